@@ -1,0 +1,59 @@
+//! Sign-in, sign-out, who am I, and changing one's own password.
+
+use crate::model::{AppError, CurrentUser};
+use leptos::prelude::*;
+
+/// Signs in; returns the path to go to next.
+#[server(endpoint = "login")]
+pub async fn login(username: String, password: String, next: String) -> Result<String, AppError> {
+    use super::door::*;
+    use crate::backend::auth::login::{authenticate, start_session, safe_next_path};
+    respond(async {
+        let state = state()?;
+        let user = authenticate(&state, &username, &password).await?;
+        start_session(&state, &session().await?, &user, &client_info().await).await?;
+        Ok::<_, AppError>(if user.must_change_password {
+            crate::backend::policy::CHANGE_PASSWORD_PATH.to_string()
+        } else {
+            safe_next_path(&next)
+        })
+    }
+    .await)
+}
+
+/// Signs out: the server-side session is deleted, so a copied cookie dies too.
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use super::door::*;
+    respond(async {
+        session().await?.delete().await.map_err(crate::backend::internal)?;
+        Ok::<_, AppError>(())
+    }
+    .await)
+}
+
+/// The signed-in user, or `None`.
+#[server(endpoint = "whoami")]
+pub async fn who_am_i() -> Result<Option<CurrentUser>, AppError> {
+    Ok(super::door::principal().await.map(|p| p.to_current_user()))
+}
+
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    use super::door::*;
+    use crate::backend::service::account::{change_own_password, PasswordChange};
+    respond(async {
+        let change = PasswordChange {
+            current_password: &current_password,
+            new_password: &new_password,
+            confirm_password: Some(&confirm_password),
+        };
+        let session = session().await?;
+        change_own_password(&state()?, principal().await.as_ref(), Some(&session), &change).await
+    }
+    .await)
+}

@@ -1,0 +1,52 @@
+//! Server functions: the browser's door. Each finds the caller, calls one
+//! service function and returns its result; no rules live here.
+
+pub mod account;
+pub mod admin;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod door {
+    //! What every server function needs from the request it serves.
+
+    use crate::backend::auth::principal::{CurrentPrincipal, Principal};
+    use crate::backend::auth::login::ClientInfo;
+    use crate::backend::{internal, AppState};
+    use crate::model::AppError;
+    use leptos::prelude::*;
+
+    pub fn state() -> Result<AppState, AppError> {
+        use_context::<AppState>().ok_or_else(|| internal("AppState missing from context"))
+    }
+
+    /// The caller, as the server's auth layer resolved it for this request.
+    pub async fn principal() -> Option<Principal> {
+        leptos_axum::extract::<axum::Extension<CurrentPrincipal>>()
+            .await
+            .ok()
+            .and_then(|axum::Extension(CurrentPrincipal(p))| p)
+    }
+
+    pub async fn session() -> Result<tower_sessions::Session, AppError> {
+        leptos_axum::extract::<tower_sessions::Session>().await.map_err(internal)
+    }
+
+    pub async fn client_info() -> ClientInfo {
+        let Ok(parts) = leptos_axum::extract::<http::request::Parts>().await else {
+            return ClientInfo::default();
+        };
+        crate::backend::auth::login::client_info_from(&parts)
+    }
+
+    /// Passes a service result through, giving the response the error's status.
+    pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        if let Err(err) = &result {
+            if let (Some(options), Ok(status)) = (
+                use_context::<leptos_axum::ResponseOptions>(),
+                http::StatusCode::from_u16(err.status_code()),
+            ) {
+                options.set_status(status);
+            }
+        }
+        result
+    }
+}

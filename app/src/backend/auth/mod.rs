@@ -1,0 +1,10 @@
+//! Authentication: password hashing, login with lockout, the session store
+//! and turning a request's credentials into a `Principal`.
+
+pub mod login;
+pub mod password;
+pub mod principal;
+pub mod session_store;
+pub mod tokens;
+
+pub use principal::Principal;

@@ -1,0 +1,112 @@
+//! Password rules and argon2id hashing, run off the async runtime behind a
+//! semaphore sized to the machine's cores.
+
+use crate::backend::internal;
+use crate::model::{AppError, PASSWORD_MAX_LENGTH};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Checks a new password against the site's rules; `field` names the form field.
+pub fn check_new_password(password: &str, min_length: usize, field: &str) -> Result<(), AppError> {
+    let length = password.chars().count();
+    if length < min_length {
+        return Err(AppError::validation(
+            field,
+            format!("Password must be at least {min_length} characters long"),
+        ));
+    }
+    if length > PASSWORD_MAX_LENGTH {
+        return Err(AppError::validation(
+            field,
+            format!("Password must be at most {PASSWORD_MAX_LENGTH} characters long"),
+        ));
+    }
+    Ok(())
+}
+
+/// Hashes and verifies passwords with argon2id (the crate's defaults:
+/// 19 MiB, 2 passes, 1 lane — OWASP's recommendation).
+#[derive(Clone)]
+pub struct PasswordHasher {
+    permits: Arc<Semaphore>,
+    dummy_hash: Arc<str>,
+}
+
+impl PasswordHasher {
+    pub fn new() -> Self {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let dummy = hash_blocking(&super::tokens::random_hex(16)).expect("argon2 hashes a random string");
+        PasswordHasher { permits: Arc::new(Semaphore::new(cores)), dummy_hash: dummy.into() }
+    }
+
+    pub async fn hash(&self, password: &str) -> Result<String, AppError> {
+        let password = password.to_owned();
+        self.run(move || hash_blocking(&password)).await?.map_err(internal)
+    }
+
+    /// Verifies `password` against `hash`, or against a dummy hash when there
+    /// is no user, so that both cases take the same time. `None` never matches.
+    pub async fn verify(&self, password: &str, hash: Option<&str>) -> Result<bool, AppError> {
+        let password = password.to_owned();
+        let (hash, real) = match hash {
+            Some(h) => (h.to_owned(), true),
+            None => (self.dummy_hash.to_string(), false),
+        };
+        let matched = self.run(move || verify_blocking(&password, &hash)).await?;
+        Ok(real && matched)
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+        let _permit = self.permits.acquire().await.map_err(internal)?;
+        tokio::task::spawn_blocking(work).await.map_err(internal)
+    }
+}
+
+impl Default for PasswordHasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn hash_blocking(password: &str) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+}
+
+fn verify_blocking(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_rules() {
+        assert!(check_new_password("short", 8, "password").is_err());
+        assert!(check_new_password("exactly8", 8, "password").is_ok());
+        assert!(check_new_password(&"x".repeat(128), 8, "password").is_ok());
+        let too_long = check_new_password(&"x".repeat(129), 8, "password").unwrap_err();
+        assert_eq!(too_long.field(), Some("password"));
+        assert!(too_long.message().contains("at most 128"));
+        // Characters, not bytes: eight multi-byte characters are enough.
+        assert!(check_new_password("ééééèèèè", 8, "password").is_ok());
+        assert!(check_new_password("twelve-chars", 12, "new_password").is_ok());
+        assert!(check_new_password("eleven-char", 12, "new_password").is_err());
+    }
+
+    #[tokio::test]
+    async fn hashes_are_argon2id_and_verify() {
+        let hasher = PasswordHasher::new();
+        let hash = hasher.hash("correct horse").await.unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(hasher.verify("correct horse", Some(&hash)).await.unwrap());
+        assert!(!hasher.verify("wrong horse", Some(&hash)).await.unwrap());
+        assert!(!hasher.verify("correct horse", None).await.unwrap());
+        assert!(!hasher.verify("x", Some("not a hash")).await.unwrap());
+    }
+}

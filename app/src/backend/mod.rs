@@ -1,0 +1,28 @@
+//! Server-only code: the rules (services, policy, auth) and the SQL (store).
+
+pub mod auth;
+pub mod db;
+pub mod policy;
+pub mod service;
+pub mod state;
+pub mod store;
+pub mod time;
+
+pub use db::Db;
+pub use state::AppState;
+
+use crate::model::AppError;
+
+/// Logs an unexpected failure and turns it into an `Internal` error that only
+/// carries a short reference the user can quote.
+pub fn internal(err: impl std::fmt::Display) -> AppError {
+    let reference = auth::tokens::random_hex(4);
+    tracing::error!(reference = %reference, error = %err, "internal error");
+    AppError::Internal { reference }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        internal(err)
+    }
+}

@@ -1,0 +1,94 @@
+//! Creating admins outside the browser: the first-run admin and the
+//! `create-admin` / `reset-password` subcommands.
+
+use crate::backend::auth::tokens::random_password;
+use crate::backend::store::{sessions, users};
+use crate::backend::AppState;
+use crate::model::{check_username, AppError};
+
+/// Length of generated one-time passwords.
+const ONE_TIME_PASSWORD_LENGTH: usize = 20;
+
+/// Who was created at first run, and the one-time password when we generated it.
+#[derive(Debug)]
+pub struct FirstAdmin {
+    pub username: String,
+    pub generated_password: Option<String>,
+}
+
+/// When no enabled admin exists, creates one (or promotes and re-enables an
+/// existing account of that name) with `password`, or with a generated
+/// one-time password that must be changed at first login.
+pub async fn ensure_first_admin(
+    state: &AppState,
+    username: &str,
+    password: Option<&str>,
+    email: Option<&str>,
+) -> Result<Option<FirstAdmin>, AppError> {
+    if users::count_enabled_admins(&state.db).await? > 0 {
+        return Ok(None);
+    }
+    check_username(username)?;
+    let generated = password.is_none().then(|| random_password(ONE_TIME_PASSWORD_LENGTH));
+    let password = password.or(generated.as_deref()).unwrap_or_default();
+    crate::backend::auth::password::check_new_password(password, state.security.password_min_length, "admin_password")?;
+    let hash = state.hasher.hash(password).await?;
+    let must_change = generated.is_some();
+    match users::find_by_username(&state.db, username).await? {
+        Some(existing) => {
+            users::make_enabled_admin(&state.db, existing.id).await?;
+            users::set_password(&state.db, existing.id, &hash, must_change, None).await?;
+        }
+        None => {
+            let new = users::NewUser {
+                username,
+                display_name: Some("Site administrator"),
+                email,
+                password_hash: &hash,
+                must_change_password: must_change,
+                roles: &["admin"],
+            };
+            if let Err(err) = users::insert(&state.db, &new).await {
+                // Another instance sharing the database may have won the race.
+                if users::count_enabled_admins(&state.db).await? > 0 {
+                    return Ok(None);
+                }
+                return Err(err.into());
+            }
+        }
+    }
+    Ok(Some(FirstAdmin { username: username.to_string(), generated_password: generated }))
+}
+
+/// Creates another admin with a one-time password, which is returned.
+pub async fn create_admin(state: &AppState, username: &str, email: Option<&str>) -> Result<String, AppError> {
+    check_username(username)?;
+    if users::find_by_username(&state.db, username).await?.is_some() {
+        return Err(AppError::Conflict("Username already exists".into()));
+    }
+    let password = random_password(ONE_TIME_PASSWORD_LENGTH);
+    let hash = state.hasher.hash(&password).await?;
+    let new = users::NewUser {
+        username,
+        display_name: None,
+        email,
+        password_hash: &hash,
+        must_change_password: true,
+        roles: &["admin"],
+    };
+    users::insert(&state.db, &new).await?;
+    Ok(password)
+}
+
+/// Gives `username` a new one-time password (returned), clears any lockout
+/// and ends all of their sessions.
+pub async fn reset_password(state: &AppState, username: &str) -> Result<String, AppError> {
+    let user = users::find_by_username(&state.db, username)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("No such user: {username}")))?;
+    let password = random_password(ONE_TIME_PASSWORD_LENGTH);
+    let hash = state.hasher.hash(&password).await?;
+    users::set_password(&state.db, user.id, &hash, true, None).await?;
+    sessions::delete_for_user(&state.db, user.id).await?;
+    Ok(password)
+}

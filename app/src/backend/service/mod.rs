@@ -1,0 +1,5 @@
+//! Use-cases, one module per area. Doors call these; these call `policy` and `store`.
+
+pub mod account;
+pub mod admin;
+pub mod bootstrap;

@@ -1,0 +1,109 @@
+//! The `sessions` table: server-side browser sessions, keyed by a hash of the
+//! cookie secret, with a separate public id that pages and APIs may show.
+
+use crate::backend::db::Db;
+use crate::on_db;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub public_id: String,
+    pub user_id: Option<i64>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub data: String,
+}
+
+/// Columns written from a session record.
+pub struct SessionWrite<'a> {
+    pub id_hash: &'a str,
+    pub public_id: &'a str,
+    pub user_id: Option<i64>,
+    pub now: i64,
+    pub expires_at: i64,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+    pub data: &'a str,
+}
+
+/// Inserts a new session; `false` when the id hash is already taken.
+pub async fn insert(db: &Db, s: &SessionWrite<'_>) -> Result<bool, sqlx::Error> {
+    let sql = "INSERT INTO sessions (id_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent, data) \
+               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
+    on_db!(db, |pool| sqlx::query(sql)
+        .bind(s.id_hash)
+        .bind(s.public_id)
+        .bind(s.user_id)
+        .bind(s.now)
+        .bind(s.expires_at)
+        .bind(s.ip)
+        .bind(s.user_agent)
+        .bind(s.data)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1))
+}
+
+/// Updates an existing session's data; inserts it when it is new.
+pub async fn upsert(db: &Db, s: &SessionWrite<'_>) -> Result<(), sqlx::Error> {
+    let sql = "INSERT INTO sessions (id_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent, data) \
+               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8) \
+               ON CONFLICT (id_hash) DO UPDATE SET user_id = excluded.user_id, last_seen_at = excluded.last_seen_at, \
+               expires_at = excluded.expires_at, ip = COALESCE(excluded.ip, sessions.ip), \
+               user_agent = COALESCE(excluded.user_agent, sessions.user_agent), data = excluded.data";
+    on_db!(db, |pool| sqlx::query(sql)
+        .bind(s.id_hash)
+        .bind(s.public_id)
+        .bind(s.user_id)
+        .bind(s.now)
+        .bind(s.expires_at)
+        .bind(s.ip)
+        .bind(s.user_agent)
+        .bind(s.data)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+}
+
+/// A live session: not past its absolute expiry nor idle since `idle_since`.
+pub async fn find_live(
+    db: &Db,
+    id_hash: &str,
+    now: i64,
+    idle_since: i64,
+) -> Result<Option<SessionRow>, sqlx::Error> {
+    let sql = "SELECT public_id, user_id, created_at, last_seen_at, expires_at, data FROM sessions \
+               WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3";
+    on_db!(db, |pool| sqlx::query_as::<_, SessionRow>(sql)
+        .bind(id_hash)
+        .bind(now)
+        .bind(idle_since)
+        .fetch_optional(pool)
+        .await)
+}
+
+pub async fn touch(db: &Db, id_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1";
+    on_db!(db, |pool| sqlx::query(sql).bind(id_hash).bind(now).execute(pool).await.map(|_| ()))
+}
+
+pub async fn delete(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
+    let sql = "DELETE FROM sessions WHERE id_hash = $1";
+    on_db!(db, |pool| sqlx::query(sql).bind(id_hash).execute(pool).await.map(|_| ()))
+}
+
+pub async fn delete_for_user(db: &Db, user_id: i64) -> Result<u64, sqlx::Error> {
+    let sql = "DELETE FROM sessions WHERE user_id = $1";
+    on_db!(db, |pool| sqlx::query(sql).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))
+}
+
+/// Removes sessions past their expiry or idle since `idle_since`.
+pub async fn delete_expired(db: &Db, now: i64, idle_since: i64) -> Result<u64, sqlx::Error> {
+    let sql = "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2";
+    on_db!(db, |pool| sqlx::query(sql).bind(now).bind(idle_since).execute(pool).await.map(|r| r.rows_affected()))
+}
+
+pub async fn count_live(db: &Db, now: i64, idle_since: i64) -> Result<i64, sqlx::Error> {
+    let sql = "SELECT COUNT(*) FROM sessions WHERE expires_at > $1 AND last_seen_at > $2";
+    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql).bind(now).bind(idle_since).fetch_one(pool).await)
+}

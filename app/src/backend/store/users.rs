@@ -1,0 +1,175 @@
+//! The `users`, `roles` and `user_roles` tables.
+
+use crate::backend::db::Db;
+use crate::backend::time::now_ms;
+use crate::{in_tx, on_db};
+
+/// One row of `users`. Holds the password hash, so it never crosses the wire.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub password_hash: String,
+    pub enabled: bool,
+    pub verified: bool,
+    pub approved: bool,
+    pub must_change_password: bool,
+    pub failed_logins: i64,
+    pub locked_until: Option<i64>,
+    pub generation: i64,
+    pub created_at: i64,
+    pub last_login_at: Option<i64>,
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, email, password_hash, enabled, verified, \
+     approved, must_change_password, failed_logins, locked_until, generation, created_at, last_login_at";
+
+/// Fields of a user about to be created.
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub password_hash: &'a str,
+    pub must_change_password: bool,
+    pub roles: &'a [&'a str],
+}
+
+pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username_lower = $1");
+    let key = username.to_lowercase();
+    on_db!(db, |pool| sqlx::query_as::<_, UserRow>(&sql).bind(&key).fetch_optional(pool).await)
+}
+
+pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    on_db!(db, |pool| sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(pool).await)
+}
+
+pub async fn roles_of(db: &Db, user_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    let sql = "SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role";
+    on_db!(db, |pool| sqlx::query_scalar::<_, String>(sql).bind(user_id).fetch_all(pool).await)
+}
+
+/// Inserts the user and their roles in one transaction; returns the new id.
+pub async fn insert(db: &Db, new: &NewUser<'_>) -> Result<i64, sqlx::Error> {
+    let now = now_ms();
+    let sql = "INSERT INTO users (username, username_lower, display_name, email, email_lower, \
+               password_hash, must_change_password, created_at, updated_at, password_changed_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) RETURNING id";
+    let email_lower = new.email.map(str::to_lowercase);
+    in_tx!(db, |tx| {
+        let id: i64 = sqlx::query_scalar(sql)
+            .bind(new.username)
+            .bind(new.username.to_lowercase())
+            .bind(new.display_name)
+            .bind(new.email)
+            .bind(email_lower.as_deref())
+            .bind(new.password_hash)
+            .bind(new.must_change_password)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        for role in new.roles {
+            sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                .bind(id)
+                .bind(*role)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok::<i64, sqlx::Error>(id)
+    })
+}
+
+/// Number of enabled users holding the `admin` role.
+pub async fn count_enabled_admins(db: &Db) -> Result<i64, sqlx::Error> {
+    let sql = "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id \
+               WHERE r.role = 'admin' AND u.enabled = TRUE";
+    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await)
+}
+
+pub async fn count_all(db: &Db) -> Result<i64, sqlx::Error> {
+    on_db!(db, |pool| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(pool).await)
+}
+
+/// Gives `user_id` the `admin` role (idempotent) and enables the account.
+pub async fn make_enabled_admin(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    in_tx!(db, |tx| {
+        sqlx::query(
+            "INSERT INTO user_roles (user_id, role) VALUES ($1, 'admin') ON CONFLICT DO NOTHING",
+        )
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE users SET enabled = TRUE, version = version + 1, updated_at = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        Ok::<(), sqlx::Error>(())
+    })
+}
+
+/// Replaces the password hash, clears any lockout, bumps the credential
+/// generation (which ends every session and token issued before) and
+/// deletes the user's sessions except `keep_session` (a session id hash).
+pub async fn set_password(
+    db: &Db,
+    user_id: i64,
+    password_hash: &str,
+    must_change_password: bool,
+    keep_session: Option<&str>,
+) -> Result<i64, sqlx::Error> {
+    let now = now_ms();
+    let keep = keep_session.unwrap_or("");
+    in_tx!(db, |tx| {
+        let generation: i64 = sqlx::query_scalar(
+            "UPDATE users SET password_hash = $2, must_change_password = $3, password_changed_at = $4, \
+             updated_at = $4, failed_logins = 0, locked_until = NULL, generation = generation + 1, \
+             version = version + 1 WHERE id = $1 RETURNING generation",
+        )
+        .bind(user_id)
+        .bind(password_hash)
+        .bind(must_change_password)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+            .bind(user_id)
+            .bind(keep)
+            .execute(&mut *tx)
+            .await?;
+        Ok::<i64, sqlx::Error>(generation)
+    })
+}
+
+/// Counts one failed login of an account that is not locked now; locks it
+/// until `lock_until` when the count reaches `threshold`. A lock that has
+/// run out starts the count again. Returns the new count.
+pub async fn record_failed_login(
+    db: &Db,
+    user_id: i64,
+    threshold: i64,
+    lock_until: i64,
+) -> Result<i64, sqlx::Error> {
+    let sql = "UPDATE users SET \
+               failed_logins = CASE WHEN locked_until IS NULL THEN failed_logins + 1 ELSE 1 END, \
+               locked_until = CASE WHEN (CASE WHEN locked_until IS NULL THEN failed_logins + 1 ELSE 1 END) >= $2 \
+                              THEN $3 ELSE NULL END \
+               WHERE id = $1 RETURNING failed_logins";
+    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql)
+        .bind(user_id)
+        .bind(threshold)
+        .bind(lock_until)
+        .fetch_one(pool)
+        .await)
+}
+
+/// Clears the failure counter and lock after a successful login.
+pub async fn record_successful_login(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1";
+    let now = now_ms();
+    on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(now).execute(pool).await.map(|_| ()))
+}

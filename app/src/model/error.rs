@@ -1,0 +1,83 @@
+//! `AppError`: the one error type of Gatehouse, shown inline in forms and
+//! mapped to an HTTP status plus `{"error": "..."}` on the server side.
+
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AppError {
+    /// Bad input; `field` names the form field or body key at fault.
+    Validation { field: String, message: String },
+    Unauthenticated(String),
+    Forbidden(String),
+    NotFound(String),
+    Conflict(String),
+    TooLarge(String),
+    RateLimited { message: String, retry_after_secs: u64 },
+    /// Details went to the log under `reference`; the user sees only that.
+    Internal { reference: String },
+}
+
+impl AppError {
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        AppError::Validation { field: field.to_string(), message: message.into() }
+    }
+
+    /// The plain words a user reads.
+    pub fn message(&self) -> String {
+        match self {
+            AppError::Validation { message, .. } => message.clone(),
+            AppError::Unauthenticated(m)
+            | AppError::Forbidden(m)
+            | AppError::NotFound(m)
+            | AppError::Conflict(m)
+            | AppError::TooLarge(m) => m.clone(),
+            AppError::RateLimited { message, .. } => message.clone(),
+            AppError::Internal { reference } => format!("Something went wrong (ref {reference})"),
+        }
+    }
+
+    /// The form field this error belongs to, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Validation { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// HTTP status code for this error.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::Validation { .. } => 400,
+            AppError::Unauthenticated(_) => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Conflict(_) => 409,
+            AppError::TooLarge(_) => 413,
+            AppError::RateLimited { .. } => 429,
+            AppError::Internal { .. } => 500,
+        }
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => {
+                AppError::validation("form", format!("The form could not be read: {m}"))
+            }
+            other => AppError::Internal { reference: format!("client: {other}") },
+        }
+    }
+}

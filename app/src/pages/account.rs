@@ -1,0 +1,80 @@
+//! `/account` (my account) and `/account/password` (the forced change after
+//! signing in with a one-time password).
+
+use crate::api::account::ChangePassword;
+use crate::components::forms::{field_error, form_error, reload_to, Field, FormError};
+use crate::components::session_user::use_session_user;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Shown under the new password field; the server names the exact rule broken.
+const PASSWORD_HINT: &str = "At least 8 characters (more if the site requires it), at most 128.";
+
+const PASSWORD_FIELDS: &[&str] = &["current_password", "new_password", "confirm_password"];
+
+/// Current, new and confirmed password; `on_done` runs after a change.
+#[component]
+fn ChangePasswordForm(on_done: fn(), submit_label: &'static str) -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let error = Signal::derive(move || change.value().get().and_then(Result::err));
+    let done = move || matches!(change.value().get(), Some(Ok(())));
+    Effect::new(move |_| {
+        if done() {
+            on_done();
+        }
+    });
+    view! {
+        <ActionForm action=change>
+            <FormError message=form_error(error, PASSWORD_FIELDS)/>
+            {move || done().then(|| view! { <p class="form-success" role="status">"Your password has been changed."</p> })}
+            <Field label="Current password" name="current_password" kind="password"
+                autocomplete="current-password" error=field_error(error, "current_password")/>
+            <Field label="New password" name="new_password" kind="password" autocomplete="new-password"
+                hint=PASSWORD_HINT error=field_error(error, "new_password")/>
+            <Field label="Confirm new password" name="confirm_password" kind="password"
+                autocomplete="new-password" error=field_error(error, "confirm_password")/>
+            <button type="submit" disabled=move || change.pending().get()>{submit_label}</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let user = use_session_user();
+    view! {
+        <Title text="My account · Gatehouse"/>
+        <h1>"My account"</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                user.await.ok().flatten().map(|u| view! {
+                    <section class="card" aria-labelledby="profile-title">
+                        <h2 id="profile-title">"Profile"</h2>
+                        <dl class="facts">
+                            <dt>"Username"</dt><dd>{u.username.clone()}</dd>
+                            <dt>"Display name"</dt><dd>{u.display_name.clone().unwrap_or_else(|| "—".into())}</dd>
+                            <dt>"Email"</dt><dd>{u.email.clone().unwrap_or_else(|| "—".into())}</dd>
+                            <dt>"Site roles"</dt><dd>{u.roles.join(", ")}</dd>
+                        </dl>
+                    </section>
+                })
+            })}
+        </Transition>
+        <section class="card" aria-labelledby="password-title">
+            <h2 id="password-title">"Change password"</h2>
+            <p>"Changing your password signs you out everywhere else."</p>
+            <ChangePasswordForm on_done=|| {} submit_label="Change password"/>
+        </section>
+    }
+}
+
+#[component]
+pub fn ForcedPasswordPage() -> impl IntoView {
+    view! {
+        <Title text="Choose a new password · Gatehouse"/>
+        <section class="card narrow" aria-labelledby="forced-title">
+            <h1 id="forced-title">"Choose a new password"</h1>
+            <p>"You signed in with a one-time password. Choose your own password to continue."</p>
+            <ChangePasswordForm on_done=|| reload_to("/") submit_label="Save new password"/>
+        </section>
+    }
+}

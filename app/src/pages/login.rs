@@ -1,0 +1,37 @@
+//! `/login`: the sign-in form.
+
+use crate::api::account::Login;
+use crate::components::forms::{field_error, form_error, reload_to, Field, FormError};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = ServerAction::<Login>::new();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    Effect::new(move |_| {
+        if let Some(Ok(path)) = login.value().get() {
+            reload_to(&path);
+        }
+    });
+    let error = Signal::derive(move || login.value().get().and_then(Result::err));
+    view! {
+        <Title text="Sign in · Gatehouse"/>
+        <section class="card narrow" aria-labelledby="login-title">
+            <h1 id="login-title">"Sign in"</h1>
+            <ActionForm action=login>
+                <FormError message=form_error(error, &["username", "password"])/>
+                <input type="hidden" name="next" value=next/>
+                <Field label="Username" name="username" autocomplete="username"
+                    error=field_error(error, "username")/>
+                <Field label="Password" name="password" kind="password" autocomplete="current-password"
+                    error=field_error(error, "password")/>
+                <button type="submit" disabled=move || login.pending().get()>
+                    {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,208 @@
+//! Configuration: defaults < optional TOML file < `DATABASE_URL` <
+//! `GATEHOUSE_*` environment variables. `KEYS` documents every key and is
+//! what `--help` prints.
+
+use app::backend::state::SecuritySettings;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: String,
+    pub public_url: Option<String>,
+    pub site_root: String,
+    pub admin_username: String,
+    pub admin_password: Option<String>,
+    pub admin_email: Option<String>,
+    pub lockout_threshold: i64,
+    pub lockout_minutes: i64,
+    pub session_idle_minutes: i64,
+    pub session_lifetime_minutes: i64,
+    pub password_min_length: usize,
+    pub log_format: String,
+    pub log_level: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let security = SecuritySettings::default();
+        Config {
+            database_url: "sqlite://gatehouse.db?mode=rwc".into(),
+            bind: "127.0.0.1:3000".into(),
+            public_url: None,
+            site_root: "target/site".into(),
+            admin_username: "admin".into(),
+            admin_password: None,
+            admin_email: None,
+            lockout_threshold: security.lockout_threshold,
+            lockout_minutes: security.lockout_minutes,
+            session_idle_minutes: security.session_idle_minutes,
+            session_lifetime_minutes: security.session_lifetime_minutes,
+            password_min_length: security.password_min_length,
+            log_format: "text".into(),
+            log_level: "info".into(),
+        }
+    }
+}
+
+/// Every configuration key with what it does. The environment variable is
+/// `GATEHOUSE_` + the key in capitals; the TOML key is the key itself.
+pub const KEYS: &[(&str, &str)] = &[
+    ("database_url", "sqlite:… (embedded, the default) or postgres://… ; DATABASE_URL also works"),
+    ("bind", "address and port to listen on"),
+    ("public_url", "URL users reach the site at (default http://<bind>); https makes cookies Secure and __Host- prefixed"),
+    ("site_root", "folder with the built site (pkg/ with the wasm, js and css)"),
+    ("admin_username", "first-run admin's username, used when no enabled admin exists"),
+    ("admin_password", "first-run admin's password; unset = generate a one-time password and print it once"),
+    ("admin_email", "first-run admin's email (optional)"),
+    ("lockout_threshold", "consecutive failed sign-ins that lock an account"),
+    ("lockout_minutes", "how long a locked account stays locked"),
+    ("session_idle_minutes", "a session unused this long ends"),
+    ("session_lifetime_minutes", "a session ends this long after sign-in, however active"),
+    ("password_min_length", "minimum password length (maximum is 128)"),
+    ("log_format", "text or json"),
+    ("log_level", "tracing filter, e.g. info or gatehouse=debug,info"),
+];
+
+/// The `--help` text listing every key with its default.
+pub fn keys_help() -> String {
+    let defaults = serde_json::to_value(Config::default()).unwrap_or_default();
+    let mut out = String::from(
+        "Configuration (defaults < TOML file given by --config < DATABASE_URL < GATEHOUSE_<KEY> variables):\n",
+    );
+    for (key, what) in KEYS {
+        let default = match defaults.get(*key) {
+            Some(serde_json::Value::Null) | None => "unset".to_string(),
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        };
+        out.push_str(&format!("  {key:<26} GATEHOUSE_{:<26} {what} [default: {default}]\n", key.to_uppercase()));
+    }
+    out
+}
+
+impl Config {
+    /// Loads configuration from `file` (if given) and the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, String> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(format!("configuration file {} does not exist", path.display()));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        let config: Config = figment
+            .merge(Env::raw().only(&["LEPTOS_SITE_ADDR"]).map(|_| "bind".into()))
+            .merge(Env::raw().only(&["LEPTOS_SITE_ROOT"]).map(|_| "site_root".into()))
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::prefixed("GATEHOUSE_").ignore(&["CONFIG"]))
+            .extract()
+            .map_err(|e| format!("configuration error: {e}"))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.bind.parse::<std::net::SocketAddr>().is_err() {
+            return Err(format!("bind must be an address like 127.0.0.1:3000 (got {:?})", self.bind));
+        }
+        let positive = [
+            ("lockout_threshold", self.lockout_threshold),
+            ("lockout_minutes", self.lockout_minutes),
+            ("session_idle_minutes", self.session_idle_minutes),
+            ("session_lifetime_minutes", self.session_lifetime_minutes),
+        ];
+        if let Some((key, _)) = positive.iter().find(|(_, v)| *v < 1) {
+            return Err(format!("{key} must be at least 1"));
+        }
+        if !(1..=128).contains(&self.password_min_length) {
+            return Err("password_min_length must be between 1 and 128".into());
+        }
+        Ok(())
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.bind)).trim_end_matches('/').to_string()
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.public_url().starts_with("https://")
+    }
+
+    pub fn security(&self) -> SecuritySettings {
+        SecuritySettings {
+            lockout_threshold: self.lockout_threshold,
+            lockout_minutes: self.lockout_minutes,
+            session_idle_minutes: self.session_idle_minutes,
+            session_lifetime_minutes: self.session_lifetime_minutes,
+            password_min_length: self.password_min_length,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precedence_defaults_file_env() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "gatehouse.toml",
+                r#"
+                    lockout_threshold = 7
+                    lockout_minutes = 30
+                    bind = "127.0.0.1:4000"
+                    admin_password = "from-the-file"
+                "#,
+            )?;
+            let path = jail.directory().join("gatehouse.toml");
+            let from_file = Config::load(Some(&path)).map_err(|e| e.to_string())?;
+            assert_eq!(from_file.lockout_threshold, 7);
+            assert_eq!(from_file.bind, "127.0.0.1:4000");
+            assert_eq!(from_file.session_idle_minutes, Config::default().session_idle_minutes);
+
+            jail.set_env("GATEHOUSE_LOCKOUT_THRESHOLD", "3");
+            jail.set_env("GATEHOUSE_ADMIN_PASSWORD", "12345678");
+            jail.set_env("DATABASE_URL", "postgres://db/from-env");
+            let with_env = Config::load(Some(&path)).map_err(|e| e.to_string())?;
+            assert_eq!(with_env.lockout_threshold, 3, "env beats file");
+            assert_eq!(with_env.lockout_minutes, 30, "file beats default");
+            assert_eq!(with_env.admin_password.as_deref(), Some("12345678"), "digits stay a string");
+            assert_eq!(with_env.database_url, "postgres://db/from-env");
+
+            jail.set_env("GATEHOUSE_DATABASE_URL", "sqlite://x.db");
+            assert_eq!(Config::load(Some(&path)).map_err(|e| e.to_string())?.database_url, "sqlite://x.db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn defaults_and_refusals() {
+        figment::Jail::expect_with(|jail| {
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(config, Config::default());
+            assert_eq!(config.public_url(), "http://127.0.0.1:3000");
+            assert!(!config.is_https());
+            assert!(Config::load(Some(Path::new("/nonexistent/gatehouse.toml"))).is_err());
+            jail.set_env("GATEHOUSE_LOCKOUT_THRESHOLD", "0");
+            assert!(Config::load(None).unwrap_err().contains("lockout_threshold"));
+            jail.set_env("GATEHOUSE_LOCKOUT_THRESHOLD", "five");
+            assert!(Config::load(None).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn help_lists_every_key() {
+        let help = keys_help();
+        let fields = serde_json::to_value(Config::default()).unwrap();
+        for key in fields.as_object().unwrap().keys() {
+            assert!(help.contains(&format!("GATEHOUSE_{}", key.to_uppercase())), "{key} missing from --help");
+        }
+    }
+}

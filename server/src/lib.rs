@@ -1,0 +1,182 @@
+//! The Gatehouse server: opening the database, assembling the router with
+//! its layers, and serving it. `main.rs` adds the command line.
+
+pub mod config;
+pub mod middleware;
+pub mod rest;
+
+use app::backend::auth::session_store::DbSessionStore;
+use app::backend::service::bootstrap::{ensure_first_admin, FirstAdmin};
+use app::backend::store::sessions;
+use app::backend::time::{now_ms, MINUTE_MS};
+use app::backend::{AppState, Db};
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{FromRef, State};
+use axum::http::Request;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use config::Config;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// Largest request body accepted (uploads, when they come, get their own limit).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct ServerState {
+    pub app: AppState,
+    pub leptos: LeptosOptions,
+    pub public_url: Arc<str>,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(state: &ServerState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// Connects to the configured database and applies migrations.
+pub async fn open_state(config: &Config) -> Result<AppState, String> {
+    let db = Db::connect(&config.database_url).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    db.migrate().await.map_err(|e| format!("cannot apply migrations: {e}"))?;
+    Ok(AppState::new(db, config.security()))
+}
+
+/// Creates the first admin when the site has no enabled admin.
+pub async fn first_run(config: &Config, state: &AppState) -> Result<Option<FirstAdmin>, String> {
+    ensure_first_admin(
+        state,
+        &config.admin_username,
+        config.admin_password.as_deref(),
+        config.admin_email.as_deref(),
+    )
+    .await
+    .map_err(|e| format!("cannot create the first admin: {e}"))
+}
+
+fn session_cookie_name(config: &Config) -> &'static str {
+    if config.is_https() { "__Host-gatehouse_session" } else { "gatehouse_session" }
+}
+
+/// The whole application: pages, server functions, REST and health routes.
+pub fn router(config: &Config, app_state: AppState) -> Router {
+    let site_addr = config.bind.parse().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 3000)));
+    let leptos = LeptosOptions::builder()
+        .output_name("gatehouse")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(site_addr)
+        .build();
+    let state = ServerState { app: app_state.clone(), leptos: leptos.clone(), public_url: config.public_url().into() };
+
+    let session_layer = SessionManagerLayer::new(DbSessionStore::new(
+        app_state.db.clone(),
+        config.session_idle_minutes,
+    ))
+    .with_name(session_cookie_name(config))
+    .with_http_only(true)
+    .with_same_site(SameSite::Lax)
+    .with_secure(config.is_https())
+    .with_path("/")
+    .with_expiry(Expiry::OnSessionEnd);
+
+    let provide_state = {
+        let app_state = app_state.clone();
+        move || provide_context(app_state.clone())
+    };
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, generate_route_list(App), provide_state.clone(), {
+            let leptos = leptos.clone();
+            move || shell(leptos.clone())
+        })
+        .layer(axum::middleware::from_fn(middleware::guard_pages));
+
+    pages
+        .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
+        .route("/healthz", get(rest::health::healthz))
+        .route("/readyz", get(rest::health::readyz))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_state, shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::resolve_principal))
+        .layer(session_layer)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::csrf_guard))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(middleware::MakeRandomRequestId))
+        .with_state(state)
+}
+
+async fn server_fn_handler(State(state): State<ServerState>, req: Request<Body>) -> impl IntoResponse {
+    let app_state = state.app.clone();
+    handle_server_fns_with_context(move || provide_context(app_state.clone()), req).await
+}
+
+/// Deletes expired and idle sessions every few minutes.
+fn spawn_session_sweeper(state: AppState) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            every.tick().await;
+            let now = now_ms();
+            let idle_since = now - state.security.session_idle_minutes * MINUTE_MS;
+            if let Err(err) = sessions::delete_expired(&state.db, now, idle_since).await {
+                tracing::warn!(error = %err, "session sweep failed");
+            }
+        }
+    });
+}
+
+/// A server running on a background task (for tests and `serve`).
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub first_admin: Option<FirstAdmin>,
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Opens the database, runs first-run setup, binds `config.bind` (port 0
+/// picks a free port) and serves on a background task.
+pub async fn start(config: &Config) -> Result<Running, String> {
+    let state = open_state(config).await?;
+    let first_admin = first_run(config, &state).await?;
+    let listener = tokio::net::TcpListener::bind(&config.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = router(config, state.clone());
+    spawn_session_sweeper(state.clone());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    });
+    Ok(Running { addr, state, first_admin, task })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

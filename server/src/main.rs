@@ -1,0 +1,111 @@
+//! The `gatehouse` command: `serve` (default), `migrate`, `create-admin`,
+//! `reset-password`.
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use gatehouse_server::config::{keys_help, Config};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "gatehouse", version, about = "Gatehouse: user and access management for research-data platforms")]
+struct Cli {
+    /// TOML configuration file (keys as listed below)
+    #[arg(long, short, global = true, env = "GATEHOUSE_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the site and the API (the default)
+    Serve,
+    /// Apply database migrations and exit
+    Migrate,
+    /// Create an admin with a one-time password, printed once
+    CreateAdmin {
+        username: String,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Give a user a new one-time password (printed once), unlock them and end their sessions
+    ResetPassword { username: String },
+}
+
+fn main() -> ExitCode {
+    let matches = Cli::command().after_long_help(keys_help()).after_help(keys_help()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("gatehouse: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    init_logging(&config);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gatehouse: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> Result<(), String> {
+    use app::backend::service::bootstrap;
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            gatehouse_server::open_state(&config).await?;
+            println!("Migrations applied.");
+            Ok(())
+        }
+        Command::CreateAdmin { username, email } => {
+            let state = gatehouse_server::open_state(&config).await?;
+            let password = bootstrap::create_admin(&state, &username, email.as_deref()).await.map_err(|e| e.to_string())?;
+            println!("Admin {username} created. One-time password: {password}");
+            println!("They must choose a new password when they first sign in.");
+            Ok(())
+        }
+        Command::ResetPassword { username } => {
+            let state = gatehouse_server::open_state(&config).await?;
+            let password = bootstrap::reset_password(&state, &username).await.map_err(|e| e.to_string())?;
+            println!("New one-time password for {username}: {password}");
+            println!("Their sessions have ended; they must choose a new password when they next sign in.");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let running = gatehouse_server::start(&config).await?;
+    let url = config.public_url();
+    if let Some(admin) = &running.first_admin {
+        match &admin.generated_password {
+            Some(password) => {
+                println!("First admin created. Username: {}  One-time password: {password}", admin.username);
+                println!("You will be asked to choose a new password when you sign in.");
+            }
+            None => println!("First admin created: {} (password from configuration).", admin.username),
+        }
+    }
+    println!("Gatehouse is running. Sign in at {url}/login");
+    tracing::info!(addr = %running.addr, database = running.state.db.backend_name(), "listening");
+    running.task.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

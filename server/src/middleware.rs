@@ -1,0 +1,127 @@
+//! Request layers: request ids, security headers (with the CSP nonce that
+//! Leptos' hydration script carries), the CSRF check, resolving the caller,
+//! and guarding full page loads.
+
+use crate::rest::error_response;
+use crate::ServerState;
+use app::backend::auth::principal::{from_session, CurrentPrincipal};
+use app::backend::auth::tokens::random_hex;
+use app::backend::policy::{page_access, PageAccess, CHANGE_PASSWORD_PATH};
+use app::model::AppError;
+use app::CspNonce;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use http::{header, HeaderValue, Method, StatusCode};
+use tower_http::request_id::{MakeRequestId, RequestId};
+use tower_sessions::Session;
+
+/// Random request ids for the `x-request-id` header and the logs.
+#[derive(Clone, Default)]
+pub struct MakeRandomRequestId;
+
+impl MakeRequestId for MakeRandomRequestId {
+    fn make_request_id<B>(&mut self, _request: &http::Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&random_hex(8)).ok().map(RequestId::new)
+    }
+}
+
+/// Sets the security headers on every response. The CSP nonce is chosen
+/// here and handed to the page renderer through a request extension.
+pub async fn security_headers(mut req: Request, next: Next) -> Response {
+    let nonce = random_hex(16);
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
+    let mut res = next.run(req).await;
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    let headers = res.headers_mut();
+    let mut set = |name: &'static str, value: &str| {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            headers.insert(name, v);
+        }
+    };
+    set("content-security-policy", &csp);
+    set("x-content-type-options", "nosniff");
+    set("x-frame-options", "DENY");
+    set("referrer-policy", "same-origin");
+    set("cross-origin-opener-policy", "same-origin");
+    set("permissions-policy", "camera=(), microphone=(), geolocation=()");
+    res
+}
+
+/// Refuses state-changing requests that a browser marks as coming from
+/// another site. Requests carrying an `Authorization` header are exempt:
+/// a cross-site page cannot set that header.
+pub async fn csrf_guard(State(state): State<ServerState>, req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && !req.headers().contains_key(header::AUTHORIZATION) && is_cross_site(&req, &state) {
+        return error_response(&AppError::Forbidden("Cross-site request refused".into()));
+    }
+    next.run(req).await
+}
+
+fn is_cross_site(req: &Request, state: &ServerState) -> bool {
+    let headers = req.headers();
+    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
+        return true;
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let same_host = origin.split_once("://").map(|(_, rest)| rest) == Some(host);
+    !(same_host || origin == &*state.public_url)
+}
+
+/// Finds out who is calling and stores it as a `CurrentPrincipal` extension.
+pub async fn resolve_principal(
+    State(state): State<ServerState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    match from_session(&state.app, &session).await {
+        Ok(principal) => {
+            req.extensions_mut().insert(CurrentPrincipal(principal));
+            next.run(req).await
+        }
+        Err(err) => error_response(&err),
+    }
+}
+
+/// On full page loads: sends visitors who must sign in (or must change their
+/// password first) where they need to go, and marks refused pages 403.
+pub async fn guard_pages(req: Request, next: Next) -> Response {
+    let principal = req.extensions().get::<CurrentPrincipal>().and_then(|c| c.0.clone());
+    let path = req.uri().path().to_string();
+    if path == "/login" && principal.as_ref().is_some_and(|p| !p.must_change_password) {
+        return Redirect::to("/").into_response();
+    }
+    match page_access(principal.as_ref(), &path) {
+        PageAccess::Allow => next.run(req).await,
+        PageAccess::SignIn => {
+            let wanted = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let target = format!("/login?next={}", encode_query_value(wanted));
+            Redirect::to(&target).into_response()
+        }
+        PageAccess::ChangePassword => Redirect::to(CHANGE_PASSWORD_PATH).into_response(),
+        PageAccess::Forbidden => {
+            let mut res = next.run(req).await;
+            *res.status_mut() = StatusCode::FORBIDDEN;
+            res
+        }
+    }
+}
+
+fn encode_query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
