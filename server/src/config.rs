@@ -11,20 +11,65 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
+    #[serde(deserialize_with = "text::string")]
     pub database_url: String,
+    #[serde(deserialize_with = "text::string")]
     pub bind: String,
+    #[serde(deserialize_with = "text::optional")]
     pub public_url: Option<String>,
+    #[serde(deserialize_with = "text::string")]
     pub site_root: String,
+    #[serde(deserialize_with = "text::string")]
     pub admin_username: String,
+    #[serde(deserialize_with = "text::optional")]
     pub admin_password: Option<String>,
+    #[serde(deserialize_with = "text::optional")]
     pub admin_email: Option<String>,
     pub lockout_threshold: i64,
     pub lockout_minutes: i64,
     pub session_idle_minutes: i64,
     pub session_lifetime_minutes: i64,
     pub password_min_length: usize,
+    #[serde(deserialize_with = "text::string")]
     pub log_format: String,
+    #[serde(deserialize_with = "text::string")]
     pub log_level: String,
+}
+
+/// Text keys accept any scalar: environment variables like
+/// `GATEHOUSE_ADMIN_PASSWORD=12345678` arrive looking like numbers.
+mod text {
+    use serde::{Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        Text(String),
+        Unsigned(u64),
+        Signed(i64),
+        Float(f64),
+        Bool(bool),
+    }
+
+    impl Scalar {
+        fn into_string(self) -> String {
+            match self {
+                Scalar::Text(s) => s,
+                Scalar::Unsigned(n) => n.to_string(),
+                Scalar::Signed(n) => n.to_string(),
+                Scalar::Float(n) => n.to_string(),
+                Scalar::Bool(b) => b.to_string(),
+            }
+        }
+    }
+
+    pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        Scalar::deserialize(d).map(Scalar::into_string)
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Option::<Scalar>::deserialize(d).map(|v| v.map(Scalar::into_string))
+    }
 }
 
 impl Default for Config {

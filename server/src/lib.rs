@@ -12,14 +12,13 @@ use app::backend::time::{now_ms, MINUTE_MS};
 use app::backend::{AppState, Db};
 use app::{shell, App};
 use axum::body::Body;
-use axum::extract::{FromRef, State};
+use axum::extract::FromRef;
 use axum::http::Request;
-use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use config::Config;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -93,6 +92,8 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         let app_state = app_state.clone();
         move || provide_context(app_state.clone())
     };
+    // Registers the pages and, with the same context, every server function
+    // under /api/; the page guard lets the latter through.
     let pages = Router::new()
         .leptos_routes_with_context(&state, generate_route_list(App), provide_state.clone(), {
             let leptos = leptos.clone();
@@ -101,7 +102,6 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::guard_pages));
 
     pages
-        .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
         .route("/healthz", get(rest::health::healthz))
         .route("/readyz", get(rest::health::readyz))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_state, shell))
@@ -117,11 +117,6 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::x_request_id(middleware::MakeRandomRequestId))
         .with_state(state)
-}
-
-async fn server_fn_handler(State(state): State<ServerState>, req: Request<Body>) -> impl IntoResponse {
-    let app_state = state.app.clone();
-    handle_server_fns_with_context(move || provide_context(app_state.clone()), req).await
 }
 
 /// Deletes expired and idle sessions every few minutes.

@@ -97,6 +97,9 @@ pub async fn resolve_principal(
 pub async fn guard_pages(req: Request, next: Next) -> Response {
     let principal = req.extensions().get::<CurrentPrincipal>().and_then(|c| c.0.clone());
     let path = req.uri().path().to_string();
+    if path.starts_with("/api/") {
+        return next.run(req).await;
+    }
     if path == "/login" && principal.as_ref().is_some_and(|p| !p.must_change_password) {
         return Redirect::to("/").into_response();
     }

@@ -1,0 +1,162 @@
+//! Test harness: a real Gatehouse server on a loopback port, on a fresh
+//! SQLite file, or on a fresh PostgreSQL database when `TEST_DATABASE_URL`
+//! is set, and a cookie-keeping HTTP client.
+#![allow(dead_code)]
+
+use gatehouse_server::config::Config;
+use gatehouse_server::Running;
+use reqwest::cookie::{CookieStore, Jar};
+use std::sync::Arc;
+
+/// Fresh databases for one test: always SQLite, plus PostgreSQL when
+/// `TEST_DATABASE_URL` points at a server where we may create databases.
+pub struct TestDb {
+    pub url: String,
+    pub label: &'static str,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn test_databases() -> Vec<TestDb> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("gatehouse.db").display());
+    let mut dbs = vec![TestDb { url: sqlite, label: "sqlite", _dir: Some(dir) }];
+    if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") {
+        if !admin_url.is_empty() {
+            dbs.push(TestDb { url: fresh_postgres_database(&admin_url).await, label: "postgres", _dir: None });
+        }
+    }
+    dbs
+}
+
+async fn fresh_postgres_database(admin_url: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("gh_test_{}", app::backend::auth::tokens::random_hex(6));
+    let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+    let (base, query) = match admin_url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (admin_url, String::new()),
+    };
+    let base = base.rsplit_once('/').map(|(b, _)| b).unwrap_or(base);
+    format!("{base}/{name}{query}")
+}
+
+pub fn test_config(db: &TestDb) -> Config {
+    Config { database_url: db.url.clone(), bind: "127.0.0.1:0".into(), ..Config::default() }
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub running: Running,
+    pub admin_password: Option<String>,
+}
+
+impl TestServer {
+    pub async fn start(config: &Config) -> TestServer {
+        let running = gatehouse_server::start(config).await.expect("server starts");
+        let admin_password = running.first_admin.as_ref().and_then(|a| a.generated_password.clone());
+        TestServer { base: format!("http://{}", running.addr), running, admin_password }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn state(&self) -> &app::backend::AppState {
+        &self.running.state
+    }
+
+    /// Signs in the first admin and replaces the one-time password with `new_password`.
+    pub async fn admin_client(&self, new_password: &str) -> Client {
+        let client = Client::new(&self.base);
+        let res = client.login("admin", self.admin_password.as_deref().expect("generated password")).await;
+        assert_eq!(res.status(), 200);
+        let res = client.change_password(self.admin_password.as_deref().unwrap(), new_password).await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+        client
+    }
+
+    /// Creates an ordinary, enabled user through the store.
+    pub async fn create_user(&self, username: &str, password: &str) -> i64 {
+        let hash = self.state().hasher.hash(password).await.unwrap();
+        let new = app::backend::store::users::NewUser {
+            username,
+            display_name: None,
+            email: None,
+            password_hash: &hash,
+            must_change_password: false,
+            roles: &["user"],
+        };
+        app::backend::store::users::insert(&self.state().db, &new).await.unwrap()
+    }
+
+    pub async fn execute(&self, sql: &str) {
+        app::on_db!(&self.state().db, |pool| sqlx::query(sql).execute(pool).await.map(|_| ())).unwrap();
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub jar: Arc<Jar>,
+    pub base: String,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        let jar = Arc::new(Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Client { http, jar, base: base.to_string() }
+    }
+
+    /// The `Cookie` header this client would send.
+    pub fn cookie_header(&self) -> Option<String> {
+        let url = self.base.parse().unwrap();
+        self.jar.cookies(&url).map(|v| v.to_str().unwrap().to_string())
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post_form("/api/login", &[("username", username), ("password", password), ("next", "")]).await
+    }
+
+    pub async fn logout(&self) -> reqwest::Response {
+        self.post_form("/api/logout", &[]).await
+    }
+
+    pub async fn change_password(&self, current: &str, new: &str) -> reqwest::Response {
+        let form = [("current_password", current), ("new_password", new), ("confirm_password", new)];
+        self.post_form("/api/change_password", &form).await
+    }
+
+    /// `whoami`'s answer: the signed-in username, or `None`.
+    pub async fn whoami(&self) -> Option<String> {
+        let res = self.post_form("/api/whoami", &[]).await;
+        assert_eq!(res.status(), 200);
+        let body: serde_json::Value = res.json().await.unwrap();
+        body.get("username").and_then(|u| u.as_str()).map(str::to_owned)
+    }
+}
+
+/// Sends a request with exactly this `Cookie` header (no jar).
+pub async fn whoami_with_cookie(base: &str, cookie: &str) -> Option<String> {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/whoami"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = res.json().await.unwrap();
+    body.get("username").and_then(|u| u.as_str()).map(str::to_owned)
+}
