@@ -41,6 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_session_user();
+    mark_hydrated();
     view! {
         <Stylesheet id="leptos" href="/pkg/gatehouse.css"/>
         <Title text="Gatehouse"/>
@@ -57,4 +58,16 @@ pub fn App() -> impl IntoView {
             </main>
         </Router>
     }
+}
+
+/// Sets `data-hydrated` on `<body>` once the browser app has taken over the
+/// server-rendered page, so tests (and styles) can tell that forms now run
+/// through the app rather than as plain HTML posts.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 }

@@ -26,7 +26,7 @@ pub async fn login(username: String, password: String, next: String) -> Result<S
 pub async fn logout() -> Result<(), AppError> {
     use super::door::*;
     respond(async {
-        session().await?.delete().await.map_err(crate::backend::internal)?;
+        session().await?.flush().await.map_err(crate::backend::internal)?;
         Ok::<_, AppError>(())
     }
     .await)

@@ -22,7 +22,7 @@ pub fn Header() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match user.await {
                         Ok(Some(u)) => view! {
-                            <nav aria-label="Main">
+                            <nav aria-label="Main" hidden=u.must_change_password>
                                 <ul>
                                     <li><a href="/">"Home"</a></li>
                                     <li><a href="/account">"My account"</a></li>
