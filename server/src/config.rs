@@ -2,7 +2,8 @@
 //! `GATEHOUSE_*` environment variables. `KEYS` documents every key and is
 //! what `--help` prints.
 
-use app::backend::state::SecuritySettings;
+use app::backend::auth::jwt::MIN_SECRET_BYTES;
+use app::backend::state::SiteSettings;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,11 @@ pub struct Config {
     pub session_idle_minutes: i64,
     pub session_lifetime_minutes: i64,
     pub password_min_length: usize,
+    #[serde(deserialize_with = "text::optional")]
+    pub jwt_secret: Option<String>,
+    pub jwt_lifetime_minutes: i64,
+    pub storage_limiter: bool,
+    pub dev_mode: bool,
     #[serde(deserialize_with = "text::string")]
     pub log_format: String,
     #[serde(deserialize_with = "text::string")]
@@ -74,7 +80,7 @@ mod text {
 
 impl Default for Config {
     fn default() -> Self {
-        let security = SecuritySettings::default();
+        let security = SiteSettings::default();
         Config {
             database_url: "sqlite://gatehouse.db?mode=rwc".into(),
             bind: "127.0.0.1:3000".into(),
@@ -88,6 +94,10 @@ impl Default for Config {
             session_idle_minutes: security.session_idle_minutes,
             session_lifetime_minutes: security.session_lifetime_minutes,
             password_min_length: security.password_min_length,
+            jwt_secret: None,
+            jwt_lifetime_minutes: security.jwt_lifetime_minutes,
+            storage_limiter: security.storage_limiter,
+            dev_mode: false,
             log_format: "text".into(),
             log_level: "info".into(),
         }
@@ -109,6 +119,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("session_idle_minutes", "a session unused this long ends"),
     ("session_lifetime_minutes", "a session ends this long after sign-in, however active"),
     ("password_min_length", "minimum password length (maximum is 128)"),
+    ("jwt_secret", "HS256 signing secret for API tokens, at least 32 bytes; unset = generate one and keep it in the database"),
+    ("jwt_lifetime_minutes", "how long an API token from /users/authenticate lasts"),
+    ("storage_limiter", "true = metadata maxStorageMB is each user's storage quota"),
+    ("dev_mode", "true = allow a jwt_secret shorter than 32 bytes (development only)"),
     ("log_format", "text or json"),
     ("log_level", "tracing filter, e.g. info or gatehouse=debug,info"),
 ];
@@ -160,12 +174,19 @@ impl Config {
             ("lockout_minutes", self.lockout_minutes),
             ("session_idle_minutes", self.session_idle_minutes),
             ("session_lifetime_minutes", self.session_lifetime_minutes),
+            ("jwt_lifetime_minutes", self.jwt_lifetime_minutes),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v < 1) {
             return Err(format!("{key} must be at least 1"));
         }
         if !(1..=128).contains(&self.password_min_length) {
             return Err("password_min_length must be between 1 and 128".into());
+        }
+        let short_secret = self.jwt_secret.as_ref().is_some_and(|s| s.len() < MIN_SECRET_BYTES);
+        if short_secret && !self.dev_mode {
+            return Err(format!(
+                "jwt_secret must be at least {MIN_SECRET_BYTES} bytes (or leave it unset to have one generated)"
+            ));
         }
         Ok(())
     }
@@ -178,13 +199,15 @@ impl Config {
         self.public_url().starts_with("https://")
     }
 
-    pub fn security(&self) -> SecuritySettings {
-        SecuritySettings {
+    pub fn settings(&self) -> SiteSettings {
+        SiteSettings {
             lockout_threshold: self.lockout_threshold,
             lockout_minutes: self.lockout_minutes,
             session_idle_minutes: self.session_idle_minutes,
             session_lifetime_minutes: self.session_lifetime_minutes,
             password_min_length: self.password_min_length,
+            jwt_lifetime_minutes: self.jwt_lifetime_minutes,
+            storage_limiter: self.storage_limiter,
         }
     }
 }
@@ -238,6 +261,11 @@ mod tests {
             assert!(Config::load(None).unwrap_err().contains("lockout_threshold"));
             jail.set_env("GATEHOUSE_LOCKOUT_THRESHOLD", "five");
             assert!(Config::load(None).is_err());
+            jail.set_env("GATEHOUSE_LOCKOUT_THRESHOLD", "5");
+            jail.set_env("GATEHOUSE_JWT_SECRET", "too-short");
+            assert!(Config::load(None).unwrap_err().contains("jwt_secret"));
+            jail.set_env("GATEHOUSE_DEV_MODE", "true");
+            assert!(Config::load(None).is_ok(), "development mode allows a short secret");
             Ok(())
         });
     }

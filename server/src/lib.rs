@@ -7,7 +7,8 @@ pub mod rest;
 
 use app::backend::auth::session_store::DbSessionStore;
 use app::backend::service::bootstrap::{ensure_first_admin, FirstAdmin};
-use app::backend::store::sessions;
+use app::backend::auth::tokens::random_hex;
+use app::backend::store::{sessions, site_secrets};
 use app::backend::time::{now_ms, MINUTE_MS};
 use app::backend::{AppState, Db};
 use app::{shell, App};
@@ -47,7 +48,13 @@ impl FromRef<ServerState> for LeptosOptions {
 pub async fn open_state(config: &Config) -> Result<AppState, String> {
     let db = Db::connect(&config.database_url).await.map_err(|e| format!("cannot open the database: {e}"))?;
     db.migrate().await.map_err(|e| format!("cannot apply migrations: {e}"))?;
-    Ok(AppState::new(db, config.security()))
+    let secret = match &config.jwt_secret {
+        Some(secret) => secret.clone(),
+        None => site_secrets::get_or_insert(&db, "jwt_secret", &random_hex(32))
+            .await
+            .map_err(|e| format!("cannot read the site's signing secret: {e}"))?,
+    };
+    Ok(AppState::new(db, config.settings(), secret.as_bytes()))
 }
 
 /// Creates the first admin when the site has no enabled admin.
@@ -102,6 +109,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::guard_pages));
 
     pages
+        .merge(rest::registry::routes())
         .route("/healthz", get(rest::health::healthz))
         .route("/readyz", get(rest::health::readyz))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_state, shell))
@@ -126,7 +134,7 @@ fn spawn_session_sweeper(state: AppState) {
         loop {
             every.tick().await;
             let now = now_ms();
-            let idle_since = now - state.security.session_idle_minutes * MINUTE_MS;
+            let idle_since = now - state.settings.session_idle_minutes * MINUTE_MS;
             if let Err(err) = sessions::delete_expired(&state.db, now, idle_since).await {
                 tracing::warn!(error = %err, "session sweep failed");
             }

@@ -4,7 +4,7 @@
 
 use crate::rest::error_response;
 use crate::ServerState;
-use app::backend::auth::principal::{from_session, CurrentPrincipal};
+use app::backend::auth::principal::{from_authorization, from_session, CurrentPrincipal};
 use app::backend::auth::tokens::random_hex;
 use app::backend::policy::{page_access, PageAccess, CHANGE_PASSWORD_PATH};
 use app::model::AppError;
@@ -76,14 +76,25 @@ fn is_cross_site(req: &Request, state: &ServerState) -> bool {
     !(same_host || origin == &*state.public_url)
 }
 
+/// The one path where an `Authorization` header is ignored, so a client
+/// holding an expired token can sign in again.
+const SIGN_IN_PATH: &str = "/users/authenticate";
+
 /// Finds out who is calling and stores it as a `CurrentPrincipal` extension.
+/// A request with an `Authorization` header is judged by that header alone;
+/// a credential that fails is a 401, never an anonymous request.
 pub async fn resolve_principal(
     State(state): State<ServerState>,
     session: Session,
     mut req: Request,
     next: Next,
 ) -> Response {
-    match from_session(&state.app, &session).await {
+    let header = req.headers().get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or("").to_string());
+    let resolved = match header {
+        Some(h) if req.uri().path() != SIGN_IN_PATH => from_authorization(&state.app, &h).await.map(Some),
+        _ => from_session(&state.app, &session).await,
+    };
+    match resolved {
         Ok(principal) => {
             req.extensions_mut().insert(CurrentPrincipal(principal));
             next.run(req).await

@@ -1,27 +1,33 @@
 //! `AppState`: what every door hands to the services.
 
+use crate::backend::auth::jwt::JwtKeys;
 use crate::backend::auth::password::PasswordHasher;
 use crate::backend::db::Db;
 use std::sync::Arc;
 
-/// Security knobs from configuration (SPEC §4, §5).
+/// Site-wide knobs from configuration (SPEC §3–§5).
 #[derive(Clone, Debug)]
-pub struct SecuritySettings {
+pub struct SiteSettings {
     pub lockout_threshold: i64,
     pub lockout_minutes: i64,
     pub session_idle_minutes: i64,
     pub session_lifetime_minutes: i64,
     pub password_min_length: usize,
+    pub jwt_lifetime_minutes: i64,
+    /// When on, metadata `maxStorageMB` is a user's storage quota.
+    pub storage_limiter: bool,
 }
 
-impl Default for SecuritySettings {
+impl Default for SiteSettings {
     fn default() -> Self {
-        SecuritySettings {
+        SiteSettings {
             lockout_threshold: 5,
             lockout_minutes: 15,
             session_idle_minutes: 120,
             session_lifetime_minutes: 12 * 60,
             password_min_length: 8,
+            jwt_lifetime_minutes: 7 * 24 * 60,
+            storage_limiter: false,
         }
     }
 }
@@ -30,11 +36,13 @@ impl Default for SecuritySettings {
 pub struct AppState {
     pub db: Db,
     pub hasher: PasswordHasher,
-    pub security: Arc<SecuritySettings>,
+    pub settings: Arc<SiteSettings>,
+    pub jwt: Arc<JwtKeys>,
 }
 
 impl AppState {
-    pub fn new(db: Db, security: SecuritySettings) -> Self {
-        AppState { db, hasher: PasswordHasher::new(), security: Arc::new(security) }
+    pub fn new(db: Db, settings: SiteSettings, jwt_secret: &[u8]) -> Self {
+        let jwt = JwtKeys::new(jwt_secret, settings.jwt_lifetime_minutes);
+        AppState { db, hasher: PasswordHasher::new(), settings: Arc::new(settings), jwt: Arc::new(jwt) }
     }
 }

@@ -14,6 +14,7 @@ pub enum AppError {
     NotFound(String),
     Conflict(String),
     TooLarge(String),
+    UnsupportedMediaType(String),
     RateLimited { message: String, retry_after_secs: u64 },
     /// Details went to the log under `reference`; the user sees only that.
     Internal { reference: String },
@@ -32,7 +33,8 @@ impl AppError {
             | AppError::Forbidden(m)
             | AppError::NotFound(m)
             | AppError::Conflict(m)
-            | AppError::TooLarge(m) => m.clone(),
+            | AppError::TooLarge(m)
+            | AppError::UnsupportedMediaType(m) => m.clone(),
             AppError::RateLimited { message, .. } => message.clone(),
             AppError::Internal { reference } => format!("Something went wrong (ref {reference})"),
         }
@@ -55,6 +57,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::TooLarge(_) => 413,
+            AppError::UnsupportedMediaType(_) => 415,
             AppError::RateLimited { .. } => 429,
             AppError::Internal { .. } => 500,
         }

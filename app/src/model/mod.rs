@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod error;
+pub mod users;
 
 pub use account::*;
 pub use error::AppError;
+pub use users::*;

@@ -1,11 +1,16 @@
 //! REST handlers: the scripts' door. Errors become `{"error": "..."}` with
 //! their status here, in one place.
 
+pub mod body;
 pub mod health;
+pub mod registry;
 
+use app::backend::auth::principal::{CurrentPrincipal, Principal};
 use app::model::AppError;
+use axum::extract::FromRequestParts;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use http::request::Parts;
 use http::StatusCode;
 
 pub fn error_response(err: &AppError) -> Response {
@@ -17,4 +22,38 @@ pub fn error_response(err: &AppError) -> Response {
         }
     }
     res
+}
+
+/// An `AppError` on its way out of a REST handler.
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> Self {
+        ApiError(err)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        error_response(&self.0)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Whoever the auth layer found for this request (`None`: anonymous).
+pub struct Caller(pub Option<Principal>);
+
+impl Caller {
+    pub fn get(&self) -> Option<&Principal> {
+        self.0.as_ref()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Caller(parts.extensions.get::<CurrentPrincipal>().and_then(|c| c.0.clone())))
+    }
 }

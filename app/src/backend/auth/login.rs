@@ -38,7 +38,7 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str) -> R
     };
     let now = now_ms();
     let locked = user.locked_until.is_some_and(|until| until > now);
-    let security = &state.security;
+    let security = &state.settings;
     if !matched {
         if !locked {
             let lock_until = now + security.lockout_minutes * MINUTE_MS;
@@ -93,7 +93,7 @@ pub async fn start_session(
         let ua: String = ua.chars().take(512).collect();
         session.insert("ua", ua).await.map_err(internal)?;
     }
-    let lifetime = time::Duration::minutes(state.security.session_lifetime_minutes);
+    let lifetime = time::Duration::minutes(state.settings.session_lifetime_minutes);
     session.set_expiry(Some(Expiry::AtDateTime(time::OffsetDateTime::now_utc() + lifetime)));
     Ok(())
 }

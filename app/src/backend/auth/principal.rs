@@ -1,6 +1,9 @@
 //! The `Principal`: who is calling, found once per request from the session
 //! (and, in later doors, from API credentials), and used by every door.
 
+use crate::backend::auth::jwt::INVALID_TOKEN;
+use crate::backend::auth::login::{authenticate, INVALID_CREDENTIALS};
+use crate::backend::store::users::UserRow;
 use crate::backend::store::{sessions, users};
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::{internal, AppState};
@@ -69,8 +72,12 @@ pub async fn from_session(state: &AppState, session: &Session) -> Result<Option<
     if let (Some(key), true) = (&session_key, now - last_seen > TOUCH_INTERVAL_MS) {
         sessions::touch(&state.db, key, now).await?;
     }
+    principal_for(state, user, session_key).await.map(Some)
+}
+
+async fn principal_for(state: &AppState, user: UserRow, session_key: Option<String>) -> Result<Principal, AppError> {
     let roles = users::roles_of(&state.db, user.id).await?;
-    Ok(Some(Principal {
+    Ok(Principal {
         user_id: user.id,
         username: user.username,
         display_name: user.display_name,
@@ -78,5 +85,37 @@ pub async fn from_session(state: &AppState, session: &Session) -> Result<Option<
         roles,
         must_change_password: user.must_change_password,
         session_key,
-    }))
+    })
+}
+
+/// Resolves an `Authorization` header: `Bearer <jwt>` or `Basic <user:password>`.
+/// A credential that does not check out is an error, never an anonymous caller.
+pub async fn from_authorization(state: &AppState, header: &str) -> Result<Principal, AppError> {
+    let (scheme, value) = header.trim().split_once(' ').unwrap_or((header, ""));
+    match scheme.to_ascii_lowercase().as_str() {
+        "bearer" => from_jwt(state, value.trim()).await,
+        "basic" => from_basic(state, value.trim()).await,
+        _ => Err(AppError::Unauthenticated("Unsupported Authorization scheme: use Bearer or Basic".into())),
+    }
+}
+
+async fn from_jwt(state: &AppState, token: &str) -> Result<Principal, AppError> {
+    let claims = state.jwt.verify(token)?;
+    match users::find_by_id(&state.db, claims.uid).await? {
+        Some(user) if user.enabled && user.generation == claims.gen => principal_for(state, user, None).await,
+        _ => Err(AppError::Unauthenticated(INVALID_TOKEN.into())),
+    }
+}
+
+async fn from_basic(state: &AppState, encoded: &str) -> Result<Principal, AppError> {
+    use base64::Engine as _;
+    let invalid = || AppError::Unauthenticated(INVALID_CREDENTIALS.into());
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).map_err(|_| invalid())?;
+    let text = String::from_utf8(decoded).map_err(|_| invalid())?;
+    let (username, password) = text.split_once(':').ok_or_else(invalid)?;
+    let user = authenticate(state, username, password).await.map_err(|e| match e {
+        AppError::Validation { .. } => invalid(),
+        other => other,
+    })?;
+    principal_for(state, user, None).await
 }

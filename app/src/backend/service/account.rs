@@ -29,13 +29,13 @@ pub async fn change_own_password(
     let user = users::find_by_id(&state.db, principal.user_id)
         .await?
         .ok_or_else(|| AppError::Unauthenticated("Please sign in".into()))?;
-    check_new_password(change.new_password, state.security.password_min_length, "new_password")?;
+    check_new_password(change.new_password, state.settings.password_min_length, "new_password")?;
     if change.confirm_password.is_some_and(|c| c != change.new_password) {
         return Err(AppError::validation("confirm_password", "The two new passwords do not match"));
     }
     if !state.hasher.verify(change.current_password, Some(&user.password_hash)).await? {
-        let lock_until = now_ms() + state.security.lockout_minutes * MINUTE_MS;
-        users::record_failed_login(&state.db, user.id, state.security.lockout_threshold, lock_until).await?;
+        let lock_until = now_ms() + state.settings.lockout_minutes * MINUTE_MS;
+        users::record_failed_login(&state.db, user.id, state.settings.lockout_threshold, lock_until).await?;
         return Err(AppError::validation("current_password", "Current password is incorrect"));
     }
     if change.new_password == change.current_password {

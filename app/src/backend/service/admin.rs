@@ -10,7 +10,7 @@ use crate::model::{AppError, SiteOverview};
 pub async fn overview(state: &AppState, principal: Option<&Principal>) -> Result<SiteOverview, AppError> {
     authorize(principal, Action::Administer)?;
     let now = now_ms();
-    let idle_since = now - state.security.session_idle_minutes * MINUTE_MS;
+    let idle_since = now - state.settings.session_idle_minutes * MINUTE_MS;
     Ok(SiteOverview {
         users: users::count_all(&state.db).await?,
         enabled_admins: users::count_enabled_admins(&state.db).await?,

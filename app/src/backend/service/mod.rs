@@ -3,3 +3,5 @@
 pub mod account;
 pub mod admin;
 pub mod bootstrap;
+pub mod roles;
+pub mod users;

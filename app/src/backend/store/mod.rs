@@ -1,4 +1,6 @@
 //! SQL, one module per table group. No rules live here: callers decide.
 
+pub mod roles;
 pub mod sessions;
+pub mod site_secrets;
 pub mod users;

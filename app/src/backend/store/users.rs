@@ -173,3 +173,96 @@ pub async fn record_successful_login(db: &Db, user_id: i64) -> Result<(), sqlx::
     let now = now_ms();
     on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(now).execute(pool).await.map(|_| ()))
 }
+
+/// A user as lists show them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ListedUser {
+    pub id: i64,
+    pub username: String,
+    pub email: Option<String>,
+    pub metadata: String,
+    pub created_at: i64,
+}
+
+const PAGE_BY_USERNAME: &str =
+    "SELECT id FROM users WHERE username_lower > $1 ORDER BY username_lower LIMIT $2";
+
+/// One page of users ordered by username (case-insensitively) after
+/// `after` (a lower-cased username; "" for the first page), with each
+/// user's roles: two queries, whatever the page size.
+pub async fn page_by_username(
+    db: &Db,
+    after: &str,
+    limit: i64,
+) -> Result<(Vec<ListedUser>, Vec<(i64, String)>), sqlx::Error> {
+    let users_sql = format!(
+        "SELECT id, username, email, metadata, created_at FROM users WHERE id IN ({PAGE_BY_USERNAME}) ORDER BY username_lower"
+    );
+    let roles_sql = format!("SELECT user_id, role FROM user_roles WHERE user_id IN ({PAGE_BY_USERNAME}) ORDER BY role");
+    on_db!(db, |pool| {
+        let users = sqlx::query_as::<_, ListedUser>(&users_sql).bind(after).bind(limit).fetch_all(pool).await?;
+        let roles = sqlx::query_as::<_, (i64, String)>(&roles_sql).bind(after).bind(limit).fetch_all(pool).await?;
+        Ok((users, roles))
+    })
+}
+
+pub async fn metadata_of(db: &Db, user_id: i64) -> Result<String, sqlx::Error> {
+    let sql = "SELECT metadata FROM users WHERE id = $1";
+    on_db!(db, |pool| sqlx::query_scalar::<_, String>(sql).bind(user_id).fetch_one(pool).await)
+}
+
+pub async fn set_metadata(db: &Db, user_id: i64, metadata: &str) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE users SET metadata = $2, updated_at = $3, version = version + 1 WHERE id = $1";
+    let now = now_ms();
+    on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(metadata).bind(now).execute(pool).await.map(|_| ()))
+}
+
+/// Id of the user other than `except` whose email is `email` (any case).
+pub async fn email_owner(db: &Db, email: &str, except: i64) -> Result<Option<i64>, sqlx::Error> {
+    let sql = "SELECT id FROM users WHERE email_lower = $1 AND id <> $2";
+    let key = email.to_lowercase();
+    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql).bind(&key).bind(except).fetch_optional(pool).await)
+}
+
+/// Sets the email (when `email` is `Some`; `Some(None)` removes it) and
+/// replaces the roles (when `roles` is `Some`), in one transaction.
+pub async fn update_email_and_roles(
+    db: &Db,
+    user_id: i64,
+    email: Option<Option<&str>>,
+    roles: Option<&[String]>,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    in_tx!(db, |tx| {
+        if let Some(email) = email {
+            sqlx::query("UPDATE users SET email = $2, email_lower = $3 WHERE id = $1")
+                .bind(user_id)
+                .bind(email)
+                .bind(email.map(str::to_lowercase))
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(roles) = roles {
+            sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            for role in roles {
+                sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                    .bind(user_id)
+                    .bind(role)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        sqlx::query("UPDATE users SET updated_at = $2, version = version + 1 WHERE id = $1")
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        Ok::<(), sqlx::Error>(())
+    })
+}
+
+/// Deletes the user; sessions and role grants go with them (foreign keys).
+pub async fn delete(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
+    let sql = "DELETE FROM users WHERE id = $1";
+    on_db!(db, |pool| sqlx::query(sql).bind(user_id).execute(pool).await.map(|_| ()))
+}

@@ -1,0 +1,42 @@
+//! Site roles: the built-in `admin`, `user` and `all_data_access`, and
+//! custom roles that admins create and delete.
+
+use crate::backend::auth::Principal;
+use crate::backend::policy::{authorize, Action};
+use crate::backend::store::roles;
+use crate::backend::AppState;
+use crate::model::{check_role_name, AppError};
+
+pub async fn list(state: &AppState, principal: Option<&Principal>) -> Result<Vec<String>, AppError> {
+    authorize(principal, Action::UseSite)?;
+    Ok(roles::list(&state.db).await?.into_iter().map(|r| r.name).collect())
+}
+
+pub async fn create(state: &AppState, principal: Option<&Principal>, name: Option<&str>) -> Result<String, AppError> {
+    authorize(principal, Action::Administer)?;
+    let name = name.map(str::trim).unwrap_or_default();
+    if name.is_empty() {
+        return Err(AppError::validation("roleName", "roleName is required"));
+    }
+    check_role_name(name)?;
+    if !roles::create(&state.db, name).await? {
+        return Err(AppError::Conflict(format!("Role already exists: {name}")));
+    }
+    Ok(name.to_string())
+}
+
+/// Deletes a custom role. One still held by users needs `force`, which
+/// takes it from them.
+pub async fn delete(state: &AppState, principal: Option<&Principal>, name: &str, force: bool) -> Result<(), AppError> {
+    authorize(principal, Action::Administer)?;
+    let role = roles::find(&state.db, name).await?.ok_or_else(|| AppError::NotFound(format!("No such role: {name}")))?;
+    if role.builtin {
+        return Err(AppError::validation("roleName", format!("The built-in role {} cannot be deleted", role.name)));
+    }
+    let holders = roles::count_holders(&state.db, &role.name).await?;
+    if holders > 0 && !force {
+        return Err(AppError::Conflict(format!("Role is assigned to {holders} users")));
+    }
+    roles::delete(&state.db, &role.name).await?;
+    Ok(())
+}

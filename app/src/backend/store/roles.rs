@@ -1,0 +1,42 @@
+//! The `roles` table: built-in and custom site roles.
+
+use crate::backend::db::Db;
+use crate::backend::time::now_ms;
+use crate::on_db;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RoleRow {
+    pub name: String,
+    pub builtin: bool,
+}
+
+/// Built-in roles first, then the others, each alphabetically.
+pub async fn list(db: &Db) -> Result<Vec<RoleRow>, sqlx::Error> {
+    let sql = "SELECT name, builtin FROM roles ORDER BY builtin DESC, name_lower";
+    on_db!(db, |pool| sqlx::query_as::<_, RoleRow>(sql).fetch_all(pool).await)
+}
+
+/// The role called `name` in any letter case.
+pub async fn find(db: &Db, name: &str) -> Result<Option<RoleRow>, sqlx::Error> {
+    let sql = "SELECT name, builtin FROM roles WHERE name_lower = $1";
+    let key = name.to_lowercase();
+    on_db!(db, |pool| sqlx::query_as::<_, RoleRow>(sql).bind(&key).fetch_optional(pool).await)
+}
+
+/// Creates a custom role; `false` when the name is taken in any letter case.
+pub async fn create(db: &Db, name: &str) -> Result<bool, sqlx::Error> {
+    let sql = "INSERT INTO roles (name, name_lower, builtin, created_at) VALUES ($1, $2, FALSE, $3) ON CONFLICT DO NOTHING";
+    let (key, now) = (name.to_lowercase(), now_ms());
+    on_db!(db, |pool| sqlx::query(sql).bind(name).bind(&key).bind(now).execute(pool).await.map(|r| r.rows_affected() == 1))
+}
+
+pub async fn count_holders(db: &Db, name: &str) -> Result<i64, sqlx::Error> {
+    let sql = "SELECT COUNT(*) FROM user_roles WHERE role = $1";
+    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql).bind(name).fetch_one(pool).await)
+}
+
+/// Deletes a role; its grants go with it (foreign key cascade).
+pub async fn delete(db: &Db, name: &str) -> Result<(), sqlx::Error> {
+    let sql = "DELETE FROM roles WHERE name = $1 AND builtin = FALSE";
+    on_db!(db, |pool| sqlx::query(sql).bind(name).execute(pool).await.map(|_| ()))
+}

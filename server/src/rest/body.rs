@@ -1,0 +1,71 @@
+//! Request bodies for the REST door: JSON or an HTML form with the same
+//! field names (repeated keys become arrays), per CONTRACTS.md §1.
+
+use super::ApiError;
+use app::model::AppError;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use http::header::CONTENT_TYPE;
+use serde::de::DeserializeOwned;
+
+/// A body that may come as JSON or as a form. An empty body with no
+/// content type reads as `{}`.
+pub struct Body<T>(pub T);
+
+/// A body that must be a JSON object (metadata cannot be a form).
+pub struct JsonOnly(pub serde_json::Value);
+
+enum Kind {
+    Json,
+    Form,
+    Empty,
+}
+
+async fn read(req: Request, form_allowed: bool) -> Result<(Kind, Bytes), ApiError> {
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    let bytes = Bytes::from_request(req, &())
+        .await
+        .map_err(|_| ApiError(AppError::TooLarge("Request body too large (limit 1 MiB)".into())))?;
+    let kind = match content_type.as_deref() {
+        Some("application/json") => Kind::Json,
+        Some("application/x-www-form-urlencoded") if form_allowed => Kind::Form,
+        None if bytes.iter().all(u8::is_ascii_whitespace) => Kind::Empty,
+        _ => {
+            let accepted = if form_allowed { "application/json or application/x-www-form-urlencoded" } else { "application/json" };
+            return Err(ApiError(AppError::UnsupportedMediaType(format!("Unsupported content type: send {accepted}"))));
+        }
+    };
+    Ok((kind, bytes))
+}
+
+fn malformed(what: &str, err: impl std::fmt::Display) -> ApiError {
+    ApiError(AppError::validation("body", format!("Malformed {what}: {err}")))
+}
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let (kind, bytes) = read(req, true).await?;
+        match kind {
+            Kind::Empty => Ok(Body(T::default())),
+            Kind::Json => serde_json::from_slice(&bytes).map(Body).map_err(|e| malformed("JSON", e)),
+            Kind::Form => serde_html_form::from_bytes(&bytes).map(Body).map_err(|e| malformed("form", e)),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for JsonOnly {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        match read(req, false).await? {
+            (Kind::Json, bytes) => serde_json::from_slice(&bytes).map(JsonOnly).map_err(|e| malformed("JSON", e)),
+            _ => Err(ApiError(AppError::validation("body", "A JSON object is required"))),
+        }
+    }
+}
