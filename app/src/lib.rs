@@ -1,5 +1,6 @@
 //! Gatehouse's shared crate: wire types (`model`), server functions (`api`),
 //! pages and components (Leptos), and — on the server only — the `backend`.
+#![recursion_limit = "256"]
 
 pub mod api;
 mod app;

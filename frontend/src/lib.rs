@@ -1,4 +1,5 @@
 //! Browser entry point: hydrates the server-rendered Gatehouse pages.
+#![recursion_limit = "256"]
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -1,5 +1,6 @@
 //! The Gatehouse server: opening the database, assembling the router with
 //! its layers, and serving it. `main.rs` adds the command line.
+#![recursion_limit = "256"]
 
 pub mod config;
 pub mod middleware;

@@ -1,5 +1,6 @@
 //! The `gatehouse` command: `serve` (default), `migrate`, `create-admin`,
 //! `reset-password`.
+#![recursion_limit = "256"]
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use gatehouse_server::config::{keys_help, Config};

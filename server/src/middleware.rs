@@ -118,7 +118,7 @@ pub async fn guard_pages(req: Request, next: Next) -> Response {
         PageAccess::Allow => next.run(req).await,
         PageAccess::SignIn => {
             let wanted = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let target = format!("/login?next={}", encode_query_value(wanted));
+            let target = format!("/login?next={}", app::model::url::encode_query_value(wanted));
             Redirect::to(&target).into_response()
         }
         PageAccess::ChangePassword => Redirect::to(CHANGE_PASSWORD_PATH).into_response(),
@@ -128,14 +128,4 @@ pub async fn guard_pages(req: Request, next: Next) -> Response {
             res
         }
     }
-}
-
-fn encode_query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_users;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod door {

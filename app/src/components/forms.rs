@@ -76,3 +76,101 @@ pub fn reload_to(path: &str) {
     #[cfg(not(feature = "hydrate"))]
     let _ = path;
 }
+
+/// A labelled text input bound to `value`, with its inline error.
+#[component]
+pub fn BoundField(
+    label: &'static str,
+    id: &'static str,
+    value: RwSignal<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            {hint.map(|h| view! { <p class="field-hint" id=hint_id.clone()>{h}</p> })}
+            <input
+                id=id
+                type=kind
+                autocomplete=autocomplete
+                required=required
+                bind:value=value
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described_by
+            />
+            {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+        </div>
+    }
+}
+
+/// A labelled checkbox bound to `checked`.
+#[component]
+pub fn Checkbox(label: &'static str, id: &'static str, checked: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <div class="check">
+            <input id=id type="checkbox" bind:checked=checked/>
+            <label for=id>{label}</label>
+        </div>
+    }
+}
+
+/// Checkboxes for a set of names (roles), bound to `selected`.
+#[component]
+pub fn NameChecklist(
+    legend: &'static str,
+    #[prop(into)] names: Signal<Vec<String>>,
+    selected: RwSignal<Vec<String>>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="checklist">
+            <legend>{legend}</legend>
+            <For each=move || names.get() key=|n| n.clone() let:name>
+                {
+                    let id = format!("role-{name}");
+                    let label = if name == "admin" { "Administrator (admin)".to_string() } else { name.clone() };
+                    let checked_name = name.clone();
+                    view! {
+                        <div class="check">
+                            <input
+                                id=id.clone()
+                                type="checkbox"
+                                prop:checked=move || selected.with(|s| s.contains(&checked_name))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    selected.update(|s| {
+                                        s.retain(|n| n != &name);
+                                        if on {
+                                            s.push(name.clone());
+                                        }
+                                    });
+                                }
+                            />
+                            <label for=id>{label}</label>
+                        </div>
+                    }
+                }
+            </For>
+            {move || error.get().map(|m| view! { <p class="field-error">{m}</p> })}
+        </fieldset>
+    }
+}

@@ -1,9 +1,12 @@
 //! Wire types shared by the browser, the server functions and the REST API.
 
 pub mod account;
+pub mod admin_users;
 pub mod error;
+pub mod url;
 pub mod users;
 
 pub use account::*;
+pub use admin_users::*;
 pub use error::AppError;
 pub use users::*;

@@ -119,3 +119,11 @@ mod tests {
         assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00Z");
     }
 }
+
+/// A role as the admin Roles page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleInfo {
+    pub name: String,
+    pub builtin: bool,
+    pub holders: i64,
+}

@@ -4,4 +4,5 @@ pub mod account;
 pub mod admin;
 pub mod bootstrap;
 pub mod roles;
+pub mod user_admin;
 pub mod users;

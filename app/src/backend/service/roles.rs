@@ -40,3 +40,10 @@ pub async fn delete(state: &AppState, principal: Option<&Principal>, name: &str,
     roles::delete(&state.db, &role.name).await?;
     Ok(())
 }
+
+/// Every role with how many users hold it, for the admin Roles page.
+pub async fn list_with_holders(state: &AppState, principal: Option<&Principal>) -> Result<Vec<crate::model::RoleInfo>, AppError> {
+    authorize(principal, Action::Administer)?;
+    let rows = roles::list_with_holders(&state.db).await?;
+    Ok(rows.into_iter().map(|(name, builtin, holders)| crate::model::RoleInfo { name, builtin, holders }).collect())
+}

@@ -3,4 +3,5 @@
 pub mod roles;
 pub mod sessions;
 pub mod site_secrets;
+pub mod user_list;
 pub mod users;

@@ -40,3 +40,10 @@ pub async fn delete(db: &Db, name: &str) -> Result<(), sqlx::Error> {
     let sql = "DELETE FROM roles WHERE name = $1 AND builtin = FALSE";
     on_db!(db, |pool| sqlx::query(sql).bind(name).execute(pool).await.map(|_| ()))
 }
+
+/// Every role with its number of holders, in one query.
+pub async fn list_with_holders(db: &Db) -> Result<Vec<(String, bool, i64)>, sqlx::Error> {
+    let sql = "SELECT r.name, r.builtin, COUNT(ur.user_id) FROM roles r LEFT JOIN user_roles ur ON ur.role = r.name \
+               GROUP BY r.name, r.builtin, r.name_lower ORDER BY r.builtin DESC, r.name_lower";
+    on_db!(db, |pool| sqlx::query_as::<_, (String, bool, i64)>(sql).fetch_all(pool).await)
+}

@@ -21,10 +21,14 @@ pub struct UserRow {
     pub generation: i64,
     pub created_at: i64,
     pub last_login_at: Option<i64>,
+    pub non_expiring: bool,
+    pub metadata: String,
+    pub version: i64,
 }
 
 const USER_COLUMNS: &str = "id, username, display_name, email, password_hash, enabled, verified, \
-     approved, must_change_password, failed_logins, locked_until, generation, created_at, last_login_at";
+     approved, must_change_password, failed_logins, locked_until, generation, created_at, last_login_at, \
+     non_expiring, metadata, version";
 
 /// Fields of a user about to be created.
 pub struct NewUser<'a> {
@@ -264,5 +268,94 @@ pub async fn update_email_and_roles(
 /// Deletes the user; sessions and role grants go with them (foreign keys).
 pub async fn delete(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
     let sql = "DELETE FROM users WHERE id = $1";
+    on_db!(db, |pool| sqlx::query(sql).bind(user_id).execute(pool).await.map(|_| ()))
+}
+
+/// An admin's edit of a user, applied only if `version` is still current.
+pub struct AdminEdit<'a> {
+    pub version: i64,
+    pub display_name: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub enabled: bool,
+    pub verified: bool,
+    pub approved: bool,
+    pub non_expiring: bool,
+    pub metadata: &'a str,
+    pub roles: &'a [String],
+    /// A new password hash, when the password changes.
+    pub password_hash: Option<&'a str>,
+}
+
+/// Applies `edit` in one transaction. Returns `false` (changing nothing)
+/// when the user's version moved on. A new password or disabling bumps the
+/// credential generation and deletes the user's sessions.
+pub async fn apply_admin_edit(db: &Db, user_id: i64, edit: &AdminEdit<'_>) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let revoke = edit.password_hash.is_some() || !edit.enabled;
+    in_tx!(db, |tx| {
+        let updated = sqlx::query(
+            "UPDATE users SET display_name = $3, email = $4, email_lower = $5, enabled = $6, verified = $7, \
+             approved = $8, non_expiring = $9, metadata = $10, \
+             password_hash = COALESCE($11, password_hash), \
+             password_changed_at = CASE WHEN $11 IS NULL THEN password_changed_at ELSE $12 END, \
+             generation = generation + $13, version = version + 1, updated_at = $12 \
+             WHERE id = $1 AND version = $2",
+        )
+        .bind(user_id)
+        .bind(edit.version)
+        .bind(edit.display_name)
+        .bind(edit.email)
+        .bind(edit.email.map(str::to_lowercase))
+        .bind(edit.enabled)
+        .bind(edit.verified)
+        .bind(edit.approved)
+        .bind(edit.non_expiring)
+        .bind(edit.metadata)
+        .bind(edit.password_hash)
+        .bind(now)
+        .bind(i64::from(revoke))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        for role in edit.roles {
+            sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(role)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if revoke {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        }
+        Ok::<bool, sqlx::Error>(true)
+    })
+}
+
+/// Enables or disables; disabling also ends every session and token.
+pub async fn set_enabled(db: &Db, user_id: i64, enabled: bool) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    in_tx!(db, |tx| {
+        sqlx::query(
+            "UPDATE users SET enabled = $2, generation = generation + CASE WHEN $2 THEN 0 ELSE 1 END, \
+             version = version + 1, updated_at = $3 WHERE id = $1",
+        )
+        .bind(user_id)
+        .bind(enabled)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if !enabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        }
+        Ok::<(), sqlx::Error>(())
+    })
+}
+
+pub async fn unlock(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE users SET failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $1";
     on_db!(db, |pool| sqlx::query(sql).bind(user_id).execute(pool).await.map(|_| ()))
 }

@@ -1,14 +1,38 @@
-//! `/admin`: the admin panel's front page.
+//! The admin panel: `/admin` (overview) and its sections, one module each.
+
+pub mod roles;
+pub mod user_edit;
+pub mod users;
 
 use crate::api::admin::admin_overview;
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+/// The admin sections, shown at the top of every admin page.
+#[component]
+pub fn AdminNav(current: &'static str) -> impl IntoView {
+    let sections = [("/admin", "Overview"), ("/admin/users", "Users"), ("/admin/roles", "Roles")];
+    view! {
+        <nav class="admin-nav" aria-label="Admin sections">
+            <ul>
+                {sections
+                    .into_iter()
+                    .map(|(href, label)| {
+                        let here = (href == current).then_some("page");
+                        view! { <li><a href=href aria-current=here>{label}</a></li> }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| admin_overview());
     view! {
         <Title text="Admin · Gatehouse"/>
+        <AdminNav current="/admin"/>
         <h1>"Admin"</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -22,8 +46,8 @@ pub fn AdminPage() -> impl IntoView {
                                 <div><dt>"Active sessions"</dt><dd>{o.live_sessions}</dd></div>
                                 <div><dt>"Database"</dt><dd>{o.database.clone()}</dd></div>
                             </dl>
-                            <p>"User, role, session and settings management open here as they are added. "
-                               "Until then, the command line manages admins: "
+                            <p>"Manage "<a href="/admin/users">"users"</a>" and "<a href="/admin/roles">"site roles"</a>". "
+                               "From a shell on the server: "
                                <code>"gatehouse create-admin NAME"</code>" and "
                                <code>"gatehouse reset-password NAME"</code>"."</p>
                         </section>
