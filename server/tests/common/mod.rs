@@ -160,3 +160,39 @@ pub async fn whoami_with_cookie(base: &str, cookie: &str) -> Option<String> {
     let body: serde_json::Value = res.json().await.unwrap();
     body.get("username").and_then(|u| u.as_str()).map(str::to_owned)
 }
+
+impl Client {
+    /// Calls a server function with its argument struct, encoded the way the
+    /// browser's generated client encodes it (a query-string form).
+    pub async fn call<A: serde::Serialize>(&self, path: &str, args: &A) -> reqwest::Response {
+        let body = serde_qs::to_string(args).expect("encode server function arguments");
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+impl TestServer {
+    /// Inserts `count` users named `{prefix}{n}` with one shared password hash
+    /// (hashing once keeps big fixtures fast).
+    pub async fn create_many_users(&self, prefix: &str, count: usize, password: &str) {
+        let hash = self.state().hasher.hash(password).await.unwrap();
+        for n in 0..count {
+            let username = format!("{prefix}{n:03}");
+            let email = format!("{username}@example.org");
+            let new = app::backend::store::users::NewUser {
+                username: &username,
+                display_name: Some("Fixture Person"),
+                email: Some(&email),
+                password_hash: &hash,
+                must_change_password: false,
+                roles: &["user"],
+            };
+            app::backend::store::users::insert(&self.state().db, &new).await.unwrap();
+        }
+    }
+}

@@ -175,7 +175,11 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, edit: &UserEd
                 .ok()
                 .filter(|mb: &f64| (0.0..=8_000_000_000.0).contains(mb))
                 .ok_or_else(|| AppError::validation("max_storage_mb", "Storage quota must be a number of MB from 0 to 8000000000"))?;
-            let value = serde_json::Number::from_f64(mb).map(serde_json::Value::Number).unwrap_or_default();
+            let value = if mb.fract() == 0.0 {
+                serde_json::Value::from(mb as i64)
+            } else {
+                serde_json::Number::from_f64(mb).map(serde_json::Value::Number).unwrap_or_default()
+            };
             metadata.insert("maxStorageMB".into(), value);
         }
     }

@@ -1,0 +1,215 @@
+//! The admin panel's user and role server functions over HTTP: the list's
+//! search, filters, sorts and keyset pages; edits with optimistic
+//! concurrency; enable/disable, unlock, delete and their refusals.
+
+mod common;
+
+use app::api::admin_users::*;
+use app::model::*;
+use common::*;
+use gatehouse_server::config::Config;
+
+const ADMIN_PASSWORD: &str = "admin-password-1";
+
+async fn admin(server: &TestServer) -> Client {
+    let client = Client::new(&server.base);
+    assert_eq!(client.login("admin", ADMIN_PASSWORD).await.status(), 200);
+    client
+}
+
+async fn list(client: &Client, query: UserQuery) -> UserListPage {
+    let res = client.call("/api/admin/users/list", &ListUsers { query }).await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+async fn edit_of(client: &Client, username: &str) -> UserEdit {
+    let res = client.call("/api/admin/users/get", &GetUser { username: username.into() }).await;
+    assert_eq!(res.status(), 200);
+    res.json::<(UserEdit, UserFacts)>().await.unwrap().0
+}
+
+#[tokio::test]
+async fn list_search_filter_sort_and_pages() {
+    for db in test_databases().await {
+        let config = Config { admin_password: Some(ADMIN_PASSWORD.into()), ..test_config(&db) };
+        let server = TestServer::start(&config).await;
+        server.create_many_users("member", 120, "member-password").await;
+        let client = admin(&server).await;
+
+        // Newest first by default, 50 a page, keyset cursors through all 121.
+        let first = list(&client, UserQuery::default()).await;
+        assert_eq!(first.items.len(), 50, "{}", db.label);
+        assert_eq!(first.items[0].username, "member119");
+        let mut seen: Vec<String> = first.items.iter().map(|u| u.username.clone()).collect();
+        let mut next = first.next;
+        while let Some(cursor) = next {
+            let page = list(&client, UserQuery { after: cursor, ..UserQuery::default() }).await;
+            seen.extend(page.items.iter().map(|u| u.username.clone()));
+            next = page.next;
+        }
+        assert_eq!(seen.len(), 121, "{}", db.label);
+        assert_eq!(seen.last().map(String::as_str), Some("admin"));
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 121, "no row twice across pages");
+
+        // Search by username, display name or email, in any case.
+        let found = list(&client, UserQuery { search: "MEMBER11".into(), ..UserQuery::default() }).await;
+        assert_eq!(found.items.len(), 10, "member110..member119");
+        assert_eq!(list(&client, UserQuery { search: "fixture person".into(), ..UserQuery::default() }).await.items.len(), 50);
+        let by_email = list(&client, UserQuery { search: "member007@EXAMPLE".into(), ..UserQuery::default() }).await;
+        assert_eq!(by_email.items.len(), 1);
+        assert_eq!(list(&client, UserQuery { search: "%".into(), ..UserQuery::default() }).await.items.len(), 0, "wildcards are literal");
+
+        // Sort by username; filter by role and status.
+        let by_name = list(&client, UserQuery { sort: "username".into(), ..UserQuery::default() }).await;
+        assert_eq!(by_name.items[0].username, "admin");
+        assert_eq!(by_name.items[1].username, "member000");
+        let page2 = list(&client, UserQuery { sort: "username".into(), after: by_name.next.unwrap(), ..UserQuery::default() }).await;
+        assert_eq!(page2.items[0].username, "member049");
+        let admins = list(&client, UserQuery { role: "admin".into(), ..UserQuery::default() }).await;
+        assert_eq!(admins.items.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), ["admin"]);
+        assert_eq!(admins.items[0].active_sessions, 1, "the admin's own session counts");
+
+        let res = client.call("/api/admin/users/enable", &SetUserEnabled { username: "member005".into(), enabled: false }).await;
+        assert_eq!(res.status(), 200);
+        let disabled = list(&client, UserQuery { status: "disabled".into(), ..UserQuery::default() }).await;
+        assert_eq!(disabled.items.len(), 1);
+        assert!(!disabled.items[0].enabled);
+        assert_eq!(list(&client, UserQuery { status: "enabled".into(), ..UserQuery::default() }).await.items.len(), 50);
+
+        // Locked accounts show up under "locked" and can be unlocked.
+        let stranger = Client::new(&server.base);
+        for _ in 0..5 {
+            stranger.login("member006", "wrong").await;
+        }
+        let locked = list(&client, UserQuery { status: "locked".into(), ..UserQuery::default() }).await;
+        assert_eq!(locked.items.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), ["member006"]);
+        assert_eq!(client.call("/api/admin/users/unlock", &UnlockUser { username: "member006".into() }).await.status(), 200);
+        assert_eq!(stranger.login("member006", "member-password").await.status(), 200, "{}", db.label);
+
+        // Non-admins are refused.
+        let member = Client::new(&server.base);
+        member.login("member001", "member-password").await;
+        let res = member.call("/api/admin/users/list", &ListUsers { query: UserQuery::default() }).await;
+        assert_eq!(res.status(), 403);
+        assert!(res.text().await.unwrap().contains("Admin access required"));
+    }
+}
+
+#[tokio::test]
+async fn edits_are_checked_and_stale_ones_change_nothing() {
+    for db in test_databases().await {
+        let config = Config { admin_password: Some(ADMIN_PASSWORD.into()), ..test_config(&db) };
+        let server = TestServer::start(&config).await;
+        server.create_user("hana", "hana-password").await;
+        let client = admin(&server).await;
+        let hana = Client::new(&server.base);
+        assert_eq!(hana.login("hana", "hana-password").await.status(), 200);
+
+        let mut edit = edit_of(&client, "HANA").await;
+        assert_eq!(edit.roles, ["user"]);
+        edit.display_name = "Hana Sato".into();
+        edit.email = "hana@example.org".into();
+        edit.roles = vec!["user".into(), "all_data_access".into()];
+        edit.max_storage_mb = "512".into();
+        edit.metadata = r#"{"department": "Radiology"}"#.into();
+        let stale = edit.clone();
+        let res = client.call("/api/admin/users/save", &SaveUser { edit: edit.clone() }).await;
+        assert_eq!(res.status(), 200, "{}: {}", db.label, res.text().await.unwrap());
+
+        // Blank password kept the old one, and hana's session lives on.
+        assert_eq!(hana.whoami().await.as_deref(), Some("hana"));
+        let saved = edit_of(&client, "hana").await;
+        assert_eq!(saved.display_name, "Hana Sato");
+        assert_eq!(saved.max_storage_mb, "512");
+        assert!(saved.metadata.contains("Radiology"));
+        assert_eq!(saved.version, edit.version + 1);
+
+        // The same edit again, from a stale page: 409 and nothing changes.
+        let mut late = stale;
+        late.display_name = "Someone Else".into();
+        let res = client.call("/api/admin/users/save", &SaveUser { edit: late }).await;
+        assert_eq!(res.status(), 409, "{}", db.label);
+        assert!(res.text().await.unwrap().contains(STALE_EDIT));
+        assert_eq!(edit_of(&client, "hana").await.display_name, "Hana Sato");
+
+        // Validation names the field and keeps the data.
+        for (mutate, field) in [
+            (Box::new(|e: &mut UserEdit| e.email = "nope".into()) as Box<dyn Fn(&mut UserEdit)>, "email"),
+            (Box::new(|e: &mut UserEdit| e.password = "short".into()), "password"),
+            (Box::new(|e: &mut UserEdit| e.max_storage_mb = "-3".into()), "max_storage_mb"),
+            (Box::new(|e: &mut UserEdit| e.metadata = "[1, 2]".into()), "metadata"),
+            (Box::new(|e: &mut UserEdit| e.roles = vec!["ghost".into()]), "roles"),
+        ] {
+            let mut bad = saved.clone();
+            mutate(&mut bad);
+            let res = client.call("/api/admin/users/save", &SaveUser { edit: bad }).await;
+            assert_eq!(res.status(), 400, "{field}");
+            let err: AppError = res.json().await.unwrap();
+            assert_eq!(err.field(), Some(field));
+        }
+        assert_eq!(edit_of(&client, "hana").await.version, saved.version, "failed saves change nothing");
+
+        // A new password ends hana's sessions; the new one works.
+        let mut new_password = saved.clone();
+        new_password.password = "hana-new-password".into();
+        assert_eq!(client.call("/api/admin/users/save", &SaveUser { edit: new_password }).await.status(), 200);
+        assert!(hana.whoami().await.is_none(), "{}", db.label);
+        assert_eq!(hana.login("hana", "hana-new-password").await.status(), 200);
+
+        // Disabling through the edit form also ends sessions.
+        let mut off = edit_of(&client, "hana").await;
+        off.enabled = false;
+        assert_eq!(client.call("/api/admin/users/save", &SaveUser { edit: off }).await.status(), 200);
+        assert!(hana.whoami().await.is_none());
+    }
+}
+
+#[tokio::test]
+async fn refusals_for_self_and_the_last_admin() {
+    for db in test_databases().await {
+        let config = Config { admin_password: Some(ADMIN_PASSWORD.into()), ..test_config(&db) };
+        let server = TestServer::start(&config).await;
+        server.create_user("ivan", "ivan-password").await;
+        let client = admin(&server).await;
+
+        let res = client.call("/api/admin/users/enable", &SetUserEnabled { username: "admin".into(), enabled: false }).await;
+        assert_eq!(res.status(), 409, "{}", db.label);
+        assert!(res.text().await.unwrap().contains("cannot disable your own account"));
+        let res = client.call("/api/admin/users/delete", &DeleteUser { username: "admin".into() }).await;
+        assert_eq!(res.status(), 409);
+        let mut demote = edit_of(&client, "admin").await;
+        demote.roles = vec!["user".into()];
+        let res = client.call("/api/admin/users/save", &SaveUser { edit: demote }).await;
+        assert_eq!(res.status(), 409);
+        assert!(res.text().await.unwrap().contains("last enabled admin"));
+
+        // Disabling ivan logs his browser out on its next request.
+        let ivan = Client::new(&server.base);
+        ivan.login("ivan", "ivan-password").await;
+        assert_eq!(client.call("/api/admin/users/enable", &SetUserEnabled { username: "ivan".into(), enabled: false }).await.status(), 200);
+        assert!(ivan.whoami().await.is_none(), "{}", db.label);
+        assert_eq!(ivan.get("/").await.status(), 303);
+        assert_eq!(client.call("/api/admin/users/enable", &SetUserEnabled { username: "ivan".into(), enabled: true }).await.status(), 200);
+        assert_eq!(ivan.login("ivan", "ivan-password").await.status(), 200);
+
+        assert_eq!(client.call("/api/admin/users/delete", &DeleteUser { username: "ivan".into() }).await.status(), 200);
+        assert!(ivan.whoami().await.is_none());
+        let res = client.call("/api/admin/users/get", &GetUser { username: "ivan".into() }).await;
+        assert_eq!(res.status(), 404);
+
+        // Roles from the Roles page: field errors, then delete with force.
+        let res = client.call("/api/admin/roles/create", &CreateRole { role_name: "curators".into() }).await;
+        assert_eq!(res.status(), 200);
+        let res = client.call("/api/admin/roles/create", &CreateRole { role_name: "Curators".into() }).await;
+        assert_eq!(res.status(), 400);
+        assert_eq!(res.json::<AppError>().await.unwrap().field(), Some("role_name"));
+        let roles: Vec<RoleInfo> = client.call("/api/admin/roles/list", &ListRoles {}).await.json().await.unwrap();
+        assert_eq!(roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["admin", "all_data_access", "user", "curators"]);
+        assert_eq!(roles[0].holders, 1);
+        assert_eq!(client.call("/api/admin/roles/delete", &DeleteRole { role_name: "curators".into(), force: true }).await.status(), 200);
+    }
+}
