@@ -1,5 +1,5 @@
 //! The `gatehouse` command: `serve` (default), `migrate`, `create-admin`,
-//! `reset-password`.
+//! `reset-password`, `generate-users`.
 #![recursion_limit = "256"]
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -31,6 +31,16 @@ enum Command {
     },
     /// Give a user a new one-time password (printed once), unlock them and end their sessions
     ResetPassword { username: String },
+    /// Add N realistic generated users (for tests, demos and benchmarks); they share one password
+    GenerateUsers {
+        count: usize,
+        /// Prefix for their usernames
+        #[arg(long, default_value = "")]
+        prefix: String,
+        /// The password they all get
+        #[arg(long, env = "GATEHOUSE_GENERATED_PASSWORD", default_value = "generated-password")]
+        password: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -71,6 +81,15 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             let password = bootstrap::create_admin(&state, &username, email.as_deref()).await.map_err(|e| e.to_string())?;
             println!("Admin {username} created. One-time password: {password}");
             println!("They must choose a new password when they first sign in.");
+            Ok(())
+        }
+        Command::GenerateUsers { count, prefix, password } => {
+            let state = gatehouse_server::open_state(&config).await?;
+            let started = std::time::Instant::now();
+            app::backend::service::fixtures::generate_users(&state, &prefix, count, &password)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("Added {count} users in {:.1} s.", started.elapsed().as_secs_f64());
             Ok(())
         }
         Command::ResetPassword { username } => {

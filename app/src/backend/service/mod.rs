@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod bootstrap;
+pub mod fixtures;
 pub mod roles;
 pub mod user_admin;
 pub mod users;

@@ -359,3 +359,34 @@ pub async fn unlock(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
     let sql = "UPDATE users SET failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $1";
     on_db!(db, |pool| sqlx::query(sql).bind(user_id).execute(pool).await.map(|_| ()))
 }
+
+/// Inserts many users in transactions of 1,000 (fixtures and benchmarks):
+/// `users` yields (username, display name, email, created_at).
+pub async fn insert_many(
+    db: &Db,
+    users: &[(String, String, String, i64)],
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    for chunk in users.chunks(1000) {
+        in_tx!(db, |tx| {
+            for (username, display_name, email, created_at) in chunk {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO users (username, username_lower, display_name, email, email_lower, password_hash, \
+                     created_at, updated_at, password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7) RETURNING id",
+                )
+                .bind(username)
+                .bind(username.to_lowercase())
+                .bind(display_name)
+                .bind(email)
+                .bind(email.to_lowercase())
+                .bind(password_hash)
+                .bind(created_at)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, 'user')").bind(id).execute(&mut *tx).await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        })?;
+    }
+    Ok(())
+}
