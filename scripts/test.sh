@@ -35,6 +35,9 @@ echo
 echo "=== summary ==="
 echo "cargo test (unit + integration):"
 grep -h "^test result:" "$logs/unit.log" "$logs/integration.log"
+grep -h "^test result:" "$logs/unit.log" "$logs/integration.log" \
+  | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/' \
+  | awk '{p+=$1; f+=$2} END {printf "cargo test total: %d passed, %d failed\n", p, f}'
 echo "Playwright:"
 grep -E "^\s+[0-9]+ (passed|failed|flaky|skipped|did not run)" "$logs/playwright.log" || echo "  no Playwright summary (did it run?)"
 if [ "${ran:-0}" -eq 0 ] || ! grep -qE "^\s+[0-9]+ passed" "$logs/playwright.log"; then

@@ -74,7 +74,7 @@ test('search and paging through the user list', async ({ page }) => {
   }
   await gotoHydrated(page, '/admin/users');
   await page.getByLabel('Search').fill(tag);
-  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`search=${tag}`));
   await expect(page.locator('table.users tbody tr')).toHaveCount(50);
   await expect(page.locator('table.users tbody tr').first()).toContainText(`${tag}54`);
@@ -84,7 +84,7 @@ test('search and paging through the user list', async ({ page }) => {
   await expect(page.locator('table.users tbody tr').last()).toContainText(`${tag}00`);
 
   await page.getByLabel('Search').fill('no-such-person-at-all');
-  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
   await expect(page.getByText('No users match these filters.')).toBeVisible();
   expect(adminName).toBeTruthy();
 });
@@ -112,4 +112,33 @@ test('roles: create a custom role and delete it after a confirmation', async ({ 
   await expect(page.getByRole('alertdialog')).toContainText('0 user(s) hold it');
   await page.getByRole('alertdialog').getByRole('button', { name: `Delete ${role}` }).click();
   await expect(page.getByRole('cell', { name: role, exact: true })).toHaveCount(0);
+});
+
+test('a bulk disable with one refused row shows the report', async ({ page }) => {
+  const { username: me } = await signedInAdmin(page, 'ubulk');
+  const tag = uniqueName('bk');
+  for (const n of ['a', 'b']) {
+    const res = await page.request.post('/api/admin/users/create', {
+      form: { username: `${tag}${n}`, display_name: '', email: '', password: 'fixture-password', 'roles[0]': 'user' },
+    });
+    expect(res.status()).toBe(200);
+  }
+  await gotoHydrated(page, '/admin/users');
+  await page.getByLabel('Search').fill(tag);
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  await expect(page.locator('table.users tbody tr')).toHaveCount(2);
+  await page.getByLabel('Select all users on this page').check();
+  // Add myself from a search for my own name: selections survive filtering.
+  await page.getByLabel('Search').fill(me);
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  await expect(page.locator('table.users tbody tr')).toHaveCount(1);
+  await page.getByLabel(`Select ${me}`).check();
+  await expect(page.getByText('3 selected')).toBeVisible();
+  await page.getByLabel('Action', { exact: true }).selectOption('disable');
+  await page.getByRole('button', { name: 'Apply to selected' }).click();
+  const report = page.locator('.bulk-report');
+  await expect(report.getByRole('heading')).toHaveText('Done for 2, refused for 1');
+  await expect(report.locator('li.refused')).toContainText(`${me}: refused — You cannot disable your own account`);
+  await expect(report.locator('li.done')).toHaveCount(2);
+  await expectNoAxeViolations(page);
 });

@@ -111,6 +111,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
 
     pages
         .merge(rest::registry::routes())
+        .route("/admin/users/export.csv", get(rest::admin_export::export_users))
         .route("/healthz", get(rest::health::healthz))
         .route("/readyz", get(rest::health::readyz))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_state, shell))

@@ -213,3 +213,68 @@ async fn refusals_for_self_and_the_last_admin() {
         assert_eq!(client.call("/api/admin/roles/delete", &DeleteRole { role_name: "curators".into(), force: true }).await.status(), 200);
     }
 }
+
+#[tokio::test]
+async fn bulk_actions_report_each_user() {
+    for db in test_databases().await {
+        let config = Config { admin_password: Some(ADMIN_PASSWORD.into()), ..test_config(&db) };
+        let server = TestServer::start(&config).await;
+        server.create_many_users("bulk", 3, "bulk-password").await;
+        let client = admin(&server).await;
+        let victim = Client::new(&server.base);
+        victim.login("bulk001", "bulk-password").await;
+
+        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let bulk = |action: &str, role: &str, users: Vec<String>| BulkUsers { action: action.into(), role: role.into(), usernames: users };
+        let res = client.call("/api/admin/users/bulk", &bulk("disable", "", names(&["bulk000", "admin", "bulk001", "ghost"]))).await;
+        assert_eq!(res.status(), 200, "{}", db.label);
+        let report: Vec<BulkOutcome> = res.json().await.unwrap();
+        let summary: Vec<(&str, bool)> = report.iter().map(|o| (o.username.as_str(), o.done)).collect();
+        assert_eq!(summary, [("bulk000", true), ("admin", false), ("bulk001", true), ("ghost", false)]);
+        assert!(report[1].message.contains("own account"), "{}", report[1].message);
+        assert_eq!(report[3].message, "No such user: ghost");
+        assert!(victim.whoami().await.is_none(), "{}: bulk disable ends sessions", db.label);
+
+        let res = client.call("/api/admin/users/bulk", &bulk("add_role", "all_data_access", names(&["bulk002"]))).await;
+        let report: Vec<BulkOutcome> = res.json().await.unwrap();
+        assert!(report[0].done);
+        assert_eq!(edit_of(&client, "bulk002").await.roles, ["all_data_access", "user"]);
+        let res = client.call("/api/admin/users/bulk", &bulk("remove_role", "admin", names(&["admin"]))).await;
+        let report: Vec<BulkOutcome> = res.json().await.unwrap();
+        assert!(!report[0].done && report[0].message.contains("last enabled admin"), "{report:?}");
+        let res = client.call("/api/admin/users/bulk", &bulk("delete", "", names(&["bulk000", "bulk001"]))).await;
+        let report: Vec<BulkOutcome> = res.json().await.unwrap();
+        assert!(report.iter().all(|o| o.done));
+        assert_eq!(client.call("/api/admin/users/bulk", &bulk("explode", "", names(&["bulk002"]))).await.status(), 400);
+    }
+}
+
+#[tokio::test]
+async fn csv_export_follows_the_filters() {
+    for db in test_databases().await {
+        let config = Config { admin_password: Some(ADMIN_PASSWORD.into()), ..test_config(&db) };
+        let server = TestServer::start(&config).await;
+        server.create_many_users("csv", 1205, "csv-password").await;
+        let client = admin(&server).await;
+
+        let res = client.get("/admin/users/export.csv?search=CSV00&sort=username").await;
+        assert_eq!(res.status(), 200, "{}", db.label);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        assert!(res.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+        let body = res.text().await.unwrap();
+        let lines: Vec<&str> = body.split("\r\n").filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines[0], "username,display_name,email,roles,enabled,verified,approved,created,last_login");
+        assert_eq!(lines.len(), 11, "csv000..csv009 and the header");
+        assert!(lines[1].starts_with("csv000,Fixture Person,csv000@example.org,user,true,true,true,"), "{}", lines[1]);
+
+        // Every matching user, across more than one internal page.
+        let all = client.get("/admin/users/export.csv").await.text().await.unwrap();
+        assert_eq!(all.split("\r\n").filter(|l| !l.is_empty()).count(), 1 + 1206, "{}", db.label);
+
+        let member = Client::new(&server.base);
+        member.login("csv001", "csv-password").await;
+        let res = member.get("/admin/users/export.csv").await;
+        assert_eq!(res.status(), 403);
+        assert_eq!(Client::new(&server.base).get("/admin/users/export.csv").await.status(), 401);
+    }
+}

@@ -87,3 +87,19 @@ pub async fn delete_role(role_name: String, force: bool) -> Result<(), AppError>
     use super::door::*;
     respond(crate::backend::service::roles::delete(&state()?, principal().await.as_ref(), &role_name, force).await)
 }
+
+/// `action`: `enable`, `disable`, `delete`, `add_role` or `remove_role`
+/// (the last two use `role`).
+#[server(endpoint = "admin/users/bulk")]
+pub async fn bulk_users(action: String, role: String, usernames: Vec<String>) -> Result<Vec<BulkOutcome>, AppError> {
+    use super::door::*;
+    let action = match action.as_str() {
+        "enable" => BulkAction::Enable,
+        "disable" => BulkAction::Disable,
+        "delete" => BulkAction::Delete,
+        "add_role" => BulkAction::AddRole(role),
+        "remove_role" => BulkAction::RemoveRole(role),
+        other => return respond(Err(AppError::validation("action", format!("Unknown bulk action: {other}")))),
+    };
+    respond(crate::backend::service::user_admin::bulk(&state()?, principal().await.as_ref(), &action, &usernames).await)
+}

@@ -15,6 +15,38 @@ pub fn form_error(error: Signal<Option<AppError>>, fields: &'static [&'static st
     })
 }
 
+/// The ids of a field's hint and error, and its `aria-describedby` value:
+/// the hint when there is one, the error while there is one.
+fn described_by(
+    id: &str,
+    has_hint: bool,
+    error: Signal<Option<String>>,
+) -> (String, String, impl Fn() -> Option<String> + Send + Sync + 'static) {
+    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
+    let ids = (hint_id.clone(), error_id.clone());
+    let value = move || {
+        let mut refs = Vec::new();
+        if has_hint {
+            refs.push(ids.0.clone());
+        }
+        if error.get().is_some() {
+            refs.push(ids.1.clone());
+        }
+        (!refs.is_empty()).then(|| refs.join(" "))
+    };
+    (hint_id, error_id, value)
+}
+
+/// Adds (`on`) or removes `names` in a selection of names.
+pub fn select_names(selected: RwSignal<Vec<String>>, names: &[String], on: bool) {
+    selected.update(|s| {
+        s.retain(|n| !names.contains(n));
+        if on {
+            s.extend(names.iter().cloned());
+        }
+    });
+}
+
 /// A labelled input whose error, when present, is shown under it and tied to
 /// it with `aria-describedby` / `aria-invalid`.
 #[component]
@@ -27,21 +59,7 @@ pub fn Field(
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let described_by = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if error.get().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let (hint_id, error_id, described_by) = described_by(&id, hint.is_some(), error);
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -89,21 +107,7 @@ pub fn BoundField(
     #[prop(optional)] required: bool,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let described_by = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if error.get().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let (hint_id, error_id, described_by) = described_by(id, hint.is_some(), error);
     view! {
         <div class="field">
             <label for=id>{label}</label>
@@ -155,15 +159,7 @@ pub fn NameChecklist(
                                 id=id.clone()
                                 type="checkbox"
                                 prop:checked=move || selected.with(|s| s.contains(&checked_name))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    selected.update(|s| {
-                                        s.retain(|n| n != &name);
-                                        if on {
-                                            s.push(name.clone());
-                                        }
-                                    });
-                                }
+                                on:change=move |ev| select_names(selected, std::slice::from_ref(&name), event_target_checked(&ev))
                             />
                             <label for=id>{label}</label>
                         </div>

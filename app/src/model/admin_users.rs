@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Filters, sort and position of the admin user list (all from the URL).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct UserQuery {
     /// Case-insensitive substring of username, display name or email.
     pub search: String,
@@ -87,3 +88,25 @@ pub struct UserFacts {
 }
 
 pub const STALE_EDIT: &str = "This user was changed by someone else; reload and try again";
+
+/// What a bulk action does to each selected user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BulkAction {
+    Enable,
+    Disable,
+    Delete,
+    AddRole(String),
+    RemoveRole(String),
+}
+
+/// The result of a bulk action for one user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkOutcome {
+    pub username: String,
+    pub done: bool,
+    /// What was done, or why it was refused.
+    pub message: String,
+}
+
+/// Most users one bulk action may name.
+pub const MAX_BULK: usize = 1000;

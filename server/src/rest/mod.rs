@@ -1,6 +1,7 @@
 //! REST handlers: the scripts' door. Errors become `{"error": "..."}` with
 //! their status here, in one place.
 
+pub mod admin_export;
 pub mod body;
 pub mod health;
 pub mod registry;

@@ -229,3 +229,120 @@ pub async fn unlock(state: &AppState, principal: Option<&Principal>, username: &
     users::unlock(&state.db, user.id).await?;
     Ok(())
 }
+
+/// Grants (`granted`) or removes one role; the last enabled admin keeps `admin`.
+pub async fn set_role(state: &AppState, principal: Option<&Principal>, username: &str, role: &str, granted: bool) -> Result<(), AppError> {
+    authorize(principal, Action::Administer)?;
+    let user = find_user(state, username).await?;
+    let role = roles::find(&state.db, role).await?.ok_or_else(|| AppError::validation("role", format!("Unknown role: {role}")))?;
+    if !granted && role.name == "admin" {
+        refuse_losing_last_admin(state, &user, false, user.enabled).await?;
+    }
+    users::set_role(&state.db, user.id, &role.name, granted).await?;
+    Ok(())
+}
+
+/// Applies `action` to each user separately, through the same rules as one
+/// at a time, and reports what happened to each.
+pub async fn bulk(
+    state: &AppState,
+    principal: Option<&Principal>,
+    action: &BulkAction,
+    usernames: &[String],
+) -> Result<Vec<BulkOutcome>, AppError> {
+    authorize(principal, Action::Administer)?;
+    if usernames.is_empty() {
+        return Err(AppError::validation("selection", "Select at least one user"));
+    }
+    if usernames.len() > MAX_BULK {
+        return Err(AppError::validation("selection", format!("Select at most {MAX_BULK} users at once")));
+    }
+    let mut outcomes = Vec::with_capacity(usernames.len());
+    for username in usernames {
+        let (result, done_message) = match action {
+            BulkAction::Enable => (set_enabled(state, principal, username, true).await, "Enabled".to_string()),
+            BulkAction::Disable => (set_enabled(state, principal, username, false).await, "Disabled; sessions ended".to_string()),
+            BulkAction::Delete => (super::users::delete(state, principal, username).await, "Deleted".to_string()),
+            BulkAction::AddRole(role) => (set_role(state, principal, username, role, true).await, format!("Given the role {role}")),
+            BulkAction::RemoveRole(role) => (set_role(state, principal, username, role, false).await, format!("Role {role} removed")),
+        };
+        outcomes.push(match result {
+            Ok(()) => BulkOutcome { username: username.clone(), done: true, message: done_message },
+            Err(e) => BulkOutcome { username: username.clone(), done: false, message: e.message() },
+        });
+    }
+    Ok(outcomes)
+}
+
+/// Rows fetched per query when exporting.
+const EXPORT_PAGE: i64 = 1000;
+
+/// The filtered list as CSV (RFC 4180): every matching user, not one page.
+/// Columns match what the import reads, plus read-only facts.
+pub async fn export_csv(state: &AppState, principal: Option<&Principal>, query: &UserQuery) -> Result<String, AppError> {
+    authorize(principal, Action::Administer)?;
+    let sort = sort_of(&query.sort);
+    let search = query.search.trim().to_lowercase();
+    let mut out = String::from("username,display_name,email,roles,enabled,verified,approved,created,last_login\r\n");
+    let mut after = None;
+    loop {
+        let filter = ListFilter {
+            search: (!search.is_empty()).then_some(search.as_str()),
+            role: (!query.role.is_empty()).then_some(query.role.as_str()),
+            status: (!query.status.is_empty()).then_some(query.status.as_str()),
+            sort,
+            after: after.take(),
+            now: now_ms(),
+            limit: EXPORT_PAGE,
+        };
+        let (rows, grants) = user_list::page(&state.db, &filter).await?;
+        let mut roles: HashMap<i64, Vec<String>> = HashMap::new();
+        for (user_id, role) in grants {
+            roles.entry(user_id).or_default().push(role);
+        }
+        for r in &rows {
+            let fields = [
+                r.username.clone(),
+                r.display_name.clone().unwrap_or_default(),
+                r.email.clone().unwrap_or_default(),
+                roles.remove(&r.id).unwrap_or_default().join(" "),
+                r.enabled.to_string(),
+                r.verified.to_string(),
+                r.approved.to_string(),
+                iso8601(r.created_at),
+                r.last_login_at.map(iso8601).unwrap_or_default(),
+            ];
+            out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+            out.push_str("\r\n");
+        }
+        match rows.last() {
+            Some(last) if rows.len() as i64 == EXPORT_PAGE => after = parse_cursor(sort, &cursor_of(sort, last)),
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+/// One CSV field, quoted when it holds a comma, quote or line break. A
+/// leading `=`, `+`, `-` or `@` gets a `'` so spreadsheets do not run it.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
+    if value.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
+    }
+}

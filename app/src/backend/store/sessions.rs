@@ -26,31 +26,25 @@ pub struct SessionWrite<'a> {
     pub data: &'a str,
 }
 
+const INSERT: &str = "INSERT INTO sessions (id_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent, data) \
+                      VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)";
+
 /// Inserts a new session; `false` when the id hash is already taken.
 pub async fn insert(db: &Db, s: &SessionWrite<'_>) -> Result<bool, sqlx::Error> {
-    let sql = "INSERT INTO sessions (id_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent, data) \
-               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
-    on_db!(db, |pool| sqlx::query(sql)
-        .bind(s.id_hash)
-        .bind(s.public_id)
-        .bind(s.user_id)
-        .bind(s.now)
-        .bind(s.expires_at)
-        .bind(s.ip)
-        .bind(s.user_agent)
-        .bind(s.data)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected() == 1))
+    write(db, &format!("{INSERT} ON CONFLICT DO NOTHING"), s).await.map(|rows| rows == 1)
 }
 
 /// Updates an existing session's data; inserts it when it is new.
 pub async fn upsert(db: &Db, s: &SessionWrite<'_>) -> Result<(), sqlx::Error> {
-    let sql = "INSERT INTO sessions (id_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent, data) \
-               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8) \
-               ON CONFLICT (id_hash) DO UPDATE SET user_id = excluded.user_id, last_seen_at = excluded.last_seen_at, \
-               expires_at = excluded.expires_at, ip = COALESCE(excluded.ip, sessions.ip), \
-               user_agent = COALESCE(excluded.user_agent, sessions.user_agent), data = excluded.data";
+    let sql = format!(
+        "{INSERT} ON CONFLICT (id_hash) DO UPDATE SET user_id = excluded.user_id, last_seen_at = excluded.last_seen_at, \
+         expires_at = excluded.expires_at, ip = COALESCE(excluded.ip, sessions.ip), \
+         user_agent = COALESCE(excluded.user_agent, sessions.user_agent), data = excluded.data"
+    );
+    write(db, &sql, s).await.map(|_| ())
+}
+
+async fn write(db: &Db, sql: &str, s: &SessionWrite<'_>) -> Result<u64, sqlx::Error> {
     on_db!(db, |pool| sqlx::query(sql)
         .bind(s.id_hash)
         .bind(s.public_id)
@@ -62,7 +56,7 @@ pub async fn upsert(db: &Db, s: &SessionWrite<'_>) -> Result<(), sqlx::Error> {
         .bind(s.data)
         .execute(pool)
         .await
-        .map(|_| ()))
+        .map(|r| r.rows_affected()))
 }
 
 /// A live session: not past its absolute expiry nor idle since `idle_since`.

@@ -390,3 +390,13 @@ pub async fn insert_many(
     }
     Ok(())
 }
+
+/// Grants or takes away one role (idempotent).
+pub async fn set_role(db: &Db, user_id: i64, role: &str, granted: bool) -> Result<(), sqlx::Error> {
+    let sql = if granted {
+        "INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+    } else {
+        "DELETE FROM user_roles WHERE user_id = $1 AND role = $2"
+    };
+    on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(role).execute(pool).await.map(|_| ()))
+}

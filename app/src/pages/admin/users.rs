@@ -1,7 +1,8 @@
 //! `/admin/users`: search, filter, sort and page through users.
 
 use super::AdminNav;
-use crate::api::admin_users::{list_roles, list_users};
+use crate::api::admin_users::{list_roles, list_users, BulkUsers};
+use crate::components::forms::select_names;
 use crate::model::url::query_string;
 use crate::model::*;
 use leptos::prelude::*;
@@ -41,8 +42,15 @@ pub fn AdminUsersPage() -> impl IntoView {
             after: q.get("after").unwrap_or_default(),
         }
     });
-    let page = Resource::new(move || query.get(), list_users);
+    let bulk = ServerAction::<BulkUsers>::new();
+    let page = Resource::new(move || (query.get(), bulk.version().get()), |(q, _)| list_users(q));
     let roles = Resource::new(|| (), |_| list_roles());
+    let selected: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = bulk.value().get() {
+            selected.set(Vec::new());
+        }
+    });
     let next_href = move |cursor: String| {
         let q = query.get();
         format!(
@@ -55,12 +63,24 @@ pub fn AdminUsersPage() -> impl IntoView {
         <AdminNav current="/admin/users"/>
         <div class="page-head">
             <h1>"Users"</h1>
-            <a class="button" href="/admin/users/new">"New user"</a>
+            <div class="actions">
+                <a href=move || {
+                    let q = query.get();
+                    format!(
+                        "/admin/users/export.csv?{}",
+                        query_string(&[("search", &q.search), ("role", &q.role), ("status", &q.status), ("sort", &q.sort)])
+                    )
+                } download="gatehouse-users.csv">"Export CSV"</a>
+                <a class="button" href="/admin/users/new">"New user"</a>
+            </div>
         </div>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let role_names: Vec<String> = roles.await.map(|r| r.into_iter().map(|r| r.name).collect()).unwrap_or_default();
-                view! { <UserFilters query role_names/> }
+                view! {
+                    <UserFilters query role_names=role_names.clone()/>
+                    <BulkBar selected bulk role_names/>
+                }
             })}
         </Transition>
         <Transition fallback=|| view! { <p>"Loading users…"</p> }>
@@ -75,12 +95,19 @@ pub fn AdminUsersPage() -> impl IntoView {
                     }.into_any(),
                     Ok(p) => {
                         let first_page = !query.get_untracked().after.is_empty();
+                        let on_page: Vec<String> = p.items.iter().map(|u| u.username.clone()).collect();
+                        let all_on_page = on_page.clone();
                         view! {
                             <div class="table-wrap">
                                 <table class="users">
                                     <caption class="visually-hidden">"Users"</caption>
                                     <thead>
                                         <tr>
+                                            <th scope="col">
+                                                <input type="checkbox" aria-label="Select all users on this page"
+                                                    prop:checked=move || !all_on_page.is_empty() && selected.with(|s| all_on_page.iter().all(|u| s.contains(u)))
+                                                    on:change=move |ev| select_names(selected, &on_page, event_target_checked(&ev))/>
+                                            </th>
                                             <th scope="col">"Username"</th>
                                             <th scope="col">"Name and email"</th>
                                             <th scope="col">"Roles"</th>
@@ -96,8 +123,14 @@ pub fn AdminUsersPage() -> impl IntoView {
                                     <tbody>
                                         {p.items.into_iter().map(|u| {
                                             let badges = status_badges(&u);
+                                            let (check_name, toggle_name) = (u.username.clone(), u.username.clone());
                                             view! {
                                                 <tr>
+                                                    <td>
+                                                        <input type="checkbox" aria-label=format!("Select {}", u.username)
+                                                            prop:checked=move || selected.with(|s| s.contains(&check_name))
+                                                            on:change=move |ev| select_names(selected, std::slice::from_ref(&toggle_name), event_target_checked(&ev))/>
+                                                    </td>
                                                     <td><a href=format!("/admin/users/{}", u.username)>{u.username.clone()}</a></td>
                                                     <td>
                                                         <div>{u.display_name.clone().unwrap_or_default()}</div>
@@ -172,5 +205,75 @@ fn UserFilters(query: Memo<UserQuery>, role_names: Vec<String>) -> impl IntoView
             <button type="submit">"Apply"</button>
         </div>
     </Form>
+    }
+}
+
+const BULK_ACTIONS: &[(&str, &str)] = &[
+    ("disable", "Disable"),
+    ("enable", "Enable"),
+    ("add_role", "Add role"),
+    ("remove_role", "Remove role"),
+    ("delete", "Delete"),
+];
+
+/// Acts on the selected users and reports, user by user, what was done and
+/// what was refused.
+#[component]
+fn BulkBar(selected: RwSignal<Vec<String>>, bulk: ServerAction<BulkUsers>, role_names: Vec<String>) -> impl IntoView {
+    let action = RwSignal::new("disable".to_string());
+    let role = RwSignal::new(role_names.first().cloned().unwrap_or_default());
+    let confirming = RwSignal::new(false);
+    let count = move || selected.with(Vec::len);
+    let needs_role = move || action.with(|a| a.ends_with("_role"));
+    let run = move || {
+        confirming.set(false);
+        bulk.dispatch(BulkUsers { action: action.get_untracked(), role: role.get_untracked(), usernames: selected.get_untracked() });
+    };
+    view! {
+        <div class="bulk" role="group" aria-label="Bulk actions">
+            <span class="count">{move || format!("{} selected", count())}</span>
+            <label for="bulk-action">"Action"</label>
+            <select id="bulk-action" on:change=move |ev| action.set(event_target_value(&ev))>
+                {BULK_ACTIONS.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
+            </select>
+            <Show when=needs_role>
+                <label for="bulk-role">"Role"</label>
+                <select id="bulk-role" on:change=move |ev| role.set(event_target_value(&ev))>
+                    {role_names.iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
+                </select>
+            </Show>
+            <button type="button" disabled=move || count() == 0 || bulk.pending().get()
+                on:click=move |_| if action.get_untracked() == "delete" { confirming.set(true) } else { run() }>
+                "Apply to selected"
+            </button>
+        </div>
+        <Show when=move || confirming.get()>
+            <div class="confirm" role="alertdialog" aria-labelledby="bulk-confirm">
+                <p id="bulk-confirm"><strong>{move || format!("Delete {} users?", count())}</strong>
+                    " Their accounts, sessions, tokens and role grants are removed. This cannot be undone."</p>
+                <div class="actions">
+                    <button type="button" class="danger" on:click=move |_| run()>{move || format!("Delete {} users", count())}</button>
+                    <button type="button" class="plain" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                </div>
+            </div>
+        </Show>
+        {move || bulk.value().get().map(|result| match result {
+            Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
+            Ok(outcomes) => {
+                let refused = outcomes.iter().filter(|o| !o.done).count();
+                view! {
+                    <section class="bulk-report card" role="status" aria-labelledby="bulk-report-title">
+                        <h2 id="bulk-report-title">{format!("Done for {}, refused for {}", outcomes.len() - refused, refused)}</h2>
+                        <ul>
+                            {outcomes.into_iter().map(|o| view! {
+                                <li class=if o.done { "done" } else { "refused" }>
+                                    <strong>{o.username}</strong>": "{if o.done { "" } else { "refused — " }}{o.message}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                }.into_any()
+            }
+        })}
     }
 }
