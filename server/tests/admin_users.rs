@@ -278,3 +278,56 @@ async fn csv_export_follows_the_filters() {
         assert_eq!(Client::new(&server.base).get("/admin/users/export.csv").await.status(), 401);
     }
 }
+
+#[tokio::test]
+async fn csv_import_checks_then_applies_each_row_whole() {
+    for db in test_databases().await {
+        let config = Config { admin_password: Some(ADMIN_PASSWORD.into()), ..test_config(&db) };
+        let server = TestServer::start(&config).await;
+        server.create_user("existing", "existing-password").await;
+        let client = admin(&server).await;
+        let csv = "username,display_name,email,roles,enabled\n\
+                   ana,Ana Lima,ana@example.org,user all_data_access,true\n\
+                   bad name,Nobody,,,\n\
+                   EXISTING,Clash,,,\n\
+                   carl,Carl,not-an-email,,\n\
+                   dina,\"Dina, PhD\",dina@example.org,ghost-role,\n\
+                   eve,Eve,ANA@example.org,,false\n\
+                   ana,Twice,,,\n\
+                   finn,Finn,finn@example.org,,no\n";
+        let call = |dry_run: bool| ImportUsers { csv: csv.into(), first_line: 2, dry_run };
+
+        let res = client.call("/api/admin/users/import", &call(true)).await;
+        assert_eq!(res.status(), 200, "{}", db.label);
+        let report: ImportReport = res.json().await.unwrap();
+        assert_eq!((report.rows, report.created), (8, 2), "{}: {report:?}", db.label);
+        let problems: Vec<(i64, &str)> = report.problems.iter().map(|p| (p.line, p.message.as_str())).collect();
+        assert_eq!(problems, [
+            (3, "Username may only contain letters, digits, dots, underscores and hyphens"),
+            (4, "Username already exists"),
+            (5, "Enter a valid email address, like name@example.org"),
+            (6, "Unknown role: ghost-role"),
+            (7, "Email already in use"),
+            (8, "Username already exists"),
+        ]);
+        let page = client.call("/api/admin/users/list", &ListUsers { query: UserQuery::default() }).await;
+        assert_eq!(page.json::<UserListPage>().await.unwrap().items.len(), 2, "a dry run changes nothing");
+
+        let report: ImportReport = client.call("/api/admin/users/import", &call(false)).await.json().await.unwrap();
+        assert_eq!(report.created, 2, "{}", db.label);
+        let ana = edit_of(&client, "ana").await;
+        assert_eq!(ana.roles, ["all_data_access", "user"]);
+        assert_eq!(ana.display_name, "Ana Lima");
+        assert!(!edit_of(&client, "finn").await.enabled);
+        // Imported users have no password until an admin sets one.
+        assert_eq!(Client::new(&server.base).login("ana", "!").await.status(), 401);
+
+        // Importing again creates nothing new.
+        let again: ImportReport = client.call("/api/admin/users/import", &call(false)).await.json().await.unwrap();
+        assert_eq!(again.created, 0);
+
+        let res = client.call("/api/admin/users/import", &ImportUsers { csv: "name,email\nx,y\n".into(), first_line: 2, dry_run: true }).await;
+        assert_eq!(res.status(), 400);
+        assert!(res.text().await.unwrap().contains("username column"));
+    }
+}

@@ -103,3 +103,10 @@ pub async fn bulk_users(action: String, role: String, usernames: Vec<String>) ->
     };
     respond(crate::backend::service::user_admin::bulk(&state()?, principal().await.as_ref(), &action, &usernames).await)
 }
+
+/// Checks (`dry_run`) or applies one chunk of a CSV import.
+#[server(endpoint = "admin/users/import")]
+pub async fn import_users(csv: String, first_line: i64, dry_run: bool) -> Result<ImportReport, AppError> {
+    use super::door::*;
+    respond(crate::backend::service::user_import::import_chunk(&state()?, principal().await.as_ref(), &csv, first_line, dry_run).await)
+}

@@ -4,9 +4,11 @@ pub mod account;
 pub mod admin_users;
 pub mod error;
 pub mod url;
+pub mod user_import;
 pub mod users;
 
 pub use account::*;
 pub use admin_users::*;
 pub use error::AppError;
+pub use user_import::*;
 pub use users::*;

@@ -6,4 +6,5 @@ pub mod bootstrap;
 pub mod fixtures;
 pub mod roles;
 pub mod user_admin;
+pub mod user_import;
 pub mod users;

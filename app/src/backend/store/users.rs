@@ -400,3 +400,78 @@ pub async fn set_role(db: &Db, user_id: i64, role: &str, granted: bool) -> Resul
     };
     on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(role).execute(pool).await.map(|_| ()))
 }
+
+/// Which of `names` (lower-cased) are taken as usernames.
+pub async fn taken_usernames(db: &Db, names: &[String]) -> Result<Vec<String>, sqlx::Error> {
+    taken(db, "username_lower", names).await
+}
+
+/// Which of `emails` (lower-cased) are taken.
+pub async fn taken_emails(db: &Db, emails: &[String]) -> Result<Vec<String>, sqlx::Error> {
+    taken(db, "email_lower", emails).await
+}
+
+async fn taken(db: &Db, column: &str, values: &[String]) -> Result<Vec<String>, sqlx::Error> {
+    let mut found = Vec::new();
+    for chunk in values.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT {column} FROM users WHERE {column} IN ({})", placeholders.join(", "));
+        let rows: Vec<String> = on_db!(db, |pool| {
+            let mut query = sqlx::query_scalar::<_, String>(&sql);
+            for value in chunk {
+                query = query.bind(value);
+            }
+            query.fetch_all(pool).await
+        })?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// A user from an import: no usable password until one is set.
+pub struct ImportedUser {
+    pub line: i64,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub roles: Vec<String>,
+    pub enabled: bool,
+}
+
+/// The password hash of imported accounts: matches no password.
+pub const NO_PASSWORD: &str = "!";
+
+/// Inserts imported users in one transaction; each row with its roles or
+/// not at all. Returns the lines skipped because the name or email was
+/// taken meanwhile.
+pub async fn insert_imported(db: &Db, rows: &[ImportedUser]) -> Result<Vec<i64>, sqlx::Error> {
+    let now = now_ms();
+    in_tx!(db, |tx| {
+        let mut skipped = Vec::new();
+        for row in rows {
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO users (username, username_lower, display_name, email, email_lower, password_hash, enabled, \
+                 created_at, updated_at, password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) \
+                 ON CONFLICT DO NOTHING RETURNING id",
+            )
+            .bind(&row.username)
+            .bind(row.username.to_lowercase())
+            .bind(&row.display_name)
+            .bind(&row.email)
+            .bind(row.email.as_ref().map(|e| e.to_lowercase()))
+            .bind(NO_PASSWORD)
+            .bind(row.enabled)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(id) = id else {
+                skipped.push(row.line);
+                continue;
+            };
+            for role in &row.roles {
+                sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)").bind(id).bind(role).execute(&mut *tx).await?;
+            }
+        }
+        Ok::<Vec<i64>, sqlx::Error>(skipped)
+    })
+}

@@ -2,6 +2,7 @@
 
 pub mod roles;
 pub mod user_edit;
+pub mod user_import;
 pub mod users;
 
 use crate::api::admin::admin_overview;

@@ -71,6 +71,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                         query_string(&[("search", &q.search), ("role", &q.role), ("status", &q.status), ("sort", &q.sort)])
                     )
                 } download="gatehouse-users.csv">"Export CSV"</a>
+                <a href="/admin/users/import">"Import CSV"</a>
                 <a class="button" href="/admin/users/new">"New user"</a>
             </div>
         </div>
