@@ -142,3 +142,30 @@ test('a bulk disable with one refused row shows the report', async ({ page }) =>
   await expect(report.locator('li.done')).toHaveCount(2);
   await expectNoAxeViolations(page);
 });
+
+test('a CSV import with one bad row: check, then import', async ({ page }) => {
+  await signedInAdmin(page, 'uimp');
+  const tag = uniqueName('im');
+  const csv = [
+    'username,display_name,email,roles,enabled',
+    `${tag}a,First Person,${tag}a@example.org,user,true`,
+    `bad name ${tag},Broken,,,`,
+    `${tag}b,"Second, Person",,all_data_access,false`,
+  ].join('\n');
+  await gotoHydrated(page, '/admin/users/import');
+  await page.getByLabel('CSV file').setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await expect(page.getByText('3 rows in the file.')).toBeVisible();
+  await page.getByRole('button', { name: 'Check file' }).click();
+  await expect(page.getByRole('status')).toHaveText('Checked 3 rows: 2 can be created, 1 have problems. Nothing was changed.');
+  await expect(page.locator('table.problems tbody tr')).toHaveCount(1);
+  await expect(page.locator('table.problems tbody tr')).toContainText('3');
+  await expect(page.locator('table.problems tbody tr')).toContainText('Username may only contain');
+  await expectNoAxeViolations(page);
+
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.getByRole('status')).toHaveText('Imported 3 rows: 2 created, 1 refused.');
+  await gotoHydrated(page, `/admin/users?search=${tag}`);
+  await expect(page.locator('table.users tbody tr')).toHaveCount(2);
+  await expect(page.locator('table.users tbody')).toContainText('Second, Person');
+  await expect(page.locator('table.users tbody')).toContainText('Disabled');
+});
