@@ -2,10 +2,8 @@
 //! 2-core machine), going through the same chunks and service the browser
 //! page uses: a dry run over the whole file, then the import.
 
-use app::backend::auth::Principal;
 use app::backend::service::user_import::import_chunk;
 use app::model::split_csv_chunks;
-use gatehouse_server::config::Config;
 use std::time::Instant;
 
 const ROWS: usize = 100_000;
@@ -14,19 +12,8 @@ const CHUNK_BYTES: usize = 300 * 1024;
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("import.db").display());
-    let config = Config { database_url: url, admin_password: Some("bench-admin-password".into()), ..Config::default() };
-    let state = gatehouse_server::open_state(&config).await.expect("open database");
-    gatehouse_server::first_run(&config, &state).await.expect("first admin");
-    let admin = Principal {
-        user_id: 1,
-        username: "admin".into(),
-        display_name: None,
-        email: None,
-        roles: vec!["admin".into()],
-        must_change_password: false,
-        session_key: None,
-    };
+    let state = bench::fresh_site(&dir.path().join("import.db")).await;
+    let admin = bench::admin();
     let mut csv = String::from("username,display_name,email,roles,enabled\n");
     for n in 0..ROWS {
         csv.push_str(&format!("imported{n},Imported Person {n},imported{n}@lab.example.org,user,true\n"));
