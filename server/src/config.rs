@@ -35,6 +35,7 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     pub jwt_lifetime_minutes: i64,
     pub storage_limiter: bool,
+    pub login_rate_limit: i64,
     pub dev_mode: bool,
     #[serde(deserialize_with = "text::string")]
     pub log_format: String,
@@ -97,6 +98,7 @@ impl Default for Config {
             jwt_secret: None,
             jwt_lifetime_minutes: security.jwt_lifetime_minutes,
             storage_limiter: security.storage_limiter,
+            login_rate_limit: security.login_rate_limit,
             dev_mode: false,
             log_format: "text".into(),
             log_level: "info".into(),
@@ -122,6 +124,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("jwt_secret", "HS256 signing secret for API tokens, at least 32 bytes; unset = generate one and keep it in the database"),
     ("jwt_lifetime_minutes", "how long an API token from /users/authenticate lasts"),
     ("storage_limiter", "true = metadata maxStorageMB is each user's storage quota"),
+    ("login_rate_limit", "failed password checks one client address may make per minute before 429"),
     ("dev_mode", "true = allow a jwt_secret shorter than 32 bytes (development only)"),
     ("log_format", "text or json"),
     ("log_level", "tracing filter, e.g. info or gatehouse=debug,info"),
@@ -175,6 +178,7 @@ impl Config {
             ("session_idle_minutes", self.session_idle_minutes),
             ("session_lifetime_minutes", self.session_lifetime_minutes),
             ("jwt_lifetime_minutes", self.jwt_lifetime_minutes),
+            ("login_rate_limit", self.login_rate_limit),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v < 1) {
             return Err(format!("{key} must be at least 1"));
@@ -208,6 +212,7 @@ impl Config {
             password_min_length: self.password_min_length,
             jwt_lifetime_minutes: self.jwt_lifetime_minutes,
             storage_limiter: self.storage_limiter,
+            login_rate_limit: self.login_rate_limit,
         }
     }
 }

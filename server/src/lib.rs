@@ -9,7 +9,7 @@ pub mod rest;
 use app::backend::auth::session_store::DbSessionStore;
 use app::backend::service::bootstrap::{ensure_first_admin, FirstAdmin};
 use app::backend::auth::tokens::random_hex;
-use app::backend::store::{sessions, site_secrets};
+use app::backend::store::{auth_failures, sessions, site_secrets};
 use app::backend::time::{now_ms, MINUTE_MS};
 use app::backend::{AppState, Db};
 use app::{shell, App};
@@ -129,7 +129,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Deletes expired and idle sessions every few minutes.
+/// Deletes expired and idle sessions and old rate-limit counts every few minutes.
 fn spawn_session_sweeper(state: AppState) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
@@ -139,6 +139,9 @@ fn spawn_session_sweeper(state: AppState) {
             let idle_since = now - state.settings.session_idle_minutes * MINUTE_MS;
             if let Err(err) = sessions::delete_expired(&state.db, now, idle_since).await {
                 tracing::warn!(error = %err, "session sweep failed");
+            }
+            if let Err(err) = auth_failures::delete_before(&state.db, now - 2 * MINUTE_MS).await {
+                tracing::warn!(error = %err, "rate-limit sweep failed");
             }
         }
     });

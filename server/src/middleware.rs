@@ -9,7 +9,8 @@ use app::backend::auth::tokens::random_hex;
 use app::backend::policy::{page_access, PageAccess, CHANGE_PASSWORD_PATH};
 use app::model::AppError;
 use app::CspNonce;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
+use std::net::SocketAddr;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{header, HeaderValue, Method, StatusCode};
@@ -90,8 +91,9 @@ pub async fn resolve_principal(
     next: Next,
 ) -> Response {
     let header = req.headers().get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or("").to_string());
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string());
     let resolved = match header {
-        Some(h) if req.uri().path() != SIGN_IN_PATH => from_authorization(&state.app, &h).await.map(Some),
+        Some(h) if req.uri().path() != SIGN_IN_PATH => from_authorization(&state.app, &h, ip.as_deref()).await.map(Some),
         _ => from_session(&state.app, &session).await,
     };
     match resolved {

@@ -252,3 +252,35 @@ async fn oversized_bodies_are_refused() {
     let res = client.login("admin", &huge).await;
     assert_eq!(res.status(), 413);
 }
+
+#[tokio::test]
+async fn failed_password_checks_are_rate_limited_per_address() {
+    for db in test_databases().await {
+        let config = Config { login_rate_limit: 3, lockout_threshold: 50, ..test_config(&db) };
+        let server = TestServer::start(&config).await;
+        server.create_user("kim", "kim-password").await;
+        let client = Client::new(&server.base);
+        assert_eq!(client.login("kim", "wrong-1").await.status(), 401);
+        assert_eq!(client.login("nobody", "wrong-2").await.status(), 401);
+        assert_eq!(client.login("kim", "wrong-3").await.status(), 401);
+        // The fourth try this minute is refused before any password check,
+        // the same for every username, right or wrong password.
+        for (user, password) in [("kim", "kim-password"), ("nobody", "x")] {
+            let res = client.login(user, password).await;
+            assert_eq!(res.status(), 429, "{}", db.label);
+            let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+            assert!((1..=60).contains(&retry));
+            assert!(res.text().await.unwrap().contains("Too many failed sign-in attempts"));
+        }
+        let res = reqwest::Client::new()
+            .get(server.url("/users/meta"))
+            .basic_auth("kim", Some("kim-password"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 429, "{}: HTTP Basic is limited too", db.label);
+        let res = reqwest::Client::new().post(server.url("/users/authenticate")).form(&[("username", "kim"), ("password", "kim-password")]).send().await.unwrap();
+        assert_eq!(res.status(), 429);
+        assert!(res.headers().contains_key("retry-after"));
+    }
+}

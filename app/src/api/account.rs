@@ -10,8 +10,9 @@ pub async fn login(username: String, password: String, next: String) -> Result<S
     use crate::backend::auth::login::{authenticate, start_session, safe_next_path};
     respond(async {
         let state = state()?;
-        let user = authenticate(&state, &username, &password).await?;
-        start_session(&state, &session().await?, &user, &client_info().await).await?;
+        let client = client_info().await;
+        let user = authenticate(&state, &username, &password, client.ip.as_deref()).await?;
+        start_session(&state, &session().await?, &user, &client).await?;
         Ok::<_, AppError>(if user.must_change_password {
             crate::backend::policy::CHANGE_PASSWORD_PATH.to_string()
         } else {

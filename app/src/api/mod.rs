@@ -38,7 +38,8 @@ pub(crate) mod door {
         crate::backend::auth::login::client_info_from(&parts)
     }
 
-    /// Passes a service result through, giving the response the error's status.
+    /// Passes a service result through, giving the response the error's
+    /// status (and `Retry-After` when rate limited).
     pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         if let Err(err) = &result {
             if let (Some(options), Ok(status)) = (
@@ -46,6 +47,9 @@ pub(crate) mod door {
                 http::StatusCode::from_u16(err.status_code()),
             ) {
                 options.set_status(status);
+                if let AppError::RateLimited { retry_after_secs, .. } = err {
+                    options.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(*retry_after_secs));
+                }
             }
         }
         result

@@ -16,6 +16,8 @@ pub struct SiteSettings {
     pub jwt_lifetime_minutes: i64,
     /// When on, metadata `maxStorageMB` is a user's storage quota.
     pub storage_limiter: bool,
+    /// Failed password checks one client address may make per minute.
+    pub login_rate_limit: i64,
 }
 
 impl Default for SiteSettings {
@@ -28,6 +30,7 @@ impl Default for SiteSettings {
             password_min_length: 8,
             jwt_lifetime_minutes: 7 * 24 * 60,
             storage_limiter: false,
+            login_rate_limit: 20,
         }
     }
 }

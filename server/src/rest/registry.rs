@@ -6,7 +6,8 @@ use super::{ApiResult, Caller};
 use crate::ServerState;
 use app::backend::service::{account, roles, users};
 use app::model::*;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use std::net::SocketAddr;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
@@ -64,8 +65,12 @@ async fn delete_user(State(s): State<ServerState>, caller: Caller, Path(user): P
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn authenticate(State(s): State<ServerState>, Body(req): Body<AuthenticateRequest>) -> ApiResult<impl IntoResponse> {
-    Ok(Json(users::issue_token(&s.app, &req).await?))
+async fn authenticate(
+    State(s): State<ServerState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Body(req): Body<AuthenticateRequest>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(users::issue_token(&s.app, &req, Some(&addr.ip().to_string())).await?))
 }
 
 async fn refresh(State(s): State<ServerState>, caller: Caller) -> ApiResult<impl IntoResponse> {

@@ -5,6 +5,7 @@
 //! described to someone who gave its correct password.
 
 use crate::backend::internal;
+use crate::backend::store::auth_failures;
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::AppState;
@@ -20,8 +21,31 @@ fn invalid() -> AppError {
     AppError::Unauthenticated(INVALID_CREDENTIALS.to_string())
 }
 
-/// Checks a username and password and applies the lockout rules.
-pub async fn authenticate(state: &AppState, username: &str, password: &str) -> Result<UserRow, AppError> {
+/// Refuses a client address that failed too many password checks this
+/// minute, before any work is spent on it (the same for every username).
+async fn check_rate(state: &AppState, ip: Option<&str>, now: i64) -> Result<(), AppError> {
+    let Some(ip) = ip else { return Ok(()) };
+    let window = now - now.rem_euclid(MINUTE_MS);
+    if auth_failures::count(&state.db, ip, window).await? >= state.settings.login_rate_limit {
+        let retry_after_secs = ((window + MINUTE_MS - now + 999) / 1000) as u64;
+        return Err(AppError::RateLimited {
+            message: format!("Too many failed sign-in attempts from your address. Try again in {retry_after_secs} seconds."),
+            retry_after_secs,
+        });
+    }
+    Ok(())
+}
+
+async fn count_failure(state: &AppState, ip: Option<&str>, now: i64) -> Result<(), AppError> {
+    if let Some(ip) = ip {
+        auth_failures::record(&state.db, ip, now - now.rem_euclid(MINUTE_MS)).await?;
+    }
+    Ok(())
+}
+
+/// Checks a username and password from client address `ip` and applies the
+/// rate limit and lockout rules.
+pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: Option<&str>) -> Result<UserRow, AppError> {
     let username = username.trim();
     if username.is_empty() {
         return Err(AppError::validation("username", "Enter your username"));
@@ -29,17 +53,20 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str) -> R
     if password.is_empty() {
         return Err(AppError::validation("password", "Enter your password"));
     }
+    check_rate(state, ip, now_ms()).await?;
     let user = if username.len() <= 100 { users::find_by_username(&state.db, username).await? } else { None };
     let password = if password.len() <= MAX_LOGIN_PASSWORD_BYTES { password } else { "" };
     let matched = state.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?
         && !password.is_empty();
+    let now = now_ms();
     let Some(user) = user else {
+        count_failure(state, ip, now).await?;
         return Err(invalid());
     };
-    let now = now_ms();
     let locked = user.locked_until.is_some_and(|until| until > now);
     let security = &state.settings;
     if !matched {
+        count_failure(state, ip, now).await?;
         if !locked {
             let lock_until = now + security.lockout_minutes * MINUTE_MS;
             users::record_failed_login(&state.db, user.id, security.lockout_threshold, lock_until).await?;

@@ -90,11 +90,11 @@ async fn principal_for(state: &AppState, user: UserRow, session_key: Option<Stri
 
 /// Resolves an `Authorization` header: `Bearer <jwt>` or `Basic <user:password>`.
 /// A credential that does not check out is an error, never an anonymous caller.
-pub async fn from_authorization(state: &AppState, header: &str) -> Result<Principal, AppError> {
+pub async fn from_authorization(state: &AppState, header: &str, ip: Option<&str>) -> Result<Principal, AppError> {
     let (scheme, value) = header.trim().split_once(' ').unwrap_or((header, ""));
     match scheme.to_ascii_lowercase().as_str() {
         "bearer" => from_jwt(state, value.trim()).await,
-        "basic" => from_basic(state, value.trim()).await,
+        "basic" => from_basic(state, value.trim(), ip).await,
         _ => Err(AppError::Unauthenticated("Unsupported Authorization scheme: use Bearer or Basic".into())),
     }
 }
@@ -107,13 +107,13 @@ async fn from_jwt(state: &AppState, token: &str) -> Result<Principal, AppError> 
     }
 }
 
-async fn from_basic(state: &AppState, encoded: &str) -> Result<Principal, AppError> {
+async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result<Principal, AppError> {
     use base64::Engine as _;
     let invalid = || AppError::Unauthenticated(INVALID_CREDENTIALS.into());
     let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).map_err(|_| invalid())?;
     let text = String::from_utf8(decoded).map_err(|_| invalid())?;
     let (username, password) = text.split_once(':').ok_or_else(invalid)?;
-    let user = authenticate(state, username, password).await.map_err(|e| match e {
+    let user = authenticate(state, username, password, ip).await.map_err(|e| match e {
         AppError::Validation { .. } => invalid(),
         other => other,
     })?;

@@ -23,11 +23,12 @@ pub async fn find_user(state: &AppState, username: &str) -> Result<UserRow, AppE
 }
 
 /// A token for a username and password (`POST /users/authenticate`).
-pub async fn issue_token(state: &AppState, request: &AuthenticateRequest) -> Result<AuthToken, AppError> {
+pub async fn issue_token(state: &AppState, request: &AuthenticateRequest, ip: Option<&str>) -> Result<AuthToken, AppError> {
     let user = crate::backend::auth::login::authenticate(
         state,
         request.username.as_deref().unwrap_or_default(),
         request.password.as_deref().unwrap_or_default(),
+        ip,
     )
     .await?;
     token_for(state, &user).await

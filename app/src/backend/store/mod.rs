@@ -1,5 +1,6 @@
 //! SQL, one module per table group. No rules live here: callers decide.
 
+pub mod auth_failures;
 pub mod roles;
 pub mod sessions;
 pub mod site_secrets;
