@@ -2,7 +2,7 @@
 
 use crate::components::header::Header;
 use crate::components::session_user::provide_session_user;
-use crate::pages::admin::{roles::AdminRolesPage, user_edit::*, user_import::ImportUsersPage, users::AdminUsersPage, AdminPage};
+use crate::pages::admin::{roles::AdminRolesPage, sessions::AdminSessionsPage, user_edit::*, user_import::ImportUsersPage, users::AdminUsersPage, AdminPage};
 use crate::pages::{account::*, home::HomePage, login::LoginPage, not_found::NotFoundPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users/import") view=ImportUsersPage/>
                     <Route path=path!("/admin/users/:username") view=EditUserPage/>
                     <Route path=path!("/admin/roles") view=AdminRolesPage/>
+                    <Route path=path!("/admin/sessions") view=AdminSessionsPage/>
                 </Routes>
             </main>
         </Router>

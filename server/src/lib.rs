@@ -111,6 +111,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
 
     pages
         .merge(rest::registry::routes())
+        .merge(rest::xapi::routes())
         .route("/admin/users/export.csv", get(rest::admin_export::export_users))
         .route("/healthz", get(rest::health::healthz))
         .route("/readyz", get(rest::health::readyz))

@@ -2,4 +2,5 @@
 
 pub mod forms;
 pub mod header;
+pub mod session_list;
 pub mod session_user;

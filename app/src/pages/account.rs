@@ -3,6 +3,7 @@
 
 use crate::api::account::ChangePassword;
 use crate::components::forms::{field_error, form_error, reload_to, Field, FormError};
+use crate::components::session_list::SessionList;
 use crate::components::session_user::use_session_user;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -59,6 +60,11 @@ pub fn AccountPage() -> impl IntoView {
                 })
             })}
         </Transition>
+        <section class="card" aria-labelledby="sessions-title">
+            <h2 id="sessions-title">"My sessions"</h2>
+            <p>"Where you are signed in. Revoke any session you do not recognise."</p>
+            <SessionList username=None/>
+        </section>
         <section class="card" aria-labelledby="password-title">
             <h2 id="password-title">"Change password"</h2>
             <p>"Changing your password signs you out everywhere else."</p>

@@ -5,6 +5,7 @@ pub mod admin_export;
 pub mod body;
 pub mod health;
 pub mod registry;
+pub mod xapi;
 
 use app::backend::auth::principal::{CurrentPrincipal, Principal};
 use app::model::AppError;

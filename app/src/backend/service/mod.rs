@@ -5,6 +5,7 @@ pub mod admin;
 pub mod bootstrap;
 pub mod fixtures;
 pub mod roles;
+pub mod sessions;
 pub mod user_admin;
 pub mod user_import;
 pub mod users;

@@ -101,3 +101,41 @@ pub async fn count_live(db: &Db, now: i64, idle_since: i64) -> Result<i64, sqlx:
     let sql = "SELECT COUNT(*) FROM sessions WHERE expires_at > $1 AND last_seen_at > $2";
     on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql).bind(now).bind(idle_since).fetch_one(pool).await)
 }
+
+/// A live session with its user, for the session lists.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LiveSession {
+    pub public_id: String,
+    pub id_hash: String,
+    pub user_id: i64,
+    pub username: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// Live signed-in sessions, most recently seen first; one user's when `user_id` is given.
+pub async fn list_live(db: &Db, now: i64, idle_since: i64, user_id: Option<i64>) -> Result<Vec<LiveSession>, sqlx::Error> {
+    let sql = "SELECT s.public_id, s.id_hash, s.user_id, u.username, s.created_at, s.last_seen_at, s.ip, s.user_agent \
+               FROM sessions s JOIN users u ON u.id = s.user_id \
+               WHERE s.expires_at > $1 AND s.last_seen_at > $2 AND ($3 = 0 OR s.user_id = $3) \
+               ORDER BY s.last_seen_at DESC, s.public_id LIMIT 5000";
+    on_db!(db, |pool| sqlx::query_as::<_, LiveSession>(sql)
+        .bind(now)
+        .bind(idle_since)
+        .bind(user_id.unwrap_or(0))
+        .fetch_all(pool)
+        .await)
+}
+
+/// Deletes the sessions with these public ids (only `user_id`'s, when given); returns the ids deleted.
+pub async fn delete_by_public_ids(db: &Db, public_ids: &[String], user_id: Option<i64>) -> Result<Vec<String>, sqlx::Error> {
+    let mut deleted = Vec::new();
+    for id in public_ids {
+        let sql = "DELETE FROM sessions WHERE public_id = $1 AND ($2 = 0 OR user_id = $2) RETURNING public_id";
+        let gone = on_db!(db, |pool| sqlx::query_scalar::<_, String>(sql).bind(id).bind(user_id.unwrap_or(0)).fetch_optional(pool).await)?;
+        deleted.extend(gone);
+    }
+    Ok(deleted)
+}

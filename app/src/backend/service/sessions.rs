@@ -1,0 +1,75 @@
+//! Seeing and revoking browser sessions (SPEC §4): admins see and end
+//! anyone's; every user sees and ends their own. A revoked session fails on
+//! its next request, on every instance (the row is gone).
+
+use crate::backend::auth::Principal;
+use crate::backend::policy::{authorize, Action};
+use crate::backend::service::users::find_user;
+use crate::backend::store::sessions::{self, LiveSession};
+use crate::backend::time::{now_ms, MINUTE_MS};
+use crate::backend::AppState;
+use crate::model::*;
+
+async fn live(state: &AppState, user_id: Option<i64>) -> Result<Vec<LiveSession>, AppError> {
+    let now = now_ms();
+    let idle_since = now - state.settings.session_idle_minutes * MINUTE_MS;
+    Ok(sessions::list_live(&state.db, now, idle_since, user_id).await?)
+}
+
+fn info(caller: &Principal, s: LiveSession) -> SessionInfo {
+    SessionInfo {
+        this_device: caller.session_key.as_deref() == Some(s.id_hash.as_str()),
+        id: s.public_id,
+        username: s.username,
+        created: iso8601(s.created_at),
+        last_seen: iso8601(s.last_seen_at),
+        ip: s.ip,
+        user_agent: s.user_agent,
+    }
+}
+
+/// The caller's user id, or — for `username` — that user's, which needs
+/// admin rights unless it is the caller.
+async fn target_user(state: &AppState, caller: &Principal, username: Option<&str>) -> Result<i64, AppError> {
+    match username {
+        None => Ok(caller.user_id),
+        Some(name) if name.eq_ignore_ascii_case(&caller.username) => Ok(caller.user_id),
+        Some(name) => {
+            authorize(Some(caller), Action::Administer)?;
+            Ok(find_user(state, name).await?.id)
+        }
+    }
+}
+
+/// Sessions of one user (`None`: the caller), or of everyone (`all`, admins).
+pub async fn list(state: &AppState, principal: Option<&Principal>, username: Option<&str>, all: bool) -> Result<Vec<SessionInfo>, AppError> {
+    let caller = authorize(principal, Action::ViewOwnAccount)?;
+    let user_id = if all {
+        authorize(principal, Action::Administer)?;
+        None
+    } else {
+        Some(target_user(state, caller, username).await?)
+    };
+    Ok(live(state, user_id).await?.into_iter().map(|s| info(caller, s)).collect())
+}
+
+/// Ends sessions by public id: any for admins, only their own for others.
+/// Returns the ids that were ended.
+pub async fn revoke(state: &AppState, principal: Option<&Principal>, ids: &[String]) -> Result<Vec<String>, AppError> {
+    let caller = authorize(principal, Action::ViewOwnAccount)?;
+    let only_user = if caller.is_admin() { None } else { Some(caller.user_id) };
+    Ok(sessions::delete_by_public_ids(&state.db, ids, only_user).await?)
+}
+
+/// Ends every session of `username` (the caller's own: all but this one).
+pub async fn revoke_user(state: &AppState, principal: Option<&Principal>, username: Option<&str>) -> Result<Vec<String>, AppError> {
+    let caller = authorize(principal, Action::ViewOwnAccount)?;
+    let user_id = target_user(state, caller, username).await?;
+    let ids: Vec<String> = live(state, Some(user_id))
+        .await?
+        .into_iter()
+        .filter(|s| username.is_some() || caller.session_key.as_deref() != Some(s.id_hash.as_str()))
+        .map(|s| s.public_id)
+        .collect();
+    Ok(sessions::delete_by_public_ids(&state.db, &ids, Some(user_id)).await?)
+}
