@@ -91,7 +91,7 @@ test('search and paging through the user list', async ({ page }) => {
 
 test('admin pages have no axe violations', async ({ page }) => {
   const { username } = await signedInAdmin(page, 'uaxe');
-  for (const path of ['/admin', '/admin/users', '/admin/users/new', `/admin/users/${username}`, '/admin/roles']) {
+  for (const path of ['/admin', '/admin/users', '/admin/users/new', `/admin/users/${username}`, '/admin/roles', '/admin/sessions', '/admin/users/import']) {
     await gotoHydrated(page, path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     await expectNoAxeViolations(page);
