@@ -4,6 +4,19 @@ use crate::backend::db::Db;
 use crate::backend::time::now_ms;
 use crate::{in_tx, on_db};
 
+/// Grants each of `$roles` to `$user_id` inside the transaction `$tx`.
+macro_rules! grant_roles {
+    ($tx:ident, $user_id:expr, $roles:expr) => {
+        for role in $roles {
+            sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                .bind($user_id)
+                .bind(AsRef::<str>::as_ref(role))
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
+
 /// One row of `users`. Holds the password hash, so it never crosses the wire.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -75,13 +88,7 @@ pub async fn insert(db: &Db, new: &NewUser<'_>) -> Result<i64, sqlx::Error> {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-        for role in new.roles {
-            sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
-                .bind(id)
-                .bind(*role)
-                .execute(&mut *tx)
-                .await?;
-        }
+        grant_roles!(tx, id, new.roles);
         Ok::<i64, sqlx::Error>(id)
     })
 }
@@ -248,13 +255,7 @@ pub async fn update_email_and_roles(
         }
         if let Some(roles) = roles {
             sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-            for role in roles {
-                sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
-                    .bind(user_id)
-                    .bind(role)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            grant_roles!(tx, user_id, roles);
         }
         sqlx::query("UPDATE users SET updated_at = $2, version = version + 1 WHERE id = $1")
             .bind(user_id)
@@ -321,13 +322,7 @@ pub async fn apply_admin_edit(db: &Db, user_id: i64, edit: &AdminEdit<'_>) -> Re
             return Ok(false);
         }
         sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-        for role in edit.roles {
-            sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
-                .bind(user_id)
-                .bind(role)
-                .execute(&mut *tx)
-                .await?;
-        }
+        grant_roles!(tx, user_id, edit.roles);
         if revoke {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         }
@@ -383,7 +378,7 @@ pub async fn insert_many(
                 .bind(created_at)
                 .fetch_one(&mut *tx)
                 .await?;
-                sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, 'user')").bind(id).execute(&mut *tx).await?;
+                grant_roles!(tx, id, ["user"].iter());
             }
             Ok::<(), sqlx::Error>(())
         })?;
@@ -468,9 +463,7 @@ pub async fn insert_imported(db: &Db, rows: &[ImportedUser]) -> Result<Vec<i64>,
                 skipped.push(row.line);
                 continue;
             };
-            for role in &row.roles {
-                sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)").bind(id).bind(role).execute(&mut *tx).await?;
-            }
+            grant_roles!(tx, id, &row.roles);
         }
         Ok::<Vec<i64>, sqlx::Error>(skipped)
     })
