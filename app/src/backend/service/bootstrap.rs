@@ -2,7 +2,7 @@
 //! `create-admin` / `reset-password` subcommands.
 
 use crate::backend::auth::tokens::random_password;
-use crate::backend::store::{sessions, users};
+use crate::backend::store::users;
 use crate::backend::AppState;
 use crate::model::{check_username, AppError};
 
@@ -88,7 +88,7 @@ pub async fn reset_password(state: &AppState, username: &str) -> Result<String, 
         .ok_or_else(|| AppError::NotFound(format!("No such user: {username}")))?;
     let password = random_password(ONE_TIME_PASSWORD_LENGTH);
     let hash = state.hasher.hash(&password).await?;
+    // With no session to keep, this also deletes every session of the user.
     users::set_password(&state.db, user.id, &hash, true, None).await?;
-    sessions::delete_for_user(&state.db, user.id).await?;
     Ok(password)
 }

@@ -12,7 +12,6 @@ use crate::backend::store::{roles, users};
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use crate::model::*;
-use std::collections::HashMap;
 
 /// Rows per page of the admin list.
 pub const PAGE_SIZE: i64 = 50;
@@ -45,20 +44,25 @@ fn cursor_of(sort: Sort, row: &user_list::ListRow) -> String {
     format!("{key}~{}", row.id)
 }
 
+/// The store's filter for `query`; `search` is its lower-cased search text.
+fn list_filter<'a>(query: &'a UserQuery, search: &'a str, after: Option<(Arg, i64)>, limit: i64) -> ListFilter<'a> {
+    ListFilter {
+        search: (!search.is_empty()).then_some(search),
+        role: (!query.role.is_empty()).then_some(query.role.as_str()),
+        status: (!query.status.is_empty()).then_some(query.status.as_str()),
+        sort: sort_of(&query.sort),
+        after,
+        now: now_ms(),
+        limit,
+    }
+}
+
 pub async fn list(state: &AppState, principal: Option<&Principal>, query: &UserQuery) -> Result<UserListPage, AppError> {
     authorize(principal, Action::Administer)?;
     let sort = sort_of(&query.sort);
     let search = query.search.trim().to_lowercase();
     let now = now_ms();
-    let filter = ListFilter {
-        search: (!search.is_empty()).then_some(search.as_str()),
-        role: (!query.role.is_empty()).then_some(query.role.as_str()),
-        status: (!query.status.is_empty()).then_some(query.status.as_str()),
-        sort,
-        after: parse_cursor(sort, &query.after),
-        now,
-        limit: PAGE_SIZE + 1,
-    };
+    let filter = list_filter(query, &search, parse_cursor(sort, &query.after), PAGE_SIZE + 1);
     let (mut rows, grants) = user_list::page(&state.db, &filter).await?;
     let next = if rows.len() as i64 > PAGE_SIZE {
         rows.truncate(PAGE_SIZE as usize);
@@ -66,10 +70,7 @@ pub async fn list(state: &AppState, principal: Option<&Principal>, query: &UserQ
     } else {
         None
     };
-    let mut roles: HashMap<i64, Vec<String>> = HashMap::new();
-    for (user_id, role) in grants {
-        roles.entry(user_id).or_default().push(role);
-    }
+    let mut roles = users::roles_by_user(grants);
     let items = rows
         .into_iter()
         .map(|r| UserListItem {
@@ -286,20 +287,9 @@ pub async fn export_csv(state: &AppState, principal: Option<&Principal>, query: 
     let mut out = String::from("username,display_name,email,roles,enabled,verified,approved,created,last_login\r\n");
     let mut after = None;
     loop {
-        let filter = ListFilter {
-            search: (!search.is_empty()).then_some(search.as_str()),
-            role: (!query.role.is_empty()).then_some(query.role.as_str()),
-            status: (!query.status.is_empty()).then_some(query.status.as_str()),
-            sort,
-            after: after.take(),
-            now: now_ms(),
-            limit: EXPORT_PAGE,
-        };
+        let filter = list_filter(query, &search, after.take(), EXPORT_PAGE);
         let (rows, grants) = user_list::page(&state.db, &filter).await?;
-        let mut roles: HashMap<i64, Vec<String>> = HashMap::new();
-        for (user_id, role) in grants {
-            roles.entry(user_id).or_default().push(role);
-        }
+        let mut roles = users::roles_by_user(grants);
         for r in &rows {
             let fields = [
                 r.username.clone(),

@@ -11,7 +11,6 @@ use crate::backend::store::users::{self, ListedUser, UserRow};
 use crate::backend::store::roles;
 use crate::backend::AppState;
 use crate::model::*;
-use std::collections::HashMap;
 
 /// Largest page `list` returns at once.
 pub const MAX_PAGE: i64 = 1000;
@@ -70,10 +69,7 @@ pub async fn list(
         let (page, grants) = users::page_by_username(&state.db, &cursor, limit).await?;
         let full_page = page.len() as i64 == limit;
         cursor = page.last().map(|u| u.username.to_lowercase()).unwrap_or_default();
-        let mut roles: HashMap<i64, Vec<String>> = HashMap::new();
-        for (user_id, role) in grants {
-            roles.entry(user_id).or_default().push(role);
-        }
+        let mut roles = users::roles_by_user(grants);
         out.extend(page.into_iter().map(|u| {
             let user_roles = roles.remove(&u.id).unwrap_or_default();
             detailed(state, u, user_roles)

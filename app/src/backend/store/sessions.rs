@@ -86,11 +86,6 @@ pub async fn delete(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
     on_db!(db, |pool| sqlx::query(sql).bind(id_hash).execute(pool).await.map(|_| ()))
 }
 
-pub async fn delete_for_user(db: &Db, user_id: i64) -> Result<u64, sqlx::Error> {
-    let sql = "DELETE FROM sessions WHERE user_id = $1";
-    on_db!(db, |pool| sqlx::query(sql).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))
-}
-
 /// Removes sessions past their expiry or idle since `idle_since`.
 pub async fn delete_expired(db: &Db, now: i64, idle_since: i64) -> Result<u64, sqlx::Error> {
     let sql = "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2";

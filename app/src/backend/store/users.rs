@@ -64,6 +64,15 @@ pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<UserRow>, sqlx::Error
     on_db!(db, |pool| sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(pool).await)
 }
 
+/// Role grants `(user_id, role)` gathered per user.
+pub fn roles_by_user(grants: Vec<(i64, String)>) -> std::collections::HashMap<i64, Vec<String>> {
+    let mut roles: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    for (user_id, role) in grants {
+        roles.entry(user_id).or_default().push(role);
+    }
+    roles
+}
+
 pub async fn roles_of(db: &Db, user_id: i64) -> Result<Vec<String>, sqlx::Error> {
     let sql = "SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role";
     on_db!(db, |pool| sqlx::query_scalar::<_, String>(sql).bind(user_id).fetch_all(pool).await)
