@@ -36,6 +36,11 @@ pub struct Config {
     pub jwt_lifetime_minutes: i64,
     pub storage_limiter: bool,
     pub login_rate_limit: i64,
+    #[serde(deserialize_with = "text::string")]
+    pub site_name: String,
+    pub require_login: bool,
+    #[serde(deserialize_with = "text::string")]
+    pub data_dir: String,
     pub dev_mode: bool,
     #[serde(deserialize_with = "text::string")]
     pub log_format: String,
@@ -99,6 +104,9 @@ impl Default for Config {
             jwt_lifetime_minutes: security.jwt_lifetime_minutes,
             storage_limiter: security.storage_limiter,
             login_rate_limit: security.login_rate_limit,
+            site_name: security.site_name,
+            require_login: security.require_login,
+            data_dir: security.data_dir.display().to_string(),
             dev_mode: false,
             log_format: "text".into(),
             log_level: "info".into(),
@@ -125,6 +133,9 @@ pub const KEYS: &[(&str, &str)] = &[
     ("jwt_lifetime_minutes", "how long an API token from /users/authenticate lasts"),
     ("storage_limiter", "true = metadata maxStorageMB is each user's storage quota"),
     ("login_rate_limit", "failed password checks one client address may make per minute before 429"),
+    ("site_name", "the site's name in page titles and emails"),
+    ("require_login", "false = anonymous visitors may browse and download public projects"),
+    ("data_dir", "folder where uploaded files are kept (created when missing)"),
     ("dev_mode", "true = allow a jwt_secret shorter than 32 bytes (development only)"),
     ("log_format", "text or json"),
     ("log_level", "tracing filter, e.g. info or gatehouse=debug,info"),
@@ -213,6 +224,10 @@ impl Config {
             jwt_lifetime_minutes: self.jwt_lifetime_minutes,
             storage_limiter: self.storage_limiter,
             login_rate_limit: self.login_rate_limit,
+            site_name: self.site_name.clone(),
+            public_url: self.public_url(),
+            require_login: self.require_login,
+            data_dir: self.data_dir.clone().into(),
         }
     }
 }

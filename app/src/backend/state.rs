@@ -18,6 +18,14 @@ pub struct SiteSettings {
     pub storage_limiter: bool,
     /// Failed password checks one client address may make per minute.
     pub login_rate_limit: i64,
+    /// The site's name, as emails and pages show it.
+    pub site_name: String,
+    /// Where users reach the site, without a trailing slash; links in emails start with it.
+    pub public_url: String,
+    /// Off = anonymous visitors may browse and download public projects.
+    pub require_login: bool,
+    /// Folder where uploaded files are kept.
+    pub data_dir: std::path::PathBuf,
 }
 
 impl Default for SiteSettings {
@@ -31,6 +39,10 @@ impl Default for SiteSettings {
             jwt_lifetime_minutes: 7 * 24 * 60,
             storage_limiter: false,
             login_rate_limit: 20,
+            site_name: "Gatehouse".into(),
+            public_url: "http://127.0.0.1:3000".into(),
+            require_login: true,
+            data_dir: "gatehouse-data".into(),
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod bootstrap;
 pub mod fixtures;
+pub mod mail;
 pub mod roles;
 pub mod sessions;
 pub mod user_admin;

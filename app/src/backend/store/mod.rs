@@ -1,6 +1,7 @@
 //! SQL, one module per table group. No rules live here: callers decide.
 
 pub mod auth_failures;
+pub mod outbox;
 pub mod roles;
 pub mod sessions;
 pub mod site_secrets;
