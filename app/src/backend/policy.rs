@@ -2,7 +2,7 @@
 //! and page guard asks here; nothing else decides who may do what.
 
 use crate::backend::auth::Principal;
-use crate::model::AppError;
+use crate::model::{Accessibility, AppError, ProjectRights, ProjectRole};
 
 /// Something a caller wants to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +33,133 @@ pub fn authorize(principal: Option<&Principal>, action: Action) -> Result<&Princ
         Action::ViewOwnAccount | Action::ChangeOwnPassword | Action::UseSite => Ok(p),
         Action::Administer if p.is_admin() => Ok(p),
         Action::Administer => Err(AppError::Forbidden(ADMIN_REQUIRED.into())),
+    }
+}
+
+/// What a caller wants to do in one project: SPEC §3's rows, plus seeing
+/// that the project exists, reading its user list, and asking for a role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProjectAction {
+    See,
+    Read,
+    Create,
+    Update,
+    Delete,
+    Manage,
+    ViewMembers,
+    RequestAccess,
+}
+
+impl ProjectAction {
+    pub const ALL: [ProjectAction; 8] = [
+        ProjectAction::See,
+        ProjectAction::Read,
+        ProjectAction::Create,
+        ProjectAction::Update,
+        ProjectAction::Delete,
+        ProjectAction::Manage,
+        ProjectAction::ViewMembers,
+        ProjectAction::RequestAccess,
+    ];
+}
+
+/// The facts about one project that the decision needs.
+#[derive(Clone, Copy, Debug)]
+pub struct ProjectFacts<'a> {
+    pub slug: &'a str,
+    pub accessibility: Accessibility,
+    /// The caller's group in the project, if any.
+    pub role: Option<ProjectRole>,
+}
+
+pub const MEMBER_REQUIRED: &str = "Project member access required";
+pub const OWNER_REQUIRED: &str = "Project owner access required";
+pub const READ_NEEDS_ROLE: &str = "You need a role in this project to see its data; request access";
+pub const REQUEST_NOT_NEEDED: &str = "Access requests are for protected projects you are not in";
+
+/// SPEC §3's table: whether a group may do `action`.
+fn role_allows(role: ProjectRole, action: ProjectAction) -> bool {
+    use ProjectAction::*;
+    match role {
+        ProjectRole::Owner => action != RequestAccess,
+        ProjectRole::Member => matches!(action, See | Read | Create | Update | ViewMembers),
+        ProjectRole::Collaborator => matches!(action, See | Read | ViewMembers),
+    }
+}
+
+/// What anyone signed in may do by the project's accessibility alone.
+fn signed_in_allows(accessibility: Accessibility, action: ProjectAction) -> bool {
+    use ProjectAction::*;
+    match accessibility {
+        Accessibility::Public => matches!(action, See | Read | Create | Update),
+        Accessibility::Protected => matches!(action, See | RequestAccess),
+        Accessibility::Private => false,
+    }
+}
+
+/// Whether `principal` (None = anonymous guest) may do `action`; guests are
+/// only ever let in when `require_login` is off, and then read public projects.
+pub fn project_allows(principal: Option<&Principal>, require_login: bool, facts: &ProjectFacts, action: ProjectAction) -> bool {
+    let Some(p) = principal else {
+        return !require_login
+            && facts.accessibility == Accessibility::Public
+            && matches!(action, ProjectAction::See | ProjectAction::Read);
+    };
+    if p.must_change_password {
+        return false;
+    }
+    if p.is_admin() {
+        return action != ProjectAction::RequestAccess;
+    }
+    let by_role = match facts.role {
+        Some(role) => role_allows(role, action),
+        None => signed_in_allows(facts.accessibility, action),
+    };
+    let by_site_role = p.has_role("all_data_access") && matches!(action, ProjectAction::See | ProjectAction::Read);
+    let by_accessibility = facts.role.is_some() && action != ProjectAction::RequestAccess && signed_in_allows(facts.accessibility, action);
+    by_role || by_site_role || by_accessibility
+}
+
+/// Allows `action` or says why not: an unseen project is 404, a guest is
+/// asked to sign in, anyone else is told which role the action needs.
+pub fn authorize_project(
+    principal: Option<&Principal>,
+    require_login: bool,
+    facts: &ProjectFacts,
+    action: ProjectAction,
+) -> Result<(), AppError> {
+    if let Some(p) = principal {
+        authorize(Some(p), Action::UseSite)?;
+    }
+    if project_allows(principal, require_login, facts, action) {
+        return Ok(());
+    }
+    let unseen = !project_allows(principal, require_login, facts, ProjectAction::See);
+    if principal.is_none() && (require_login || facts.accessibility != Accessibility::Private) {
+        return Err(AppError::Unauthenticated(SIGN_IN_REQUIRED.into()));
+    }
+    if unseen {
+        return Err(AppError::NotFound(format!("No such project: {}", facts.slug)));
+    }
+    let message = match action {
+        ProjectAction::See | ProjectAction::Read => READ_NEEDS_ROLE,
+        ProjectAction::Create | ProjectAction::Update | ProjectAction::ViewMembers => MEMBER_REQUIRED,
+        ProjectAction::Delete | ProjectAction::Manage => OWNER_REQUIRED,
+        ProjectAction::RequestAccess => REQUEST_NOT_NEEDED,
+    };
+    Err(AppError::Forbidden(message.into()))
+}
+
+/// Everything the caller may do in a project, for the pages to show.
+pub fn project_rights(principal: Option<&Principal>, require_login: bool, facts: &ProjectFacts) -> ProjectRights {
+    let can = |action| project_allows(principal, require_login, facts, action);
+    ProjectRights {
+        read: can(ProjectAction::Read),
+        create: can(ProjectAction::Create),
+        update: can(ProjectAction::Update),
+        delete: can(ProjectAction::Delete),
+        manage: can(ProjectAction::Manage),
+        request_access: can(ProjectAction::RequestAccess),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin_users;
 pub mod error;
+pub mod projects;
 pub mod sessions;
 pub mod url;
 pub mod user_import;
@@ -11,6 +12,7 @@ pub mod users;
 pub use account::*;
 pub use admin_users::*;
 pub use error::AppError;
+pub use projects::*;
 pub use sessions::*;
 pub use user_import::*;
 pub use users::*;

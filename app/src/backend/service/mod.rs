@@ -1,10 +1,15 @@
 //! Use-cases, one module per area. Doors call these; these call `policy` and `store`.
 
+pub mod access_requests;
 pub mod account;
 pub mod admin;
 pub mod bootstrap;
+pub mod data;
 pub mod fixtures;
+pub mod invitations;
 pub mod mail;
+pub mod project_members;
+pub mod projects;
 pub mod roles;
 pub mod sessions;
 pub mod user_admin;

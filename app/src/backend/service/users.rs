@@ -94,7 +94,7 @@ fn detailed(state: &AppState, user: ListedUser, roles: Vec<String>) -> UserDetai
 }
 
 /// The quota in bytes: metadata `maxStorageMB` × 1 MiB when the limiter is on.
-fn quota_bytes(state: &AppState, metadata: &serde_json::Value) -> Option<i64> {
+pub(crate) fn quota_bytes(state: &AppState, metadata: &serde_json::Value) -> Option<i64> {
     if !state.settings.storage_limiter {
         return None;
     }

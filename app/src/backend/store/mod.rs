@@ -1,7 +1,10 @@
 //! SQL, one module per table group. No rules live here: callers decide.
 
 pub mod auth_failures;
+pub mod data;
 pub mod outbox;
+pub mod project_requests;
+pub mod projects;
 pub mod roles;
 pub mod sessions;
 pub mod site_secrets;

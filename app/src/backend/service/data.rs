@@ -1,0 +1,267 @@
+//! A project's data (SPEC §3): datasets and their files, with uploads
+//! streamed to the data directory and checked against the uploader's
+//! storage quota, and the rights of the role table for every action.
+//!
+//! An upload is written to `tmp/` while it streams (stopped as soon as it
+//! passes the quota), moved under `files/` with a random name, and only
+//! then recorded; the record and the quota reservation are one transaction,
+//! so a refused upload leaves neither a row nor a file behind.
+
+use crate::backend::auth::tokens::random_hex;
+use crate::backend::auth::Principal;
+use crate::backend::policy::ProjectAction;
+use crate::backend::service::projects::{load, Loaded};
+use crate::backend::store::data::{self as store, DatasetRow, FileRow, NewFile, StoreFile};
+use crate::backend::store::users;
+use crate::backend::time::now_ms;
+use crate::backend::{internal, AppState};
+use crate::model::*;
+use futures_util::{Stream, StreamExt};
+use std::path::PathBuf;
+use tokio::io::AsyncWriteExt;
+
+fn dataset_info(d: DatasetRow) -> DatasetInfo {
+    DatasetInfo {
+        id: d.id,
+        name: d.name,
+        description: d.description,
+        created_by: d.created_by,
+        created_at: d.created_at,
+        file_count: d.file_count,
+        total_bytes: d.total_bytes,
+    }
+}
+
+fn file_info(f: FileRow) -> FileInfo {
+    FileInfo { id: f.id, name: f.name, size: f.size, uploaded_by: f.uploaded_by, created_at: f.created_at }
+}
+
+async fn find_dataset(state: &AppState, project: &Loaded, name: &str) -> Result<DatasetRow, AppError> {
+    store::find_dataset(&state.db, project.id(), name.trim())
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("No such dataset: {}", name.trim())))
+}
+
+async fn find_file(state: &AppState, dataset: &DatasetRow, name: &str) -> Result<FileRow, AppError> {
+    store::find_file(&state.db, dataset.id, name.trim())
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("No such file: {}", name.trim())))
+}
+
+pub async fn datasets(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<Vec<DatasetInfo>, AppError> {
+    let project = load(state, principal, slug, ProjectAction::Read).await?;
+    Ok(store::datasets(&state.db, project.id()).await?.into_iter().map(dataset_info).collect())
+}
+
+pub async fn create_dataset(
+    state: &AppState,
+    principal: Option<&Principal>,
+    slug: &str,
+    name: &str,
+    description: &str,
+) -> Result<DatasetInfo, AppError> {
+    let project = load(state, principal, slug, ProjectAction::Create).await?;
+    let name = name.trim();
+    check_item_name(name, "name", "Dataset name")?;
+    let description = description.trim();
+    if description.chars().count() > 2000 {
+        return Err(AppError::validation("description", "Description must be at most 2000 characters"));
+    }
+    let creator = principal.map_or(0, |p| p.user_id);
+    if store::insert_dataset(&state.db, project.id(), name, description, creator, now_ms()).await?.is_none() {
+        return Err(AppError::Conflict(format!("This project already has a dataset named {name}")));
+    }
+    find_dataset(state, &project, name).await.map(dataset_info)
+}
+
+pub async fn delete_dataset(state: &AppState, principal: Option<&Principal>, slug: &str, name: &str) -> Result<(), AppError> {
+    let project = load(state, principal, slug, ProjectAction::Delete).await?;
+    let dataset = find_dataset(state, &project, name).await?;
+    let keys = store::delete_dataset(&state.db, dataset.id).await?;
+    remove_stored(state, &keys).await;
+    Ok(())
+}
+
+/// A dataset's page: its files and what the caller may do with them.
+pub async fn dataset_page(state: &AppState, principal: Option<&Principal>, slug: &str, name: &str) -> Result<DatasetPage, AppError> {
+    let project = load(state, principal, slug, ProjectAction::Read).await?;
+    let dataset = find_dataset(state, &project, name).await?;
+    let files = store::files(&state.db, dataset.id).await?.into_iter().map(file_info).collect();
+    let rights = crate::backend::policy::project_rights(
+        principal,
+        crate::backend::service::projects::require_login(state),
+        &project.facts(),
+    );
+    Ok(DatasetPage { project: project.summary(), rights, dataset: dataset_info(dataset), files })
+}
+
+fn stored_path(state: &AppState, key: &str) -> PathBuf {
+    state.settings.data_dir.join("files").join(key)
+}
+
+/// Deletes stored bytes whose rows are gone; a failure is logged, not fatal.
+pub async fn remove_stored(state: &AppState, keys: &[String]) {
+    for key in keys {
+        if let Err(e) = tokio::fs::remove_file(stored_path(state, key)).await {
+            tracing::warn!(storage_key = %key, error = %e, "could not remove a deleted file's bytes");
+        }
+    }
+}
+
+const MIB: f64 = 1_048_576.0;
+
+fn over_quota(quota: i64, used: i64) -> AppError {
+    AppError::TooLarge(format!(
+        "This upload would pass your storage quota of {:.1} MB ({:.1} MB used); delete files or ask an admin for more",
+        quota as f64 / MIB,
+        used as f64 / MIB
+    ))
+}
+
+/// Streams `body` into a new file `name` of the dataset (Create right).
+pub async fn upload<S, E>(
+    state: &AppState,
+    principal: Option<&Principal>,
+    slug: &str,
+    dataset: &str,
+    name: &str,
+    body: S,
+) -> Result<FileInfo, AppError>
+where
+    S: Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let project = load(state, principal, slug, ProjectAction::Create).await?;
+    let uploader = principal.map(|p| p.user_id).ok_or_else(|| AppError::Unauthenticated("Please sign in".into()))?;
+    let dataset = find_dataset(state, &project, dataset).await?;
+    let name = name.trim();
+    check_item_name(name, "name", "File name")?;
+    if store::find_file(&state.db, dataset.id, name).await?.is_some() {
+        return Err(file_exists(name));
+    }
+    let metadata: serde_json::Value = serde_json::from_str(&users::metadata_of(&state.db, uploader).await?).unwrap_or_default();
+    let quota = crate::backend::service::users::quota_bytes(state, &metadata);
+    let used = store::storage_used(&state.db, uploader).await?;
+    let key = random_hex(16);
+    let size = match receive(state, &key, body, quota.map(|q| q - used)).await {
+        Ok(size) => size,
+        Err(Received::OverQuota) => return Err(over_quota(quota.unwrap_or_default(), used)),
+        Err(Received::Failed(e)) => return Err(e),
+    };
+    let row = NewFile { dataset: dataset.id, name, size, storage_key: &key, uploader, quota, now: now_ms() };
+    let outcome = store::insert_file(&state.db, &row).await;
+    match outcome {
+        Ok(StoreFile::Stored(_)) => {}
+        other => {
+            remove_stored(state, std::slice::from_ref(&key)).await;
+            return Err(match other {
+                Ok(StoreFile::OverQuota) => over_quota(quota.unwrap_or_default(), store::storage_used(&state.db, uploader).await?),
+                Ok(_) => file_exists(name),
+                Err(e) => e.into(),
+            });
+        }
+    }
+    find_file(state, &dataset, name).await.map(file_info)
+}
+
+fn file_exists(name: &str) -> AppError {
+    AppError::Conflict(format!("A file named {name} already exists here; delete or rename it first"))
+}
+
+enum Received {
+    OverQuota,
+    Failed(AppError),
+}
+
+/// Writes the stream to `tmp/`, stopping once it passes `room` bytes, then
+/// moves it to `files/{key}`. Nothing is left behind on failure.
+async fn receive<S, E>(state: &AppState, key: &str, mut body: S, room: Option<i64>) -> Result<i64, Received>
+where
+    S: Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let root = &state.settings.data_dir;
+    let fail = |e: std::io::Error| Received::Failed(internal(format!("data directory {}: {e}", root.display())));
+    for dir in ["tmp", "files"] {
+        tokio::fs::create_dir_all(root.join(dir)).await.map_err(fail)?;
+    }
+    let tmp = root.join("tmp").join(key);
+    let result = async {
+        let mut file = tokio::fs::File::create(&tmp).await.map_err(fail)?;
+        let mut size: i64 = 0;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| Received::Failed(AppError::validation("body", format!("Upload interrupted: {e}"))))?;
+            size += chunk.len() as i64;
+            if room.is_some_and(|room| size > room) {
+                return Err(Received::OverQuota);
+            }
+            file.write_all(&chunk).await.map_err(fail)?;
+        }
+        file.flush().await.map_err(fail)?;
+        file.sync_all().await.map_err(fail)?;
+        tokio::fs::rename(&tmp, stored_path(state, key)).await.map_err(fail)?;
+        Ok(size)
+    }
+    .await;
+    if result.is_err() {
+        let _ = tokio::fs::remove_file(&tmp).await;
+    }
+    result
+}
+
+/// A file to send: its record and where its bytes are (Read right).
+pub async fn download(
+    state: &AppState,
+    principal: Option<&Principal>,
+    slug: &str,
+    dataset: &str,
+    name: &str,
+) -> Result<(FileInfo, PathBuf), AppError> {
+    let project = load(state, principal, slug, ProjectAction::Read).await?;
+    let dataset = find_dataset(state, &project, dataset).await?;
+    let file = find_file(state, &dataset, name).await?;
+    let path = stored_path(state, &file.storage_key);
+    Ok((file_info(file), path))
+}
+
+pub async fn rename_file(
+    state: &AppState,
+    principal: Option<&Principal>,
+    slug: &str,
+    dataset: &str,
+    name: &str,
+    new_name: &str,
+) -> Result<FileInfo, AppError> {
+    let project = load(state, principal, slug, ProjectAction::Update).await?;
+    let dataset = find_dataset(state, &project, dataset).await?;
+    let file = find_file(state, &dataset, name).await?;
+    let new_name = new_name.trim();
+    check_item_name(new_name, "new_name", "File name")?;
+    if !store::rename_file(&state.db, file.id, new_name).await? {
+        return Err(file_exists(new_name));
+    }
+    find_file(state, &dataset, new_name).await.map(file_info)
+}
+
+pub async fn delete_file(state: &AppState, principal: Option<&Principal>, slug: &str, dataset: &str, name: &str) -> Result<(), AppError> {
+    let project = load(state, principal, slug, ProjectAction::Delete).await?;
+    let dataset = find_dataset(state, &project, dataset).await?;
+    let file = find_file(state, &dataset, name).await?;
+    store::delete_file(&state.db, file.id).await?;
+    remove_stored(state, &[file.storage_key]).await;
+    Ok(())
+}
+
+/// The caller's storage: quota (None = unlimited) and bytes used.
+pub async fn my_storage(state: &AppState, principal: Option<&Principal>) -> Result<StorageInfo, AppError> {
+    let p = crate::backend::policy::authorize(principal, crate::backend::policy::Action::UseSite)?;
+    storage_of(state, p.user_id).await
+}
+
+pub async fn storage_of(state: &AppState, user_id: i64) -> Result<StorageInfo, AppError> {
+    let metadata: serde_json::Value = serde_json::from_str(&users::metadata_of(&state.db, user_id).await?).unwrap_or_default();
+    Ok(StorageInfo {
+        total: crate::backend::service::users::quota_bytes(state, &metadata),
+        used: store::storage_used(&state.db, user_id).await?,
+    })
+}

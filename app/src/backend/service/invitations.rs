@@ -1,0 +1,177 @@
+//! Invitations (SPEC §2, §3): an owner invites an email address with a
+//! role; the emailed link lets its holder join at once — signed in, or by
+//! creating an account on the spot, which needs no verification or
+//! approval because the link proves the address. Links are single-use,
+//! expire after `INVITATION_DAYS`, can be revoked, and are stored hashed.
+
+use crate::backend::auth::password::check_new_password;
+use crate::backend::auth::tokens::{random_hex, sha256_hex};
+use crate::backend::auth::Principal;
+use crate::backend::policy::{authorize, Action, ProjectAction};
+use crate::backend::service::mail::{self, Outgoing};
+use crate::backend::service::projects::load;
+use crate::backend::store::project_requests::{self as store, InvitationRow, NewInvitation};
+use crate::backend::store::{projects, users};
+use crate::backend::time::now_ms;
+use crate::backend::AppState;
+use crate::model::*;
+
+pub const INVITATION_DAYS: i64 = 14;
+pub const INVALID_INVITATION: &str = "This invitation link is not valid: it was used, revoked or has expired. Ask the project's owner for a new one";
+
+pub fn info(row: InvitationRow) -> InvitationInfo {
+    let now = now_ms();
+    let status = if row.accepted_at.is_some() {
+        InvitationStatus::Accepted
+    } else if row.revoked_at.is_some() {
+        InvitationStatus::Revoked
+    } else if row.expires_at <= now {
+        InvitationStatus::Expired
+    } else {
+        InvitationStatus::Open
+    };
+    InvitationInfo {
+        id: row.id,
+        email: row.email,
+        role: ProjectRole::parse(&row.role, "").unwrap_or(ProjectRole::Collaborator),
+        invited_by: row.invited_by,
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+        status,
+        accepted_by: row.accepted_by,
+    }
+}
+
+/// Invites `email` into `slug` with `role` and emails the link (owners and admins).
+pub async fn invite(
+    state: &AppState,
+    principal: Option<&Principal>,
+    slug: &str,
+    email: &str,
+    role: ProjectRole,
+) -> Result<(), AppError> {
+    let project = load(state, principal, slug, ProjectAction::Manage).await?;
+    let inviter = principal.map_or("", |p| p.username.as_str());
+    let email = email.trim();
+    if email.is_empty() {
+        return Err(AppError::validation("email", "Email is required"));
+    }
+    check_email(email, "email")?;
+    let token = random_hex(32);
+    let now = now_ms();
+    let expires_at = now + INVITATION_DAYS * 24 * 60 * 60 * 1000;
+    let row = NewInvitation {
+        project: project.id(),
+        email,
+        role: role.as_str(),
+        token_hash: &sha256_hex(&token),
+        invited_by: inviter,
+        now,
+        expires_at,
+    };
+    store::insert_invitation(&state.db, &row).await?;
+    let body = format!(
+        "{inviter} invites you to the project {} ({}) as one of its {}.\n\n\
+         Open this link to join; if you have no account yet, you can create one there:\n{}\n\n\
+         The link works once and expires in {INVITATION_DAYS} days.\n",
+        project.row.name,
+        project.row.slug,
+        role.group(),
+        mail::link(state, &format!("/invitations/{token}")),
+    );
+    let subject = format!("Invitation to {}", project.row.slug);
+    mail::queue(state, Outgoing { to: email.to_string(), subject, body }).await
+}
+
+pub async fn revoke(state: &AppState, principal: Option<&Principal>, slug: &str, id: i64) -> Result<(), AppError> {
+    let project = load(state, principal, slug, ProjectAction::Manage).await?;
+    if !store::revoke_invitation(&state.db, project.id(), id, now_ms()).await? {
+        return Err(AppError::NotFound("No open invitation with that id".into()));
+    }
+    Ok(())
+}
+
+async fn open_invitation(state: &AppState, token: &str) -> Result<InvitationRow, AppError> {
+    let row = store::find_invitation_by_hash(&state.db, &sha256_hex(token.trim())).await?;
+    match row.map(|r| (info(r.clone()).status, r)) {
+        Some((InvitationStatus::Open, row)) => Ok(row),
+        _ => Err(AppError::NotFound(INVALID_INVITATION.into())),
+    }
+}
+
+/// What the invitation page shows to whoever holds the link.
+pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview, AppError> {
+    let row = open_invitation(state, token).await?;
+    Ok(InvitationPreview {
+        project_slug: row.project_slug,
+        project_name: row.project_name,
+        role: ProjectRole::parse(&row.role, "").unwrap_or(ProjectRole::Collaborator),
+        email: row.email,
+        invited_by: row.invited_by,
+        expires_at: row.expires_at,
+    })
+}
+
+/// Uses the link and puts `user` in the offered group; someone already in
+/// the project keeps the stronger of the two roles. Returns the project slug.
+async fn join(state: &AppState, row: &InvitationRow, user_id: i64, username: &str) -> Result<String, AppError> {
+    if !store::accept_invitation(&state.db, row.id, username, now_ms()).await? {
+        return Err(AppError::NotFound(INVALID_INVITATION.into()));
+    }
+    let offered = ProjectRole::parse(&row.role, "").unwrap_or(ProjectRole::Collaborator);
+    let current = projects::role_of(&state.db, row.project_id, user_id).await?.and_then(|r| ProjectRole::parse(&r, ""));
+    let role = current.map_or(offered, |c| c.min(offered));
+    projects::set_role(&state.db, row.project_id, user_id, role.as_str(), &row.invited_by, now_ms()).await?;
+    Ok(row.project_slug.clone())
+}
+
+/// The signed-in caller accepts the invitation.
+pub async fn accept(state: &AppState, principal: Option<&Principal>, token: &str) -> Result<String, AppError> {
+    let p = authorize(principal, Action::UseSite)?;
+    let row = open_invitation(state, token).await?;
+    join(state, &row, p.user_id, &p.username).await
+}
+
+/// Creates an account for the invited address (verified and approved: the
+/// link proves the address) and joins the project. Returns the new user,
+/// for the door to sign in, and the project slug.
+pub async fn accept_by_registering(
+    state: &AppState,
+    token: &str,
+    form: &InvitationSignUp,
+) -> Result<(users::UserRow, String), AppError> {
+    let row = open_invitation(state, token).await?;
+    let username = form.username.trim();
+    check_username(username)?;
+    let display_name = form.display_name.trim();
+    if display_name.chars().count() > 100 {
+        return Err(AppError::validation("display_name", "Display name must be at most 100 characters"));
+    }
+    let min_length = state.settings.password_min_length;
+    check_new_password(&form.password, min_length, "password")?;
+    if form.password != form.confirm {
+        return Err(AppError::validation("confirm", "The two passwords differ"));
+    }
+    if users::find_by_username(&state.db, username).await?.is_some() {
+        return Err(AppError::validation("username", "Username already exists"));
+    }
+    if users::email_owner(&state.db, &row.email, 0).await?.is_some() {
+        return Err(AppError::validation("email", "This address already has an account: sign in to accept"));
+    }
+    let hash = state.hasher.hash(&form.password).await?;
+    let new = users::NewUser {
+        username,
+        display_name: Some(display_name).filter(|d| !d.is_empty()),
+        email: Some(&row.email),
+        password_hash: &hash,
+        must_change_password: false,
+        roles: &["user"],
+    };
+    let id = users::insert(&state.db, &new).await.map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => AppError::validation("username", "Username already exists"),
+        _ => e.into(),
+    })?;
+    let slug = join(state, &row, id, username).await?;
+    let user = users::find_by_id(&state.db, id).await?.ok_or_else(|| AppError::NotFound("No such user".into()))?;
+    Ok((user, slug))
+}

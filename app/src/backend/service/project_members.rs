@@ -1,0 +1,153 @@
+//! Who is in a project's Owners, Members and Collaborators groups: listing,
+//! adding (by username or email), moving and removing, the last-owner rule,
+//! and the registry's `/users/{userName}/orgs` view of the same data.
+
+use crate::backend::auth::Principal;
+use crate::backend::policy::{authorize, Action, ProjectAction};
+use crate::backend::service::projects::{load, Loaded};
+use crate::backend::store::projects::{self as store, MemberRow};
+use crate::backend::store::users::{self, UserRow};
+use crate::backend::store::project_requests;
+use crate::backend::time::now_ms;
+use crate::backend::AppState;
+use crate::model::*;
+
+pub const LAST_OWNER: &str = "A project needs at least one owner; add another owner first";
+
+impl From<MemberRow> for ProjectMember {
+    fn from(m: MemberRow) -> ProjectMember {
+        ProjectMember {
+            user_id: m.user_id,
+            username: m.username,
+            display_name: m.display_name,
+            email: m.email,
+            role: ProjectRole::parse(&m.role, "").unwrap_or(ProjectRole::Collaborator),
+            enabled: m.enabled,
+            since: m.since,
+        }
+    }
+}
+
+/// Everyone in the project's groups (its members and admins may look).
+pub async fn members(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<Vec<ProjectMember>, AppError> {
+    let project = load(state, principal, slug, ProjectAction::ViewMembers).await?;
+    Ok(store::members(&state.db, project.id()).await?.into_iter().map(Into::into).collect())
+}
+
+/// The Users tab: members, and for those who manage it the pending access
+/// requests and the invitations.
+pub async fn people(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<ProjectPeople, AppError> {
+    let project = load(state, principal, slug, ProjectAction::ViewMembers).await?;
+    let members = store::members(&state.db, project.id()).await?.into_iter().map(Into::into).collect();
+    let manages = load(state, principal, slug, ProjectAction::Manage).await.is_ok();
+    if !manages {
+        return Ok(ProjectPeople { members, ..Default::default() });
+    }
+    let requests = project_requests::pending_for_project(&state.db, project.id()).await?;
+    let invitations = project_requests::invitations_for_project(&state.db, project.id()).await?;
+    Ok(ProjectPeople {
+        members,
+        requests: requests.into_iter().map(super::access_requests::info).collect(),
+        invitations: invitations.into_iter().map(super::invitations::info).collect(),
+    })
+}
+
+/// Finds a user by username, or by email when `who` has an `@`.
+async fn find_person(state: &AppState, who: &str) -> Result<UserRow, AppError> {
+    let who = who.trim();
+    if who.is_empty() {
+        return Err(AppError::validation("user", "Enter a username or email"));
+    }
+    let by_email = match who.contains('@') {
+        true => users::email_owner(&state.db, who, 0).await?,
+        false => None,
+    };
+    let found = match by_email {
+        Some(id) => users::find_by_id(&state.db, id).await?,
+        None => users::find_by_username(&state.db, who).await?,
+    };
+    found.ok_or_else(|| AppError::NotFound(format!("No such user: {who}")))
+}
+
+/// Puts a user in `role`'s group, moving them if they are in another group
+/// (owners and admins). Returns the user's username.
+pub async fn set_member(
+    state: &AppState,
+    principal: Option<&Principal>,
+    slug: &str,
+    who: &str,
+    role: ProjectRole,
+) -> Result<String, AppError> {
+    let project = load(state, principal, slug, ProjectAction::Manage).await?;
+    let user = find_person(state, who).await?;
+    put_in_group(state, principal, &project, &user, role).await?;
+    Ok(user.username)
+}
+
+async fn put_in_group(
+    state: &AppState,
+    principal: Option<&Principal>,
+    project: &Loaded,
+    user: &UserRow,
+    role: ProjectRole,
+) -> Result<(), AppError> {
+    let actor = principal.map_or("", |p| p.username.as_str());
+    match store::role_of(&state.db, project.id(), user.id).await? {
+        Some(_) => {
+            if !store::change_role_keeping_an_owner(&state.db, project.id(), user.id, role.as_str()).await? {
+                return Err(AppError::Conflict(LAST_OWNER.into()));
+            }
+        }
+        None => store::set_role(&state.db, project.id(), user.id, role.as_str(), actor, now_ms()).await?,
+    }
+    Ok(())
+}
+
+/// Takes a user out of the project (owners and admins); never its last owner.
+pub async fn remove_member(state: &AppState, principal: Option<&Principal>, slug: &str, username: &str) -> Result<(), AppError> {
+    let project = load(state, principal, slug, ProjectAction::Manage).await?;
+    let user = find_person(state, username).await?;
+    if store::role_of(&state.db, project.id(), user.id).await?.is_none() {
+        return Err(AppError::NotFound(format!("{} is not in project {}", user.username, project.row.slug)));
+    }
+    if !store::remove_keeping_an_owner(&state.db, project.id(), user.id).await? {
+        return Err(AppError::Conflict(LAST_OWNER.into()));
+    }
+    Ok(())
+}
+
+/// Sets which projects `username` is in, the registry's way: listed
+/// projects they are not in are joined as Members; unlisted projects where
+/// they are Member or Collaborator are left; projects they own never change.
+/// An unknown slug is refused before anything changes.
+pub async fn set_user_projects(
+    state: &AppState,
+    principal: Option<&Principal>,
+    username: &str,
+    slugs: &[String],
+) -> Result<Vec<ProjectSummary>, AppError> {
+    authorize(principal, Action::Administer)?;
+    let user = crate::backend::service::users::find_user(state, username).await?;
+    let mut wanted = Vec::new();
+    for slug in slugs {
+        let project = load(state, principal, slug, ProjectAction::Manage)
+            .await
+            .map_err(|_| AppError::validation("orgSlugs", format!("Unknown organization: {slug}")))?;
+        wanted.push(project.id());
+    }
+    let current = store::list_for_member(&state.db, user.id).await?;
+    let actor = principal.map_or("", |p| p.username.as_str());
+    let now = now_ms();
+    for id in &wanted {
+        if !current.iter().any(|p| p.id == *id) {
+            store::set_role(&state.db, *id, user.id, ProjectRole::Member.as_str(), actor, now).await?;
+        }
+    }
+    for project in &current {
+        let owned = project.my_role.as_deref() == Some("owner");
+        if !owned && !wanted.contains(&project.id) {
+            store::remove_keeping_an_owner(&state.db, project.id, user.id).await?;
+        }
+    }
+    crate::backend::service::projects::of_user(state, principal, username).await
+}

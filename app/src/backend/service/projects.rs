@@ -1,0 +1,205 @@
+//! Projects (SPEC §3; the registry's organizations, XNAT's projects): list,
+//! show, create, edit and delete. Every check goes through
+//! `policy::authorize_project`; `load` is how the other project services
+//! find a project and check the caller in one step.
+//!
+//! Decisions: a new project is `private` unless asked otherwise (XNAT's
+//! default; the registry's `isPublic=false` means private too); a missing
+//! name defaults to the slug; the project's `owner` is its earliest owner.
+
+use crate::backend::auth::Principal;
+use crate::backend::policy::{authorize, authorize_project, project_rights, Action, ProjectAction, ProjectFacts};
+use crate::backend::store::projects::{self, NewProject, ProjectRow, Visibility};
+use crate::backend::time::now_ms;
+use crate::backend::AppState;
+use crate::model::*;
+
+pub const STALE_PROJECT: &str = "This project was changed by someone else; reload and try again";
+
+/// Whether anonymous visitors are kept out (the "require login" setting).
+pub fn require_login(state: &AppState) -> bool {
+    state.settings.require_login
+}
+
+/// A project as loaded for one caller.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub row: ProjectRow,
+    pub accessibility: Accessibility,
+    pub role: Option<ProjectRole>,
+}
+
+impl Loaded {
+    pub fn facts(&self) -> ProjectFacts<'_> {
+        ProjectFacts { slug: &self.row.slug, accessibility: self.accessibility, role: self.role }
+    }
+
+    pub fn id(&self) -> i64 {
+        self.row.id
+    }
+
+    pub fn summary(&self) -> ProjectSummary {
+        let r = &self.row;
+        ProjectSummary {
+            slug: r.slug.clone(),
+            name: r.name.clone(),
+            description: r.description.clone(),
+            accessibility: self.accessibility,
+            owner: r.owner.clone(),
+            created_at: r.created_at,
+            my_role: self.role,
+            member_count: r.member_count,
+            dataset_count: r.dataset_count,
+        }
+    }
+}
+
+impl From<ProjectRow> for Loaded {
+    fn from(row: ProjectRow) -> Loaded {
+        let accessibility = Accessibility::parse(&row.accessibility).unwrap_or(Accessibility::Private);
+        let role = row.my_role.as_deref().and_then(|r| ProjectRole::parse(r, ""));
+        Loaded { row, accessibility, role }
+    }
+}
+
+fn viewer_id(principal: Option<&Principal>) -> i64 {
+    principal.map_or(0, |p| p.user_id)
+}
+
+/// Finds `slug` and checks that the caller may do `action` there. A guest
+/// on a site that requires login is sent to sign in before any lookup, so
+/// nothing about which projects exist leaks.
+pub async fn load(state: &AppState, principal: Option<&Principal>, slug: &str, action: ProjectAction) -> Result<Loaded, AppError> {
+    let require_login = require_login(state);
+    if principal.is_none() && require_login {
+        return Err(AppError::Unauthenticated(crate::backend::policy::SIGN_IN_REQUIRED.into()));
+    }
+    let row = projects::find(&state.db, slug.trim(), viewer_id(principal))
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("No such project: {}", slug.trim())))?;
+    let loaded = Loaded::from(row);
+    authorize_project(principal, require_login, &loaded.facts(), action)?;
+    Ok(loaded)
+}
+
+/// The projects the caller may see, by slug, with their role in each.
+pub async fn list(state: &AppState, principal: Option<&Principal>) -> Result<Vec<ProjectSummary>, AppError> {
+    let visibility = match principal {
+        None if require_login(state) => return Err(AppError::Unauthenticated(crate::backend::policy::SIGN_IN_REQUIRED.into())),
+        None => Visibility { all: false, protected: false, public: true },
+        Some(p) => {
+            authorize(Some(p), Action::UseSite)?;
+            Visibility { all: p.is_admin() || p.has_role("all_data_access"), protected: true, public: true }
+        }
+    };
+    let rows = projects::list_visible(&state.db, viewer_id(principal), visibility).await?;
+    Ok(rows.into_iter().map(|row| Loaded::from(row).summary()).collect())
+}
+
+/// One project's page for the caller.
+pub async fn detail(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<ProjectDetail, AppError> {
+    let project = load(state, principal, slug, ProjectAction::See).await?;
+    let rights = project_rights(principal, require_login(state), &project.facts());
+    let pending_request = match principal {
+        Some(p) if rights.request_access => crate::backend::store::project_requests::for_user(&state.db, p.user_id)
+            .await?
+            .iter()
+            .any(|r| r.project_id == project.id() && r.status == "pending"),
+        _ => false,
+    };
+    Ok(ProjectDetail { summary: project.summary(), rights, version: project.row.version, pending_request })
+}
+
+fn check_text(value: &str, field: &str, label: &str, max: usize) -> Result<(), AppError> {
+    if value.chars().count() > max {
+        return Err(AppError::validation(field, format!("{label} must be at most {max} characters")));
+    }
+    Ok(())
+}
+
+fn parse_accessibility(text: &str, field: &str) -> Result<Accessibility, AppError> {
+    Accessibility::parse(text)
+        .ok_or_else(|| AppError::validation(field, "Accessibility must be public, protected or private"))
+}
+
+/// Creates a project with the caller as its owner.
+pub async fn create(state: &AppState, principal: Option<&Principal>, input: &ProjectInput) -> Result<ProjectSummary, AppError> {
+    let p = authorize(principal, Action::UseSite)?;
+    let slug = input.slug.trim();
+    if slug.is_empty() {
+        return Err(AppError::validation("slug", "Project id is required"));
+    }
+    check_slug(slug, "slug")?;
+    let name = match input.name.trim() {
+        "" => slug,
+        name => name,
+    };
+    check_text(name, "name", "Name", 200)?;
+    let description = input.description.trim();
+    check_text(description, "description", "Description", 2000)?;
+    let accessibility = match input.accessibility.trim() {
+        "" => Accessibility::Private,
+        text => parse_accessibility(text, "accessibility")?,
+    };
+    let new = NewProject {
+        slug,
+        name,
+        description,
+        accessibility: accessibility.as_str(),
+        owner: p.user_id,
+        now: now_ms(),
+    };
+    if projects::insert(&state.db, &new).await?.is_none() {
+        return Err(AppError::Conflict(format!("Project id already taken: {slug}")));
+    }
+    Ok(load(state, principal, slug, ProjectAction::See).await?.summary())
+}
+
+/// Changes name, description or accessibility (owners and admins).
+pub async fn update(
+    state: &AppState,
+    principal: Option<&Principal>,
+    slug: &str,
+    changes: &ProjectChanges,
+) -> Result<ProjectSummary, AppError> {
+    let project = load(state, principal, slug, ProjectAction::Manage).await?;
+    let name = changes.name.as_deref().map(str::trim).unwrap_or(&project.row.name);
+    if name.is_empty() {
+        return Err(AppError::validation("name", "Name is required"));
+    }
+    check_text(name, "name", "Name", 200)?;
+    let description = changes.description.as_deref().map(str::trim).unwrap_or(&project.row.description);
+    check_text(description, "description", "Description", 2000)?;
+    let accessibility = changes.accessibility.unwrap_or(project.accessibility);
+    let fields = (name, description, accessibility.as_str());
+    if !projects::update(&state.db, project.id(), fields, changes.version, now_ms()).await? {
+        return Err(AppError::Conflict(STALE_PROJECT.into()));
+    }
+    Ok(load(state, principal, slug, ProjectAction::See).await?.summary())
+}
+
+/// Deletes a project with its datasets and files (owners and admins).
+pub async fn delete(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<(), AppError> {
+    let project = load(state, principal, slug, ProjectAction::Manage).await?;
+    let keys = projects::delete(&state.db, project.id()).await?;
+    crate::backend::service::data::remove_stored(state, &keys).await;
+    Ok(())
+}
+
+/// What `isPublic` means on the registry paths: `true` makes a project
+/// public; `false` makes a public one private and leaves the others alone.
+pub fn accessibility_from_is_public(is_public: bool, current: Accessibility) -> Accessibility {
+    match (is_public, current) {
+        (true, _) => Accessibility::Public,
+        (false, Accessibility::Public) => Accessibility::Private,
+        (false, other) => other,
+    }
+}
+
+/// The projects `username` is in (admins; the registry's `/users/{u}/orgs`).
+pub async fn of_user(state: &AppState, principal: Option<&Principal>, username: &str) -> Result<Vec<ProjectSummary>, AppError> {
+    authorize(principal, Action::Administer)?;
+    let user = crate::backend::service::users::find_user(state, username).await?;
+    let rows = projects::list_for_member(&state.db, user.id).await?;
+    Ok(rows.into_iter().map(|row| Loaded::from(row).summary()).collect())
+}

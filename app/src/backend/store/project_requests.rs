@@ -1,0 +1,152 @@
+//! The `access_requests` and `invitations` tables: the two ways into a project.
+
+use crate::backend::db::Db;
+use crate::on_db;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RequestRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_slug: String,
+    pub project_name: String,
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub message: String,
+    pub status: String,
+    pub role: Option<String>,
+    pub reason: Option<String>,
+    pub created_at: i64,
+    pub decided_at: Option<i64>,
+}
+
+const SELECT_REQUEST: &str = "SELECT r.id, r.project_id, p.slug AS project_slug, p.name AS project_name, r.user_id, \
+     u.username, u.display_name, u.email, r.message, r.status, r.role, r.reason, r.created_at, r.decided_at \
+     FROM access_requests r JOIN projects p ON p.id = r.project_id JOIN users u ON u.id = r.user_id";
+
+/// Files a pending request; `None` when the user already has one pending here.
+pub async fn insert_request(db: &Db, project: i64, user: i64, message: &str, now: i64) -> Result<Option<i64>, sqlx::Error> {
+    let sql = "INSERT INTO access_requests (project_id, user_id, message, created_at) VALUES ($1, $2, $3, $4) \
+               ON CONFLICT DO NOTHING RETURNING id";
+    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql)
+        .bind(project)
+        .bind(user)
+        .bind(message)
+        .bind(now)
+        .fetch_optional(pool)
+        .await)
+}
+
+pub async fn find_request(db: &Db, id: i64) -> Result<Option<RequestRow>, sqlx::Error> {
+    let sql = format!("{SELECT_REQUEST} WHERE r.id = $1");
+    on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(&sql).bind(id).fetch_optional(pool).await)
+}
+
+/// A project's pending requests, oldest first.
+pub async fn pending_for_project(db: &Db, project: i64) -> Result<Vec<RequestRow>, sqlx::Error> {
+    let sql = format!("{SELECT_REQUEST} WHERE r.project_id = $1 AND r.status = 'pending' ORDER BY r.created_at, r.id");
+    on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(&sql).bind(project).fetch_all(pool).await)
+}
+
+/// A user's requests, newest first.
+pub async fn for_user(db: &Db, user: i64) -> Result<Vec<RequestRow>, sqlx::Error> {
+    let sql = format!("{SELECT_REQUEST} WHERE r.user_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 100");
+    on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(&sql).bind(user).fetch_all(pool).await)
+}
+
+/// Denies a request that is still pending; `false` when someone decided it first.
+pub async fn deny(db: &Db, id: i64, reason: Option<&str>, decided_by: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE access_requests SET status = 'denied', reason = $2, decided_at = $3, decided_by = $4 \
+               WHERE id = $1 AND status = 'pending'";
+    on_db!(db, |pool| sqlx::query(sql)
+        .bind(id)
+        .bind(reason)
+        .bind(now)
+        .bind(decided_by)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1))
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InvitationRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_slug: String,
+    pub project_name: String,
+    pub email: String,
+    pub role: String,
+    pub invited_by: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub accepted_at: Option<i64>,
+    pub accepted_by: Option<String>,
+    pub revoked_at: Option<i64>,
+}
+
+const SELECT_INVITATION: &str = "SELECT i.id, i.project_id, p.slug AS project_slug, p.name AS project_name, i.email, i.role, \
+     i.invited_by, i.created_at, i.expires_at, i.accepted_at, i.accepted_by, i.revoked_at \
+     FROM invitations i JOIN projects p ON p.id = i.project_id";
+
+pub struct NewInvitation<'a> {
+    pub project: i64,
+    pub email: &'a str,
+    pub role: &'a str,
+    pub token_hash: &'a str,
+    pub invited_by: &'a str,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
+pub async fn insert_invitation(db: &Db, i: &NewInvitation<'_>) -> Result<i64, sqlx::Error> {
+    let sql = "INSERT INTO invitations (project_id, email, role, token_hash, invited_by, created_at, expires_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql)
+        .bind(i.project)
+        .bind(i.email)
+        .bind(i.role)
+        .bind(i.token_hash)
+        .bind(i.invited_by)
+        .bind(i.now)
+        .bind(i.expires_at)
+        .fetch_one(pool)
+        .await)
+}
+
+pub async fn invitations_for_project(db: &Db, project: i64) -> Result<Vec<InvitationRow>, sqlx::Error> {
+    let sql = format!("{SELECT_INVITATION} WHERE i.project_id = $1 ORDER BY i.created_at DESC, i.id DESC LIMIT 200");
+    on_db!(db, |pool| sqlx::query_as::<_, InvitationRow>(&sql).bind(project).fetch_all(pool).await)
+}
+
+pub async fn find_invitation_by_hash(db: &Db, token_hash: &str) -> Result<Option<InvitationRow>, sqlx::Error> {
+    let sql = format!("{SELECT_INVITATION} WHERE i.token_hash = $1");
+    on_db!(db, |pool| sqlx::query_as::<_, InvitationRow>(&sql).bind(token_hash).fetch_optional(pool).await)
+}
+
+/// Marks an open invitation accepted; `false` when it was used, revoked or
+/// expired meanwhile (so a replayed link never works twice).
+pub async fn accept_invitation(db: &Db, id: i64, username: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE invitations SET accepted_at = $2, accepted_by = $3 \
+               WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2";
+    on_db!(db, |pool| sqlx::query(sql)
+        .bind(id)
+        .bind(now)
+        .bind(username)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1))
+}
+
+/// Revokes an open invitation of `project`; `false` when there is none.
+pub async fn revoke_invitation(db: &Db, project: i64, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE invitations SET revoked_at = $3 \
+               WHERE id = $2 AND project_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL";
+    on_db!(db, |pool| sqlx::query(sql)
+        .bind(project)
+        .bind(id)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1))
+}

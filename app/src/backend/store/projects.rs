@@ -1,0 +1,240 @@
+//! The `projects` and `memberships` tables: projects with their figures, and
+//! who is in which group.
+
+use crate::backend::db::Db;
+use crate::{in_tx, on_db};
+
+/// A project with the viewer's group and its figures, from one query.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProjectRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub accessibility: String,
+    pub created_at: i64,
+    pub version: i64,
+    pub owner: Option<String>,
+    pub my_role: Option<String>,
+    pub member_count: i64,
+    pub dataset_count: i64,
+}
+
+/// `$1` is the viewer's user id (0 for a guest).
+const SELECT_PROJECT: &str = "SELECT p.id, p.slug, p.name, p.description, p.accessibility, p.created_at, p.version, \
+     (SELECT u.username FROM memberships o JOIN users u ON u.id = o.user_id \
+       WHERE o.project_id = p.id AND o.role = 'owner' ORDER BY o.created_at, o.user_id LIMIT 1) AS owner, \
+     m.role AS my_role, \
+     (SELECT COUNT(*) FROM memberships c WHERE c.project_id = p.id) AS member_count, \
+     (SELECT COUNT(*) FROM datasets d WHERE d.project_id = p.id) AS dataset_count \
+     FROM projects p LEFT JOIN memberships m ON m.project_id = p.id AND m.user_id = $1";
+
+pub async fn find(db: &Db, slug: &str, viewer: i64) -> Result<Option<ProjectRow>, sqlx::Error> {
+    let sql = format!("{SELECT_PROJECT} WHERE p.slug_lower = $2");
+    let key = slug.to_lowercase();
+    on_db!(db, |pool| sqlx::query_as::<_, ProjectRow>(&sql).bind(viewer).bind(&key).fetch_optional(pool).await)
+}
+
+/// Which projects a listing shows.
+#[derive(Clone, Copy, Debug)]
+pub struct Visibility {
+    /// Every project (admins and `all_data_access`).
+    pub all: bool,
+    /// Protected projects too (anyone signed in).
+    pub protected: bool,
+    /// Public projects (anyone allowed to browse).
+    pub public: bool,
+}
+
+/// The projects `viewer` may see, by slug; projects they are in always.
+pub async fn list_visible(db: &Db, viewer: i64, vis: Visibility) -> Result<Vec<ProjectRow>, sqlx::Error> {
+    let sql = format!(
+        "{SELECT_PROJECT} WHERE $2 OR ($3 AND p.accessibility = 'public') \
+         OR ($4 AND p.accessibility = 'protected') OR m.role IS NOT NULL ORDER BY p.slug_lower"
+    );
+    on_db!(db, |pool| sqlx::query_as::<_, ProjectRow>(&sql)
+        .bind(viewer)
+        .bind(vis.all)
+        .bind(vis.public)
+        .bind(vis.protected)
+        .fetch_all(pool)
+        .await)
+}
+
+/// The projects `user` is in, in any group.
+pub async fn list_for_member(db: &Db, user: i64) -> Result<Vec<ProjectRow>, sqlx::Error> {
+    let sql = format!("{SELECT_PROJECT} WHERE m.role IS NOT NULL ORDER BY p.slug_lower");
+    on_db!(db, |pool| sqlx::query_as::<_, ProjectRow>(&sql).bind(user).fetch_all(pool).await)
+}
+
+pub struct NewProject<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub accessibility: &'a str,
+    pub owner: i64,
+    pub now: i64,
+}
+
+/// Inserts a project with `owner` in its Owners group; `None` when the slug
+/// is taken in any letter case.
+pub async fn insert(db: &Db, p: &NewProject<'_>) -> Result<Option<i64>, sqlx::Error> {
+    in_tx!(db, |tx| {
+        let id = sqlx::query_scalar::<_, i64>(
+            "INSERT INTO projects (slug, slug_lower, name, description, accessibility, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind(p.slug)
+        .bind(p.slug.to_lowercase())
+        .bind(p.name)
+        .bind(p.description)
+        .bind(p.accessibility)
+        .bind(p.owner)
+        .bind(p.now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = id {
+            sqlx::query("INSERT INTO memberships (project_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)")
+                .bind(id)
+                .bind(p.owner)
+                .bind(p.now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok::<_, sqlx::Error>(id)
+    })
+}
+
+/// Writes name, description and accessibility when the version still
+/// matches (`None` skips the check); `false` when it did not.
+pub async fn update(
+    db: &Db,
+    id: i64,
+    fields: (&str, &str, &str),
+    version: Option<i64>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE projects SET name = $2, description = $3, accessibility = $4, updated_at = $5, version = version + 1 \
+               WHERE id = $1 AND ($6 OR version = $7)";
+    on_db!(db, |pool| sqlx::query(sql)
+        .bind(id)
+        .bind(fields.0)
+        .bind(fields.1)
+        .bind(fields.2)
+        .bind(now)
+        .bind(version.is_none())
+        .bind(version.unwrap_or(0))
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1))
+}
+
+/// Deletes a project and everything in it, giving each uploader back the
+/// bytes their files took. Returns the storage keys of the removed files.
+pub async fn delete(db: &Db, id: i64) -> Result<Vec<String>, sqlx::Error> {
+    let files_of_project = "SELECT f.storage_key FROM files f JOIN datasets d ON d.id = f.dataset_id WHERE d.project_id = $1";
+    let release = "UPDATE users SET storage_used = storage_used - COALESCE((SELECT SUM(f.size) FROM files f \
+                   JOIN datasets d ON d.id = f.dataset_id WHERE d.project_id = $1 AND f.uploaded_by = users.id), 0) \
+                   WHERE id IN (SELECT f.uploaded_by FROM files f JOIN datasets d ON d.id = f.dataset_id WHERE d.project_id = $1)";
+    in_tx!(db, |tx| {
+        let keys = sqlx::query_scalar::<_, String>(files_of_project).bind(id).fetch_all(&mut *tx).await?;
+        sqlx::query(release).bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM projects WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        Ok::<_, sqlx::Error>(keys)
+    })
+}
+
+/// One row of a project's groups.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MemberRow {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub role: String,
+    pub enabled: bool,
+    pub since: i64,
+}
+
+pub async fn members(db: &Db, project: i64) -> Result<Vec<MemberRow>, sqlx::Error> {
+    let sql = "SELECT u.id AS user_id, u.username, u.display_name, u.email, m.role, u.enabled, m.created_at AS since \
+               FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.project_id = $1 ORDER BY u.username_lower";
+    on_db!(db, |pool| sqlx::query_as::<_, MemberRow>(sql).bind(project).fetch_all(pool).await)
+}
+
+pub async fn role_of(db: &Db, project: i64, user: i64) -> Result<Option<String>, sqlx::Error> {
+    let sql = "SELECT role FROM memberships WHERE project_id = $1 AND user_id = $2";
+    on_db!(db, |pool| sqlx::query_scalar::<_, String>(sql).bind(project).bind(user).fetch_optional(pool).await)
+}
+
+/// Puts `user` in `role`'s group (moving them if they are in another) and
+/// closes their pending access request as approved.
+pub async fn set_role(db: &Db, project: i64, user: i64, role: &str, decided_by: &str, now: i64) -> Result<(), sqlx::Error> {
+    in_tx!(db, |tx| {
+        sqlx::query(
+            "INSERT INTO memberships (project_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(project)
+        .bind(user)
+        .bind(role)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE access_requests SET status = 'approved', role = $3, decided_at = $4, decided_by = $5 \
+             WHERE project_id = $1 AND user_id = $2 AND status = 'pending'",
+        )
+        .bind(project)
+        .bind(user)
+        .bind(role)
+        .bind(now)
+        .bind(decided_by)
+        .execute(&mut *tx)
+        .await?;
+        Ok::<_, sqlx::Error>(())
+    })
+}
+
+/// Changes `user`'s group unless that would leave the project without an
+/// owner; `false` when it would (checked and written in one statement).
+pub async fn change_role_keeping_an_owner(db: &Db, project: i64, user: i64, role: &str) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE memberships SET role = $3 WHERE project_id = $1 AND user_id = $2 \
+               AND (role <> 'owner' OR $3 = 'owner' OR \
+                    (SELECT COUNT(*) FROM memberships o WHERE o.project_id = $1 AND o.role = 'owner') > 1)";
+    on_db!(db, |pool| sqlx::query(sql)
+        .bind(project)
+        .bind(user)
+        .bind(role)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1))
+}
+
+/// Removes `user` from the project unless they are its last owner; `false`
+/// when they are (or were not in it).
+pub async fn remove_keeping_an_owner(db: &Db, project: i64, user: i64) -> Result<bool, sqlx::Error> {
+    let sql = "DELETE FROM memberships WHERE project_id = $1 AND user_id = $2 \
+               AND (role <> 'owner' OR (SELECT COUNT(*) FROM memberships o WHERE o.project_id = $1 AND o.role = 'owner') > 1)";
+    on_db!(db, |pool| sqlx::query(sql).bind(project).bind(user).execute(pool).await.map(|r| r.rows_affected() == 1))
+}
+
+/// Email addresses of a project's enabled owners.
+pub async fn owner_emails(db: &Db, project: i64) -> Result<Vec<String>, sqlx::Error> {
+    let sql = "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id \
+               WHERE m.project_id = $1 AND m.role = 'owner' AND u.enabled AND u.email IS NOT NULL";
+    on_db!(db, |pool| sqlx::query_scalar::<_, String>(sql).bind(project).fetch_all(pool).await)
+}
+
+/// Project slugs per user, for user listings (one query for a page of users).
+pub async fn slugs_by_user(db: &Db, users: &[i64]) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = users.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!(
+        "SELECT m.user_id, p.slug FROM memberships m JOIN projects p ON p.id = m.project_id \
+         WHERE m.user_id IN ({ids}) ORDER BY m.user_id, p.slug_lower"
+    );
+    on_db!(db, |pool| sqlx::query_as::<_, (i64, String)>(&sql).fetch_all(pool).await)
+}
