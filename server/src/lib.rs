@@ -109,17 +109,25 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         })
         .layer(axum::middleware::from_fn(middleware::guard_pages));
 
-    pages
+    // Uploads stream past the body limit; they are bounded by the quota.
+    let limited = pages
         .merge(rest::registry::routes())
+        .merge(rest::orgs::routes())
         .merge(rest::xapi::routes())
+        .nest("/data", rest::xnat::routes())
+        .nest("/REST", rest::xnat::routes())
         .route("/admin/users/export.csv", get(rest::admin_export::export_users))
         .route("/healthz", get(rest::health::healthz))
         .route("/readyz", get(rest::health::readyz))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_state, shell))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    let cookie_name = session_cookie_name(config);
+    limited
+        .merge(rest::files::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::resolve_principal))
         .layer(session_layer)
+        .layer(axum::middleware::from_fn(move |req, next| middleware::jsessionid_alias(cookie_name, req, next)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::csrf_guard))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
@@ -165,10 +173,10 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let app = router(config, state.clone());
+    let app = middleware::normalize_leading_slashes(router(config, state.clone()));
     spawn_session_sweeper(state.clone());
     let task = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        axum::serve(listener, axum::ServiceExt::<Request<Body>>::into_make_service_with_connect_info::<SocketAddr>(app))
             .with_graceful_shutdown(shutdown_signal())
             .await
     });

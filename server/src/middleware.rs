@@ -101,8 +101,57 @@ pub async fn resolve_principal(
             req.extensions_mut().insert(CurrentPrincipal(principal));
             next.run(req).await
         }
+        Err(err) if is_xnat_path(req.uri().path()) => crate::rest::xnat::xnat_error(&err),
         Err(err) => error_response(&err),
     }
+}
+
+/// XNAT's paths answer errors in XNAT's own plain-text way.
+pub fn is_xnat_path(path: &str) -> bool {
+    ["/data", "/REST"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+}
+
+/// XNAT clients send back the `JSESSIONID` cookie that `/data/JSESSION`
+/// set; it carries the same session id as our own cookie, so it is read as
+/// that cookie when ours is absent.
+pub async fn jsessionid_alias(cookie_name: &'static str, mut req: Request, next: Next) -> Response {
+    let cookies: Vec<String> = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';').map(|c| c.trim().to_string()))
+        .collect();
+    let ours = cookies.iter().any(|c| c.starts_with(&format!("{cookie_name}=")));
+    let alias = cookies.iter().find_map(|c| c.strip_prefix("JSESSIONID=").map(str::to_string));
+    if let (false, Some(id)) = (ours, alias) {
+        if let Ok(v) = HeaderValue::from_str(&format!("{cookie_name}={id}")) {
+            req.headers_mut().append(header::COOKIE, v);
+        }
+    }
+    next.run(req).await
+}
+
+/// Wraps the router so that a path starting with `//` (what a client with
+/// a trailing slash in its base URL sends) is routed as `/`.
+pub fn normalize_leading_slashes(router: axum::Router) -> axum::middleware::FromFn<
+    fn(Request, Next) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>,
+    (),
+    axum::Router,
+    (Request,),
+> {
+    fn rewrite(mut req: Request, next: Next) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>> {
+        let path = req.uri().path();
+        if path.starts_with("//") {
+            let trimmed = format!("/{}", path.trim_start_matches('/'));
+            let rest = req.uri().query().map(|q| format!("{trimmed}?{q}")).unwrap_or(trimmed);
+            if let Ok(uri) = rest.parse::<http::Uri>() {
+                *req.uri_mut() = uri;
+            }
+        }
+        Box::pin(next.run(req))
+    }
+    tower::Layer::layer(&axum::middleware::from_fn(rewrite as fn(_, _) -> _), router)
 }
 
 /// On full page loads: sends visitors who must sign in (or must change their

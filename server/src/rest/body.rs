@@ -69,3 +69,62 @@ impl<S: Send + Sync> FromRequest<S> for JsonOnly {
         }
     }
 }
+
+/// The `orgSlugs` of `PUT /users/{userName}/orgs`: repeated form keys (none
+/// = an empty list), a JSON array, or JSON `{"orgSlugs": [...]}`.
+pub struct SlugList(pub Vec<String>);
+
+#[derive(serde::Deserialize, Default)]
+struct SlugObject {
+    #[serde(rename = "orgSlugs", default)]
+    org_slugs: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum SlugJson {
+    List(Vec<String>),
+    Object(SlugObject),
+}
+
+impl<S: Send + Sync> FromRequest<S> for SlugList {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        match read(req, true).await? {
+            (Kind::Empty, _) => Ok(SlugList(Vec::new())),
+            (Kind::Form, bytes) => serde_html_form::from_bytes::<SlugObject>(&bytes)
+                .map(|o| SlugList(o.org_slugs))
+                .map_err(|e| malformed("form", e)),
+            (Kind::Json, bytes) => match serde_json::from_slice::<SlugJson>(&bytes) {
+                Ok(SlugJson::List(list)) => Ok(SlugList(list)),
+                Ok(SlugJson::Object(o)) => Ok(SlugList(o.org_slugs)),
+                Err(_) => Err(malformed("JSON", "expected an array of slugs or {\"orgSlugs\": [...]}")),
+            },
+        }
+    }
+}
+
+/// Reads `true`/`false` given as a JSON boolean or as form text.
+pub mod bool_like {
+    use serde::{Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum BoolOrText {
+        Bool(bool),
+        Text(String),
+    }
+
+    pub fn option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        match Option::<BoolOrText>::deserialize(d)? {
+            None => Ok(None),
+            Some(BoolOrText::Bool(b)) => Ok(Some(b)),
+            Some(BoolOrText::Text(t)) => match t.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => Ok(Some(true)),
+                "false" | "0" | "no" | "off" | "" => Ok(Some(false)),
+                _ => Err(serde::de::Error::custom(format!("isPublic must be true or false (got {t:?})"))),
+            },
+        }
+    }
+}

@@ -3,9 +3,12 @@
 
 pub mod admin_export;
 pub mod body;
+pub mod files;
 pub mod health;
+pub mod orgs;
 pub mod registry;
 pub mod xapi;
+pub mod xnat;
 
 use app::backend::auth::principal::{CurrentPrincipal, Principal};
 use app::model::AppError;

@@ -151,3 +151,10 @@ pub async fn set_user_projects(
     }
     crate::backend::service::projects::of_user(state, principal, username).await
 }
+
+/// The users the caller may list: everyone for admins, otherwise the
+/// caller and whoever shares a project with them (XNAT's `/data/users`).
+pub async fn visible_people(state: &AppState, principal: Option<&Principal>) -> Result<Vec<store::PersonRow>, AppError> {
+    let p = authorize(principal, Action::UseSite)?;
+    Ok(store::people_visible_to(&state.db, p.user_id, p.is_admin()).await?)
+}

@@ -73,3 +73,21 @@ pub async fn revoke_user(state: &AppState, principal: Option<&Principal>, userna
         .collect();
     Ok(sessions::delete_by_public_ids(&state.db, &ids, Some(user_id)).await?)
 }
+
+/// Opens a browser-style session for a caller who came with a credential
+/// (XNAT's `/data/JSESSION`) and returns its cookie value, which only that
+/// caller receives.
+pub async fn open_for_caller(
+    state: &AppState,
+    principal: Option<&Principal>,
+    session: &tower_sessions::Session,
+    client: &crate::backend::auth::login::ClientInfo,
+) -> Result<String, AppError> {
+    let caller = authorize(principal, Action::ViewOwnAccount)?;
+    let user = crate::backend::store::users::find_by_id(&state.db, caller.user_id)
+        .await?
+        .ok_or_else(|| AppError::Unauthenticated("Please sign in".into()))?;
+    crate::backend::auth::login::start_session(state, session, &user, client).await?;
+    session.save().await.map_err(crate::backend::internal)?;
+    session.id().map(|id| id.to_string()).ok_or_else(|| crate::backend::internal("session has no id after save"))
+}

@@ -238,3 +238,21 @@ pub async fn slugs_by_user(db: &Db, users: &[i64]) -> Result<Vec<(i64, String)>,
     );
     on_db!(db, |pool| sqlx::query_as::<_, (i64, String)>(&sql).fetch_all(pool).await)
 }
+
+/// A user as XNAT's `/data/users` lists them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PersonRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub enabled: bool,
+}
+
+/// Every user (`everyone`), or `viewer` and the users sharing a project with them.
+pub async fn people_visible_to(db: &Db, viewer: i64, everyone: bool) -> Result<Vec<PersonRow>, sqlx::Error> {
+    let sql = "SELECT u.id, u.username, u.display_name, u.email, u.enabled FROM users u WHERE $2 OR u.id = $1 \
+               OR u.id IN (SELECT o.user_id FROM memberships o JOIN memberships mine ON mine.project_id = o.project_id \
+                           WHERE mine.user_id = $1) ORDER BY u.username_lower";
+    on_db!(db, |pool| sqlx::query_as::<_, PersonRow>(sql).bind(viewer).bind(everyone).fetch_all(pool).await)
+}
