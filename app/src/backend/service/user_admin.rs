@@ -70,7 +70,7 @@ pub async fn list(state: &AppState, principal: Option<&Principal>, query: &UserQ
     } else {
         None
     };
-    let mut roles = users::roles_by_user(grants);
+    let mut roles = users::group_by_user(grants);
     let items = rows
         .into_iter()
         .map(|r| UserListItem {
@@ -86,8 +86,8 @@ pub async fn list(state: &AppState, principal: Option<&Principal>, query: &UserQ
             last_login: r.last_login_at.map(iso8601),
             active_sessions: r.active_sessions,
             api_keys: 0,
-            datasets: 0,
-            storage_used: 0,
+            datasets: r.datasets,
+            storage_used: r.storage_used,
         })
         .collect();
     Ok(UserListPage { items, next })
@@ -289,7 +289,7 @@ pub async fn export_csv(state: &AppState, principal: Option<&Principal>, query: 
     loop {
         let filter = list_filter(query, &search, after.take(), EXPORT_PAGE);
         let (rows, grants) = user_list::page(&state.db, &filter).await?;
-        let mut roles = users::roles_by_user(grants);
+        let mut roles = users::group_by_user(grants);
         for r in &rows {
             let fields = [
                 r.username.clone(),

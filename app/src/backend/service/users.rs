@@ -8,7 +8,7 @@ use crate::backend::auth::password::check_new_password;
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
 use crate::backend::store::users::{self, ListedUser, UserRow};
-use crate::backend::store::roles;
+use crate::backend::store::{data, projects, roles};
 use crate::backend::AppState;
 use crate::model::*;
 
@@ -69,10 +69,17 @@ pub async fn list(
         let (page, grants) = users::page_by_username(&state.db, &cursor, limit).await?;
         let full_page = page.len() as i64 == limit;
         cursor = page.last().map(|u| u.username.to_lowercase()).unwrap_or_default();
-        let mut roles = users::roles_by_user(grants);
+        let ids: Vec<i64> = page.iter().map(|u| u.id).collect();
+        let mut roles = users::group_by_user(grants);
+        let mut orgs = users::group_by_user(projects::slugs_by_user(&state.db, &ids).await?);
+        let datasets: std::collections::HashMap<i64, i64> = data::dataset_counts(&state.db, &ids).await?.into_iter().collect();
         out.extend(page.into_iter().map(|u| {
-            let user_roles = roles.remove(&u.id).unwrap_or_default();
-            detailed(state, u, user_roles)
+            let facts = Figures {
+                roles: roles.remove(&u.id).unwrap_or_default(),
+                organizations: orgs.remove(&u.id).unwrap_or_default(),
+                datasets: datasets.get(&u.id).copied().unwrap_or_default(),
+            };
+            detailed(state, u, facts)
         }));
         if !full_page || explicit_limit {
             break;
@@ -81,14 +88,22 @@ pub async fn list(
     Ok(out)
 }
 
-fn detailed(state: &AppState, user: ListedUser, roles: Vec<String>) -> UserDetailed {
+/// What a listing gathers about each user of a page in one query each.
+struct Figures {
+    roles: Vec<String>,
+    organizations: Vec<String>,
+    datasets: i64,
+}
+
+fn detailed(state: &AppState, user: ListedUser, facts: Figures) -> UserDetailed {
     let metadata: serde_json::Value = serde_json::from_str(&user.metadata).unwrap_or_default();
+    let organization_count = facts.organizations.len() as i64;
     UserDetailed {
-        summary: UserSummary { user_name: user.username, email: user.email, roles, organizations: Vec::new() },
+        summary: UserSummary { user_name: user.username, email: user.email, roles: facts.roles, organizations: facts.organizations },
         storage_quota: quota_bytes(state, &metadata),
-        storage_used: 0,
-        organization_count: 0,
-        dataset_count: 0,
+        storage_used: user.storage_used,
+        organization_count,
+        dataset_count: facts.datasets,
         created_date: iso8601(user.created_at),
     }
 }
@@ -107,7 +122,7 @@ async fn summary_of(state: &AppState, user_id: i64) -> Result<UserSummary, AppEr
         user_name: user.username,
         email: user.email,
         roles: users::roles_of(&state.db, user_id).await?,
-        organizations: Vec::new(),
+        organizations: projects::slugs_by_user(&state.db, &[user_id]).await?.into_iter().map(|(_, slug)| slug).collect(),
     })
 }
 
@@ -259,7 +274,11 @@ pub async fn set_password(
 /// Storage of the caller (`username` = `None`) or, for admins, of anyone.
 pub async fn storage(state: &AppState, principal: Option<&Principal>, username: Option<&str>) -> Result<StorageInfo, AppError> {
     let metadata = metadata(state, principal, username).await?;
-    Ok(StorageInfo { total: quota_bytes(state, &metadata), used: 0 })
+    let user_id = match username {
+        None => authorize(principal, Action::UseSite)?.user_id,
+        Some(name) => find_user(state, name).await?.id,
+    };
+    Ok(StorageInfo { total: quota_bytes(state, &metadata), used: data::storage_used(&state.db, user_id).await? })
 }
 
 /// Metadata of the caller (`username` = `None`) or, for admins, of anyone.

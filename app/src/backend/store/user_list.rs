@@ -55,6 +55,8 @@ pub struct ListRow {
     pub created_at: i64,
     pub last_login_at: Option<i64>,
     pub active_sessions: i64,
+    pub storage_used: i64,
+    pub datasets: i64,
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
@@ -106,7 +108,8 @@ fn build(filter: &ListFilter<'_>) -> (String, Vec<Arg>) {
     let sql = format!(
         "SELECT u.id, u.username, u.username_lower, u.display_name, u.email, u.enabled, u.verified, u.approved, \
          u.locked_until, u.created_at, u.last_login_at, \
-         (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $1) AS active_sessions \
+         (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $1) AS active_sessions, \
+         u.storage_used, (SELECT COUNT(*) FROM datasets d WHERE d.created_by = u.id) AS datasets \
          FROM users u {where_clause} ORDER BY {key} {order}, u.id {order} LIMIT {limit}"
     );
     (sql, args)

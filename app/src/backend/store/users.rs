@@ -64,8 +64,8 @@ pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<UserRow>, sqlx::Error
     on_db!(db, |pool| sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(pool).await)
 }
 
-/// Role grants `(user_id, role)` gathered per user.
-pub fn roles_by_user(grants: Vec<(i64, String)>) -> std::collections::HashMap<i64, Vec<String>> {
+/// `(user_id, value)` pairs (role grants, project slugs) gathered per user.
+pub fn group_by_user(grants: Vec<(i64, String)>) -> std::collections::HashMap<i64, Vec<String>> {
     let mut roles: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
     for (user_id, role) in grants {
         roles.entry(user_id).or_default().push(role);
@@ -202,6 +202,7 @@ pub struct ListedUser {
     pub email: Option<String>,
     pub metadata: String,
     pub created_at: i64,
+    pub storage_used: i64,
 }
 
 const PAGE_BY_USERNAME: &str =
@@ -216,7 +217,7 @@ pub async fn page_by_username(
     limit: i64,
 ) -> Result<(Vec<ListedUser>, Vec<(i64, String)>), sqlx::Error> {
     let users_sql = format!(
-        "SELECT id, username, email, metadata, created_at FROM users WHERE id IN ({PAGE_BY_USERNAME}) ORDER BY username_lower"
+        "SELECT id, username, email, metadata, created_at, storage_used FROM users WHERE id IN ({PAGE_BY_USERNAME}) ORDER BY username_lower"
     );
     let roles_sql = format!("SELECT user_id, role FROM user_roles WHERE user_id IN ({PAGE_BY_USERNAME}) ORDER BY role");
     on_db!(db, |pool| {
