@@ -99,6 +99,9 @@ fn signed_in_allows(accessibility: Accessibility, action: ProjectAction) -> bool
 
 /// Whether `principal` (None = anonymous guest) may do `action`; guests are
 /// only ever let in when `require_login` is off, and then read public projects.
+/// A member's group decides alone, as SPEC §3's table reads: a Collaborator
+/// of a public project reads only, though a non-member could add data — an
+/// owner who makes someone a Collaborator means "read only".
 pub fn project_allows(principal: Option<&Principal>, require_login: bool, facts: &ProjectFacts, action: ProjectAction) -> bool {
     let Some(p) = principal else {
         return !require_login
@@ -116,8 +119,7 @@ pub fn project_allows(principal: Option<&Principal>, require_login: bool, facts:
         None => signed_in_allows(facts.accessibility, action),
     };
     let by_site_role = p.has_role("all_data_access") && matches!(action, ProjectAction::See | ProjectAction::Read);
-    let by_accessibility = facts.role.is_some() && action != ProjectAction::RequestAccess && signed_in_allows(facts.accessibility, action);
-    by_role || by_site_role || by_accessibility
+    by_role || by_site_role
 }
 
 /// Allows `action` or says why not: an unseen project is 404, a guest is

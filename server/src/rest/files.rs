@@ -1,5 +1,5 @@
 //! File bytes: upload (streamed, any content type, outside the 1 MiB body
-//! limit), download and delete at `/files/{project}/{dataset}/{file}`.
+//! limit), download, rename and delete at `/files/{project}/{dataset}/{file}`.
 
 use super::{ApiResult, Caller};
 use crate::ServerState;
@@ -14,7 +14,7 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 pub fn routes() -> Router<ServerState> {
-    Router::new().route("/files/{project}/{dataset}/{file}", get(download).put(upload).delete(remove))
+    Router::new().route("/files/{project}/{dataset}/{file}", get(download).put(upload).patch(rename).delete(remove))
 }
 
 type FilePath = Path<(String, String, String)>;
@@ -43,6 +43,22 @@ async fn download(State(s): State<ServerState>, caller: Caller, Path((project, d
 
 fn mime_guess_octet() -> mime::Mime {
     mime::APPLICATION_OCTET_STREAM
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Rename {
+    name: Option<String>,
+}
+
+/// Renames a file: body `{"name": "new name"}` (JSON or form).
+async fn rename(
+    State(s): State<ServerState>,
+    caller: Caller,
+    Path((project, dataset, file)): FilePath,
+    super::body::Body(req): super::body::Body<Rename>,
+) -> ApiResult<impl IntoResponse> {
+    let new_name = req.name.unwrap_or_default();
+    Ok(Json(data::rename_file(&s.app, caller.get(), &project, &dataset, &file, &new_name).await?))
 }
 
 async fn remove(State(s): State<ServerState>, caller: Caller, Path((project, dataset, file)): FilePath) -> ApiResult<impl IntoResponse> {

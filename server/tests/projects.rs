@@ -1,0 +1,625 @@
+//! Projects over HTTP: the whole SPEC §3 role table through both doors,
+//! membership and the last-owner rule, access requests and invitations with
+//! the emails they send, uploads against quotas (also concurrently), and
+//! the registry's /orgs paths.
+
+mod common;
+
+use common::*;
+use gatehouse_server::config::Config;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "project-password-1";
+
+fn config(db: &TestDb, data_dir: &std::path::Path) -> Config {
+    Config {
+        admin_password: Some(PASSWORD.into()),
+        storage_limiter: true,
+        require_login: false,
+        data_dir: data_dir.display().to_string(),
+        ..test_config(db)
+    }
+}
+
+/// A caller of both doors: a cookie session (server functions) and the
+/// same identity over HTTP Basic (REST), or a guest with neither.
+struct Actor {
+    name: &'static str,
+    client: Client,
+    basic: Option<String>,
+}
+
+impl Actor {
+    async fn signed_in(server: &TestServer, name: &'static str) -> Actor {
+        let client = Client::new(&server.base);
+        assert_eq!(client.login(name, PASSWORD).await.status(), 200, "{name} signs in");
+        Actor { name, client, basic: Some(format!("{name}:{PASSWORD}")) }
+    }
+
+    fn guest(server: &TestServer) -> Actor {
+        Actor { name: "guest", client: Client::new(&server.base), basic: None }
+    }
+
+    async fn call(&self, path: &str, args: &Value) -> (StatusCode, Value) {
+        let res = self.client.call(path, args).await;
+        read(res).await
+    }
+
+    async fn rest(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> (StatusCode, Value) {
+        let mut req = reqwest::Client::new().request(method, format!("{}{path}", self.client.base));
+        if let Some(basic) = &self.basic {
+            let (user, pass) = basic.split_once(':').unwrap();
+            req = req.basic_auth(user, Some(pass));
+        }
+        if let Some(body) = body {
+            req = req.body(body);
+        }
+        read(req.send().await.unwrap()).await
+    }
+
+    async fn json(&self, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
+        self.rest_with(method, path, |r| r.json(&body)).await
+    }
+
+    async fn rest_with(&self, method: Method, path: &str, f: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let mut req = reqwest::Client::new().request(method, format!("{}{path}", self.client.base));
+        if let Some(basic) = &self.basic {
+            let (user, pass) = basic.split_once(':').unwrap();
+            req = req.basic_auth(user, Some(pass));
+        }
+        read(f(req).send().await.unwrap()).await
+    }
+}
+
+async fn read(res: reqwest::Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+async fn users(server: &TestServer, names: &[&str]) {
+    for name in names {
+        server.create_user(name, PASSWORD).await;
+    }
+}
+
+/// Creates a project as `owner` through REST, with `member` and `collab`
+/// in its groups.
+async fn project(owner: &Actor, slug: &str, accessibility: &str) {
+    let (status, body) = owner
+        .json(Method::POST, "/orgs", json!({"slug": slug, "name": slug, "description": "d", "accessibility": accessibility}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    for (user, group) in [("member", "Members"), ("collab", "Collaborators")] {
+        let (status, body) = owner.rest(Method::PUT, &format!("/data/projects/{slug}/users/{group}/{user}"), None).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) = owner.call("/api/projects/datasets/create", &json!({"slug": slug, "name": "ds", "description": ""})).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+async fn upload(actor: &Actor, slug: &str, file: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    actor.rest(Method::PUT, &format!("/files/{slug}/ds/{file}"), Some(bytes)).await
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Act {
+    Read,
+    Create,
+    Update,
+    Delete,
+    Manage,
+}
+
+/// SPEC §3's table.
+fn expected(actor: &str, accessibility: &str, act: Act) -> bool {
+    let public = accessibility == "public";
+    match actor {
+        "owner" => true,
+        "member" => !matches!(act, Act::Delete | Act::Manage),
+        "collab" => act == Act::Read,
+        "outsider" => public && matches!(act, Act::Read | Act::Create | Act::Update),
+        "guest" => public && act == Act::Read,
+        _ => unreachable!(),
+    }
+}
+
+/// Does `act` as `actor` through one door; returns whether it was allowed.
+/// The owner prepares a fresh file for each attempt so cells do not interact.
+async fn attempt(owner: &Actor, actor: &Actor, slug: &str, act: Act, rest: bool, cell: usize) -> bool {
+    let target = format!("cell{cell}.txt");
+    let (status, body) = upload(owner, slug, &target, b"data".to_vec()).await;
+    assert_eq!(status, 201, "owner prepares {target}: {body}");
+    let file_path = format!("/files/{slug}/ds/{target}");
+    let (status, body) = match (act, rest) {
+        (Act::Read, false) => actor.call("/api/projects/datasets/get", &json!({"slug": slug, "name": "ds"})).await,
+        (Act::Read, true) => actor.rest(Method::GET, &file_path, None).await,
+        (Act::Create, false) => actor.call("/api/projects/datasets/create", &json!({"slug": slug, "name": format!("new{cell}"), "description": ""})).await,
+        (Act::Create, true) => upload(actor, slug, &format!("new{cell}.txt"), b"x".to_vec()).await,
+        (Act::Update, false) => {
+            actor.call("/api/projects/files/rename", &json!({"slug": slug, "dataset": "ds", "name": target, "new_name": format!("r{cell}.txt")})).await
+        }
+        (Act::Update, true) => actor.json(Method::PATCH, &file_path, json!({"name": format!("r{cell}.txt")})).await,
+        (Act::Delete, false) => actor.call("/api/projects/files/delete", &json!({"slug": slug, "dataset": "ds", "name": target})).await,
+        (Act::Delete, true) => actor.rest(Method::DELETE, &file_path, None).await,
+        (Act::Manage, false) => {
+            let version = owner.call("/api/projects/get", &json!({"slug": slug})).await.1["version"].as_i64().unwrap();
+            let args = json!({"slug": slug, "name": format!("renamed {cell}"), "description": "d", "accessibility": accessibility_of(slug), "version": version});
+            actor.call("/api/projects/update", &args).await
+        }
+        (Act::Manage, true) => actor.json(Method::PUT, &format!("/orgs/{slug}"), json!({"name": format!("renamed {cell}")})).await,
+    };
+    let allowed = status.is_success();
+    if !allowed {
+        let refusal = [StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN, StatusCode::NOT_FOUND];
+        assert!(refusal.contains(&status), "{} {act:?} on {slug} via {}: unexpected {status} {body}", actor.name, if rest { "REST" } else { "server fn" });
+        let message = body.get("error").or_else(|| body.as_object().and_then(|o| o.values().next()));
+        assert!(message.is_some_and(|m| m.is_string()), "refusals carry a message: {body}");
+    }
+    allowed
+}
+
+fn accessibility_of(slug: &str) -> &str {
+    slug.split('-').next().unwrap()
+}
+
+#[tokio::test]
+async fn spec_role_table_through_both_doors() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users(&server, &["owner", "member", "collab", "outsider"]).await;
+        let owner = Actor::signed_in(&server, "owner").await;
+        let actors = [
+            Actor::signed_in(&server, "owner").await,
+            Actor::signed_in(&server, "member").await,
+            Actor::signed_in(&server, "collab").await,
+            Actor::signed_in(&server, "outsider").await,
+            Actor::guest(&server),
+        ];
+        let mut cell = 0;
+        let mut wrong = Vec::new();
+        for accessibility in ["public", "protected", "private"] {
+            let slug = format!("{accessibility}-p");
+            project(&owner, &slug, accessibility).await;
+            for actor in &actors {
+                for act in [Act::Read, Act::Create, Act::Update, Act::Delete, Act::Manage] {
+                    for rest in [false, true] {
+                        cell += 1;
+                        let allowed = attempt(&owner, actor, &slug, act, rest, cell).await;
+                        if allowed != expected(actor.name, accessibility, act) {
+                            wrong.push(format!("{} {act:?} {accessibility} via {}: allowed={allowed}", actor.name, if rest { "REST" } else { "server fn" }));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "[{}] cells differing from SPEC §3:\n{}", db.label, wrong.join("\n"));
+        assert_eq!(cell, 150);
+    }
+}
+
+#[tokio::test]
+async fn visibility_of_projects_and_guest_access() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users(&server, &["owner", "member", "collab", "outsider", "reader"]).await;
+        let owner = Actor::signed_in(&server, "owner").await;
+        for a in ["public", "protected", "private"] {
+            project(&owner, &format!("{a}-p"), a).await;
+        }
+        let slugs = |v: &Value| v.as_array().unwrap().iter().map(|o| o["slug"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+        let outsider = Actor::signed_in(&server, "outsider").await;
+        let (_, list) = outsider.rest(Method::GET, "/orgs", None).await;
+        assert_eq!(slugs(&list), ["protected-p", "public-p"], "private projects are invisible to non-members");
+        let (status, body) = outsider.rest(Method::GET, "/orgs/private-p", None).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::NOT_FOUND, Some("No such project: private-p")));
+        let (status, _) = outsider.json(Method::PUT, "/orgs/protected-p", json!({"name": "x"})).await;
+        assert_eq!(status, 403, "visible but not owned: 403");
+        let (_, list) = Actor::guest(&server).rest(Method::GET, "/orgs", None).await;
+        assert_eq!(slugs(&list), ["public-p"], "guests see public projects when login is not required");
+
+        // all_data_access reads everything, changes nothing.
+        server.execute("INSERT INTO user_roles (user_id, role) SELECT id, 'all_data_access' FROM users WHERE username = 'reader'").await;
+        let reader = Actor::signed_in(&server, "reader").await;
+        let (_, list) = reader.rest(Method::GET, "/orgs", None).await;
+        assert_eq!(slugs(&list), ["private-p", "protected-p", "public-p"]);
+        upload(&owner, "private-p", "secret.txt", b"42".to_vec()).await;
+        let (status, body) = reader.rest(Method::GET, "/files/private-p/ds/secret.txt", None).await;
+        assert_eq!((status, body), (StatusCode::OK, json!(42)));
+        let (status, _) = upload(&reader, "private-p", "no.txt", b"x".to_vec()).await;
+        assert_eq!(status, 403);
+
+        // With "require login" on, guests get 401 everywhere, whatever exists.
+        let strict = TestServer::start(&Config { require_login: true, ..config(&db, data.path()) }).await;
+        let guest = Actor::guest(&strict);
+        for path in ["/orgs", "/orgs/public-p", "/orgs/nothing-here", "/files/public-p/ds/cell1.txt"] {
+            let (status, _) = guest.rest(Method::GET, path, None).await;
+            assert_eq!(status, 401, "{path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn membership_and_last_owner() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users(&server, &["owner", "member", "collab", "second"]).await;
+        set_email(&server, "second", "second@example.org").await;
+        let owner = Actor::signed_in(&server, "owner").await;
+        project(&owner, "lab", "protected").await;
+        let (status, body) = owner.call("/api/projects/members/remove", &json!({"slug": "lab", "username": "owner"})).await;
+        assert_eq!((status, body["Conflict"].as_str().is_some() || body.to_string().contains("at least one owner")), (StatusCode::CONFLICT, true), "{body}");
+        // Add by email, move between groups, then the first owner can leave.
+        let (status, body) = owner.call("/api/projects/members/set", &json!({"slug": "lab", "user": "second@example.org", "role": "Owners"})).await;
+        assert_eq!((status, body), (StatusCode::OK, json!("second")));
+        let (status, _) = owner.call("/api/projects/members/set", &json!({"slug": "lab", "user": "nobody", "role": "Members"})).await;
+        assert_eq!(status, 404);
+        let (status, _) = owner.call("/api/projects/members/set", &json!({"slug": "lab", "user": "member", "role": "Ownerss"})).await;
+        assert_eq!(status, 400);
+        let (status, _) = owner.rest(Method::PUT, "/data/projects/lab/users/s/member", None).await;
+        assert_eq!(status, 400, "pyxnat's malformed group names are refused");
+        let (_, people) = owner.call("/api/projects/people", &json!({"slug": "lab"})).await;
+        let groups: Vec<(String, String)> = people["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["username"].as_str().unwrap().into(), m["role"].as_str().unwrap().into()))
+            .collect();
+        assert_eq!(groups, [("collab".into(), "collaborator".into()), ("member".into(), "member".into()), ("owner".into(), "owner".into()), ("second".into(), "owner".into())]);
+        let (status, body) = owner.rest(Method::DELETE, "/data/projects/lab/users/Owners/owner", None).await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = owner.rest(Method::GET, "/orgs/lab", None).await;
+        assert_eq!(status, 200, "a protected project stays visible: {body}");
+        assert_eq!(body["owner"], "second");
+        // A member cannot manage the groups.
+        let member = Actor::signed_in(&server, "member").await;
+        let (status, body) = member.rest(Method::PUT, "/data/projects/lab/users/Owners/member", None).await;
+        assert_eq!((status, body), (StatusCode::FORBIDDEN, json!("Project owner access required")));
+    }
+}
+
+/// Messages in the outbox to `to`, oldest first.
+async fn mail_to(server: &TestServer, to: &str) -> Vec<String> {
+    app::on_db!(&server.state().db, |pool| sqlx::query_scalar::<_, String>("SELECT body FROM outbox WHERE to_address = $1 ORDER BY id")
+        .bind(to)
+        .fetch_all(pool)
+        .await)
+    .unwrap()
+}
+
+async fn set_email(server: &TestServer, user: &str, email: &str) {
+    let sql = "UPDATE users SET email = $1, email_lower = $1 WHERE username = $2";
+    app::on_db!(&server.state().db, |pool| sqlx::query(sql).bind(email).bind(user).execute(pool).await.map(|_| ())).unwrap();
+}
+
+#[tokio::test]
+async fn access_request_loop_with_emails() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users(&server, &["owner", "member", "collab", "asker"]).await;
+        set_email(&server, "owner", "owner@example.org").await;
+        set_email(&server, "asker", "asker@example.org").await;
+        let owner = Actor::signed_in(&server, "owner").await;
+        project(&owner, "lab", "protected").await;
+        project(&owner, "hidden", "private").await;
+        let asker = Actor::signed_in(&server, "asker").await;
+        let (status, _) = asker.call("/api/projects/requests/file", &json!({"slug": "hidden", "message": ""})).await;
+        assert_eq!(status, 404, "private projects take no requests: they are invisible");
+        let (status, _) = asker.call("/api/projects/datasets/list", &json!({"slug": "lab"})).await;
+        assert_eq!(status, 403);
+        let (status, body) = asker.call("/api/projects/requests/file", &json!({"slug": "lab", "message": "For my thesis"})).await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = asker.call("/api/projects/requests/file", &json!({"slug": "lab", "message": "again"})).await;
+        assert_eq!(status, 409, "{body}");
+        let mails = mail_to(&server, "owner@example.org").await;
+        assert_eq!(mails.len(), 1);
+        assert!(mails[0].contains("asker asks for access") && mails[0].contains("For my thesis"), "{}", mails[0]);
+        assert!(mails[0].contains("/projects/lab/users"), "{}", mails[0]);
+
+        let (_, people) = owner.call("/api/projects/people", &json!({"slug": "lab"})).await;
+        let id = people["requests"][0]["id"].as_i64().unwrap();
+        let member = Actor::signed_in(&server, "member").await;
+        let (status, _) = member.call("/api/projects/requests/decide", &json!({"slug": "lab", "id": id, "role": "member", "reason": ""})).await;
+        assert_eq!(status, 403, "members cannot decide");
+        let (status, body) = owner.call("/api/projects/requests/decide", &json!({"slug": "lab", "id": id, "role": "member", "reason": ""})).await;
+        assert_eq!(status, 200, "{body}");
+        let (status, _) = owner.call("/api/projects/requests/decide", &json!({"slug": "lab", "id": id, "role": "", "reason": "late"})).await;
+        assert_eq!(status, 409, "a decided request stays decided");
+        let (status, _) = asker.call("/api/projects/datasets/list", &json!({"slug": "lab"})).await;
+        assert_eq!(status, 200, "approved: the data is readable now");
+        let mine = asker.call("/api/projects/requests/mine", &json!({})).await.1;
+        assert_eq!(mine[0]["status"], "approved");
+        let mails = mail_to(&server, "asker@example.org").await;
+        assert!(mails.last().unwrap().contains("was approved"), "{mails:?}");
+
+        // A denial with a reason reaches the requester too.
+        project(&owner, "other", "protected").await;
+        asker.call("/api/projects/requests/file", &json!({"slug": "other", "message": ""})).await;
+        let id = owner.call("/api/projects/people", &json!({"slug": "other"})).await.1["requests"][0]["id"].as_i64().unwrap();
+        let (status, _) = owner.call("/api/projects/requests/decide", &json!({"slug": "other", "id": id, "role": "", "reason": "Not this year"})).await;
+        assert_eq!(status, 200);
+        let mails = mail_to(&server, "asker@example.org").await;
+        assert!(mails.last().unwrap().contains("was declined") && mails.last().unwrap().contains("Not this year"));
+        let (status, _) = asker.call("/api/projects/datasets/list", &json!({"slug": "other"})).await;
+        assert_eq!(status, 403);
+    }
+}
+
+fn invitation_token(mail: &str) -> String {
+    let start = mail.find("/invitations/").expect("invitation link") + "/invitations/".len();
+    mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect()
+}
+
+#[tokio::test]
+async fn invitation_loop_register_and_join() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users(&server, &["owner", "member", "collab", "existing"]).await;
+        set_email(&server, "existing", "existing@example.org").await;
+        let owner = Actor::signed_in(&server, "owner").await;
+        project(&owner, "lab", "private").await;
+        let (status, _) = owner.call("/api/projects/invitations/send", &json!({"slug": "lab", "email": "not-an-email", "role": "member"})).await;
+        assert_eq!(status, 400);
+        let (status, body) = owner.call("/api/projects/invitations/send", &json!({"slug": "lab", "email": "new@example.org", "role": "member"})).await;
+        assert_eq!(status, 200, "{body}");
+        let token = invitation_token(&mail_to(&server, "new@example.org").await[0]);
+        let stored: i64 = app::on_db!(&server.state().db, |pool| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM invitations WHERE token_hash = $1")
+            .bind(&token)
+            .fetch_one(pool)
+            .await)
+        .unwrap();
+        assert_eq!(stored, 0, "the token is stored hashed, never as sent");
+
+        let stranger = Client::new(&server.base);
+        let (status, preview) = read(stranger.call("/api/invitations/preview", &json!({"token": token})).await).await;
+        assert_eq!((status, preview["project_slug"].as_str(), preview["role"].as_str()), (StatusCode::OK, Some("lab"), Some("member")));
+        let signup = |username: &str, confirm: &str| {
+            json!({"token": token, "username": username, "display_name": "New Person", "password": PASSWORD, "confirm": confirm})
+        };
+        let (status, _) = read(stranger.call("/api/invitations/sign_up", &signup("newbie", "different-1")).await).await;
+        assert_eq!(status, 400);
+        let (status, _) = read(stranger.call("/api/invitations/sign_up", &signup("OWNER", PASSWORD)).await).await;
+        assert_eq!(status, 400, "taken usernames are refused in any case");
+        let (status, body) = read(stranger.call("/api/invitations/sign_up", &signup("newbie", PASSWORD)).await).await;
+        assert_eq!((status, body), (StatusCode::OK, json!("lab")));
+        assert_eq!(stranger.whoami().await.as_deref(), Some("newbie"), "signed in at once, no verification step");
+        let (status, _) = read(stranger.call("/api/projects/datasets/list", &json!({"slug": "lab"})).await).await;
+        assert_eq!(status, 200, "joined the private project as a member");
+        let again = Client::new(&server.base);
+        let (status, _) = read(again.call("/api/invitations/sign_up", &signup("another", PASSWORD)).await).await;
+        assert_eq!(status, 404, "a used link is refused");
+
+        // Existing users accept while signed in; a revoked link is dead.
+        owner.call("/api/projects/invitations/send", &json!({"slug": "lab", "email": "existing@example.org", "role": "collaborator"})).await;
+        owner.call("/api/projects/invitations/send", &json!({"slug": "lab", "email": "existing@example.org", "role": "owner"})).await;
+        let mails = mail_to(&server, "existing@example.org").await;
+        let (first, second) = (invitation_token(&mails[0]), invitation_token(&mails[1]));
+        let people = owner.call("/api/projects/people", &json!({"slug": "lab"})).await.1;
+        let open: Vec<i64> = people["invitations"].as_array().unwrap().iter().filter(|i| i["status"] == "open").map(|i| i["id"].as_i64().unwrap()).collect();
+        assert_eq!(open.len(), 2);
+        let (status, _) = owner.call("/api/projects/invitations/revoke", &json!({"slug": "lab", "id": open[0]})).await;
+        assert_eq!(status, 200);
+        let existing = Actor::signed_in(&server, "existing").await;
+        let (status, _) = existing.call("/api/invitations/accept", &json!({"token": second})).await;
+        assert_eq!(status, 404, "the newest invitation was revoked");
+        let (status, body) = existing.call("/api/invitations/accept", &json!({"token": first})).await;
+        assert_eq!((status, body), (StatusCode::OK, json!("lab")));
+        let (_, members) = owner.rest(Method::GET, "/data/projects/lab/users?format=json", None).await;
+        let rows = members["ResultSet"]["Result"].as_array().unwrap();
+        let existing_row = rows.iter().find(|r| r["login"] == "existing").unwrap();
+        assert_eq!(existing_row["displayname"], "Collaborators");
+        // An expired link is refused.
+        owner.call("/api/projects/invitations/send", &json!({"slug": "lab", "email": "late@example.org", "role": "member"})).await;
+        server.execute("UPDATE invitations SET expires_at = 1 WHERE email = 'late@example.org'").await;
+        let late = invitation_token(&mail_to(&server, "late@example.org").await[0]);
+        let (status, _) = read(Client::new(&server.base).call("/api/invitations/preview", &json!({"token": late})).await).await;
+        assert_eq!(status, 404);
+    }
+}
+
+async fn storage(actor: &Actor) -> Value {
+    actor.rest(Method::GET, "/users/storage", None).await.1
+}
+
+#[tokio::test]
+async fn uploads_respect_the_quota_even_concurrently() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users(&server, &["owner", "member", "collab"]).await;
+        let owner = Actor::signed_in(&server, "owner").await;
+        project(&owner, "lab", "private").await;
+        let admin = Actor { name: "admin", client: Client::new(&server.base), basic: Some(format!("admin:{PASSWORD}")) };
+        let (status, body) = admin.json(Method::POST, "/users/member/meta", json!({"maxStorageMB": 1})).await;
+        assert_eq!(status, 200, "{body}");
+        let member = Actor::signed_in(&server, "member").await;
+        assert_eq!(storage(&member).await, json!({"total": 1_048_576, "used": 0}));
+
+        let (status, body) = upload(&member, "lab", "a.bin", vec![7u8; 600_000]).await;
+        assert_eq!((status, body["size"].as_i64()), (StatusCode::CREATED, Some(600_000)));
+        let (status, body) = upload(&member, "lab", "b.bin", vec![7u8; 600_000]).await;
+        assert_eq!(status, 413, "{body}");
+        assert!(body["error"].as_str().unwrap().contains("storage quota of 1.0 MB"), "{body}");
+        assert_eq!(storage(&member).await["used"], 600_000, "a refused upload changes nothing");
+        let (_, page) = member.call("/api/projects/datasets/get", &json!({"slug": "lab", "name": "ds"})).await;
+        let names: Vec<&str> = page["files"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+        assert!(!names.contains(&"b.bin"), "no row for the refused file");
+        let leftovers = std::fs::read_dir(data.path().join("tmp")).unwrap().count();
+        assert_eq!(leftovers, 0, "no partial file left behind");
+        assert_eq!(std::fs::read_dir(data.path().join("files")).unwrap().count(), 1, "only a.bin's bytes are stored");
+        // Downloads stream back the exact bytes, as an attachment.
+        let res = reqwest::Client::new().get(server.url("/files/lab/ds/a.bin")).basic_auth("owner", Some(PASSWORD)).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-disposition"], "attachment; filename=\"a.bin\"; filename*=UTF-8''a.bin");
+        assert_eq!(res.bytes().await.unwrap().to_vec(), vec![7u8; 600_000]);
+
+        // Ten concurrent uploads of 100 kB with 448,576 bytes free: at most 4 fit.
+        let names: Vec<String> = (0..10).map(|n| format!("c{n}.bin")).collect();
+        let uploads = names.iter().map(|name| upload(&member, "lab", name, vec![1u8; 100_000]));
+        let results = futures_util::future::join_all(uploads).await;
+        let stored = results.iter().filter(|(s, _)| *s == StatusCode::CREATED).count();
+        let refused = results.iter().filter(|(s, _)| *s == StatusCode::PAYLOAD_TOO_LARGE).count();
+        assert_eq!((stored, refused), (4, 6), "{results:?}");
+        let used = storage(&member).await["used"].as_i64().unwrap();
+        assert_eq!(used, 600_000 + 400_000);
+        assert!(used <= 1_048_576);
+
+        // Deleting gives the bytes back (owners delete; members may not).
+        let (status, _) = member.rest(Method::DELETE, "/files/lab/ds/a.bin", None).await;
+        assert_eq!(status, 403);
+        let (status, _) = owner.rest(Method::DELETE, "/files/lab/ds/a.bin", None).await;
+        assert_eq!(status, 204);
+        assert_eq!(storage(&member).await["used"], 400_000);
+        let (_, detailed) = admin.rest(Method::GET, "/users/detailed", None).await;
+        let row = detailed.as_array().unwrap().iter().find(|u| u["userName"] == "member").unwrap();
+        assert_eq!((row["storageUsed"].as_i64(), row["storageQuota"].as_i64()), (Some(400_000), Some(1_048_576)));
+        assert_eq!(row["organizations"], json!(["lab"]));
+        // Deleting the project removes its files and releases the storage.
+        let (status, _) = owner.rest(Method::DELETE, "/orgs/lab", None).await;
+        assert_eq!(status, 204);
+        assert_eq!(storage(&member).await["used"], 0);
+        assert_eq!(std::fs::read_dir(data.path().join("files")).unwrap().count(), 0);
+    }
+}
+
+#[tokio::test]
+async fn registry_orgs_paths() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users(&server, &["owner", "member", "collab", "alice"]).await;
+        let owner = Actor::signed_in(&server, "owner").await;
+        // Form body, isPublic as text, as the seed's curl lines send it.
+        let (status, body) = owner
+            .rest_with(Method::POST, "/orgs", |r| {
+                r.header("content-type", "application/x-www-form-urlencoded").body("slug=Brain-MRI&name=Brain+MRI&description=Scans&isPublic=true")
+            })
+            .await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["slug"], "Brain-MRI");
+        assert_eq!((body["isPublic"].as_bool(), body["accessibility"].as_str(), body["owner"].as_str()), (Some(true), Some("public"), Some("owner")));
+        assert!(body["creationDate"].as_str().unwrap().ends_with('Z'));
+        let (status, _) = owner.json(Method::POST, "/orgs", json!({"slug": "brain-mri", "name": "dup"})).await;
+        assert_eq!(status, 409, "slugs are unique in any letter case");
+        let (status, body) = owner.json(Method::POST, "/orgs", json!({"slug": "-bad", "name": "x"})).await;
+        assert_eq!(status, 400, "{body}");
+        let (status, body) = owner.json(Method::PUT, "/orgs/brain-mri", json!({"isPublic": false})).await;
+        assert_eq!((status, body["accessibility"].as_str()), (StatusCode::OK, Some("private")), "paths match slugs in any case");
+        let (_, body) = owner.json(Method::PUT, "/orgs/Brain-MRI", json!({"accessibility": "protected"})).await;
+        assert_eq!(body["accessibility"], "protected");
+        let (_, body) = owner.json(Method::PUT, "/orgs/Brain-MRI", json!({"isPublic": false})).await;
+        assert_eq!(body["accessibility"], "protected", "isPublic=false leaves a protected project as it is");
+
+        // /users/{u}/orgs: repeated form keys, JSON array, JSON object.
+        project(&owner, "second", "private").await;
+        let admin = Actor { name: "admin", client: Client::new(&server.base), basic: Some(format!("admin:{PASSWORD}")) };
+        let put_orgs = |body: &'static str, ct: &'static str| {
+            let admin = &admin;
+            async move { admin.rest_with(Method::PUT, "/users/alice/orgs", |r| r.header("content-type", ct).body(body)).await }
+        };
+        let (status, body) = put_orgs("orgSlugs=Brain-MRI&orgSlugs=second", "application/x-www-form-urlencoded").await;
+        assert_eq!(status, 200, "{body}");
+        let slugs = |v: &Value| v.as_array().unwrap().iter().map(|o| o["slug"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+        assert_eq!(slugs(&body), ["Brain-MRI", "second"]);
+        let (status, body) = put_orgs(r#"["second", "nope"]"#, "application/json").await;
+        assert_eq!(status, 400, "an unknown slug changes nothing: {body}");
+        let (_, body) = admin.rest(Method::GET, "/users/alice/orgs", None).await;
+        assert_eq!(slugs(&body), ["Brain-MRI", "second"]);
+        let (_, body) = put_orgs(r#"{"orgSlugs": ["second"]}"#, "application/json").await;
+        assert_eq!(slugs(&body), ["second"]);
+        let (_, body) = put_orgs("", "application/x-www-form-urlencoded").await;
+        assert_eq!(slugs(&body), Vec::<String>::new());
+        let (_, body) = admin.rest(Method::PUT, "/users/owner/orgs", None).await;
+        assert_eq!(slugs(&body), ["Brain-MRI", "second"], "projects the user owns never change here");
+        let (status, _) = owner.rest(Method::GET, "/users/alice/orgs", None).await;
+        assert_eq!(status, 403);
+
+        let (status, _) = owner.rest(Method::DELETE, "/orgs/brain-mri", None).await;
+        assert_eq!(status, 204);
+        let (status, _) = owner.rest(Method::GET, "/orgs/Brain-MRI", None).await;
+        assert_eq!(status, 404);
+    }
+}
+
+#[tokio::test]
+async fn xnat_paths_shapes_and_errors() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users(&server, &["owner", "member", "collab"]).await;
+        let http = reqwest::Client::new();
+        let get = |path: &str, user: Option<(&str, &str)>| {
+            let mut req = http.get(server.url(path));
+            if let Some((u, p)) = user {
+                req = req.basic_auth(u, Some(p));
+            }
+            req.send()
+        };
+        // 401 is XNAT's exact text (guests may browse here: login is not required).
+        for user in [Some(("owner", "wrong-password"))] {
+            let res = get("/data/projects?format=csv", user).await.unwrap();
+            assert_eq!(res.status(), 401);
+            assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+            assert_eq!(res.text().await.unwrap(), "The request requires user authentication");
+        }
+        let owner = Some(("owner", PASSWORD));
+        let res = get("//data/JSESSION", owner).await.unwrap();
+        assert_eq!(res.status(), 200, "a leading // is routed as /");
+        let cookie = res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>();
+        let session_id = res.text().await.unwrap();
+        assert!(cookie.iter().any(|c| c.starts_with(&format!("JSESSIONID={session_id}"))), "{cookie:?}");
+        assert_eq!(whoami_with_cookie(&server.base, &format!("JSESSIONID={session_id}")).await.as_deref(), Some("owner"));
+
+        let put = http.put(server.url("/data/projects/Study1?xsiType=xnat:projectData")).basic_auth("owner", Some(PASSWORD)).header("content-length", "0");
+        assert_eq!(put.send().await.unwrap().status(), 201);
+        let put = http.put(server.url("/REST/projects/Study1?name=Study%20One")).basic_auth("owner", Some(PASSWORD));
+        assert_eq!(put.send().await.unwrap().status(), 200, "the owner updates through the /REST prefix");
+        let csv = get("/data/projects?format=csv&columns=ID,xsiType", owner).await.unwrap().text().await.unwrap();
+        assert_eq!(csv, "ID,secondary_ID,name,description,pi_firstname,pi_lastname,URI\nStudy1,Study1,Study One,,,,/data/projects/Study1\n");
+        let json: Value = get("/data/projects?format=json", owner).await.unwrap().json().await.unwrap();
+        assert_eq!(json["ResultSet"]["totalRecords"], "1");
+        assert_eq!(json["ResultSet"]["Result"][0]["ID"], "Study1");
+        let item: Value = get("/data/projects/study1?format=json", owner).await.unwrap().json().await.unwrap();
+        assert_eq!(item["items"][0]["data_fields"]["name"], "Study One");
+        assert_eq!(item["items"][0]["meta"]["xsi:type"], "xnat:projectData");
+        assert_eq!(get("/data/projects/Study1/accessibility", owner).await.unwrap().text().await.unwrap(), "private");
+        let set = http.put(server.url("/data/projects/Study1/accessibility/protected")).basic_auth("owner", Some(PASSWORD));
+        assert_eq!(set.send().await.unwrap().status(), 200);
+        let bad = http.put(server.url("/data/projects/Study1/accessibility/open")).basic_auth("owner", Some(PASSWORD));
+        assert_eq!(bad.send().await.unwrap().status(), 400);
+
+        let add = http.put(server.url("/data/projects/Study1/users/Members/member")).basic_auth("owner", Some(PASSWORD));
+        assert_eq!(add.send().await.unwrap().status(), 200);
+        let csv = get("/data/projects/Study1/users?format=csv", owner).await.unwrap().text().await.unwrap();
+        assert_eq!(csv.lines().next().unwrap(), "role,login,firstname,lastname,email,GROUP_ID,displayname");
+        assert!(csv.contains("member,member,,,,Study1_member,Members"), "{csv}");
+        assert!(csv.contains("owner,owner,,,,Study1_owner,Owners"), "{csv}");
+        let empty = get("/data/projects?format=csv", Some(("collab", PASSWORD))).await.unwrap().text().await.unwrap();
+        assert_eq!(empty, "ID,secondary_ID,name,description,pi_firstname,pi_lastname,URI\nStudy1,Study1,Study One,,,,/data/projects/Study1\n", "protected projects are listed to everyone signed in");
+        let users_csv = get("/data/users?format=csv", Some(("member", PASSWORD))).await.unwrap().text().await.unwrap();
+        assert_eq!(users_csv.lines().next().unwrap(), "login,firstname,lastname,email,xdat_user_id,enabled");
+        let logins: Vec<&str> = users_csv.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+        assert_eq!(logins, ["member", "owner"], "non-admins see who shares a project with them");
+
+        let missing = get("/data/projects/nothing", owner).await.unwrap();
+        assert_eq!(missing.status(), 404);
+        let text = missing.text().await.unwrap();
+        assert!(!text.contains("Not Found") && !text.starts_with('<'), "{text}");
+        let unknown = get("/data/unknown/path", owner).await.unwrap();
+        assert_eq!(unknown.status(), 404);
+        assert!(!unknown.text().await.unwrap().starts_with('<'), "no HTML under /data");
+        let del = http.delete(server.url("/data/projects/Study1/users/Owners/owner")).basic_auth("owner", Some(PASSWORD));
+        assert_eq!(del.send().await.unwrap().status(), 409, "the last owner stays");
+        let del = http.delete(server.url("/data/projects/Study1?removeFiles=true")).basic_auth("owner", Some(PASSWORD));
+        assert_eq!(del.send().await.unwrap().status(), 200);
+        let logout = http.delete(server.url("/data/JSESSION")).header("cookie", format!("JSESSIONID={session_id}"));
+        assert_eq!(logout.send().await.unwrap().status(), 200);
+        assert_eq!(whoami_with_cookie(&server.base, &format!("JSESSIONID={session_id}")).await, None);
+    }
+}
