@@ -2,8 +2,9 @@
 
 use crate::components::header::Header;
 use crate::components::session_user::provide_session_user;
-use crate::pages::admin::{roles::AdminRolesPage, sessions::AdminSessionsPage, user_edit::*, user_import::ImportUsersPage, users::AdminUsersPage, AdminPage};
-use crate::pages::{account::*, home::HomePage, login::LoginPage, not_found::NotFoundPage};
+use crate::pages::admin::{projects::AdminProjectsPage, roles::AdminRolesPage, sessions::AdminSessionsPage, user_edit::*, user_import::ImportUsersPage, users::AdminUsersPage, AdminPage};
+use crate::pages::projects::{dataset::DatasetPage, people::ProjectUsersPage, project::ProjectPage, settings::ProjectSettingsPage, ProjectsPage};
+use crate::pages::{account::*, home::HomePage, invitation::InvitationPage, login::LoginPage, not_found::NotFoundPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -61,6 +62,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users/:username") view=EditUserPage/>
                     <Route path=path!("/admin/roles") view=AdminRolesPage/>
                     <Route path=path!("/admin/sessions") view=AdminSessionsPage/>
+                    <Route path=path!("/admin/projects") view=AdminProjectsPage/>
+                    <Route path=path!("/projects") view=ProjectsPage/>
+                    <Route path=path!("/projects/:slug") view=ProjectPage/>
+                    <Route path=path!("/projects/:slug/users") view=ProjectUsersPage/>
+                    <Route path=path!("/projects/:slug/settings") view=ProjectSettingsPage/>
+                    <Route path=path!("/projects/:slug/datasets/:dataset") view=DatasetPage/>
+                    <Route path=path!("/invitations/:token") view=InvitationPage/>
                 </Routes>
             </main>
         </Router>

@@ -107,7 +107,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
         })
-        .layer(axum::middleware::from_fn(middleware::guard_pages));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::guard_pages));
 
     // Uploads stream past the body limit; they are bounded by the quota.
     let limited = pages

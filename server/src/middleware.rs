@@ -156,7 +156,7 @@ pub fn normalize_leading_slashes(router: axum::Router) -> axum::middleware::From
 
 /// On full page loads: sends visitors who must sign in (or must change their
 /// password first) where they need to go, and marks refused pages 403.
-pub async fn guard_pages(req: Request, next: Next) -> Response {
+pub async fn guard_pages(State(state): State<ServerState>, req: Request, next: Next) -> Response {
     let principal = req.extensions().get::<CurrentPrincipal>().and_then(|c| c.0.clone());
     let path = req.uri().path().to_string();
     if path.starts_with("/api/") {
@@ -165,7 +165,8 @@ pub async fn guard_pages(req: Request, next: Next) -> Response {
     if path == "/login" && principal.as_ref().is_some_and(|p| !p.must_change_password) {
         return Redirect::to("/").into_response();
     }
-    match page_access(principal.as_ref(), &path) {
+    let guests_browse = !app::backend::service::projects::require_login(&state.app);
+    match page_access(principal.as_ref(), &path, guests_browse) {
         PageAccess::Allow => next.run(req).await,
         PageAccess::SignIn => {
             let wanted = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");

@@ -204,3 +204,10 @@ pub async fn my_storage() -> Result<StorageInfo, AppError> {
     use super::door::*;
     respond(data::my_storage(&state()?, principal().await.as_ref()).await)
 }
+
+/// The projects `username` is in, with their group in each (admins).
+#[server(endpoint = "projects/of_user")]
+pub async fn projects_of_user(username: String) -> Result<Vec<ProjectSummary>, AppError> {
+    use super::door::*;
+    respond(projects::of_user(&state()?, principal().await.as_ref(), &username).await)
+}

@@ -180,11 +180,17 @@ pub enum PageAccess {
 pub const CHANGE_PASSWORD_PATH: &str = "/account/password";
 
 fn is_public_page(path: &str) -> bool {
-    matches!(path, "/login")
+    matches!(path, "/login") || path.starts_with("/invitations/")
 }
 
-pub fn page_access(principal: Option<&Principal>, path: &str) -> PageAccess {
-    if is_public_page(path) {
+fn is_project_page(path: &str) -> bool {
+    path == "/projects" || path.starts_with("/projects/")
+}
+
+/// `guests_browse`: the "require login" setting is off, so anonymous
+/// visitors may open the project pages (which show public projects only).
+pub fn page_access(principal: Option<&Principal>, path: &str, guests_browse: bool) -> PageAccess {
+    if is_public_page(path) || (principal.is_none() && guests_browse && is_project_page(path)) {
         return PageAccess::Allow;
     }
     let action = if path == CHANGE_PASSWORD_PATH {
@@ -249,20 +255,24 @@ mod tests {
                 AppError::Forbidden(PASSWORD_CHANGE_REQUIRED.into())
             );
         }
-        assert_eq!(page_access(Some(&fresh_admin), "/"), PageAccess::ChangePassword);
-        assert_eq!(page_access(Some(&fresh_admin), "/admin"), PageAccess::ChangePassword);
-        assert_eq!(page_access(Some(&fresh_admin), CHANGE_PASSWORD_PATH), PageAccess::Allow);
+        assert_eq!(page_access(Some(&fresh_admin), "/", false), PageAccess::ChangePassword);
+        assert_eq!(page_access(Some(&fresh_admin), "/admin", false), PageAccess::ChangePassword);
+        assert_eq!(page_access(Some(&fresh_admin), CHANGE_PASSWORD_PATH, false), PageAccess::Allow);
     }
 
     #[test]
     fn pages() {
         let plain = user(&["user"], false);
-        assert_eq!(page_access(None, "/login"), PageAccess::Allow);
-        assert_eq!(page_access(None, "/"), PageAccess::SignIn);
-        assert_eq!(page_access(None, "/account"), PageAccess::SignIn);
-        assert_eq!(page_access(Some(&plain), "/account"), PageAccess::Allow);
-        assert_eq!(page_access(Some(&plain), "/admin"), PageAccess::Forbidden);
-        assert_eq!(page_access(Some(&plain), "/admin/users"), PageAccess::Forbidden);
-        assert_eq!(page_access(Some(&plain), "/administrator"), PageAccess::Allow);
+        assert_eq!(page_access(None, "/login", false), PageAccess::Allow);
+        assert_eq!(page_access(None, "/", false), PageAccess::SignIn);
+        assert_eq!(page_access(None, "/account", false), PageAccess::SignIn);
+        assert_eq!(page_access(Some(&plain), "/account", false), PageAccess::Allow);
+        assert_eq!(page_access(Some(&plain), "/admin", false), PageAccess::Forbidden);
+        assert_eq!(page_access(Some(&plain), "/admin/users", false), PageAccess::Forbidden);
+        assert_eq!(page_access(Some(&plain), "/administrator", false), PageAccess::Allow);
+        assert_eq!(page_access(None, "/invitations/abc", false), PageAccess::Allow);
+        assert_eq!(page_access(None, "/projects/x", false), PageAccess::SignIn);
+        assert_eq!(page_access(None, "/projects/x", true), PageAccess::Allow);
+        assert_eq!(page_access(None, "/account", true), PageAccess::SignIn);
     }
 }

@@ -53,11 +53,12 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub settings: Arc<SiteSettings>,
     pub jwt: Arc<JwtKeys>,
+    pub basic_cache: Arc<crate::backend::auth::basic_cache::BasicCache>,
 }
 
 impl AppState {
     pub fn new(db: Db, settings: SiteSettings, jwt_secret: &[u8]) -> Self {
         let jwt = JwtKeys::new(jwt_secret, settings.jwt_lifetime_minutes);
-        AppState { db, hasher: PasswordHasher::new(), settings: Arc::new(settings), jwt: Arc::new(jwt) }
+        AppState { db, hasher: PasswordHasher::new(), settings: Arc::new(settings), jwt: Arc::new(jwt), basic_cache: Arc::default() }
     }
 }

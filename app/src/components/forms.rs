@@ -170,3 +170,69 @@ pub fn NameChecklist(
         </fieldset>
     }
 }
+
+/// A labelled drop-down bound to `value`; `options` are `(value, label)`.
+#[component]
+pub fn Select(
+    label: &'static str,
+    id: String,
+    value: RwSignal<String>,
+    options: Vec<(&'static str, &'static str)>,
+    #[prop(into, optional)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let described = error_id.clone();
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select id=id.clone() prop:value=move || value.get() on:change=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=move || error.get().map(|_| described.clone())>
+                {options.into_iter().map(|(v, l)| view! { <option value=v selected=move || value.get() == v>{l}</option> }).collect_view()}
+            </select>
+            {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+        </div>
+    }
+}
+
+/// A labelled multi-line text input bound to `value`.
+#[component]
+pub fn TextArea(
+    label: &'static str,
+    id: &'static str,
+    value: RwSignal<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into, optional)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let (hint_id, error_id, described_by) = described_by(id, hint.is_some(), error);
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            {hint.map(|h| view! { <p class="field-hint" id=hint_id.clone()>{h}</p> })}
+            <textarea id=id rows="3" bind:value=value
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described_by></textarea>
+            {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+        </div>
+    }
+}
+
+/// The group choices for project forms.
+pub const GROUP_OPTIONS: [(&str, &str); 3] = [("member", "Members"), ("collaborator", "Collaborators"), ("owner", "Owners")];
+
+/// A byte count in words: `512 B`, `1.5 MB`.
+pub fn human_bytes(bytes: i64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", UNITS[unit]) }
+}
+
+/// A date (UTC) from Unix milliseconds, `2024-01-15`.
+pub fn day_of(ms: i64) -> String {
+    crate::model::iso8601(ms).chars().take(10).collect()
+}

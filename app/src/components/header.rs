@@ -25,6 +25,7 @@ pub fn Header() -> impl IntoView {
                             <nav aria-label="Main" hidden=u.must_change_password>
                                 <ul>
                                     <li><a href="/">"Home"</a></li>
+                                    <li><a href="/projects">"Projects"</a></li>
                                     <li><a href="/account">"My account"</a></li>
                                     {u.is_admin.then(|| view! { <li><a href="/admin">"Admin"</a></li> })}
                                 </ul>

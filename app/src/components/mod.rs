@@ -4,3 +4,4 @@ pub mod forms;
 pub mod header;
 pub mod session_list;
 pub mod session_user;
+pub mod storage;

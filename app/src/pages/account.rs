@@ -60,6 +60,7 @@ pub fn AccountPage() -> impl IntoView {
                 })
             })}
         </Transition>
+        <crate::components::storage::MyStorage/>
         <section class="card" aria-labelledby="sessions-title">
             <h2 id="sessions-title">"My sessions"</h2>
             <p>"Where you are signed in. Revoke any session you do not recognise."</p>

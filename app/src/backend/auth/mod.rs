@@ -1,6 +1,7 @@
 //! Authentication: password hashing, login with lockout, the session store
 //! and turning a request's credentials into a `Principal`.
 
+pub mod basic_cache;
 pub mod jwt;
 pub mod login;
 pub mod password;

@@ -113,9 +113,22 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
     let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).map_err(|_| invalid())?;
     let text = String::from_utf8(decoded).map_err(|_| invalid())?;
     let (username, password) = text.split_once(':').ok_or_else(invalid)?;
+    if let Some((user_id, generation)) = state.basic_cache.get(username, password) {
+        match users::find_by_id(&state.db, user_id).await? {
+            Some(user) if user.enabled && user.verified && user.approved && user.generation == generation && !is_locked(&user) => {
+                return principal_for(state, user, None).await;
+            }
+            _ => state.basic_cache.forget(username, password),
+        }
+    }
     let user = authenticate(state, username, password, ip).await.map_err(|e| match e {
         AppError::Validation { .. } => invalid(),
         other => other,
     })?;
+    state.basic_cache.remember(username, password, user.id, user.generation);
     principal_for(state, user, None).await
+}
+
+fn is_locked(user: &UserRow) -> bool {
+    user.locked_until.is_some_and(|t| t > now_ms())
 }

@@ -1,9 +1,11 @@
 //! The admin panel: `/admin` (overview) and its sections, one module each.
 
+pub mod projects;
 pub mod roles;
 pub mod sessions;
 pub mod user_edit;
 pub mod user_import;
+pub mod user_projects;
 pub mod users;
 
 use crate::api::admin::admin_overview;
@@ -13,7 +15,7 @@ use leptos_meta::Title;
 /// The admin sections, shown at the top of every admin page.
 #[component]
 pub fn AdminNav(current: &'static str) -> impl IntoView {
-    let sections = [("/admin", "Overview"), ("/admin/users", "Users"), ("/admin/roles", "Roles"), ("/admin/sessions", "Sessions")];
+    let sections = [("/admin", "Overview"), ("/admin/users", "Users"), ("/admin/projects", "Projects"), ("/admin/roles", "Roles"), ("/admin/sessions", "Sessions")];
     view! {
         <nav class="admin-nav" aria-label="Admin sections">
             <ul>

@@ -184,6 +184,7 @@ fn EditUserForm(edit: UserEdit, facts: UserFacts, on_saved: impl Fn(&str) + Copy
                     </dl>
                     {locked.then(|| view! { <UnlockButton username=name.clone() on_done=on_saved/> })}
                 </section>
+                <super::user_projects::UserProjects username=name.clone()/>
                 <AccountActions username=name.clone() enabled=edit.enabled on_done=on_saved/>
             </div>
         </div>
