@@ -85,8 +85,8 @@ test('an invitation lets a new person create an account and join at once', async
   const slug = await createProject(ownerPage, 'private');
   await gotoHydrated(ownerPage, `/projects/${slug}/users`);
   const email = `${uniqueName('guest')}@example.org`;
-  await ownerPage.getByLabel('Email').fill(email);
-  await ownerPage.getByRole('combobox', { name: 'Group' }).last().selectOption('collaborator');
+  await ownerPage.getByLabel('Email', { exact: true }).fill(email);
+  await ownerPage.getByRole('combobox', { name: 'Group', exact: true }).last().selectOption('collaborator');
   await ownerPage.getByRole('button', { name: 'Send invitation' }).click();
   await expect(ownerPage.getByRole('status')).toHaveText(`Invitation sent to ${email}.`);
   await expect(ownerPage.getByRole('button', { name: `Revoke invitation for ${email}` })).toBeVisible();
@@ -126,7 +126,7 @@ test('upload and download a file; a collaborator sees no upload button and the s
   await ownerPage.getByRole('link', { name: 'scans' }).click();
   await waitForHydration(ownerPage);
   await expect(ownerPage.getByText('No files yet. Upload the first one below.')).toBeVisible();
-  await ownerPage.getByLabel('File').setInputFiles({ name: 'subject 01.txt', mimeType: 'text/plain', buffer: Buffer.from('volunteer data\n') });
+  await ownerPage.getByLabel('File', { exact: true }).setInputFiles({ name: 'subject 01.txt', mimeType: 'text/plain', buffer: Buffer.from('volunteer data\n') });
   await ownerPage.getByRole('button', { name: 'Upload' }).click();
   await expect(ownerPage.getByRole('status')).toHaveText('Uploaded subject 01.txt.');
   await expect(ownerPage.getByRole('link', { name: 'subject 01.txt' })).toBeVisible();
@@ -140,7 +140,7 @@ test('upload and download a file; a collaborator sees no upload button and the s
 
   await gotoHydrated(ownerPage, `/projects/${slug}/users`);
   await ownerPage.getByLabel('Username or email').fill(collab.username);
-  await ownerPage.getByRole('combobox', { name: 'Group' }).first().selectOption('collaborator');
+  await ownerPage.getByRole('combobox', { name: 'Group', exact: true }).first().selectOption('collaborator');
   await ownerPage.getByRole('button', { name: 'Add user' }).click();
   await expect(ownerPage.getByRole('combobox', { name: `Group of ${collab.username}` })).toHaveValue('collaborator');
 
