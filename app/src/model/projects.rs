@@ -28,6 +28,15 @@ impl Accessibility {
         Accessibility::ALL.into_iter().find(|a| a.as_str().eq_ignore_ascii_case(text.trim()))
     }
 
+    /// The choice as forms offer it: the word, then what it means.
+    pub fn choice(self) -> &'static str {
+        match self {
+            Accessibility::Public => "Public: everyone signed in can see, download and add data",
+            Accessibility::Protected => "Protected: listed to everyone; data needs a project role",
+            Accessibility::Private => "Private: only the project's users know it exists",
+        }
+    }
+
     /// What the pages say about it.
     pub fn explain(self) -> &'static str {
         match self {

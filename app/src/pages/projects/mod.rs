@@ -121,7 +121,7 @@ fn NewProjectForm() -> impl IntoView {
             accessibility: accessibility.get_untracked(),
         });
     };
-    let choices = Accessibility::ALL.map(|a| (a.as_str(), a.explain())).to_vec();
+    let choices = Accessibility::ALL.map(|a| (a.as_str(), a.choice())).to_vec();
     view! {
         <form class="card" on:submit=submit novalidate aria-labelledby="new-project">
             <h2 id="new-project">"New project"</h2>

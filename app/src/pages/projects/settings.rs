@@ -49,7 +49,7 @@ fn Settings(detail: ProjectDetail) -> impl IntoView {
             version: version.get_untracked(),
         });
     };
-    let choices = Accessibility::ALL.map(|a| (a.as_str(), a.explain())).to_vec();
+    let choices = Accessibility::ALL.map(|a| (a.as_str(), a.choice())).to_vec();
     let slug = p.slug.clone();
     view! {
         <form class="card" on:submit=submit novalidate aria-labelledby="settings-title">
