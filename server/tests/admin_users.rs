@@ -179,7 +179,7 @@ async fn refusals_for_self_and_the_last_admin() {
         let res = client.call("/api/admin/users/enable", &SetUserEnabled { username: "admin".into(), enabled: false }).await;
         assert_eq!(res.status(), 409, "{}", db.label);
         assert!(res.text().await.unwrap().contains("cannot disable your own account"));
-        let res = client.call("/api/admin/users/delete", &DeleteUser { username: "admin".into() }).await;
+        let res = client.call("/api/admin/users/delete", &DeleteUser { username: "admin".into(), heir: String::new() }).await;
         assert_eq!(res.status(), 409);
         let mut demote = edit_of(&client, "admin").await;
         demote.roles = vec!["user".into()];
@@ -196,7 +196,7 @@ async fn refusals_for_self_and_the_last_admin() {
         assert_eq!(client.call("/api/admin/users/enable", &SetUserEnabled { username: "ivan".into(), enabled: true }).await.status(), 200);
         assert_eq!(ivan.login("ivan", "ivan-password").await.status(), 200);
 
-        assert_eq!(client.call("/api/admin/users/delete", &DeleteUser { username: "ivan".into() }).await.status(), 200);
+        assert_eq!(client.call("/api/admin/users/delete", &DeleteUser { username: "ivan".into(), heir: String::new() }).await.status(), 200);
         assert!(ivan.whoami().await.is_none());
         let res = client.call("/api/admin/users/get", &GetUser { username: "ivan".into() }).await;
         assert_eq!(res.status(), 404);

@@ -623,3 +623,45 @@ async fn xnat_paths_shapes_and_errors() {
         assert_eq!(whoami_with_cookie(&server.base, &format!("JSESSIONID={session_id}")).await, None);
     }
 }
+
+#[tokio::test]
+async fn deleting_a_user_gives_their_data_away_or_deletes_it() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users(&server, &["owner", "member", "collab", "leaver", "dropper"]).await;
+        let owner = Actor::signed_in(&server, "owner").await;
+        project(&owner, "lab", "public").await;
+        let admin = Client::new(&server.base);
+        assert_eq!(admin.login("admin", PASSWORD).await.status(), 200);
+        for (name, file) in [("leaver", "kept.bin"), ("dropper", "gone.bin")] {
+            let actor = Actor::signed_in(&server, name).await;
+            assert_eq!(upload(&actor, "lab", file, vec![3u8; 1000]).await.0, StatusCode::CREATED);
+            let (status, _) = actor.call("/api/projects/datasets/create", &json!({"slug": "lab", "name": format!("{name}-set"), "description": ""})).await;
+            assert_eq!(status, 200);
+            upload(&owner, "lab", &format!("in-{name}.bin"), vec![1u8; 10]).await;
+        }
+        let (status, body) = read(admin.call("/api/admin/users/delete", &json!({"username": "leaver", "heir": "nobody"})).await).await;
+        assert_eq!(status, 400, "an unknown heir is refused and nothing is deleted: {body}");
+        let (status, _) = read(admin.call("/api/admin/users/delete", &json!({"username": "leaver", "heir": "owner"})).await).await;
+        assert_eq!(status, 200);
+        let (_, page) = owner.call("/api/projects/datasets/get", &json!({"slug": "lab", "name": "ds"})).await;
+        let kept = page["files"].as_array().unwrap().iter().find(|f| f["name"] == "kept.bin").unwrap().clone();
+        assert_eq!(kept["uploaded_by"], "owner");
+        let (_, sets) = owner.call("/api/projects/datasets/list", &json!({"slug": "lab"})).await;
+        let leaver_set = sets.as_array().unwrap().iter().find(|d| d["name"] == "leaver-set").unwrap().clone();
+        assert_eq!(leaver_set["created_by"], "owner");
+        assert_eq!(storage(&owner).await["used"], 1000 + 20, "the heir carries the bytes now");
+
+        let (status, _) = read(admin.call("/api/admin/users/delete", &json!({"username": "dropper", "heir": ""})).await).await;
+        assert_eq!(status, 200);
+        let (_, page) = owner.call("/api/projects/datasets/get", &json!({"slug": "lab", "name": "ds"})).await;
+        assert!(page["files"].as_array().unwrap().iter().all(|f| f["name"] != "gone.bin"));
+        let (status, _) = owner.call("/api/projects/datasets/get", &json!({"slug": "lab", "name": "dropper-set"})).await;
+        assert_eq!(status, 404);
+        assert_eq!(storage(&owner).await["used"], 1000 + 20, "other uploaders keep their files in kept datasets");
+        let stored = std::fs::read_dir(data.path().join("files")).unwrap().count();
+        let rows: i64 = app::on_db!(&server.state().db, |pool| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM files").fetch_one(pool).await).unwrap();
+        assert_eq!(stored as i64, rows, "no orphaned bytes on disk");
+    }
+}

@@ -60,10 +60,13 @@ pub async fn unlock_user(username: String) -> Result<(), AppError> {
     respond(crate::backend::service::user_admin::unlock(&state()?, principal().await.as_ref(), &username).await)
 }
 
+/// Deletes a user; their datasets and files go to `heir`, or are deleted
+/// when `heir` is empty.
 #[server(endpoint = "admin/users/delete")]
-pub async fn delete_user(username: String) -> Result<(), AppError> {
+pub async fn delete_user(username: String, heir: String) -> Result<(), AppError> {
     use super::door::*;
-    respond(crate::backend::service::users::delete(&state()?, principal().await.as_ref(), &username).await)
+    let heir = Some(heir.trim()).filter(|h| !h.is_empty());
+    respond(crate::backend::service::users::delete(&state()?, principal().await.as_ref(), &username, heir).await)
 }
 
 #[server(endpoint = "admin/roles/list")]

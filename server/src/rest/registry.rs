@@ -61,7 +61,9 @@ async fn update_user(
 }
 
 async fn delete_user(State(s): State<ServerState>, caller: Caller, Path(user): Path<String>) -> ApiResult<impl IntoResponse> {
-    users::delete(&s.app, caller.get(), &user).await?;
+    // Scripts get no choice: the user's datasets and files go to the caller.
+    let heir = caller.get().map(|p| p.username.clone());
+    users::delete(&s.app, caller.get(), &user, heir.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

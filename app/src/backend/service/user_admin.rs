@@ -263,7 +263,10 @@ pub async fn bulk(
         let (result, done_message) = match action {
             BulkAction::Enable => (set_enabled(state, principal, username, true).await, "Enabled".to_string()),
             BulkAction::Disable => (set_enabled(state, principal, username, false).await, "Disabled; sessions ended".to_string()),
-            BulkAction::Delete => (super::users::delete(state, principal, username).await, "Deleted".to_string()),
+            BulkAction::Delete => {
+                let heir = principal.map(|p| p.username.as_str());
+                (super::users::delete(state, principal, username, heir).await, "Deleted; their data went to you".to_string())
+            }
             BulkAction::AddRole(role) => (set_role(state, principal, username, role, true).await, format!("Given the role {role}")),
             BulkAction::RemoveRole(role) => (set_role(state, principal, username, role, false).await, format!("Role {role} removed")),
         };

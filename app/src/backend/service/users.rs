@@ -239,7 +239,11 @@ pub async fn update(
     summary_of(state, user.id).await
 }
 
-pub async fn delete(state: &AppState, principal: Option<&Principal>, username: &str) -> Result<(), AppError> {
+/// Deletes a user with their sessions, tokens, memberships and requests
+/// (the database cascades those). Their datasets and files go to the user
+/// named by `heir`, or are deleted when `heir` is `None`; callers that
+/// offer no choice (REST, bulk) pass the deleting admin, so nothing is lost.
+pub async fn delete(state: &AppState, principal: Option<&Principal>, username: &str, heir: Option<&str>) -> Result<(), AppError> {
     let caller = authorize(principal, Action::Administer)?;
     let user = find_user(state, username).await?;
     if user.id == caller.user_id {
@@ -248,7 +252,20 @@ pub async fn delete(state: &AppState, principal: Option<&Principal>, username: &
     if is_last_enabled_admin(state, &user).await? {
         return Err(AppError::Conflict("This is the last enabled admin and cannot be deleted".into()));
     }
-    users::delete(&state.db, user.id).await?;
+    let heir_id = match heir.map(str::trim) {
+        Some(name) => {
+            let heir = users::find_by_username(&state.db, name)
+                .await?
+                .ok_or_else(|| AppError::validation("heir", format!("No such user to give the data to: {name}")))?;
+            if heir.id == user.id {
+                return Err(AppError::validation("heir", "Choose someone else to give the data to"));
+            }
+            Some(heir.id)
+        }
+        None => None,
+    };
+    let removed = data::delete_user_with_data(&state.db, user.id, heir_id).await?;
+    crate::backend::service::data::remove_stored(state, &removed).await;
     Ok(())
 }
 

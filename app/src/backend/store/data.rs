@@ -198,3 +198,38 @@ pub async fn dataset_counts(db: &Db, users: &[i64]) -> Result<Vec<(i64, i64)>, s
     let sql = format!("SELECT created_by, COUNT(*) FROM datasets WHERE created_by IN ({ids}) GROUP BY created_by");
     on_db!(db, |pool| sqlx::query_as::<_, (i64, i64)>(&sql).fetch_all(pool).await)
 }
+
+/// Deletes a user in one transaction, first giving their datasets, files
+/// and stored bytes to `heir`, or — without an heir — deleting the datasets
+/// they created and the files they uploaded (other uploaders get their
+/// bytes back). Returns the storage keys of the removed files.
+pub async fn delete_user_with_data(db: &Db, user: i64, heir: Option<i64>) -> Result<Vec<String>, sqlx::Error> {
+    let doomed = "SELECT f.storage_key FROM files f WHERE f.uploaded_by = $1 \
+                  OR f.dataset_id IN (SELECT id FROM datasets WHERE created_by = $1)";
+    let release_others = "UPDATE users SET storage_used = storage_used - COALESCE((SELECT SUM(f.size) FROM files f \
+                          JOIN datasets d ON d.id = f.dataset_id WHERE d.created_by = $1 AND f.uploaded_by = users.id), 0) \
+                          WHERE id <> $1";
+    in_tx!(db, |tx| {
+        let keys = match heir {
+            Some(heir) => {
+                sqlx::query("UPDATE users SET storage_used = storage_used + (SELECT storage_used FROM users WHERE id = $1) WHERE id = $2")
+                    .bind(user)
+                    .bind(heir)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE datasets SET created_by = $2 WHERE created_by = $1").bind(user).bind(heir).execute(&mut *tx).await?;
+                sqlx::query("UPDATE files SET uploaded_by = $2 WHERE uploaded_by = $1").bind(user).bind(heir).execute(&mut *tx).await?;
+                Vec::new()
+            }
+            None => {
+                let keys = sqlx::query_scalar::<_, String>(doomed).bind(user).fetch_all(&mut *tx).await?;
+                sqlx::query(release_others).bind(user).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM files WHERE uploaded_by = $1").bind(user).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM datasets WHERE created_by = $1").bind(user).execute(&mut *tx).await?;
+                keys
+            }
+        };
+        sqlx::query("DELETE FROM users WHERE id = $1").bind(user).execute(&mut *tx).await?;
+        Ok::<_, sqlx::Error>(keys)
+    })
+}

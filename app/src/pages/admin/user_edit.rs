@@ -212,6 +212,16 @@ fn AccountActions(username: String, enabled: bool, on_done: impl Fn(&str) + Copy
     let toggle = ServerAction::<SetUserEnabled>::new();
     let delete = ServerAction::<DeleteUser>::new();
     let confirming = RwSignal::new(false);
+    let keep_data = RwSignal::new(true);
+    let me = crate::components::session_user::use_session_user();
+    let heir = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(Some(u))) = me.get() {
+            if heir.get_untracked().is_empty() {
+                heir.set(u.username);
+            }
+        }
+    });
     Effect::new(move |_| {
         if let Some(Ok(())) = toggle.value().get() {
             on_done(if enabled { "User disabled: their sessions have ended." } else { "User enabled." });
@@ -239,11 +249,28 @@ fn AccountActions(username: String, enabled: bool, on_done: impl Fn(&str) + Copy
             <Show when=move || confirming.get()>
                 <div class="confirm" role="alertdialog" aria-labelledby="confirm-title">
                     <p id="confirm-title"><strong>{format!("Delete {label_name}?")}</strong></p>
-                    <p>"This removes the account, its sessions, tokens and role grants. It cannot be undone."</p>
+                    <p>"This removes the account, its sessions, tokens, role grants, project memberships and pending requests. It cannot be undone."</p>
+                    <fieldset class="checklist">
+                        <legend>"Their datasets and uploaded files"</legend>
+                        <div class="check">
+                            <input id="data-keep" type="radio" name="user-data" prop:checked=move || keep_data.get() on:change=move |_| keep_data.set(true)/>
+                            <label for="data-keep">"Give them to another user"</label>
+                        </div>
+                        <div class="check">
+                            <input id="data-drop" type="radio" name="user-data" prop:checked=move || !keep_data.get() on:change=move |_| keep_data.set(false)/>
+                            <label for="data-drop">"Delete them"</label>
+                        </div>
+                        <Show when=move || keep_data.get()>
+                            <BoundField label="Username to give them to" id="heir" value=heir error=field_error(Signal::derive(move || delete.value().get().and_then(Result::err)), "heir")/>
+                        </Show>
+                    </fieldset>
                     <div class="actions">
                         <button type="button" class="danger" on:click={
                             let delete_name = delete_name.clone();
-                            move |_| { delete.dispatch(DeleteUser { username: delete_name.clone() }); }
+                            move |_| {
+                                let heir = if keep_data.get_untracked() { heir.get_untracked() } else { String::new() };
+                                delete.dispatch(DeleteUser { username: delete_name.clone(), heir });
+                            }
                         }>{format!("Delete {}", delete_name.clone())}</button>
                         <button type="button" class="plain" on:click=move |_| confirming.set(false)>"Cancel"</button>
                     </div>
