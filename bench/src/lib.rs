@@ -7,7 +7,22 @@ use gatehouse_server::config::Config;
 
 /// Opens (creating and migrating) a SQLite site at `path` with an admin.
 pub async fn fresh_site(path: &std::path::Path) -> AppState {
-    let url = format!("sqlite://{}?mode=rwc", path.display());
+    open_site(format!("sqlite://{}?mode=rwc", path.display())).await
+}
+
+/// A fresh PostgreSQL database next to `admin_url`'s (the role needs
+/// CREATEDB), migrated, with an admin.
+pub async fn fresh_postgres_site(admin_url: &str) -> AppState {
+    use sqlx::Connection;
+    let name = format!("gh_bench_{}", app::backend::auth::tokens::random_hex(6));
+    let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("connect to BENCH_DATABASE_URL");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+    let base = admin_url.split('?').next().unwrap_or(admin_url);
+    let base = base.rsplit_once('/').map(|(b, _)| b).unwrap_or(base);
+    open_site(format!("{base}/{name}")).await
+}
+
+async fn open_site(url: String) -> AppState {
     let config = Config { database_url: url, admin_password: Some("bench-admin-password".into()), ..Config::default() };
     let state = gatehouse_server::open_state(&config).await.expect("open database");
     gatehouse_server::first_run(&config, &state).await.expect("first admin");
