@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod admin_users;
+pub mod registration;
 pub mod sessions;
 
 #[cfg(feature = "ssr")]

@@ -15,6 +15,12 @@ pub enum Action {
     UseSite,
     /// Open the admin panel and use admin functions.
     Administer,
+    /// Read what the public pages show (is registration open, password rules).
+    ReadPublicSiteInfo,
+    /// Create an account at `/register` (the service checks that it is open).
+    Register,
+    /// Ask for a reset or verification link, follow one, reset a password.
+    RecoverAccount,
 }
 
 pub const SIGN_IN_REQUIRED: &str = "Please sign in";
@@ -31,8 +37,19 @@ pub fn authorize(principal: Option<&Principal>, action: Action) -> Result<&Princ
     }
     match action {
         Action::ViewOwnAccount | Action::ChangeOwnPassword | Action::UseSite => Ok(p),
+        Action::ReadPublicSiteInfo | Action::Register | Action::RecoverAccount => Ok(p),
         Action::Administer if p.is_admin() => Ok(p),
         Action::Administer => Err(AppError::Forbidden(ADMIN_REQUIRED.into())),
+    }
+}
+
+/// Allows or refuses an action that needs no sign-in: the public pages'
+/// actions are open to anyone, signed in or not; any other action goes
+/// through [`authorize`].
+pub fn authorize_public(principal: Option<&Principal>, action: Action) -> Result<(), AppError> {
+    match action {
+        Action::ReadPublicSiteInfo | Action::Register | Action::RecoverAccount => Ok(()),
+        other => authorize(principal, other).map(|_| ()),
     }
 }
 
@@ -50,8 +67,12 @@ pub enum PageAccess {
 
 pub const CHANGE_PASSWORD_PATH: &str = "/account/password";
 
+/// Pages anyone may open: signing in, registering, and account recovery
+/// (the email links lead to `/verify` and `/reset`).
+pub const PUBLIC_PAGES: &[&str] = &["/login", "/register", "/forgot", "/verify", "/reset"];
+
 fn is_public_page(path: &str) -> bool {
-    matches!(path, "/login")
+    PUBLIC_PAGES.contains(&path)
 }
 
 pub fn page_access(principal: Option<&Principal>, path: &str) -> PageAccess {
@@ -129,6 +150,14 @@ mod tests {
     fn pages() {
         let plain = user(&["user"], false);
         assert_eq!(page_access(None, "/login"), PageAccess::Allow);
+        for public in ["/register", "/forgot", "/verify", "/reset"] {
+            assert_eq!(page_access(None, public), PageAccess::Allow, "{public}");
+        }
+        assert!(authorize_public(None, Action::Register).is_ok());
+        assert!(authorize_public(None, Action::RecoverAccount).is_ok());
+        assert!(authorize_public(None, Action::Administer).is_err());
+        assert_eq!(page_access(None, "/admin/settings"), PageAccess::SignIn);
+        assert_eq!(page_access(Some(&plain), "/admin/outbox"), PageAccess::Forbidden);
         assert_eq!(page_access(None, "/"), PageAccess::SignIn);
         assert_eq!(page_access(None, "/account"), PageAccess::SignIn);
         assert_eq!(page_access(Some(&plain), "/account"), PageAccess::Allow);

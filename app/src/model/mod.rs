@@ -3,7 +3,9 @@
 pub mod account;
 pub mod admin_users;
 pub mod error;
+pub mod registration;
 pub mod sessions;
+pub mod settings;
 pub mod url;
 pub mod user_import;
 pub mod users;
@@ -11,6 +13,8 @@ pub mod users;
 pub use account::*;
 pub use admin_users::*;
 pub use error::AppError;
+pub use registration::*;
 pub use sessions::*;
+pub use settings::*;
 pub use user_import::*;
 pub use users::*;

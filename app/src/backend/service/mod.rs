@@ -3,10 +3,17 @@
 pub mod account;
 pub mod admin;
 pub mod bootstrap;
+pub mod email_links;
 pub mod fixtures;
 pub mod mail;
+pub mod mail_delivery;
+pub mod outbox;
+pub mod profile;
+pub mod recovery;
+pub mod registration;
 pub mod roles;
 pub mod sessions;
+pub mod settings;
 pub mod user_admin;
 pub mod user_import;
 pub mod users;

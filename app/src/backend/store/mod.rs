@@ -1,9 +1,11 @@
 //! SQL, one module per table group. No rules live here: callers decide.
 
 pub mod auth_failures;
+pub mod email_tokens;
 pub mod outbox;
 pub mod roles;
 pub mod sessions;
 pub mod site_secrets;
+pub mod site_settings;
 pub mod user_list;
 pub mod users;
