@@ -3,7 +3,9 @@
 use crate::components::header::Header;
 use crate::components::session_user::provide_session_user;
 use crate::pages::admin::{roles::AdminRolesPage, sessions::AdminSessionsPage, user_edit::*, user_import::ImportUsersPage, users::AdminUsersPage, AdminPage};
-use crate::pages::{account::*, home::HomePage, login::LoginPage, not_found::NotFoundPage};
+use crate::pages::admin::{outbox::AdminOutboxPage, settings::AdminSettingsPage};
+use crate::pages::recovery::{ForgotPage, ResetPage, VerifyPage};
+use crate::pages::{account::*, home::HomePage, login::LoginPage, not_found::NotFoundPage, register::RegisterPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -52,6 +54,10 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFoundPage/> }>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/register") view=RegisterPage/>
+                    <Route path=path!("/forgot") view=ForgotPage/>
+                    <Route path=path!("/reset") view=ResetPage/>
+                    <Route path=path!("/verify") view=VerifyPage/>
                     <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/account/password") view=ForcedPasswordPage/>
                     <Route path=path!("/admin") view=AdminPage/>
@@ -61,6 +67,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users/:username") view=EditUserPage/>
                     <Route path=path!("/admin/roles") view=AdminRolesPage/>
                     <Route path=path!("/admin/sessions") view=AdminSessionsPage/>
+                    <Route path=path!("/admin/settings") view=AdminSettingsPage/>
+                    <Route path=path!("/admin/outbox") view=AdminOutboxPage/>
                 </Routes>
             </main>
         </Router>

@@ -5,3 +5,5 @@ pub mod admin;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod recovery;
+pub mod register;
