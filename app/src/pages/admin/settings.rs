@@ -10,7 +10,15 @@ use leptos_meta::Title;
 #[component]
 pub fn AdminSettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveSettings>::new();
-    let settings = Resource::new(move || save.version().get(), |_| get_settings());
+    // Reload (for the new version) only after a successful save, so that a
+    // refused one keeps what the admin typed next to its error.
+    let saves = RwSignal::new(0);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = save.value().get() {
+            saves.update(|n| *n += 1);
+        }
+    });
+    let settings = Resource::new(move || saves.get(), |_| get_settings());
     view! {
         <Title text="Settings · Admin · Gatehouse"/>
         <AdminNav current="/admin/settings"/>
