@@ -45,6 +45,7 @@ test('settings, registration with email verification through the outbox', async 
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.locator('#password_min_length-error')).toContainText('from 1 to 128');
   await expect(page.getByLabel('Minimum password length')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Minimum password length')).toHaveValue('0');
   await expectNoAxeViolations(page);
   await openRegistration(page, true, false);
 
