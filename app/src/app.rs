@@ -3,8 +3,10 @@
 use crate::components::header::Header;
 use crate::components::session_user::provide_session_user;
 use crate::pages::admin::{projects::AdminProjectsPage, roles::AdminRolesPage, sessions::AdminSessionsPage, user_edit::*, user_import::ImportUsersPage, users::AdminUsersPage, AdminPage};
+use crate::pages::admin::{outbox::AdminOutboxPage, settings::AdminSettingsPage};
 use crate::pages::projects::{dataset::DatasetPage, people::ProjectUsersPage, project::ProjectPage, settings::ProjectSettingsPage, ProjectsPage};
-use crate::pages::{account::*, home::HomePage, invitation::InvitationPage, login::LoginPage, not_found::NotFoundPage};
+use crate::pages::recovery::{ForgotPage, ResetPage, VerifyPage};
+use crate::pages::{account::*, home::HomePage, invitation::InvitationPage, login::LoginPage, not_found::NotFoundPage, register::RegisterPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -53,6 +55,10 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFoundPage/> }>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/register") view=RegisterPage/>
+                    <Route path=path!("/forgot") view=ForgotPage/>
+                    <Route path=path!("/reset") view=ResetPage/>
+                    <Route path=path!("/verify") view=VerifyPage/>
                     <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/account/password") view=ForcedPasswordPage/>
                     <Route path=path!("/admin") view=AdminPage/>
@@ -69,6 +75,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/projects/:slug/settings") view=ProjectSettingsPage/>
                     <Route path=path!("/projects/:slug/datasets/:dataset") view=DatasetPage/>
                     <Route path=path!("/invitations/:token") view=InvitationPage/>
+                    <Route path=path!("/admin/settings") view=AdminSettingsPage/>
+                    <Route path=path!("/admin/outbox") view=AdminOutboxPage/>
                 </Routes>
             </main>
         </Router>

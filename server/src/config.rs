@@ -3,6 +3,7 @@
 //! what `--help` prints.
 
 use app::backend::auth::jwt::MIN_SECRET_BYTES;
+use app::backend::service::mail_delivery::MailDelivery;
 use app::backend::state::SiteSettings;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
@@ -41,6 +42,17 @@ pub struct Config {
     pub require_login: bool,
     #[serde(deserialize_with = "text::string")]
     pub data_dir: String,
+    pub registration_open: bool,
+    pub require_email_verification: bool,
+    pub require_admin_approval: bool,
+    pub notify_admins: bool,
+    pub email_link_hours: i64,
+    #[serde(deserialize_with = "text::optional")]
+    pub smtp_url: Option<String>,
+    #[serde(deserialize_with = "text::string")]
+    pub mail_from: String,
+    pub mail_retry_seconds: u64,
+    pub mail_max_attempts: i64,
     pub dev_mode: bool,
     #[serde(deserialize_with = "text::string")]
     pub log_format: String,
@@ -107,6 +119,15 @@ impl Default for Config {
             site_name: security.site_name,
             require_login: security.require_login,
             data_dir: security.data_dir.display().to_string(),
+            registration_open: security.registration_open,
+            require_email_verification: security.require_email_verification,
+            require_admin_approval: security.require_admin_approval,
+            notify_admins: security.notify_admins,
+            email_link_hours: security.email_link_hours,
+            smtp_url: None,
+            mail_from: "Gatehouse <gatehouse@localhost>".into(),
+            mail_retry_seconds: 60,
+            mail_max_attempts: 8,
             dev_mode: false,
             log_format: "text".into(),
             log_level: "info".into(),
@@ -136,6 +157,15 @@ pub const KEYS: &[(&str, &str)] = &[
     ("site_name", "the site's name in page titles and emails"),
     ("require_login", "false = anonymous visitors may browse and download public projects"),
     ("data_dir", "folder where uploaded files are kept (created when missing)"),
+    ("registration_open", "default of the site setting: anyone may create an account at /register (admins change it in Admin → Settings)"),
+    ("require_email_verification", "default of the site setting: new accounts confirm their email address before signing in"),
+    ("require_admin_approval", "default of the site setting: new accounts wait for an admin's approval"),
+    ("notify_admins", "default of the site setting: admins get an email for each registration"),
+    ("email_link_hours", "how long verification, password reset and email change links work"),
+    ("smtp_url", "SMTP server for outgoing mail; unset = mail waits in Admin → Outbox. smtp://host:25 (plain), smtp://host:587?tls=required (STARTTLS required), smtp://host:587?tls=opportunistic (STARTTLS if offered), smtps://user:pass@host:465 (TLS); user:pass URL-encoded"),
+    ("mail_from", "From address of outgoing mail, e.g. Gatehouse <noreply@example.org>"),
+    ("mail_retry_seconds", "wait after a failed delivery; doubled after each further failure, at most one hour"),
+    ("mail_max_attempts", "delivery attempts before a message is marked failed"),
     ("dev_mode", "true = allow a jwt_secret shorter than 32 bytes (development only)"),
     ("log_format", "text or json"),
     ("log_level", "tracing filter, e.g. info or gatehouse=debug,info"),
@@ -190,6 +220,9 @@ impl Config {
             ("session_lifetime_minutes", self.session_lifetime_minutes),
             ("jwt_lifetime_minutes", self.jwt_lifetime_minutes),
             ("login_rate_limit", self.login_rate_limit),
+            ("email_link_hours", self.email_link_hours),
+            ("mail_max_attempts", self.mail_max_attempts),
+            ("mail_retry_seconds", self.mail_retry_seconds.min(i64::MAX as u64) as i64),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v < 1) {
             return Err(format!("{key} must be at least 1"));
@@ -228,7 +261,26 @@ impl Config {
             public_url: self.public_url(),
             require_login: self.require_login,
             data_dir: self.data_dir.clone().into(),
+            registration_open: self.registration_open,
+            require_email_verification: self.require_email_verification,
+            require_admin_approval: self.require_admin_approval,
+            notify_admins: self.notify_admins,
+            email_link_hours: self.email_link_hours,
+            smtp_configured: self.mail_delivery().is_some(),
         }
+    }
+
+    /// How outgoing mail is delivered, when an SMTP server is configured.
+    pub fn mail_delivery(&self) -> Option<MailDelivery> {
+        let retry_base = std::time::Duration::from_secs(self.mail_retry_seconds);
+        self.smtp_url.clone().filter(|u| !u.trim().is_empty()).map(|smtp_url| MailDelivery {
+            smtp_url,
+            from: self.mail_from.clone(),
+            retry_base,
+            retry_cap: std::time::Duration::from_secs(3600).max(retry_base),
+            max_attempts: self.mail_max_attempts,
+            poll_every: retry_base.min(std::time::Duration::from_secs(5)),
+        })
     }
 }
 

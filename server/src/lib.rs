@@ -8,6 +8,7 @@ pub mod rest;
 
 use app::backend::auth::session_store::DbSessionStore;
 use app::backend::service::bootstrap::{ensure_first_admin, FirstAdmin};
+use app::backend::service::mail_delivery;
 use app::backend::auth::tokens::random_hex;
 use app::backend::store::{auth_failures, sessions, site_secrets};
 use app::backend::time::{now_ms, MINUTE_MS};
@@ -168,6 +169,10 @@ pub struct Running {
 /// picks a free port) and serves on a background task.
 pub async fn start(config: &Config) -> Result<Running, String> {
     let state = open_state(config).await?;
+    let mailer = match config.mail_delivery() {
+        Some(delivery) => Some((mail_delivery::transport(&delivery)?, delivery)),
+        None => None,
+    };
     let first_admin = first_run(config, &state).await?;
     let listener = tokio::net::TcpListener::bind(&config.bind)
         .await
@@ -175,6 +180,9 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let app = middleware::normalize_leading_slashes(router(config, state.clone()));
     spawn_session_sweeper(state.clone());
+    if let Some((transport, delivery)) = mailer {
+        mail_delivery::spawn(state.clone(), delivery, transport);
+    }
     let task = tokio::spawn(async move {
         axum::serve(listener, axum::ServiceExt::<Request<Body>>::into_make_service_with_connect_info::<SocketAddr>(app))
             .with_graceful_shutdown(shutdown_signal())

@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod admin_users;
 pub mod projects;
+pub mod registration;
 pub mod sessions;
 
 #[cfg(feature = "ssr")]

@@ -15,6 +15,12 @@ pub enum Action {
     UseSite,
     /// Open the admin panel and use admin functions.
     Administer,
+    /// Read what the public pages show (is registration open, password rules).
+    ReadPublicSiteInfo,
+    /// Create an account at `/register` (the service checks that it is open).
+    Register,
+    /// Ask for a reset or verification link, follow one, reset a password.
+    RecoverAccount,
 }
 
 pub const SIGN_IN_REQUIRED: &str = "Please sign in";
@@ -31,6 +37,7 @@ pub fn authorize(principal: Option<&Principal>, action: Action) -> Result<&Princ
     }
     match action {
         Action::ViewOwnAccount | Action::ChangeOwnPassword | Action::UseSite => Ok(p),
+        Action::ReadPublicSiteInfo | Action::Register | Action::RecoverAccount => Ok(p),
         Action::Administer if p.is_admin() => Ok(p),
         Action::Administer => Err(AppError::Forbidden(ADMIN_REQUIRED.into())),
     }
@@ -165,6 +172,16 @@ pub fn project_rights(principal: Option<&Principal>, require_login: bool, facts:
     }
 }
 
+/// Allows or refuses an action that needs no sign-in: the public pages'
+/// actions are open to anyone, signed in or not; any other action goes
+/// through [`authorize`].
+pub fn authorize_public(principal: Option<&Principal>, action: Action) -> Result<(), AppError> {
+    match action {
+        Action::ReadPublicSiteInfo | Action::Register | Action::RecoverAccount => Ok(()),
+        other => authorize(principal, other).map(|_| ()),
+    }
+}
+
 /// What a full page load of `path` should do for `principal`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PageAccess {
@@ -179,8 +196,12 @@ pub enum PageAccess {
 
 pub const CHANGE_PASSWORD_PATH: &str = "/account/password";
 
+/// Pages anyone may open: signing in, registering, and account recovery
+/// (the email links lead to `/verify` and `/reset`).
+pub const PUBLIC_PAGES: &[&str] = &["/login", "/register", "/forgot", "/verify", "/reset"];
+
 fn is_public_page(path: &str) -> bool {
-    matches!(path, "/login") || path.starts_with("/invitations/")
+    PUBLIC_PAGES.contains(&path) || path.starts_with("/invitations/")
 }
 
 fn is_project_page(path: &str) -> bool {
@@ -264,6 +285,14 @@ mod tests {
     fn pages() {
         let plain = user(&["user"], false);
         assert_eq!(page_access(None, "/login", false), PageAccess::Allow);
+        for public in ["/register", "/forgot", "/verify", "/reset"] {
+            assert_eq!(page_access(None, public, false), PageAccess::Allow, "{public}");
+        }
+        assert!(authorize_public(None, Action::Register).is_ok());
+        assert!(authorize_public(None, Action::RecoverAccount).is_ok());
+        assert!(authorize_public(None, Action::Administer).is_err());
+        assert_eq!(page_access(None, "/admin/settings", false), PageAccess::SignIn);
+        assert_eq!(page_access(Some(&plain), "/admin/outbox", false), PageAccess::Forbidden);
         assert_eq!(page_access(None, "/", false), PageAccess::SignIn);
         assert_eq!(page_access(None, "/account", false), PageAccess::SignIn);
         assert_eq!(page_access(Some(&plain), "/account", false), PageAccess::Allow);

@@ -26,6 +26,18 @@ pub struct SiteSettings {
     pub require_login: bool,
     /// Folder where uploaded files are kept.
     pub data_dir: std::path::PathBuf,
+    /// Anyone may create an account at `/register`.
+    pub registration_open: bool,
+    /// New accounts must follow an emailed link before they can sign in.
+    pub require_email_verification: bool,
+    /// New accounts wait for an admin's approval before they can sign in.
+    pub require_admin_approval: bool,
+    /// Admins get an email for each registration.
+    pub notify_admins: bool,
+    /// How long emailed links (verification, reset, email change) work.
+    pub email_link_hours: i64,
+    /// True when an SMTP server is configured (otherwise mail waits in the outbox).
+    pub smtp_configured: bool,
 }
 
 impl Default for SiteSettings {
@@ -43,6 +55,12 @@ impl Default for SiteSettings {
             public_url: "http://127.0.0.1:3000".into(),
             require_login: true,
             data_dir: "gatehouse-data".into(),
+            registration_open: false,
+            require_email_verification: true,
+            require_admin_approval: true,
+            notify_admins: true,
+            email_link_hours: 48,
+            smtp_configured: false,
         }
     }
 }
@@ -54,11 +72,20 @@ pub struct AppState {
     pub settings: Arc<SiteSettings>,
     pub jwt: Arc<JwtKeys>,
     pub basic_cache: Arc<crate::backend::auth::basic_cache::BasicCache>,
+    /// The settings as last read from the database (see `service::settings`).
+    pub settings_cache: Arc<std::sync::Mutex<Option<(std::time::Instant, SiteSettings)>>>,
 }
 
 impl AppState {
     pub fn new(db: Db, settings: SiteSettings, jwt_secret: &[u8]) -> Self {
         let jwt = JwtKeys::new(jwt_secret, settings.jwt_lifetime_minutes);
-        AppState { db, hasher: PasswordHasher::new(), settings: Arc::new(settings), jwt: Arc::new(jwt), basic_cache: Arc::default() }
+        AppState {
+            db,
+            hasher: PasswordHasher::new(),
+            settings: Arc::new(settings),
+            jwt: Arc::new(jwt),
+            basic_cache: Arc::default(),
+            settings_cache: Default::default(),
+        }
     }
 }

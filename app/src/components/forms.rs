@@ -55,7 +55,8 @@ pub fn Field(
     name: &'static str,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(default = true)] required: bool,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
@@ -69,13 +70,19 @@ pub fn Field(
                 name=name
                 type=kind
                 autocomplete=autocomplete
-                required=true
+                required=required
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=described_by
             />
             {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
         </div>
     }
+}
+
+/// A success message, announced to screen readers.
+#[component]
+pub fn FormSuccess(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    move || message.get().map(|m| view! { <p class="form-success" role="status">{m}</p> })
 }
 
 /// The form-wide error line, announced to screen readers.

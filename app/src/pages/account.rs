@@ -2,7 +2,9 @@
 //! signing in with a one-time password).
 
 use crate::api::account::ChangePassword;
-use crate::components::forms::{field_error, form_error, reload_to, Field, FormError};
+use crate::api::registration::{get_profile, SaveProfile};
+use crate::components::forms::{field_error, form_error, reload_to, BoundField, Field, FormError, FormSuccess};
+use crate::model::Profile;
 use crate::components::session_list::SessionList;
 use crate::components::session_user::use_session_user;
 use leptos::prelude::*;
@@ -39,6 +41,61 @@ fn ChangePasswordForm(on_done: fn(), submit_label: &'static str) -> impl IntoVie
     }
 }
 
+/// Display name and email; a new email waits for its confirmation link.
+#[component]
+fn ProfileEditor() -> impl IntoView {
+    let save = ServerAction::<SaveProfile>::new();
+    let profile = Resource::new(|| (), |_| get_profile());
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match profile.await {
+                    Ok(p) => view! { <ProfileForm profile=p save/> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ProfileForm(profile: Profile, save: ServerAction<SaveProfile>) -> impl IntoView {
+    let display_name = RwSignal::new(profile.display_name.clone());
+    let email = RwSignal::new(profile.email.clone());
+    let current = RwSignal::new(profile);
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = save.value().get() {
+            email.set(p.email.clone());
+            current.set(p);
+        }
+    });
+    let saved = Signal::derive(move || {
+        save.value().get().and_then(Result::ok).map(|p| match p.pending_email {
+            Some(new) => format!("Saved. We sent a link to {new}: your email changes when you follow it."),
+            None => "Saved.".to_string(),
+        })
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(SaveProfile { display_name: display_name.get_untracked(), email: email.get_untracked() });
+    };
+    view! {
+        <form on:submit=submit novalidate>
+            <FormError message=form_error(error, &["display_name", "email"])/>
+            <FormSuccess message=saved/>
+            <BoundField label="Display name" id="display_name" value=display_name autocomplete="name"
+                hint="Optional; shown instead of your username." error=field_error(error, "display_name")/>
+            <BoundField label="Email" id="email" kind="email" value=email autocomplete="email" required=true
+                hint="A new address is used once you follow the link we send to it." error=field_error(error, "email")/>
+            {move || current.get().pending_email.map(|new| view! {
+                <p class="muted pending-email">{format!("Waiting for confirmation: {new}. Your email stays {} until then.", current.get().email)}</p>
+            })}
+            <button type="submit" disabled=move || save.pending().get()>"Save profile"</button>
+        </form>
+    }
+}
+
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let user = use_session_user();
@@ -52,10 +109,9 @@ pub fn AccountPage() -> impl IntoView {
                         <h2 id="profile-title">"Profile"</h2>
                         <dl class="facts">
                             <dt>"Username"</dt><dd>{u.username.clone()}</dd>
-                            <dt>"Display name"</dt><dd>{u.display_name.clone().unwrap_or_else(|| "—".into())}</dd>
-                            <dt>"Email"</dt><dd>{u.email.clone().unwrap_or_else(|| "—".into())}</dd>
                             <dt>"Site roles"</dt><dd>{u.roles.join(", ")}</dd>
                         </dl>
+                        <ProfileEditor/>
                     </section>
                 })
             })}

@@ -1,6 +1,7 @@
 //! `/login`: the sign-in form.
 
 use crate::api::account::Login;
+use crate::api::registration::site_info;
 use crate::components::forms::{field_error, form_error, reload_to, Field, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,6 +18,7 @@ pub fn LoginPage() -> impl IntoView {
         }
     });
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
+    let info = Resource::new(|| (), |_| site_info());
     view! {
         <Title text="Sign in · Gatehouse"/>
         <section class="card narrow" aria-labelledby="login-title">
@@ -32,6 +34,16 @@ pub fn LoginPage() -> impl IntoView {
                     {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </ActionForm>
+            <ul class="links">
+                <li><a href="/forgot">"Forgot login or password?"</a></li>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        info.await.ok().filter(|i| i.registration_open).map(|_| view! {
+                            <li><a href="/register">"Create an account"</a></li>
+                        })
+                    })}
+                </Transition>
+            </ul>
         </section>
     }
 }

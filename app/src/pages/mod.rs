@@ -7,3 +7,5 @@ pub mod invitation;
 pub mod login;
 pub mod not_found;
 pub mod projects;
+pub mod recovery;
+pub mod register;

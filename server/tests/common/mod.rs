@@ -8,6 +8,8 @@ use gatehouse_server::Running;
 use reqwest::cookie::{CookieStore, Jar};
 use std::sync::Arc;
 
+pub mod smtp;
+
 /// Fresh databases for one test: always SQLite, plus PostgreSQL when
 /// `TEST_DATABASE_URL` points at a server where we may create databases.
 pub struct TestDb {

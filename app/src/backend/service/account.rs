@@ -1,6 +1,5 @@
 //! The signed-in user's own account: password changes.
 
-use crate::backend::auth::password::check_new_password;
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
 use crate::backend::store::users;
@@ -29,7 +28,7 @@ pub async fn change_own_password(
     let user = users::find_by_id(&state.db, principal.user_id)
         .await?
         .ok_or_else(|| AppError::Unauthenticated("Please sign in".into()))?;
-    check_new_password(change.new_password, state.settings.password_min_length, "new_password")?;
+    crate::backend::service::settings::check_password(state, change.new_password, "new_password").await?;
     if change.confirm_password.is_some_and(|c| c != change.new_password) {
         return Err(AppError::validation("confirm_password", "The two new passwords do not match"));
     }

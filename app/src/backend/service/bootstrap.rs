@@ -31,7 +31,7 @@ pub async fn ensure_first_admin(
     check_username(username)?;
     let generated = password.is_none().then(|| random_password(ONE_TIME_PASSWORD_LENGTH));
     let password = password.or(generated.as_deref()).unwrap_or_default();
-    crate::backend::auth::password::check_new_password(password, state.settings.password_min_length, "admin_password")?;
+    crate::backend::service::settings::check_password(state, password, "admin_password").await?;
     let hash = state.hasher.hash(password).await?;
     let must_change = generated.is_some();
     match users::find_by_username(&state.db, username).await? {

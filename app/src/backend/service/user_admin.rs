@@ -3,7 +3,6 @@
 //! nobody disables or deletes themselves, the last enabled admin keeps the
 //! role and stays enabled, and disabling ends every session and token.
 
-use crate::backend::auth::password::check_new_password;
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
 use crate::backend::service::users::find_user;
@@ -187,7 +186,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, edit: &UserEd
     let password_hash = match edit.password.as_str() {
         "" => None,
         password => {
-            check_new_password(password, state.settings.password_min_length, "password")?;
+            crate::backend::service::settings::check_password(state, password, "password").await?;
             Some(state.hasher.hash(password).await?)
         }
     };
@@ -207,6 +206,11 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, edit: &UserEd
     };
     if !users::apply_admin_edit(&state.db, user.id, &change).await? {
         return Err(AppError::Conflict(STALE_EDIT.into()));
+    }
+    if edit.approved && !user.approved {
+        if let Some(approved) = users::find_by_id(&state.db, user.id).await? {
+            super::registration::send_approved_email(state, &approved).await?;
+        }
     }
     Ok(())
 }

@@ -4,7 +4,6 @@
 //! The last-enabled-admin rule is checked before the change, not under a
 //! lock: two admins demoting each other at the same instant could both pass.
 
-use crate::backend::auth::password::check_new_password;
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
 use crate::backend::store::users::{self, ListedUser, UserRow};
@@ -162,7 +161,7 @@ pub async fn create(
     if password.is_empty() {
         return Err(AppError::validation("password", "password is required"));
     }
-    check_new_password(password, state.settings.password_min_length, "password")?;
+    crate::backend::service::settings::check_password(state, password, "password").await?;
     let email = normalized_email(request.email.as_deref())?;
     let display_name = request.display_name.as_deref().map(str::trim).filter(|d| !d.is_empty());
     if display_name.is_some_and(|d| d.chars().count() > 100) {
@@ -282,7 +281,7 @@ pub async fn set_password(
     if new_password.is_empty() {
         return Err(AppError::validation("newPassword", "newPassword is required"));
     }
-    check_new_password(new_password, state.settings.password_min_length, "newPassword")?;
+    crate::backend::service::settings::check_password(state, new_password, "newPassword").await?;
     let hash = state.hasher.hash(new_password).await?;
     users::set_password(&state.db, user.id, &hash, false, None).await?;
     Ok(())

@@ -2,11 +2,13 @@
 
 pub mod auth_failures;
 pub mod data;
+pub mod email_tokens;
 pub mod outbox;
 pub mod project_requests;
 pub mod projects;
 pub mod roles;
 pub mod sessions;
 pub mod site_secrets;
+pub mod site_settings;
 pub mod user_list;
 pub mod users;

@@ -80,10 +80,15 @@ pub async fn roles_of(db: &Db, user_id: i64) -> Result<Vec<String>, sqlx::Error>
 
 /// Inserts the user and their roles in one transaction; returns the new id.
 pub async fn insert(db: &Db, new: &NewUser<'_>) -> Result<i64, sqlx::Error> {
+    insert_with_flags(db, new, true, true).await
+}
+
+/// Like [`insert`], with the `verified` and `approved` flags given (self-registration).
+pub async fn insert_with_flags(db: &Db, new: &NewUser<'_>, verified: bool, approved: bool) -> Result<i64, sqlx::Error> {
     let now = now_ms();
     let sql = "INSERT INTO users (username, username_lower, display_name, email, email_lower, \
-               password_hash, must_change_password, created_at, updated_at, password_changed_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) RETURNING id";
+               password_hash, must_change_password, created_at, updated_at, password_changed_at, verified, approved) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10) RETURNING id";
     let email_lower = new.email.map(str::to_lowercase);
     in_tx!(db, |tx| {
         let id: i64 = sqlx::query_scalar(sql)
@@ -95,6 +100,8 @@ pub async fn insert(db: &Db, new: &NewUser<'_>) -> Result<i64, sqlx::Error> {
             .bind(new.password_hash)
             .bind(new.must_change_password)
             .bind(now)
+            .bind(verified)
+            .bind(approved)
             .fetch_one(&mut *tx)
             .await?;
         grant_roles!(tx, id, new.roles);
@@ -477,4 +484,49 @@ pub async fn insert_imported(db: &Db, rows: &[ImportedUser]) -> Result<Vec<i64>,
         }
         Ok::<Vec<i64>, sqlx::Error>(skipped)
     })
+}
+
+pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email_lower = $1");
+    let key = email.to_lowercase();
+    on_db!(db, |pool| sqlx::query_as::<_, UserRow>(&sql).bind(&key).fetch_optional(pool).await)
+}
+
+/// Sets one of the account-state flags `verified` or `approved`.
+pub async fn set_flag(db: &Db, user_id: i64, flag: AccountFlag, value: bool) -> Result<(), sqlx::Error> {
+    let column = match flag {
+        AccountFlag::Verified => "verified",
+        AccountFlag::Approved => "approved",
+    };
+    let sql = format!("UPDATE users SET {column} = $2, version = version + 1, updated_at = $3 WHERE id = $1");
+    let now = now_ms();
+    on_db!(db, |pool| sqlx::query(&sql).bind(user_id).bind(value).bind(now).execute(pool).await.map(|_| ()))
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum AccountFlag {
+    Verified,
+    Approved,
+}
+
+/// Sets the display name (`None` clears it).
+pub async fn set_display_name(db: &Db, user_id: i64, display_name: Option<&str>) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE users SET display_name = $2, version = version + 1, updated_at = $3 WHERE id = $1";
+    let now = now_ms();
+    on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(display_name).bind(now).execute(pool).await.map(|_| ()))
+}
+
+/// Replaces the email address and marks it verified (after an email-change link).
+pub async fn set_verified_email(db: &Db, user_id: i64, email: &str) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE users SET email = $2, email_lower = $3, verified = TRUE, version = version + 1, updated_at = $4 \
+               WHERE id = $1";
+    let now = now_ms();
+    on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(email).bind(email.to_lowercase()).bind(now).execute(pool).await.map(|_| ()))
+}
+
+/// Email addresses of every enabled admin that has one.
+pub async fn admin_emails(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    let sql = "SELECT u.email FROM users u JOIN user_roles r ON r.user_id = u.id \
+               WHERE r.role = 'admin' AND u.enabled = TRUE AND u.email IS NOT NULL ORDER BY u.id";
+    on_db!(db, |pool| sqlx::query_scalar::<_, String>(sql).fetch_all(pool).await)
 }

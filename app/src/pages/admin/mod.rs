@@ -1,8 +1,10 @@
 //! The admin panel: `/admin` (overview) and its sections, one module each.
 
 pub mod projects;
+pub mod outbox;
 pub mod roles;
 pub mod sessions;
+pub mod settings;
 pub mod user_edit;
 pub mod user_import;
 pub mod user_projects;
@@ -15,7 +17,15 @@ use leptos_meta::Title;
 /// The admin sections, shown at the top of every admin page.
 #[component]
 pub fn AdminNav(current: &'static str) -> impl IntoView {
-    let sections = [("/admin", "Overview"), ("/admin/users", "Users"), ("/admin/projects", "Projects"), ("/admin/roles", "Roles"), ("/admin/sessions", "Sessions")];
+    let sections = [
+        ("/admin", "Overview"),
+        ("/admin/users", "Users"),
+        ("/admin/projects", "Projects"),
+        ("/admin/roles", "Roles"),
+        ("/admin/sessions", "Sessions"),
+        ("/admin/settings", "Settings"),
+        ("/admin/outbox", "Outbox"),
+    ];
     view! {
         <nav class="admin-nav" aria-label="Admin sections">
             <ul>

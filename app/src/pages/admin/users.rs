@@ -2,6 +2,7 @@
 
 use super::AdminNav;
 use crate::api::admin_users::{list_roles, list_users, BulkUsers};
+use crate::api::registration::ApproveUser;
 use crate::components::forms::select_names;
 use crate::model::url::query_string;
 use crate::model::*;
@@ -43,7 +44,8 @@ pub fn AdminUsersPage() -> impl IntoView {
         }
     });
     let bulk = ServerAction::<BulkUsers>::new();
-    let page = Resource::new(move || (query.get(), bulk.version().get()), |(q, _)| list_users(q));
+    let approve = ServerAction::<ApproveUser>::new();
+    let page = Resource::new(move || (query.get(), bulk.version().get(), approve.version().get()), |(q, _, _)| list_users(q));
     let roles = Resource::new(|| (), |_| list_roles());
     let selected: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     Effect::new(move |_| {
@@ -84,6 +86,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        {move || approve.value().get().and_then(Result::err).map(|e| view! { <p class="form-error" role="alert">{e.message()}</p> })}
         <Transition fallback=|| view! { <p>"Loading users…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
@@ -140,7 +143,16 @@ pub fn AdminUsersPage() -> impl IntoView {
                                                     <td>{u.roles.join(", ")}</td>
                                                     <td>{badges.into_iter().map(|(kind, text)| view! {
                                                         <span class=format!("badge {kind}")>{text}</span>
-                                                    }).collect_view()}</td>
+                                                    }).collect_view()}
+                                                    {(!u.approved).then(|| {
+                                                        let name = u.username.clone();
+                                                        view! {
+                                                            <button type="button" class="plain" aria-label=format!("Approve {}", u.username)
+                                                                on:click=move |_| { approve.dispatch(ApproveUser { username: name.clone() }); }>
+                                                                "Approve"
+                                                            </button>
+                                                        }
+                                                    })}</td>
                                                     <td class="num">{u.active_sessions}</td>
                                                     <td class="num">{u.api_keys}</td>
                                                     <td class="num">{u.datasets}</td>

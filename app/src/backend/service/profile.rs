@@ -1,0 +1,64 @@
+//! My account → Profile: the display name, and changing the email address,
+//! which takes effect only when the link sent to the new address is
+//! followed (the old address stays until then).
+
+use crate::backend::auth::Principal;
+use crate::backend::policy::{authorize, Action};
+use crate::backend::service::email_links;
+use crate::backend::service::mail::{self, Outgoing};
+use crate::backend::store::email_tokens::{self, Purpose};
+use crate::backend::store::users::{self, UserRow};
+use crate::backend::time::now_ms;
+use crate::backend::AppState;
+use crate::model::{check_email, AppError, Profile, ProfileForm};
+
+async fn own_user(state: &AppState, principal: Option<&Principal>) -> Result<UserRow, AppError> {
+    let p = authorize(principal, Action::ViewOwnAccount)?;
+    users::find_by_id(&state.db, p.user_id).await?.ok_or_else(|| AppError::Unauthenticated("Please sign in".into()))
+}
+
+pub async fn get(state: &AppState, principal: Option<&Principal>) -> Result<Profile, AppError> {
+    let user = own_user(state, principal).await?;
+    Ok(Profile {
+        pending_email: email_tokens::pending_email(&state.db, user.id, now_ms()).await?,
+        username: user.username,
+        display_name: user.display_name.unwrap_or_default(),
+        email: user.email.unwrap_or_default(),
+    })
+}
+
+/// Saves the display name; a new email address gets a confirmation link.
+/// Whether the new address belongs to another account is not said here:
+/// following the link reports it.
+pub async fn save(state: &AppState, principal: Option<&Principal>, form: &ProfileForm) -> Result<Profile, AppError> {
+    let user = own_user(state, principal).await?;
+    let display_name = form.display_name.trim();
+    if display_name.chars().count() > 100 {
+        return Err(AppError::validation("display_name", "Display name must be at most 100 characters"));
+    }
+    let email = form.email.trim();
+    let changes_email = !email.eq_ignore_ascii_case(user.email.as_deref().unwrap_or_default());
+    if changes_email {
+        if email.is_empty() {
+            return Err(AppError::validation("email", "Enter an email address: your account needs one to recover access"));
+        }
+        check_email(email, "email")?;
+    }
+    if user.display_name.as_deref().unwrap_or_default() != display_name {
+        users::set_display_name(&state.db, user.id, Some(display_name).filter(|d| !d.is_empty())).await?;
+    }
+    if changes_email {
+        let link = email_links::issue(state, user.id, Purpose::EmailChange, Some(email), "/verify").await?;
+        mail::queue(state, Outgoing {
+            to: email.to_string(),
+            subject: "Confirm your new email address".into(),
+            body: format!(
+                "Hello {},\n\nto make this your account's email address, open this link (it works once):\n{link}\n\n\
+                 Until then your account keeps its current address. If you did not ask for this, ignore this email.",
+                user.username
+            ),
+        })
+        .await?;
+    }
+    get(state, principal).await
+}

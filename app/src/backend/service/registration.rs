@@ -1,0 +1,173 @@
+//! Self-registration at `/register`, email verification, and admin approval
+//! (SPEC §2).
+//!
+//! Account existence: a taken username must be reported (the user has to
+//! pick another). A taken email is not reported when email verification
+//! is on: the answer is the same "check your email" as for a new account
+//! (after the same password hashing), no account is created, and the
+//! address's owner gets a note saying someone tried to register with it.
+//! When verification is off the account would be usable at once, so a
+//! taken address is refused on the field, as the admin's create form does.
+
+use crate::backend::auth::Principal;
+use crate::backend::policy::{authorize, authorize_public, Action};
+use crate::backend::service::email_links;
+use crate::backend::service::mail::{self, Outgoing};
+use crate::backend::service::settings;
+use crate::backend::service::users::find_user;
+use crate::backend::store::email_tokens::Purpose;
+use crate::backend::store::users::{self, AccountFlag, NewUser};
+use crate::backend::AppState;
+use crate::model::{check_email, check_username, AppError, NextStep, RegisterForm};
+
+pub const REGISTRATION_CLOSED: &str =
+    "Registration is closed on this site. Ask an administrator to create an account for you.";
+
+/// Checks every field of the form, in the order the page shows them.
+fn check_form(form: &RegisterForm) -> Result<(), AppError> {
+    check_username(form.username.trim())?;
+    let email = form.email.trim();
+    if email.is_empty() {
+        return Err(AppError::validation("email", "Enter your email address: we send a link to it"));
+    }
+    check_email(email, "email")?;
+    if form.display_name.trim().chars().count() > 100 {
+        return Err(AppError::validation("display_name", "Display name must be at most 100 characters"));
+    }
+    Ok(())
+}
+
+pub async fn register(state: &AppState, principal: Option<&Principal>, form: &RegisterForm) -> Result<NextStep, AppError> {
+    authorize_public(principal, Action::Register)?;
+    let site = settings::current(state).await?;
+    if !site.registration_open {
+        return Err(AppError::Forbidden(REGISTRATION_CLOSED.into()));
+    }
+    check_form(form)?;
+    settings::check_password(state, &form.password, "password").await?;
+    if form.confirm_password != form.password {
+        return Err(AppError::validation("confirm_password", "The two passwords do not match"));
+    }
+    let username = form.username.trim();
+    let email = form.email.trim();
+    if users::find_by_username(&state.db, username).await?.is_some() {
+        return Err(AppError::validation("username", "Username already exists"));
+    }
+    let hash = state.hasher.hash(&form.password).await?;
+    let email_taken = users::email_owner(&state.db, email, 0).await?.is_some();
+    if email_taken && !site.require_email_verification {
+        return Err(AppError::validation("email", "Email already in use"));
+    }
+    if email_taken {
+        warn_address_owner(state, email).await?;
+        return Ok(NextStep::CheckEmail);
+    }
+    let display_name = Some(form.display_name.trim()).filter(|d| !d.is_empty());
+    let new = NewUser { username, display_name, email: Some(email), password_hash: &hash, must_change_password: false, roles: &["user"] };
+    let verified = !site.require_email_verification;
+    let approved = !site.require_admin_approval;
+    let id = match users::insert_with_flags(&state.db, &new, verified, approved).await {
+        Ok(id) => id,
+        // A concurrent registration took the name (or the address) first.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(AppError::validation("username", "Username already exists"))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if site.notify_admins {
+        notify_admins(state, username, email, approved).await?;
+    }
+    if !verified {
+        send_verification(state, id, username, email).await?;
+        return Ok(NextStep::CheckEmail);
+    }
+    Ok(if approved { NextStep::SignIn } else { NextStep::AwaitApproval })
+}
+
+async fn warn_address_owner(state: &AppState, email: &str) -> Result<(), AppError> {
+    let forgot = mail::link(state, "/forgot");
+    mail::queue(state, Outgoing {
+        to: email.to_string(),
+        subject: "Someone tried to register with your address".into(),
+        body: format!(
+            "Someone (maybe you) tried to create a new account with this email address, which already belongs to an account.\n\n\
+             No new account was created. If you forgot your username or password, go to\n{forgot}\n\n\
+             If it was not you, you can ignore this email."
+        ),
+    })
+    .await
+}
+
+async fn notify_admins(state: &AppState, username: &str, email: &str, approved: bool) -> Result<(), AppError> {
+    let what_next = if approved {
+        "The account can be used as soon as its email address is verified.".to_string()
+    } else {
+        format!("It needs your approval: {}", mail::link(state, "/admin/users?status=awaiting"))
+    };
+    for admin in users::admin_emails(&state.db).await? {
+        mail::queue(state, Outgoing {
+            to: admin,
+            subject: format!("New registration: {username}"),
+            body: format!("A new account was registered.\n\nUsername: {username}\nEmail: {email}\n\n{what_next}"),
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Emails a fresh verification link (older ones stop working).
+pub async fn send_verification(state: &AppState, user_id: i64, username: &str, email: &str) -> Result<(), AppError> {
+    let link = email_links::issue(state, user_id, Purpose::Verify, None, "/verify").await?;
+    mail::queue(state, Outgoing {
+        to: email.to_string(),
+        subject: "Confirm your email address".into(),
+        body: format!(
+            "Hello {username},\n\nplease confirm your email address by opening this link:\n{link}\n\n\
+             The link works once. If you did not register, ignore this email."
+        ),
+    })
+    .await
+}
+
+/// Follows a verification or email-change link.
+pub async fn verify(state: &AppState, principal: Option<&Principal>, token: &str) -> Result<NextStep, AppError> {
+    authorize_public(principal, Action::RecoverAccount)?;
+    let row = email_links::redeem(state, token, &[Purpose::Verify, Purpose::EmailChange]).await?;
+    let user = users::find_by_id(&state.db, row.user_id).await?.ok_or_else(|| AppError::validation("token", email_links::LINK_INVALID))?;
+    match row.new_email.as_deref() {
+        Some(new_email) => {
+            if users::email_owner(&state.db, new_email, user.id).await?.is_some() {
+                return Err(AppError::Conflict(
+                    "This address now belongs to another account, so it cannot become yours. Your email is unchanged.".into(),
+                ));
+            }
+            users::set_verified_email(&state.db, user.id, new_email).await?;
+        }
+        None => users::set_flag(&state.db, user.id, AccountFlag::Verified, true).await?,
+    }
+    Ok(if user.approved { NextStep::SignIn } else { NextStep::AwaitApproval })
+}
+
+/// An admin approves an account; its owner gets an email.
+pub async fn approve(state: &AppState, principal: Option<&Principal>, username: &str) -> Result<(), AppError> {
+    authorize(principal, Action::Administer)?;
+    let user = find_user(state, username).await?;
+    if user.approved {
+        return Ok(());
+    }
+    users::set_flag(&state.db, user.id, AccountFlag::Approved, true).await?;
+    send_approved_email(state, &user).await
+}
+
+/// Tells a user that an admin approved their account.
+pub async fn send_approved_email(state: &AppState, user: &users::UserRow) -> Result<(), AppError> {
+    let Some(email) = &user.email else { return Ok(()) };
+    let login = mail::link(state, "/login");
+    let verify_note = if user.verified { "" } else { "\n\nYou still need to confirm your email address with the link we sent you." };
+    mail::queue(state, Outgoing {
+        to: email.clone(),
+        subject: "Your account has been approved".into(),
+        body: format!("Hello {},\n\nan administrator approved your account. You can sign in at\n{login}{verify_note}", user.username),
+    })
+    .await
+}

@@ -1,0 +1,159 @@
+//! Site settings (SPEC §2, §5): the configured defaults overlaid with what
+//! admins saved in the `site_settings` table. Every instance reads the
+//! table, keeping a copy for at most [`CACHE_FOR`]; so several instances on
+//! one PostgreSQL agree within that time. Changes are not audited yet: the
+//! audit log comes with its own issue.
+
+use crate::backend::auth::Principal;
+use crate::backend::policy::{authorize, Action};
+use crate::backend::state::SiteSettings;
+use crate::backend::store::site_settings::{self, StoredSettings};
+use crate::backend::time::now_ms;
+use crate::backend::AppState;
+use crate::model::{AppError, PublicSiteInfo, SettingsForm, PASSWORD_MAX_LENGTH};
+use std::time::{Duration, Instant};
+
+/// How long one instance may use settings it read before reading them again.
+pub const CACHE_FOR: Duration = Duration::from_secs(2);
+
+pub const STALE_SETTINGS: &str = "The settings were changed by someone else; reload the page and try again.";
+
+/// The settings in force: configuration defaults overlaid with stored values.
+pub async fn current(state: &AppState) -> Result<SiteSettings, AppError> {
+    if let Some((read_at, settings)) = state.settings_cache.lock().map_err(crate::backend::internal)?.clone() {
+        if read_at.elapsed() < CACHE_FOR {
+            return Ok(settings);
+        }
+    }
+    let stored = site_settings::load(&state.db).await?;
+    let settings = overlay(&state.settings, &stored);
+    *state.settings_cache.lock().map_err(crate::backend::internal)? = Some((Instant::now(), settings.clone()));
+    Ok(settings)
+}
+
+fn overlay(defaults: &SiteSettings, stored: &StoredSettings) -> SiteSettings {
+    let mut s = defaults.clone();
+    s.registration_open = stored.registration_open.unwrap_or(s.registration_open);
+    s.require_email_verification = stored.require_email_verification.unwrap_or(s.require_email_verification);
+    s.require_admin_approval = stored.require_admin_approval.unwrap_or(s.require_admin_approval);
+    s.notify_admins = stored.notify_admins.unwrap_or(s.notify_admins);
+    s.password_min_length = stored.password_min_length.map(|n| n as usize).unwrap_or(s.password_min_length);
+    s.require_login = stored.require_login.unwrap_or(s.require_login);
+    s
+}
+
+/// Checks a new password against the rules in force (length, common passwords).
+pub async fn check_password(state: &AppState, password: &str, field: &str) -> Result<(), AppError> {
+    let min_length = current(state).await?.password_min_length;
+    crate::backend::auth::password::check_new_password(password, min_length, field)
+}
+
+/// What anyone may know before signing in (the login and register pages).
+pub async fn public_info(state: &AppState, principal: Option<&Principal>) -> Result<PublicSiteInfo, AppError> {
+    crate::backend::policy::authorize_public(principal, Action::ReadPublicSiteInfo)?;
+    let s = current(state).await?;
+    Ok(PublicSiteInfo {
+        site_name: s.site_name,
+        registration_open: s.registration_open,
+        password_min_length: s.password_min_length,
+    })
+}
+
+/// The Admin → Settings form with the values in force.
+pub async fn form(state: &AppState, principal: Option<&Principal>) -> Result<SettingsForm, AppError> {
+    authorize(principal, Action::Administer)?;
+    let stored = site_settings::load(&state.db).await?;
+    let s = overlay(&state.settings, &stored);
+    Ok(SettingsForm {
+        version: stored.version,
+        registration_open: s.registration_open,
+        require_email_verification: s.require_email_verification,
+        require_admin_approval: s.require_admin_approval,
+        notify_admins: s.notify_admins,
+        password_min_length: s.password_min_length.to_string(),
+        require_login: s.require_login,
+    })
+}
+
+/// The minimum password length typed in the form: a whole number 1..=128.
+pub fn parse_min_length(text: &str) -> Result<i64, AppError> {
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=PASSWORD_MAX_LENGTH as i64).contains(n))
+        .ok_or_else(|| {
+            AppError::validation(
+                "password_min_length",
+                format!("Minimum password length must be a whole number from 1 to {PASSWORD_MAX_LENGTH}"),
+            )
+        })
+}
+
+/// Saves the form; invalid input or a stale `version` changes nothing.
+pub async fn save(state: &AppState, principal: Option<&Principal>, form: &SettingsForm) -> Result<(), AppError> {
+    authorize(principal, Action::Administer)?;
+    let min_length = parse_min_length(&form.password_min_length)?;
+    let values = StoredSettings {
+        registration_open: Some(form.registration_open),
+        require_email_verification: Some(form.require_email_verification),
+        require_admin_approval: Some(form.require_admin_approval),
+        notify_admins: Some(form.notify_admins),
+        password_min_length: Some(min_length),
+        require_login: Some(form.require_login),
+        version: form.version,
+    };
+    if !site_settings::save(&state.db, &values, now_ms()).await? {
+        return Err(AppError::Conflict(STALE_SETTINGS.into()));
+    }
+    *state.settings_cache.lock().map_err(crate::backend::internal)? = None;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_length_must_be_1_to_128() {
+        assert_eq!(parse_min_length("8").unwrap(), 8);
+        assert_eq!(parse_min_length(" 128 ").unwrap(), 128);
+        assert_eq!(parse_min_length("1").unwrap(), 1);
+        for bad in ["0", "129", "-3", "eight", "", "8.5"] {
+            let err = parse_min_length(bad).unwrap_err();
+            assert_eq!(err.field(), Some("password_min_length"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn stored_values_override_defaults() {
+        let defaults = SiteSettings::default();
+        let none = overlay(&defaults, &StoredSettings::default());
+        assert_eq!(none.password_min_length, defaults.password_min_length);
+        assert_eq!(none.registration_open, defaults.registration_open);
+        let stored = StoredSettings { registration_open: Some(true), password_min_length: Some(12), ..Default::default() };
+        let s = overlay(&defaults, &stored);
+        assert!(s.registration_open);
+        assert_eq!(s.password_min_length, 12);
+        assert_eq!(s.require_login, defaults.require_login);
+    }
+
+    #[tokio::test]
+    async fn save_validates_and_refuses_stale_versions() {
+        let state = crate::backend::service::fixtures::test_state().await;
+        let admin = crate::backend::service::fixtures::admin_principal();
+        let mut form = form(&state, Some(&admin)).await.unwrap();
+        form.password_min_length = "0".into();
+        assert_eq!(save(&state, Some(&admin), &form).await.unwrap_err().field(), Some("password_min_length"));
+        assert_eq!(current(&state).await.unwrap().password_min_length, 8, "an invalid save changes nothing");
+        form.password_min_length = "12".into();
+        form.registration_open = true;
+        save(&state, Some(&admin), &form).await.unwrap();
+        let now = current(&state).await.unwrap();
+        assert_eq!((now.password_min_length, now.registration_open), (12, true));
+        form.password_min_length = "20".into();
+        assert!(matches!(save(&state, Some(&admin), &form).await, Err(AppError::Conflict(_))), "stale version");
+        assert_eq!(current(&state).await.unwrap().password_min_length, 12);
+        let plain = crate::backend::service::fixtures::plain_principal();
+        assert!(save(&state, Some(&plain), &form).await.is_err());
+    }
+}

@@ -1,0 +1,42 @@
+//! The one-row `site_settings` table: what admins changed; NULL = the configured default.
+
+use crate::backend::db::Db;
+use crate::on_db;
+
+/// The stored overrides and the row's version (for stale-save detection).
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct StoredSettings {
+    pub registration_open: Option<bool>,
+    pub require_email_verification: Option<bool>,
+    pub require_admin_approval: Option<bool>,
+    pub notify_admins: Option<bool>,
+    pub password_min_length: Option<i64>,
+    pub require_login: Option<bool>,
+    pub version: i64,
+}
+
+pub async fn load(db: &Db) -> Result<StoredSettings, sqlx::Error> {
+    let sql = "SELECT registration_open, require_email_verification, require_admin_approval, notify_admins, \
+               password_min_length, require_login, version FROM site_settings WHERE id = 1";
+    on_db!(db, |pool| sqlx::query_as::<_, StoredSettings>(sql).fetch_one(pool).await)
+}
+
+/// Writes every value if the row is still at `values.version`; returns
+/// `false` (writing nothing) when someone saved in between.
+pub async fn save(db: &Db, values: &StoredSettings, now: i64) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE site_settings SET registration_open = $2, require_email_verification = $3, \
+               require_admin_approval = $4, notify_admins = $5, password_min_length = $6, require_login = $7, \
+               version = version + 1, updated_at = $8 WHERE id = 1 AND version = $1";
+    on_db!(db, |pool| sqlx::query(sql)
+        .bind(values.version)
+        .bind(values.registration_open)
+        .bind(values.require_email_verification)
+        .bind(values.require_admin_approval)
+        .bind(values.notify_admins)
+        .bind(values.password_min_length)
+        .bind(values.require_login)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1))
+}

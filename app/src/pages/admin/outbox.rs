@@ -1,0 +1,109 @@
+//! `/admin/outbox`: every email the site sent or will send, newest first,
+//! with delivery state; a message's text opens on request.
+
+use super::AdminNav;
+use crate::api::registration::{list_outbox, outbox_body};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn AdminOutboxPage() -> impl IntoView {
+    let query = use_query_map();
+    let before = Memo::new(move |_| query.read().get("before").and_then(|b| b.parse::<i64>().ok()));
+    let page = Resource::new(move || before.get(), list_outbox);
+    let open: RwSignal<Option<i64>> = RwSignal::new(None);
+    view! {
+        <Title text="Outbox · Admin · Gatehouse"/>
+        <AdminNav current="/admin/outbox"/>
+        <h1>"Outbox"</h1>
+        <Transition fallback=|| view! { <p>"Loading messages…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
+                    Ok(p) => view! {
+                        {if p.smtp_configured {
+                            view! { <p>"Messages are delivered over SMTP. Failed deliveries are retried with growing waits; each row shows its attempts and the last error."</p> }.into_any()
+                        } else {
+                            view! { <p class="notice" role="note"><strong>"No SMTP server is configured: "</strong>"messages are not sent; they wait here. Set "<code>"smtp_url"</code>" (GATEHOUSE_SMTP_URL) to deliver them, or pass a link on to its recipient yourself."</p> }.into_any()
+                        }}
+                        {if p.items.is_empty() {
+                            view! { <div class="empty card"><p><strong>"No messages yet."</strong></p><p>"Registration, password reset and approval emails appear here as soon as the site sends them."</p></div> }.into_any()
+                        } else {
+                            view! { <OutboxTable items=p.items open/> }.into_any()
+                        }}
+                        <nav class="pager" aria-label="Pages">
+                            {before.get_untracked().map(|_| view! { <a href="/admin/outbox">"Newest"</a> })}
+                            {p.next.map(|cursor| view! { <a href=format!("/admin/outbox?before={cursor}") rel="next">"Older messages"</a> })}
+                        </nav>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn OutboxTable(items: Vec<crate::model::OutboxItem>, open: RwSignal<Option<i64>>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="outbox">
+                <caption class="visually-hidden">"Outgoing email"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Created"</th>
+                        <th scope="col">"To"</th>
+                        <th scope="col">"Subject"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col" class="num">"Attempts"</th>
+                        <th scope="col">"Last error"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {items.into_iter().map(|m| {
+                        let id = m.id;
+                        view! {
+                            <tr>
+                                <td class="date">{m.created.replace('T', " ").replace('Z', " UTC")}</td>
+                                <td>{m.to.clone()}</td>
+                                <td>
+                                    <button type="button" class="link" aria-expanded=move || (open.get() == Some(id)).to_string()
+                                        on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>
+                                        {m.subject.clone()}
+                                    </button>
+                                    {move || (open.get() == Some(id)).then(|| view! { <MessageBody id/> })}
+                                </td>
+                                <td><span class=format!("badge {}", status_kind(&m.status))>{m.status.clone()}</span></td>
+                                <td class="num">{m.attempts}</td>
+                                <td>{m.last_error.clone().unwrap_or_default()}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+fn status_kind(status: &str) -> &'static str {
+    match status {
+        "sent" => "ok",
+        "failed" => "off",
+        _ => "warn",
+    }
+}
+
+#[component]
+fn MessageBody(id: i64) -> impl IntoView {
+    let body = Resource::new(move || id, outbox_body);
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match body.await {
+                    Ok(text) => view! { <pre class="mail-body" aria-label="Message text">{text}</pre> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

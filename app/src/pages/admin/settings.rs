@@ -1,0 +1,84 @@
+//! `/admin/settings`: registration, guest access and the password rule.
+
+use super::AdminNav;
+use crate::api::registration::{get_settings, SaveSettings};
+use crate::components::forms::{field_error, form_error, BoundField, Checkbox, FormError, FormSuccess};
+use crate::model::SettingsForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AdminSettingsPage() -> impl IntoView {
+    let save = ServerAction::<SaveSettings>::new();
+    // Reload (for the new version) only after a successful save, so that a
+    // refused one keeps what the admin typed next to its error.
+    let saves = RwSignal::new(0);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = save.value().get() {
+            saves.update(|n| *n += 1);
+        }
+    });
+    let settings = Resource::new(move || saves.get(), |_| get_settings());
+    view! {
+        <Title text="Settings · Admin · Gatehouse"/>
+        <AdminNav current="/admin/settings"/>
+        <h1>"Site settings"</h1>
+        <p>"These apply at once to every instance of the site. Values not yet saved here come from the server's configuration."</p>
+        <Transition fallback=|| view! { <p>"Loading settings…"</p> }>
+            {move || Suspend::new(async move {
+                match settings.await {
+                    Ok(form) => view! { <SettingsEditor form save/> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SettingsEditor(form: SettingsForm, save: ServerAction<SaveSettings>) -> impl IntoView {
+    let version = form.version;
+    let registration_open = RwSignal::new(form.registration_open);
+    let require_email_verification = RwSignal::new(form.require_email_verification);
+    let require_admin_approval = RwSignal::new(form.require_admin_approval);
+    let notify_admins = RwSignal::new(form.notify_admins);
+    let require_login = RwSignal::new(form.require_login);
+    let password_min_length = RwSignal::new(form.password_min_length);
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(()))).then(|| "Settings saved.".to_string()));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(SaveSettings {
+            form: SettingsForm {
+                version,
+                registration_open: registration_open.get_untracked(),
+                require_email_verification: require_email_verification.get_untracked(),
+                require_admin_approval: require_admin_approval.get_untracked(),
+                notify_admins: notify_admins.get_untracked(),
+                password_min_length: password_min_length.get_untracked(),
+                require_login: require_login.get_untracked(),
+            },
+        });
+    };
+    view! {
+        <form class="card" on:submit=submit novalidate>
+            <FormError message=form_error(error, &["password_min_length"])/>
+            <FormSuccess message=saved/>
+            <fieldset class="checklist">
+                <legend>"Registration"</legend>
+                <Checkbox label="Anyone may create an account (the sign-in page links to /register)" id="registration_open" checked=registration_open/>
+                <Checkbox label="New accounts must confirm their email address" id="require_email_verification" checked=require_email_verification/>
+                <Checkbox label="New accounts must be approved by an admin" id="require_admin_approval" checked=require_admin_approval/>
+                <Checkbox label="Email admins about each new registration" id="notify_admins" checked=notify_admins/>
+            </fieldset>
+            <fieldset class="checklist">
+                <legend>"Security"</legend>
+                <Checkbox label="Require sign-in to see anything (off: guests may browse public projects)" id="require_login" checked=require_login/>
+                <BoundField label="Minimum password length" id="password_min_length" kind="number" value=password_min_length required=true
+                    hint="1 to 128 characters. Applies to new passwords; existing ones keep working."
+                    error=field_error(error, "password_min_length")/>
+            </fieldset>
+            <button type="submit" disabled=move || save.pending().get()>"Save settings"</button>
+        </form>
+    }
+}
