@@ -165,7 +165,7 @@ pub async fn guard_pages(State(state): State<ServerState>, req: Request, next: N
     if path == "/login" && principal.as_ref().is_some_and(|p| !p.must_change_password) {
         return Redirect::to("/").into_response();
     }
-    let guests_browse = !app::backend::service::projects::require_login(&state.app);
+    let guests_browse = !app::backend::service::projects::require_login(&state.app).await;
     match page_access(principal.as_ref(), &path, guests_browse) {
         PageAccess::Allow => next.run(req).await,
         PageAccess::SignIn => {

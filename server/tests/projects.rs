@@ -232,13 +232,23 @@ async fn visibility_of_projects_and_guest_access() {
         let (status, _) = upload(&reader, "private-p", "no.txt", b"x".to_vec()).await;
         assert_eq!(status, 403);
 
-        // With "require login" on, guests get 401 everywhere, whatever exists.
-        let strict = TestServer::start(&Config { require_login: true, ..config(&db, data.path()) }).await;
-        let guest = Actor::guest(&strict);
-        for path in ["/orgs", "/orgs/public-p", "/orgs/nothing-here", "/files/public-p/ds/cell1.txt"] {
+        // An admin turns "require login" on in Admin → Settings: guests get
+        // 401 everywhere, whatever exists, and the project pages send them to sign in.
+        let admin = Client::new(&server.base);
+        assert_eq!(admin.login("admin", PASSWORD).await.status(), 200);
+        let (_, mut form) = read(admin.call("/api/admin/settings/get", &json!({})).await).await;
+        assert_eq!(form["require_login"], false);
+        form["require_login"] = json!(true);
+        let (status, body) = read(admin.call("/api/admin/settings/save", &json!({"form": form})).await).await;
+        assert_eq!(status, 200, "{body}");
+        tokio::time::sleep(app::backend::service::settings::CACHE_FOR).await;
+        let guest = Actor::guest(&server);
+        for path in ["/orgs", "/orgs/public-p", "/orgs/nothing-here", "/files/public-p/ds/secret.txt"] {
             let (status, _) = guest.rest(Method::GET, path, None).await;
             assert_eq!(status, 401, "{path}");
         }
+        let page = guest.client.get("/projects/public-p").await;
+        assert_eq!(page.status(), 303, "pages send guests to sign in");
     }
 }
 

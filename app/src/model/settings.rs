@@ -13,6 +13,8 @@ pub struct SettingsForm {
     /// Text, so that "abc" gets an inline error rather than a decode failure.
     pub password_min_length: String,
     pub require_login: bool,
+    /// Metadata `maxStorageMB` is each user's quota.
+    pub storage_limiter: bool,
 }
 
 /// What the sign-in and registration pages show before anyone signs in.

@@ -89,7 +89,7 @@ pub async fn dataset_page(state: &AppState, principal: Option<&Principal>, slug:
     let files = store::files(&state.db, dataset.id).await?.into_iter().map(file_info).collect();
     let rights = crate::backend::policy::project_rights(
         principal,
-        crate::backend::service::projects::require_login(state),
+        crate::backend::service::projects::require_login(state).await,
         &project.facts(),
     );
     Ok(DatasetPage { project: project.summary(), rights, dataset: dataset_info(dataset), files })
@@ -140,7 +140,7 @@ where
         return Err(file_exists(name));
     }
     let metadata: serde_json::Value = serde_json::from_str(&users::metadata_of(&state.db, uploader).await?).unwrap_or_default();
-    let quota = crate::backend::service::users::quota_bytes(state, &metadata);
+    let quota = crate::backend::service::users::quota_bytes(state, &metadata).await?;
     let used = store::storage_used(&state.db, uploader).await?;
     let key = random_hex(16);
     let size = match receive(state, &key, body, quota.map(|q| q - used)).await {
@@ -261,7 +261,7 @@ pub async fn my_storage(state: &AppState, principal: Option<&Principal>) -> Resu
 pub async fn storage_of(state: &AppState, user_id: i64) -> Result<StorageInfo, AppError> {
     let metadata: serde_json::Value = serde_json::from_str(&users::metadata_of(&state.db, user_id).await?).unwrap_or_default();
     Ok(StorageInfo {
-        total: crate::backend::service::users::quota_bytes(state, &metadata),
+        total: crate::backend::service::users::quota_bytes(state, &metadata).await?,
         used: store::storage_used(&state.db, user_id).await?,
     })
 }

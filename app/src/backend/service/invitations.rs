@@ -4,7 +4,6 @@
 //! approval because the link proves the address. Links are single-use,
 //! expire after `INVITATION_DAYS`, can be revoked, and are stored hashed.
 
-use crate::backend::auth::password::check_new_password;
 use crate::backend::auth::tokens::{random_hex, sha256_hex};
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action, ProjectAction};
@@ -147,8 +146,7 @@ pub async fn accept_by_registering(
     if display_name.chars().count() > 100 {
         return Err(AppError::validation("display_name", "Display name must be at most 100 characters"));
     }
-    let min_length = state.settings.password_min_length;
-    check_new_password(&form.password, min_length, "password")?;
+    crate::backend::service::settings::check_password(state, &form.password, "password").await?;
     if form.password != form.confirm {
         return Err(AppError::validation("confirm", "The two passwords differ"));
     }

@@ -16,9 +16,10 @@ use crate::model::*;
 
 pub const STALE_PROJECT: &str = "This project was changed by someone else; reload and try again";
 
-/// Whether anonymous visitors are kept out (the "require login" setting).
-pub fn require_login(state: &AppState) -> bool {
-    state.settings.require_login
+/// Whether anonymous visitors are kept out (the "require login" setting);
+/// when the settings cannot be read, they are kept out.
+pub async fn require_login(state: &AppState) -> bool {
+    crate::backend::service::settings::current(state).await.map_or(true, |s| s.require_login)
 }
 
 /// A project as loaded for one caller.
@@ -70,7 +71,7 @@ fn viewer_id(principal: Option<&Principal>) -> i64 {
 /// on a site that requires login is sent to sign in before any lookup, so
 /// nothing about which projects exist leaks.
 pub async fn load(state: &AppState, principal: Option<&Principal>, slug: &str, action: ProjectAction) -> Result<Loaded, AppError> {
-    let require_login = require_login(state);
+    let require_login = require_login(state).await;
     if principal.is_none() && require_login {
         return Err(AppError::Unauthenticated(crate::backend::policy::SIGN_IN_REQUIRED.into()));
     }
@@ -85,7 +86,7 @@ pub async fn load(state: &AppState, principal: Option<&Principal>, slug: &str, a
 /// The projects the caller may see, by slug, with their role in each.
 pub async fn list(state: &AppState, principal: Option<&Principal>) -> Result<Vec<ProjectSummary>, AppError> {
     let visibility = match principal {
-        None if require_login(state) => return Err(AppError::Unauthenticated(crate::backend::policy::SIGN_IN_REQUIRED.into())),
+        None if require_login(state).await => return Err(AppError::Unauthenticated(crate::backend::policy::SIGN_IN_REQUIRED.into())),
         None => Visibility { all: false, protected: false, public: true },
         Some(p) => {
             authorize(Some(p), Action::UseSite)?;
@@ -99,7 +100,7 @@ pub async fn list(state: &AppState, principal: Option<&Principal>) -> Result<Vec
 /// One project's page for the caller.
 pub async fn detail(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<ProjectDetail, AppError> {
     let project = load(state, principal, slug, ProjectAction::See).await?;
-    let rights = project_rights(principal, require_login(state), &project.facts());
+    let rights = project_rights(principal, require_login(state).await, &project.facts());
     let pending_request = match principal {
         Some(p) if rights.request_access => crate::backend::store::project_requests::for_user(&state.db, p.user_id)
             .await?

@@ -39,6 +39,7 @@ fn overlay(defaults: &SiteSettings, stored: &StoredSettings) -> SiteSettings {
     s.notify_admins = stored.notify_admins.unwrap_or(s.notify_admins);
     s.password_min_length = stored.password_min_length.map(|n| n as usize).unwrap_or(s.password_min_length);
     s.require_login = stored.require_login.unwrap_or(s.require_login);
+    s.storage_limiter = stored.storage_limiter.unwrap_or(s.storage_limiter);
     s
 }
 
@@ -72,6 +73,7 @@ pub async fn form(state: &AppState, principal: Option<&Principal>) -> Result<Set
         notify_admins: s.notify_admins,
         password_min_length: s.password_min_length.to_string(),
         require_login: s.require_login,
+        storage_limiter: s.storage_limiter,
     })
 }
 
@@ -100,6 +102,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
         notify_admins: Some(form.notify_admins),
         password_min_length: Some(min_length),
         require_login: Some(form.require_login),
+        storage_limiter: Some(form.storage_limiter),
         version: form.version,
     };
     if !site_settings::save(&state.db, &values, now_ms()).await? {

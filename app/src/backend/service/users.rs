@@ -63,6 +63,7 @@ pub async fn list(
     let after = after.unwrap_or_default().to_lowercase();
     let mut out = Vec::new();
     let mut cursor = after;
+    let limiter = crate::backend::service::settings::current(state).await?.storage_limiter;
     // Without an explicit limit the registry contract wants every user: page through.
     loop {
         let (page, grants) = users::page_by_username(&state.db, &cursor, limit).await?;
@@ -78,7 +79,7 @@ pub async fn list(
                 organizations: orgs.remove(&u.id).unwrap_or_default(),
                 datasets: datasets.get(&u.id).copied().unwrap_or_default(),
             };
-            detailed(state, u, facts)
+            detailed(limiter, u, facts)
         }));
         if !full_page || explicit_limit {
             break;
@@ -94,12 +95,12 @@ struct Figures {
     datasets: i64,
 }
 
-fn detailed(state: &AppState, user: ListedUser, facts: Figures) -> UserDetailed {
+fn detailed(limiter: bool, user: ListedUser, facts: Figures) -> UserDetailed {
     let metadata: serde_json::Value = serde_json::from_str(&user.metadata).unwrap_or_default();
     let organization_count = facts.organizations.len() as i64;
     UserDetailed {
         summary: UserSummary { user_name: user.username, email: user.email, roles: facts.roles, organizations: facts.organizations },
-        storage_quota: quota_bytes(state, &metadata),
+        storage_quota: quota_if(limiter, &metadata),
         storage_used: user.storage_used,
         organization_count,
         dataset_count: facts.datasets,
@@ -107,12 +108,18 @@ fn detailed(state: &AppState, user: ListedUser, facts: Figures) -> UserDetailed 
     }
 }
 
-/// The quota in bytes: metadata `maxStorageMB` × 1 MiB when the limiter is on.
-pub(crate) fn quota_bytes(state: &AppState, metadata: &serde_json::Value) -> Option<i64> {
-    if !state.settings.storage_limiter {
-        return None;
+/// The caller's quota in bytes under the settings in force (`None`: unlimited).
+pub(crate) async fn quota_bytes(state: &AppState, metadata: &serde_json::Value) -> Result<Option<i64>, AppError> {
+    let limiter = crate::backend::service::settings::current(state).await?.storage_limiter;
+    Ok(quota_if(limiter, metadata))
+}
+
+/// The quota in bytes when the limiter is on: metadata `maxStorageMB` × 1 MiB.
+fn quota_if(limiter: bool, metadata: &serde_json::Value) -> Option<i64> {
+    match limiter {
+        true => metadata.get("maxStorageMB").and_then(|v| v.as_f64()).map(|mb| (mb * 1_048_576.0).floor() as i64),
+        false => None,
     }
-    metadata.get("maxStorageMB").and_then(|v| v.as_f64()).map(|mb| (mb * 1_048_576.0).floor() as i64)
 }
 
 async fn summary_of(state: &AppState, user_id: i64) -> Result<UserSummary, AppError> {
@@ -294,7 +301,7 @@ pub async fn storage(state: &AppState, principal: Option<&Principal>, username: 
         None => authorize(principal, Action::UseSite)?.user_id,
         Some(name) => find_user(state, name).await?.id,
     };
-    Ok(StorageInfo { total: quota_bytes(state, &metadata), used: data::storage_used(&state.db, user_id).await? })
+    Ok(StorageInfo { total: quota_bytes(state, &metadata).await?, used: data::storage_used(&state.db, user_id).await? })
 }
 
 /// Metadata of the caller (`username` = `None`) or, for admins, of anyone.

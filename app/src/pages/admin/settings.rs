@@ -43,6 +43,7 @@ fn SettingsEditor(form: SettingsForm, save: ServerAction<SaveSettings>) -> impl 
     let require_admin_approval = RwSignal::new(form.require_admin_approval);
     let notify_admins = RwSignal::new(form.notify_admins);
     let require_login = RwSignal::new(form.require_login);
+    let storage_limiter = RwSignal::new(form.storage_limiter);
     let password_min_length = RwSignal::new(form.password_min_length);
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(()))).then(|| "Settings saved.".to_string()));
@@ -57,6 +58,7 @@ fn SettingsEditor(form: SettingsForm, save: ServerAction<SaveSettings>) -> impl 
                 notify_admins: notify_admins.get_untracked(),
                 password_min_length: password_min_length.get_untracked(),
                 require_login: require_login.get_untracked(),
+                storage_limiter: storage_limiter.get_untracked(),
             },
         });
     };
@@ -74,6 +76,7 @@ fn SettingsEditor(form: SettingsForm, save: ServerAction<SaveSettings>) -> impl 
             <fieldset class="checklist">
                 <legend>"Security"</legend>
                 <Checkbox label="Require sign-in to see anything (off: guests may browse public projects)" id="require_login" checked=require_login/>
+                <Checkbox label="Limit storage: each user's maxStorageMB (set on their admin page) is their quota" id="storage_limiter" checked=storage_limiter/>
                 <BoundField label="Minimum password length" id="password_min_length" kind="number" value=password_min_length required=true
                     hint="1 to 128 characters. Applies to new passwords; existing ones keep working."
                     error=field_error(error, "password_min_length")/>
