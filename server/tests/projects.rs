@@ -292,13 +292,24 @@ async fn membership_and_last_owner() {
     }
 }
 
-/// Messages in the outbox to `to`, oldest first.
-async fn mail_to(server: &TestServer, to: &str) -> Vec<String> {
-    app::on_db!(&server.state().db, |pool| sqlx::query_scalar::<_, String>("SELECT body FROM outbox WHERE to_address = $1 ORDER BY id")
-        .bind(to)
-        .fetch_all(pool)
-        .await)
-    .unwrap()
+/// Bodies of the messages delivered to `to` over SMTP, oldest first, once
+/// at least `count` have arrived (waiting up to 20 s).
+async fn mail_to(sink: &common::smtp::SmtpSink, to: &str, count: usize) -> Vec<String> {
+    for _ in 0..200 {
+        let mails = sink.mails_to(to);
+        if mails.len() >= count {
+            return mails.into_iter().map(|m| m.body).collect();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("fewer than {count} mails to {to}: {:?}", sink.mails_to(to));
+}
+
+/// A server whose mail goes to a real SMTP server on loopback.
+async fn server_with_mail(db: &TestDb, data: &std::path::Path) -> (TestServer, common::smtp::SmtpSink) {
+    let sink = common::smtp::SmtpSink::start().await;
+    let server = TestServer::start(&Config { smtp_url: Some(sink.url()), ..config(db, data) }).await;
+    (server, sink)
 }
 
 async fn set_email(server: &TestServer, user: &str, email: &str) {
@@ -310,7 +321,7 @@ async fn set_email(server: &TestServer, user: &str, email: &str) {
 async fn access_request_loop_with_emails() {
     for db in test_databases().await {
         let data = tempfile::tempdir().unwrap();
-        let server = TestServer::start(&config(&db, data.path())).await;
+        let (server, sink) = server_with_mail(&db, data.path()).await;
         users(&server, &["owner", "member", "collab", "asker"]).await;
         set_email(&server, "owner", "owner@example.org").await;
         set_email(&server, "asker", "asker@example.org").await;
@@ -326,7 +337,7 @@ async fn access_request_loop_with_emails() {
         assert_eq!(status, 200, "{body}");
         let (status, body) = asker.call("/api/projects/requests/file", &json!({"slug": "lab", "message": "again"})).await;
         assert_eq!(status, 409, "{body}");
-        let mails = mail_to(&server, "owner@example.org").await;
+        let mails = mail_to(&sink, "owner@example.org", 1).await;
         assert_eq!(mails.len(), 1);
         assert!(mails[0].contains("asker asks for access") && mails[0].contains("For my thesis"), "{}", mails[0]);
         assert!(mails[0].contains("/projects/lab/users"), "{}", mails[0]);
@@ -344,7 +355,7 @@ async fn access_request_loop_with_emails() {
         assert_eq!(status, 200, "approved: the data is readable now");
         let mine = asker.call("/api/projects/requests/mine", &json!({})).await.1;
         assert_eq!(mine[0]["status"], "approved");
-        let mails = mail_to(&server, "asker@example.org").await;
+        let mails = mail_to(&sink, "asker@example.org", 1).await;
         assert!(mails.last().unwrap().contains("was approved"), "{mails:?}");
 
         // A denial with a reason reaches the requester too.
@@ -353,7 +364,7 @@ async fn access_request_loop_with_emails() {
         let id = owner.call("/api/projects/people", &json!({"slug": "other"})).await.1["requests"][0]["id"].as_i64().unwrap();
         let (status, _) = owner.call("/api/projects/requests/decide", &json!({"slug": "other", "id": id, "role": "", "reason": "Not this year"})).await;
         assert_eq!(status, 200);
-        let mails = mail_to(&server, "asker@example.org").await;
+        let mails = mail_to(&sink, "asker@example.org", 2).await;
         assert!(mails.last().unwrap().contains("was declined") && mails.last().unwrap().contains("Not this year"));
         let (status, _) = asker.call("/api/projects/datasets/list", &json!({"slug": "other"})).await;
         assert_eq!(status, 403);
@@ -369,7 +380,7 @@ fn invitation_token(mail: &str) -> String {
 async fn invitation_loop_register_and_join() {
     for db in test_databases().await {
         let data = tempfile::tempdir().unwrap();
-        let server = TestServer::start(&config(&db, data.path())).await;
+        let (server, sink) = server_with_mail(&db, data.path()).await;
         users(&server, &["owner", "member", "collab", "existing"]).await;
         set_email(&server, "existing", "existing@example.org").await;
         let owner = Actor::signed_in(&server, "owner").await;
@@ -378,7 +389,7 @@ async fn invitation_loop_register_and_join() {
         assert_eq!(status, 400);
         let (status, body) = owner.call("/api/projects/invitations/send", &json!({"slug": "lab", "email": "new@example.org", "role": "member"})).await;
         assert_eq!(status, 200, "{body}");
-        let token = invitation_token(&mail_to(&server, "new@example.org").await[0]);
+        let token = invitation_token(&mail_to(&sink, "new@example.org", 1).await[0]);
         let stored: i64 = app::on_db!(&server.state().db, |pool| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM invitations WHERE token_hash = $1")
             .bind(&token)
             .fetch_one(pool)
@@ -408,7 +419,7 @@ async fn invitation_loop_register_and_join() {
         // Existing users accept while signed in; a revoked link is dead.
         owner.call("/api/projects/invitations/send", &json!({"slug": "lab", "email": "existing@example.org", "role": "collaborator"})).await;
         owner.call("/api/projects/invitations/send", &json!({"slug": "lab", "email": "existing@example.org", "role": "owner"})).await;
-        let mails = mail_to(&server, "existing@example.org").await;
+        let mails = mail_to(&sink, "existing@example.org", 2).await;
         let (first, second) = (invitation_token(&mails[0]), invitation_token(&mails[1]));
         let people = owner.call("/api/projects/people", &json!({"slug": "lab"})).await.1;
         let open: Vec<i64> = people["invitations"].as_array().unwrap().iter().filter(|i| i["status"] == "open").map(|i| i["id"].as_i64().unwrap()).collect();
@@ -427,7 +438,7 @@ async fn invitation_loop_register_and_join() {
         // An expired link is refused.
         owner.call("/api/projects/invitations/send", &json!({"slug": "lab", "email": "late@example.org", "role": "member"})).await;
         server.execute("UPDATE invitations SET expires_at = 1 WHERE email = 'late@example.org'").await;
-        let late = invitation_token(&mail_to(&server, "late@example.org").await[0]);
+        let late = invitation_token(&mail_to(&sink, "late@example.org", 1).await[0]);
         let (status, _) = read(Client::new(&server.base).call("/api/invitations/preview", &json!({"token": late})).await).await;
         assert_eq!(status, 404);
     }

@@ -67,7 +67,7 @@ pub async fn set_project_member(slug: String, user: String, role: String) -> Res
     use super::door::*;
     respond(
         async {
-            let role = ProjectRole::parse(&role, &slug).ok_or_else(|| AppError::validation("role", "Choose Owners, Members or Collaborators"))?;
+            let role = ProjectRole::from_field(&role, &slug, "role")?;
             project_members::set_member(&state()?, principal().await.as_ref(), &slug, &user, role).await
         }
         .await,
@@ -94,7 +94,7 @@ pub async fn decide_access_request(slug: String, id: i64, role: String, reason: 
         async {
             let approve_as = match role.trim() {
                 "" => None,
-                text => Some(ProjectRole::parse(text, &slug).ok_or_else(|| AppError::validation("role", "Choose Owners, Members or Collaborators"))?),
+                text => Some(ProjectRole::from_field(text, &slug, "role")?),
             };
             access_requests::decide(&state()?, principal().await.as_ref(), &slug, id, approve_as, Some(&reason)).await
         }
@@ -113,7 +113,7 @@ pub async fn invite_to_project(slug: String, email: String, role: String) -> Res
     use super::door::*;
     respond(
         async {
-            let role = ProjectRole::parse(&role, &slug).ok_or_else(|| AppError::validation("role", "Choose Owners, Members or Collaborators"))?;
+            let role = ProjectRole::from_field(&role, &slug, "role")?;
             invitations::invite(&state()?, principal().await.as_ref(), &slug, &email, role).await
         }
         .await,

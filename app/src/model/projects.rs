@@ -85,6 +85,11 @@ impl ProjectRole {
         let bare = lower.strip_prefix(&prefix).unwrap_or(&lower);
         ProjectRole::ALL.into_iter().find(|r| bare == r.as_str() || bare == r.group().to_ascii_lowercase())
     }
+
+    /// [`ProjectRole::parse`] for a form field: an unknown name is a validation error.
+    pub fn from_field(text: &str, project: &str, field: &str) -> Result<ProjectRole, AppError> {
+        ProjectRole::parse(text, project).ok_or_else(|| AppError::validation(field, "Choose Owners, Members or Collaborators"))
+    }
 }
 
 /// What the caller may do in one project; the pages show only these.
@@ -248,6 +253,7 @@ pub struct ProjectPeople {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct DatasetInfo {
     pub id: i64,
     pub name: String,

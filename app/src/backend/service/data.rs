@@ -20,18 +20,6 @@ use futures_util::{Stream, StreamExt};
 use std::path::PathBuf;
 use tokio::io::AsyncWriteExt;
 
-fn dataset_info(d: DatasetRow) -> DatasetInfo {
-    DatasetInfo {
-        id: d.id,
-        name: d.name,
-        description: d.description,
-        created_by: d.created_by,
-        created_at: d.created_at,
-        file_count: d.file_count,
-        total_bytes: d.total_bytes,
-    }
-}
-
 fn file_info(f: FileRow) -> FileInfo {
     FileInfo { id: f.id, name: f.name, size: f.size, uploaded_by: f.uploaded_by, created_at: f.created_at }
 }
@@ -50,7 +38,7 @@ async fn find_file(state: &AppState, dataset: &DatasetRow, name: &str) -> Result
 
 pub async fn datasets(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<Vec<DatasetInfo>, AppError> {
     let project = load(state, principal, slug, ProjectAction::Read).await?;
-    Ok(store::datasets(&state.db, project.id()).await?.into_iter().map(dataset_info).collect())
+    Ok(store::datasets(&state.db, project.id()).await?.into_iter().collect())
 }
 
 pub async fn create_dataset(
@@ -71,7 +59,7 @@ pub async fn create_dataset(
     if store::insert_dataset(&state.db, project.id(), name, description, creator, now_ms()).await?.is_none() {
         return Err(AppError::Conflict(format!("This project already has a dataset named {name}")));
     }
-    find_dataset(state, &project, name).await.map(dataset_info)
+    find_dataset(state, &project, name).await
 }
 
 pub async fn delete_dataset(state: &AppState, principal: Option<&Principal>, slug: &str, name: &str) -> Result<(), AppError> {
@@ -92,7 +80,7 @@ pub async fn dataset_page(state: &AppState, principal: Option<&Principal>, slug:
         crate::backend::service::projects::require_login(state).await,
         &project.facts(),
     );
-    Ok(DatasetPage { project: project.summary(), rights, dataset: dataset_info(dataset), files })
+    Ok(DatasetPage { project: project.summary(), rights, dataset, files })
 }
 
 fn stored_path(state: &AppState, key: &str) -> PathBuf {

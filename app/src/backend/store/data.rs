@@ -4,16 +4,8 @@
 use crate::backend::db::Db;
 use crate::{in_tx, on_db};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct DatasetRow {
-    pub id: i64,
-    pub name: String,
-    pub description: String,
-    pub created_by: Option<String>,
-    pub created_at: i64,
-    pub file_count: i64,
-    pub total_bytes: i64,
-}
+/// A dataset with its figures, as pages show it.
+pub type DatasetRow = crate::model::DatasetInfo;
 
 const SELECT_DATASET: &str = "SELECT d.id, d.name, d.description, u.username AS created_by, d.created_at, \
      (SELECT COUNT(*) FROM files f WHERE f.dataset_id = d.id) AS file_count, \
