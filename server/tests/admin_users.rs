@@ -62,6 +62,14 @@ async fn list_search_filter_sort_and_pages() {
         let by_email = list(&client, UserQuery { search: "member007@EXAMPLE".into(), ..UserQuery::default() }).await;
         assert_eq!(by_email.items.len(), 1);
         assert_eq!(list(&client, UserQuery { search: "%".into(), ..UserQuery::default() }).await.items.len(), 0, "wildcards are literal");
+        assert_eq!(list(&client, UserQuery { search: "1_".into(), ..UserQuery::default() }).await.items.len(), 0, "so is _");
+        assert_eq!(list(&client, UserQuery { search: "r01".into(), ..UserQuery::default() }).await.items.len(), 10, "member010..member019");
+        // The search index follows edits.
+        server.execute("UPDATE users SET display_name = 'Zebra Quagga' WHERE username = 'member011'").await;
+        let renamed = list(&client, UserQuery { search: "zebra q".into(), ..UserQuery::default() }).await;
+        assert_eq!(renamed.items.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), ["member011"]);
+        server.execute("UPDATE users SET display_name = 'Fixture Person' WHERE username = 'member011'").await;
+        assert_eq!(list(&client, UserQuery { search: "zebra".into(), ..UserQuery::default() }).await.items.len(), 0);
 
         // Sort by username; filter by role and status.
         let by_name = list(&client, UserQuery { sort: "username".into(), ..UserQuery::default() }).await;

@@ -79,9 +79,13 @@ fn build(filter: &ListFilter<'_>) -> (String, Vec<Arg>) {
         format!("${}", args.len())
     };
     if let Some(search) = filter.search {
+        // The trigram index narrows the rows first (its pattern is not
+        // escaped, so `_` and `%` only widen it); the exact test follows.
+        let rough = next(&mut args, Arg::Text(format!("%{search}%")));
         let p = next(&mut args, Arg::Text(like_pattern(search)));
         conditions.push(format!(
-            "(u.username_lower LIKE {p} ESCAPE '\\' OR LOWER(u.display_name) LIKE {p} ESCAPE '\\' OR u.email_lower LIKE {p} ESCAPE '\\')"
+            "u.id IN (SELECT rowid FROM user_search WHERE search_text LIKE {rough}) \
+             AND (u.username_lower LIKE {p} ESCAPE '\\' OR LOWER(u.display_name) LIKE {p} ESCAPE '\\' OR u.email_lower LIKE {p} ESCAPE '\\')"
         ));
     }
     if let Some(role) = filter.role {
