@@ -28,6 +28,7 @@ fn queries() -> Vec<(&'static str, UserQuery)> {
     vec![
         ("first page (newest first)", UserQuery::default()),
         ("search \"ximena.okafor\"", UserQuery { search: "ximena.okafor".into(), ..UserQuery::default() }),
+        ("search \"ximena.okafor387\" (one user)", UserQuery { search: "ximena.okafor387".into(), ..UserQuery::default() }),
         ("deep page (by username, after \"yusuf\")", UserQuery { sort: "username".into(), after: "yusuf~0".into(), ..UserQuery::default() }),
     ]
 }

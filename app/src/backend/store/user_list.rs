@@ -105,7 +105,8 @@ fn build(filter: &ListFilter<'_>) -> (String, Vec<Arg>) {
     if let Some((value, id)) = &filter.after {
         let v = next(&mut args, value.clone());
         let i = next(&mut args, Arg::Int(*id));
-        conditions.push(format!("({key} {cmp} {v} OR ({key} = {v} AND u.id {cmp} {i}))"));
+        // A row-value comparison: both databases read it as one index range.
+        conditions.push(format!("({key}, u.id) {cmp} ({v}, {i})"));
     }
     let limit = next(&mut args, Arg::Int(filter.limit));
     let where_clause = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
