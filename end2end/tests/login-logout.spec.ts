@@ -36,8 +36,13 @@ test('a wrong password shows one plain message', async ({ page }) => {
   await expect(page.getByRole('alert')).toHaveText('Invalid username or password');
 });
 
-test('changing the password on My account', async ({ page }) => {
-  const { password } = await signedInAdmin(page, 'chg');
+test('changing the password on My account signs out the other browser', async ({ page, browser }) => {
+  const { username, password } = await signedInAdmin(page, 'chg');
+  const other = await (await browser.newContext()).newPage();
+  await signIn(other, username, password);
+  await expect(other).toHaveURL(/\/$/);
+  await waitForHydration(other);
+  await expect(other.getByText(`Signed in as ${username}`)).toBeVisible();
   await gotoHydrated(page, '/account');
   await page.getByLabel('Current password').fill('not-the-current-one');
   await page.getByLabel('New password', { exact: true }).fill('another-long-passphrase');
@@ -48,4 +53,9 @@ test('changing the password on My account', async ({ page }) => {
   await page.getByLabel('Current password').fill(password);
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByRole('status')).toHaveText('Your password has been changed.');
+  await other.goto('/account');
+  await expect(other).toHaveURL(/\/login\?next=\/account$/);
+  await gotoHydrated(page, '/account');
+  await expect(page.getByText(`Signed in as ${username}`)).toBeVisible();
+  await other.context().close();
 });

@@ -333,3 +333,22 @@ async fn delivery_retries_until_the_smtp_server_answers() {
         assert_eq!(Client::new(&server.base).call("/api/admin/outbox/body", &OutboxBody { id: sent.id }).await.status(), 401);
     }
 }
+
+#[tokio::test]
+async fn email_sending_requests_are_rate_limited_per_address() {
+    use app::backend::auth::rate_limit::MAIL_REQUESTS_PER_MINUTE;
+    for db in test_databases().await {
+        let sink = SmtpSink::start().await;
+        let server = TestServer::start(&config_with_mail(&db, sink.url())).await;
+        let visitor = Client::new(&server.base);
+        let ask = RequestRecovery { identifier: "someone@example.org".into(), kind: "reset".into() };
+        for n in 0..MAIL_REQUESTS_PER_MINUTE {
+            assert_eq!(visitor.call("/api/recover", &ask).await.status(), 200, "[{}] request {n}", db.label);
+        }
+        let refused = visitor.call("/api/recover", &ask).await;
+        assert_eq!(refused.status(), 429);
+        assert!(refused.headers().contains_key("retry-after"));
+        let body = refused.text().await.unwrap();
+        assert!(body.contains("Too many requests from your address"), "{body}");
+    }
+}

@@ -21,7 +21,8 @@ pub async fn register(
 ) -> Result<NextStep, AppError> {
     use super::door::*;
     let form = RegisterForm { username, email, display_name, password, confirm_password };
-    respond(crate::backend::service::registration::register(&state()?, principal().await.as_ref(), &form).await)
+    let ip = client_info().await.ip;
+    respond(crate::backend::service::registration::register(&state()?, principal().await.as_ref(), &form, ip.as_deref()).await)
 }
 
 /// Follows a verification or email-change link.
@@ -37,7 +38,8 @@ pub async fn request_recovery(identifier: String, kind: String) -> Result<String
     use super::door::*;
     use crate::backend::service::recovery::{request, RecoveryKind};
     let kind = if kind == "verify" { RecoveryKind::ResendVerification } else { RecoveryKind::ResetPassword };
-    respond(request(&state()?, principal().await.as_ref(), &identifier, kind).await)
+    let ip = client_info().await.ip;
+    respond(request(&state()?, principal().await.as_ref(), &identifier, kind, ip.as_deref()).await)
 }
 
 #[server(endpoint = "reset_password")]

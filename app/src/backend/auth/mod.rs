@@ -6,6 +6,7 @@ pub mod jwt;
 pub mod login;
 pub mod password;
 pub mod principal;
+pub mod rate_limit;
 pub mod session_store;
 pub mod tokens;
 

@@ -29,8 +29,10 @@ pub async fn request(
     principal: Option<&Principal>,
     identifier: &str,
     kind: RecoveryKind,
+    ip: Option<&str>,
 ) -> Result<String, AppError> {
     authorize_public(principal, Action::RecoverAccount)?;
+    crate::backend::auth::rate_limit::spend_mail_request(state, ip).await?;
     let identifier = identifier.trim();
     if identifier.is_empty() {
         return Err(AppError::validation("identifier", "Enter your username or email address"));

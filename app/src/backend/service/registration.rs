@@ -37,8 +37,10 @@ fn check_form(form: &RegisterForm) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn register(state: &AppState, principal: Option<&Principal>, form: &RegisterForm) -> Result<NextStep, AppError> {
+/// `ip`: the client's address, for the limit on email-sending requests.
+pub async fn register(state: &AppState, principal: Option<&Principal>, form: &RegisterForm, ip: Option<&str>) -> Result<NextStep, AppError> {
     authorize_public(principal, Action::Register)?;
+    crate::backend::auth::rate_limit::spend_mail_request(state, ip).await?;
     let site = settings::current(state).await?;
     if !site.registration_open {
         return Err(AppError::Forbidden(REGISTRATION_CLOSED.into()));

@@ -169,9 +169,10 @@ mod tests {
             limit: 50,
         };
         let (sql, args) = build(&filter);
-        assert!(sql.contains("(u.username_lower > $4 OR (u.username_lower = $4 AND u.id > $5))"), "{sql}");
-        assert!(sql.contains("ORDER BY u.username_lower ASC, u.id ASC LIMIT $6"), "{sql}");
+        assert!(sql.contains("u.id IN (SELECT rowid FROM user_search WHERE search_text LIKE $2)"), "{sql}");
+        assert!(sql.contains("(u.username_lower, u.id) > ($5, $6)"), "{sql}");
+        assert!(sql.contains("ORDER BY u.username_lower ASC, u.id ASC LIMIT $7"), "{sql}");
         assert!(sql.contains("u.locked_until > $1"));
-        assert_eq!(args.len(), 6);
+        assert_eq!(args.len(), 7);
     }
 }
