@@ -110,7 +110,7 @@ pub fn BoundField(
     value: RwSignal<String>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<String>,
     #[prop(optional)] required: bool,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {

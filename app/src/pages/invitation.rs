@@ -4,6 +4,7 @@
 //! signs in and comes back.
 
 use crate::api::projects::*;
+use crate::api::registration::site_info;
 use crate::components::forms::{day_of, field_error, form_error, reload_to, BoundField, FormError};
 use crate::components::session_user::use_session_user;
 use leptos::prelude::*;
@@ -18,12 +19,14 @@ pub fn InvitationPage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let preview = Resource::new(token, preview_invitation);
     let user = use_session_user();
+    let info = Resource::new(|| (), |_| site_info());
     view! {
         <Title text="Invitation · Gatehouse"/>
         <h1>"Invitation"</h1>
         <Transition fallback=|| view! { <p>"Checking the invitation…"</p> }>
             {move || Suspend::new(async move {
                 let signed_in = user.await.ok().flatten();
+                let min_length = info.await.map(|i| i.password_min_length).unwrap_or(8);
                 match preview.await {
                     Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
                     Ok(p) => view! {
@@ -31,7 +34,7 @@ pub fn InvitationPage() -> impl IntoView {
                            {format!(" ({}) as one of its {}. The link works once, until {}.", p.project_slug, p.role.group(), day_of(p.expires_at))}</p>
                         {match signed_in {
                             Some(u) => view! { <Accept token=token() username=u.username/> }.into_any(),
-                            None => view! { <SignUp token=token()/> }.into_any(),
+                            None => view! { <SignUp token=token() min_length/> }.into_any(),
                         }}
                     }.into_any(),
                 }
@@ -57,7 +60,7 @@ fn Accept(token: String, username: String) -> impl IntoView {
 }
 
 #[component]
-fn SignUp(token: String) -> impl IntoView {
+fn SignUp(token: String, min_length: usize) -> impl IntoView {
     let (username, display_name, password, confirm) =
         (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
     let sign_up = ServerAction::<SignUpFromInvitation>::new();
@@ -87,7 +90,7 @@ fn SignUp(token: String) -> impl IntoView {
                 hint="3 to 50 letters, digits, dots, underscores or hyphens." error=field_error(error, "username")/>
             <BoundField label="Display name (optional)" id="display_name" value=display_name autocomplete="name" error=field_error(error, "display_name")/>
             <BoundField label="Password" id="password" kind="password" value=password required=true autocomplete="new-password"
-                hint="At least 8 characters, not a common password." error=field_error(error, "password")/>
+                hint=format!("At least {min_length} characters, at most 128; not one of the most common passwords.") error=field_error(error, "password")/>
             <BoundField label="Repeat the password" id="confirm" kind="password" value=confirm required=true autocomplete="new-password" error=field_error(error, "confirm")/>
             <button type="submit" disabled=move || sign_up.pending().get()>"Create account and join"</button>
         </form>
