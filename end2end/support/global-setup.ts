@@ -14,6 +14,7 @@ export default async function globalSetup() {
       DATABASE_URL: SERVER.databaseURL,
       GATEHOUSE_BIND: `127.0.0.1:${SERVER.port}`,
       GATEHOUSE_SITE_ROOT: `${SERVER.root}/target/site`,
+      GATEHOUSE_DATA_DIR: `${SERVER.stateDir}/data`,
       GATEHOUSE_LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
