@@ -65,8 +65,11 @@ async fn main() {
     report("SQLite", &small, &large);
     if let Ok(url) = std::env::var("BENCH_DATABASE_URL") {
         eprintln!("PostgreSQL, {RUNS} runs each, median:");
-        let small = measure(bench::fresh_postgres_site(&url).await, 1_000).await;
-        let large = measure(bench::fresh_postgres_site(&url).await, 100_000).await;
+        let (small_site, small_db) = bench::fresh_postgres_site(&url).await;
+        let (large_site, large_db) = bench::fresh_postgres_site(&url).await;
+        let small = measure(small_site, 1_000).await;
+        let large = measure(large_site, 100_000).await;
         report("PostgreSQL", &small, &large);
+        bench::drop_postgres_databases(&url, &[small_db, large_db]).await;
     }
 }
