@@ -220,6 +220,10 @@ async fn visibility_of_projects_and_guest_access() {
         assert_eq!(status, 403, "visible but not owned: 403");
         let (_, list) = Actor::guest(&server).rest(Method::GET, "/orgs", None).await;
         assert_eq!(slugs(&list), ["public-p"], "guests see public projects when login is not required");
+        for path in ["/projects", "/projects/public-p", "/projects/public-p/datasets/ds"] {
+            let page = Actor::guest(&server).client.get(path).await;
+            assert_eq!(page.status(), 200, "guests may open {path}");
+        }
 
         // all_data_access reads everything, changes nothing.
         server.execute("INSERT INTO user_roles (user_id, role) SELECT id, 'all_data_access' FROM users WHERE username = 'reader'").await;

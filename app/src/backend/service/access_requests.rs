@@ -113,8 +113,11 @@ pub async fn decide(
     Ok(())
 }
 
-/// The caller's requests, newest first (My projects).
+/// The caller's requests, newest first (My projects); a guest has none.
 pub async fn mine(state: &AppState, principal: Option<&Principal>) -> Result<Vec<AccessRequestInfo>, AppError> {
+    if principal.is_none() {
+        return Ok(Vec::new());
+    }
     let p = authorize(principal, Action::UseSite)?;
     Ok(store::for_user(&state.db, p.user_id).await?.into_iter().map(info).collect())
 }

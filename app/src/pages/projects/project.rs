@@ -47,8 +47,10 @@ fn ProjectHeader(detail: ProjectDetail, tab: &'static str) -> impl IntoView {
     if detail.rights.manage {
         tabs.push((format!("{base}/settings"), "Settings", "settings"));
     }
+    let browsing_as_guest = p.my_role.is_none() && detail.rights.read && !detail.rights.create && !detail.rights.request_access;
     let role = match p.my_role {
         Some(r) => format!("You are in {}.", r.group()),
+        None if browsing_as_guest => "You are browsing as a guest: sign in to add data.".to_string(),
         None => "You are not in this project.".to_string(),
     };
     view! {
