@@ -24,6 +24,8 @@ pub fn DatasetPage() -> impl IntoView {
     let rename = ServerAction::<RenameFile>::new();
     let delete = ServerAction::<DeleteFile>::new();
     let uploaded = RwSignal::new(0usize);
+    // Kept outside the part that reloads after an upload, so its message stays.
+    let upload_message: RwSignal<Option<Result<String, String>>> = RwSignal::new(None);
     let page = Resource::new(
         move || (key(), rename.version().get() + delete.version().get() + uploaded.get()),
         |((slug, dataset), _)| load_dataset(slug, dataset),
@@ -38,7 +40,7 @@ pub fn DatasetPage() -> impl IntoView {
                         <p class="form-error" role="alert">{e.message()}</p>
                         <p><a href="/projects">"Back to projects"</a></p>
                     }.into_any(),
-                    Ok(page) => view! { <Dataset page rename delete uploaded/> }.into_any(),
+                    Ok(page) => view! { <Dataset page rename delete uploaded upload_message/> }.into_any(),
                 }
             })}
         </Transition>
@@ -46,7 +48,13 @@ pub fn DatasetPage() -> impl IntoView {
 }
 
 #[component]
-fn Dataset(page: DatasetPage, rename: ServerAction<RenameFile>, delete: ServerAction<DeleteFile>, uploaded: RwSignal<usize>) -> impl IntoView {
+fn Dataset(
+    page: DatasetPage,
+    rename: ServerAction<RenameFile>,
+    delete: ServerAction<DeleteFile>,
+    uploaded: RwSignal<usize>,
+    upload_message: RwSignal<Option<Result<String, String>>>,
+) -> impl IntoView {
     let (slug, dataset) = (page.project.slug.clone(), page.dataset.name.clone());
     let rights = page.rights;
     let action_error = move || {
@@ -72,7 +80,7 @@ fn Dataset(page: DatasetPage, rename: ServerAction<RenameFile>, delete: ServerAc
                 </table>
             }.into_any()
         }}
-        {rights.create.then(|| view! { <Upload slug=slug.clone() dataset=dataset.clone() uploaded/> })}
+        {rights.create.then(|| view! { <Upload slug=slug.clone() dataset=dataset.clone() uploaded message=upload_message/> })}
         {rights.delete.then(|| view! { <DeleteDatasetButton slug=slug.clone() dataset=dataset.clone()/> })}
     }
 }
@@ -127,9 +135,8 @@ fn FileRow(slug: String, dataset: String, file: FileInfo, rights: ProjectRights,
 
 /// Uploads the chosen file with a progress bar; the server streams it to disk.
 #[component]
-fn Upload(slug: String, dataset: String, uploaded: RwSignal<usize>) -> impl IntoView {
+fn Upload(slug: String, dataset: String, uploaded: RwSignal<usize>, message: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
     let progress: RwSignal<Option<f64>> = RwSignal::new(None);
-    let message: RwSignal<Option<Result<String, String>>> = RwSignal::new(None);
     let input: NodeRef<leptos::html::Input> = NodeRef::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
