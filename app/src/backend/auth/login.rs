@@ -63,7 +63,7 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: 
         count_failure(state, ip, now).await?;
         return Err(invalid());
     };
-    let locked = user.locked_until.is_some_and(|until| until > now);
+    let locked = user.is_locked(now);
     let security = &state.settings;
     if !matched {
         count_failure(state, ip, now).await?;

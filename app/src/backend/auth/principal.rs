@@ -115,7 +115,7 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
     let (username, password) = text.split_once(':').ok_or_else(invalid)?;
     if let Some((user_id, generation)) = state.basic_cache.get(username, password) {
         match users::find_by_id(&state.db, user_id).await? {
-            Some(user) if user.enabled && user.verified && user.approved && user.generation == generation && !is_locked(&user) => {
+            Some(user) if user.enabled && user.verified && user.approved && user.generation == generation && !user.is_locked(now_ms()) => {
                 return principal_for(state, user, None).await;
             }
             _ => state.basic_cache.forget(username, password),
@@ -127,8 +127,4 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
     })?;
     state.basic_cache.remember(username, password, user.id, user.generation);
     principal_for(state, user, None).await
-}
-
-fn is_locked(user: &UserRow) -> bool {
-    user.locked_until.is_some_and(|t| t > now_ms())
 }

@@ -127,9 +127,7 @@ where
     if store::find_file(&state.db, dataset.id, name).await?.is_some() {
         return Err(file_exists(name));
     }
-    let metadata: serde_json::Value = serde_json::from_str(&users::metadata_of(&state.db, uploader).await?).unwrap_or_default();
-    let quota = crate::backend::service::users::quota_bytes(state, &metadata).await?;
-    let used = store::storage_used(&state.db, uploader).await?;
+    let StorageInfo { total: quota, used } = storage_of(state, uploader).await?;
     let key = random_hex(16);
     let size = match receive(state, &key, body, quota.map(|q| q - used)).await {
         Ok(size) => size,

@@ -18,17 +18,20 @@ use crate::model::*;
 pub const INVITATION_DAYS: i64 = 14;
 pub const INVALID_INVITATION: &str = "This invitation link is not valid: it was used, revoked or has expired. Ask the project's owner for a new one";
 
-pub fn info(row: InvitationRow) -> InvitationInfo {
-    let now = now_ms();
-    let status = if row.accepted_at.is_some() {
+fn status_of(row: &InvitationRow) -> InvitationStatus {
+    if row.accepted_at.is_some() {
         InvitationStatus::Accepted
     } else if row.revoked_at.is_some() {
         InvitationStatus::Revoked
-    } else if row.expires_at <= now {
+    } else if row.expires_at <= now_ms() {
         InvitationStatus::Expired
     } else {
         InvitationStatus::Open
-    };
+    }
+}
+
+pub fn info(row: InvitationRow) -> InvitationInfo {
+    let status = status_of(&row);
     InvitationInfo {
         id: row.id,
         email: row.email,
@@ -92,10 +95,7 @@ pub async fn revoke(state: &AppState, principal: Option<&Principal>, slug: &str,
 
 async fn open_invitation(state: &AppState, token: &str) -> Result<InvitationRow, AppError> {
     let row = store::find_invitation_by_hash(&state.db, &sha256_hex(token.trim())).await?;
-    match row.map(|r| (info(r.clone()).status, r)) {
-        Some((InvitationStatus::Open, row)) => Ok(row),
-        _ => Err(AppError::NotFound(INVALID_INVITATION.into())),
-    }
+    row.filter(|r| status_of(r) == InvitationStatus::Open).ok_or_else(|| AppError::NotFound(INVALID_INVITATION.into()))
 }
 
 /// What the invitation page shows to whoever holds the link.

@@ -39,7 +39,8 @@ pub async fn members(state: &AppState, principal: Option<&Principal>, slug: &str
 pub async fn people(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<ProjectPeople, AppError> {
     let project = load(state, principal, slug, ProjectAction::ViewMembers).await?;
     let members = store::members(&state.db, project.id()).await?.into_iter().map(Into::into).collect();
-    let manages = load(state, principal, slug, ProjectAction::Manage).await.is_ok();
+    let require_login = crate::backend::service::projects::require_login(state).await;
+    let manages = crate::backend::policy::project_allows(principal, require_login, &project.facts(), ProjectAction::Manage);
     if !manages {
         return Ok(ProjectPeople { members, ..Default::default() });
     }

@@ -296,12 +296,19 @@ pub async fn set_password(
 
 /// Storage of the caller (`username` = `None`) or, for admins, of anyone.
 pub async fn storage(state: &AppState, principal: Option<&Principal>, username: Option<&str>) -> Result<StorageInfo, AppError> {
-    let metadata = metadata(state, principal, username).await?;
-    let user_id = match username {
-        None => authorize(principal, Action::UseSite)?.user_id,
-        Some(name) => find_user(state, name).await?.id,
-    };
-    Ok(StorageInfo { total: quota_bytes(state, &metadata).await?, used: data::storage_used(&state.db, user_id).await? })
+    let user_id = target_user_id(state, principal, username).await?;
+    crate::backend::service::data::storage_of(state, user_id).await
+}
+
+/// The caller's id (`username` = `None`) or, for admins, that user's.
+async fn target_user_id(state: &AppState, principal: Option<&Principal>, username: Option<&str>) -> Result<i64, AppError> {
+    match username {
+        None => Ok(authorize(principal, Action::UseSite)?.user_id),
+        Some(name) => {
+            authorize(principal, Action::Administer)?;
+            Ok(find_user(state, name).await?.id)
+        }
+    }
 }
 
 /// Metadata of the caller (`username` = `None`) or, for admins, of anyone.
@@ -310,13 +317,7 @@ pub async fn metadata(
     principal: Option<&Principal>,
     username: Option<&str>,
 ) -> Result<serde_json::Value, AppError> {
-    let user_id = match username {
-        None => authorize(principal, Action::UseSite)?.user_id,
-        Some(name) => {
-            authorize(principal, Action::Administer)?;
-            find_user(state, name).await?.id
-        }
-    };
+    let user_id = target_user_id(state, principal, username).await?;
     Ok(serde_json::from_str(&users::metadata_of(&state.db, user_id).await?).unwrap_or_else(|_| serde_json::json!({})))
 }
 

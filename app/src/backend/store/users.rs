@@ -39,6 +39,13 @@ pub struct UserRow {
     pub version: i64,
 }
 
+impl UserRow {
+    /// Whether failed sign-ins have locked the account at time `now`.
+    pub fn is_locked(&self, now: i64) -> bool {
+        self.locked_until.is_some_and(|until| until > now)
+    }
+}
+
 const USER_COLUMNS: &str = "id, username, display_name, email, password_hash, enabled, verified, \
      approved, must_change_password, failed_logins, locked_until, generation, created_at, last_login_at, \
      non_expiring, metadata, version";
