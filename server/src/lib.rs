@@ -180,6 +180,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let app = middleware::normalize_leading_slashes(router(config, state.clone()));
     spawn_session_sweeper(state.clone());
+    app::backend::service::search_upkeep::spawn(state.clone());
     if let Some((transport, delivery)) = mailer {
         mail_delivery::spawn(state.clone(), delivery, transport);
     }

@@ -29,6 +29,58 @@ async fn edit_of(client: &Client, username: &str) -> UserEdit {
     res.json::<(UserEdit, UserFacts)>().await.unwrap().0
 }
 
+/// The usernames on every page of a list, following the cursors.
+async fn all_pages(client: &Client, query: UserQuery) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = list(client, UserQuery { after, ..query.clone() }).await;
+        seen.extend(page.items.into_iter().map(|u| u.username));
+        match page.next {
+            Some(cursor) => after = cursor,
+            None => return seen,
+        }
+    }
+}
+
+/// A term matching more users than the index hands over walks the list in
+/// its sort order; a rarer one fetches its candidates. Both page alike.
+#[tokio::test]
+async fn common_and_rare_search_terms_page_alike() {
+    use app::backend::store::user_list::CANDIDATE_CAP;
+    for db in test_databases().await {
+        let config = Config { admin_password: Some(ADMIN_PASSWORD.into()), ..test_config(&db) };
+        let server = TestServer::start(&config).await;
+        let count = CANDIDATE_CAP + 120;
+        server.create_many_users("walker", count, "walker-password").await;
+        let client = admin(&server).await;
+        let newest_first: Vec<String> = (0..count).rev().map(|n| format!("walker{n:03}")).collect();
+
+        // First with the sample taken before the users existed (the index
+        // offers too many candidates for "walker", so the list walks), then
+        // with a fresh one (which plans the walk at once).
+        for sampled in [false, true] {
+            if sampled {
+                app::backend::service::search_upkeep::resample(server.state()).await.unwrap();
+            }
+            for term in ["walker", "WA", "@example.org"] {
+                let found = all_pages(&client, UserQuery { search: term.into(), ..UserQuery::default() }).await;
+                assert_eq!(found, newest_first, "{} (sampled: {sampled}): every match once, newest first, for {term:?}", db.label);
+            }
+            let by_name = all_pages(&client, UserQuery { search: "walker".into(), sort: "username".into(), ..UserQuery::default() }).await;
+            assert_eq!(by_name.first().map(String::as_str), Some("walker000"));
+            assert_eq!(by_name.len(), count);
+
+            let rare = all_pages(&client, UserQuery { search: "walker1".into(), ..UserQuery::default() }).await;
+            let expected: Vec<String> = (100..200).rev().map(|n| format!("walker{n:03}")).collect();
+            assert_eq!(rare, expected, "{}", db.label);
+            let one = all_pages(&client, UserQuery { search: "er61".into(), sort: "username".into(), ..UserQuery::default() }).await;
+            assert_eq!(one, (610..620).map(|n| format!("walker{n}")).collect::<Vec<_>>());
+            assert!(all_pages(&client, UserQuery { search: "walker9999".into(), ..UserQuery::default() }).await.is_empty());
+        }
+    }
+}
+
 #[tokio::test]
 async fn list_search_filter_sort_and_pages() {
     for db in test_databases().await {
@@ -41,13 +93,7 @@ async fn list_search_filter_sort_and_pages() {
         let first = list(&client, UserQuery::default()).await;
         assert_eq!(first.items.len(), 50, "{}", db.label);
         assert_eq!(first.items[0].username, "member119");
-        let mut seen: Vec<String> = first.items.iter().map(|u| u.username.clone()).collect();
-        let mut next = first.next;
-        while let Some(cursor) = next {
-            let page = list(&client, UserQuery { after: cursor, ..UserQuery::default() }).await;
-            seen.extend(page.items.iter().map(|u| u.username.clone()));
-            next = page.next;
-        }
+        let seen = all_pages(&client, UserQuery::default()).await;
         assert_eq!(seen.len(), 121, "{}", db.label);
         assert_eq!(seen.last().map(String::as_str), Some("admin"));
         let mut unique = seen.clone();

@@ -74,6 +74,7 @@ pub struct AppState {
     pub basic_cache: Arc<crate::backend::auth::basic_cache::BasicCache>,
     /// The settings as last read from the database (see `service::settings`).
     pub settings_cache: Arc<std::sync::Mutex<Option<(std::time::Instant, SiteSettings)>>>,
+    pub search_upkeep: Arc<crate::backend::service::search_upkeep::SearchUpkeep>,
 }
 
 impl AppState {
@@ -86,6 +87,7 @@ impl AppState {
             jwt: Arc::new(jwt),
             basic_cache: Arc::default(),
             settings_cache: Default::default(),
+            search_upkeep: Arc::default(),
         }
     }
 }

@@ -33,6 +33,7 @@ pub async fn generate_users(state: &AppState, prefix: &str, count: usize, passwo
         })
         .collect();
     users::insert_many(&state.db, &rows, &hash).await?;
+    crate::backend::service::search_upkeep::tidy(state).await?;
     Ok(())
 }
 

@@ -17,6 +17,7 @@ pub mod profile;
 pub mod recovery;
 pub mod registration;
 pub mod roles;
+pub mod search_upkeep;
 pub mod sessions;
 pub mod settings;
 pub mod user_admin;

@@ -44,9 +44,10 @@ fn cursor_of(sort: Sort, row: &user_list::ListRow) -> String {
 }
 
 /// The store's filter for `query`; `search` is its lower-cased search text.
-fn list_filter<'a>(query: &'a UserQuery, search: &'a str, after: Option<(Arg, i64)>, limit: i64) -> ListFilter<'a> {
+fn list_filter<'a>(state: &AppState, query: &'a UserQuery, search: &'a str, after: Option<(Arg, i64)>, limit: i64) -> ListFilter<'a> {
     ListFilter {
         search: (!search.is_empty()).then_some(search),
+        search_by: state.search_upkeep.search_by(search),
         role: (!query.role.is_empty()).then_some(query.role.as_str()),
         status: (!query.status.is_empty()).then_some(query.status.as_str()),
         sort: sort_of(&query.sort),
@@ -61,7 +62,7 @@ pub async fn list(state: &AppState, principal: Option<&Principal>, query: &UserQ
     let sort = sort_of(&query.sort);
     let search = query.search.trim().to_lowercase();
     let now = now_ms();
-    let filter = list_filter(query, &search, parse_cursor(sort, &query.after), PAGE_SIZE + 1);
+    let filter = list_filter(state, query, &search, parse_cursor(sort, &query.after), PAGE_SIZE + 1);
     let (mut rows, grants) = user_list::page(&state.db, &filter).await?;
     let next = if rows.len() as i64 > PAGE_SIZE {
         rows.truncate(PAGE_SIZE as usize);
@@ -279,6 +280,9 @@ pub async fn bulk(
             Err(e) => BulkOutcome { username: username.clone(), done: false, message: e.message() },
         });
     }
+    if matches!(action, BulkAction::Delete) {
+        state.search_upkeep.bulk_write();
+    }
     Ok(outcomes)
 }
 
@@ -294,7 +298,7 @@ pub async fn export_csv(state: &AppState, principal: Option<&Principal>, query: 
     let mut out = String::from("username,display_name,email,roles,enabled,verified,approved,created,last_login\r\n");
     let mut after = None;
     loop {
-        let filter = list_filter(query, &search, after.take(), EXPORT_PAGE);
+        let filter = list_filter(state, query, &search, after.take(), EXPORT_PAGE);
         let (rows, grants) = user_list::page(&state.db, &filter).await?;
         let mut roles = users::group_by_user(grants);
         for r in &rows {

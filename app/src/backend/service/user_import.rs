@@ -88,6 +88,7 @@ pub async fn import_chunk(
             report.created -= 1;
             report.problems.push(ImportProblem { line, message: "Username or email was taken meanwhile".into() });
         }
+        state.search_upkeep.bulk_write();
     }
     report.problems.sort_by_key(|p| p.line);
     Ok(report)

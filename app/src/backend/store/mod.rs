@@ -11,4 +11,5 @@ pub mod sessions;
 pub mod site_secrets;
 pub mod site_settings;
 pub mod user_list;
+pub mod user_search;
 pub mod users;

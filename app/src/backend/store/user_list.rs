@@ -1,8 +1,26 @@
 //! The admin user list: filtered, sorted, keyset-paginated, with per-row
-//! figures, in two queries per page (rows, then their roles).
+//! figures, in two queries per page (rows, then their roles), after one
+//! index lookup when there is a search term.
+//!
+//! A search is planned from a sample of the trigram index (see
+//! `user_search::TrigramSample`). A term expected in few rows takes its
+//! rows from at most [`CANDIDATE_CAP`] + 1 users that hold its two rarest
+//! trigrams, and the page says how many it found; if that was more, or the
+//! term was expected in many rows, or it is under three characters (which
+//! no trigram covers), the list is walked in its sort order testing each
+//! row, which finds a page after about `page size / share matching` rows.
+//! Neither database can choose between the two by itself: SQLite's planner
+//! knows nothing of the FTS5 index's selectivity, and taking every match
+//! of a common term grows with the user count.
 
 use crate::backend::db::Db;
+use crate::backend::store::user_search::{self, SearchBy};
 use crate::on_db;
+
+/// Searches with more candidates than this walk the sort order instead.
+/// A walked row costs about a quarter of a candidate, and a walk finds a
+/// page of 50 within 10,000 rows when 500 of 100,000 users match.
+pub const CANDIDATE_CAP: usize = 500;
 
 /// A bound query argument.
 #[derive(Clone, Debug)]
@@ -14,6 +32,8 @@ pub enum Arg {
 /// What to list. `search` is already lower-cased.
 pub struct ListFilter<'a> {
     pub search: Option<&'a str>,
+    /// How the search finds its rows (ignored without a search).
+    pub search_by: SearchBy,
     pub role: Option<&'a str>,
     pub status: Option<&'a str>,
     pub sort: Sort,
@@ -57,6 +77,8 @@ pub struct ListRow {
     pub active_sessions: i64,
     pub storage_used: i64,
     pub datasets: i64,
+    /// How many users the search index offered (see [`build`]).
+    pub candidates: i64,
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
@@ -71,21 +93,31 @@ fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-fn build(filter: &ListFilter<'_>) -> (String, Vec<Arg>) {
+/// The page query. Each row carries the number of index candidates (0 when
+/// walking), at most `CANDIDATE_CAP + 1`.
+fn build(filter: &ListFilter<'_>, by: &SearchBy) -> (String, Vec<Arg>) {
     let mut args = vec![Arg::Int(filter.now)];
     let mut conditions: Vec<String> = Vec::new();
     let next = |args: &mut Vec<Arg>, arg: Arg| {
         args.push(arg);
         format!("${}", args.len())
     };
+    let mut with = String::new();
+    let mut candidates = "CAST(0 AS BIGINT)".to_string();
     if let Some(search) = filter.search {
-        // The trigram index narrows the rows first (its pattern is not
-        // escaped, so `_` and `%` only widen it); the exact test follows.
-        let rough = next(&mut args, Arg::Text(format!("%{search}%")));
+        if let SearchBy::Index([first, second]) = by {
+            // The index's patterns are not escaped, so `%` and `_` only
+            // widen the candidates; the exact test below decides.
+            let a = next(&mut args, Arg::Text(first.clone()));
+            let b = next(&mut args, Arg::Text(second.clone()));
+            let cap = next(&mut args, Arg::Int(CANDIDATE_CAP as i64 + 1));
+            with = format!("WITH candidates AS ({}) ", user_search::candidates_query(&a, &b, &cap));
+            candidates = "(SELECT COUNT(*) FROM candidates)".into();
+            conditions.push("u.id IN (SELECT rowid FROM candidates)".into());
+        }
         let p = next(&mut args, Arg::Text(like_pattern(search)));
         conditions.push(format!(
-            "u.id IN (SELECT rowid FROM user_search WHERE search_text LIKE {rough}) \
-             AND (u.username_lower LIKE {p} ESCAPE '\\' OR LOWER(u.display_name) LIKE {p} ESCAPE '\\' OR u.email_lower LIKE {p} ESCAPE '\\')"
+            "(u.username_lower LIKE {p} ESCAPE '\\' OR LOWER(u.display_name) LIKE {p} ESCAPE '\\' OR u.email_lower LIKE {p} ESCAPE '\\')"
         ));
     }
     if let Some(role) = filter.role {
@@ -111,28 +143,29 @@ fn build(filter: &ListFilter<'_>) -> (String, Vec<Arg>) {
     let limit = next(&mut args, Arg::Int(filter.limit));
     let where_clause = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
     let sql = format!(
-        "SELECT u.id, u.username, u.username_lower, u.display_name, u.email, u.enabled, u.verified, u.approved, \
+        "{with}SELECT u.id, u.username, u.username_lower, u.display_name, u.email, u.enabled, u.verified, u.approved, \
          u.locked_until, u.created_at, u.last_login_at, \
          (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $1) AS active_sessions, \
-         u.storage_used, (SELECT COUNT(*) FROM datasets d WHERE d.created_by = u.id) AS datasets \
-         FROM users u {where_clause} ORDER BY {key} {order}, u.id {order} LIMIT {limit}"
+         u.storage_used, (SELECT COUNT(*) FROM datasets d WHERE d.created_by = u.id) AS datasets, \
+         {candidates} AS candidates FROM users u {where_clause} ORDER BY {key} {order}, u.id {order} LIMIT {limit}"
     );
     (sql, args)
 }
 
 /// One page of the list, and the roles of its users.
 pub async fn page(db: &Db, filter: &ListFilter<'_>) -> Result<(Vec<ListRow>, Vec<(i64, String)>), sqlx::Error> {
-    let (sql, args) = build(filter);
-    let rows: Vec<ListRow> = on_db!(db, |pool| {
-        let mut query = sqlx::query_as::<_, ListRow>(&sql);
-        for arg in &args {
-            query = match arg {
-                Arg::Int(i) => query.bind(*i),
-                Arg::Text(t) => query.bind(t.clone()),
-            };
+    let mut by = if filter.search.is_some() { &filter.search_by } else { &SearchBy::Walk };
+    let mut rows = fetch(db, filter, by).await?;
+    if let SearchBy::Index(patterns) = by {
+        let candidates = match rows.first() {
+            Some(row) => row.candidates,
+            None => user_search::candidate_count(db, patterns, CANDIDATE_CAP).await?,
+        };
+        if candidates > CANDIDATE_CAP as i64 {
+            by = &SearchBy::Walk;
+            rows = fetch(db, filter, by).await?;
         }
-        query.fetch_all(pool).await
-    })?;
+    }
     if rows.is_empty() {
         return Ok((rows, Vec::new()));
     }
@@ -148,6 +181,23 @@ pub async fn page(db: &Db, filter: &ListFilter<'_>) -> Result<(Vec<ListRow>, Vec
     Ok((rows, roles))
 }
 
+async fn fetch(db: &Db, filter: &ListFilter<'_>, by: &SearchBy) -> Result<Vec<ListRow>, sqlx::Error> {
+    let (sql, args) = build(filter, by);
+    // PostgreSQL plans each indexed search for its own patterns (a prepared
+    // statement's generic plan cannot tell a rare trigram from a common one).
+    let prepared = *by == SearchBy::Walk || matches!(db, Db::Sqlite(_));
+    on_db!(db, |pool| {
+        let mut query = sqlx::query_as::<_, ListRow>(&sql).persistent(prepared);
+        for arg in &args {
+            query = match arg {
+                Arg::Int(i) => query.bind(*i),
+                Arg::Text(t) => query.bind(t.clone()),
+            };
+        }
+        query.fetch_all(pool).await
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +211,7 @@ mod tests {
     fn keyset_condition_follows_the_sort() {
         let filter = ListFilter {
             search: Some("ann"),
+            search_by: SearchBy::Walk,
             role: Some("admin"),
             status: Some("locked"),
             sort: Sort::Username,
@@ -168,11 +219,19 @@ mod tests {
             now: 1,
             limit: 50,
         };
-        let (sql, args) = build(&filter);
-        assert!(sql.contains("u.id IN (SELECT rowid FROM user_search WHERE search_text LIKE $2)"), "{sql}");
-        assert!(sql.contains("(u.username_lower, u.id) > ($5, $6)"), "{sql}");
-        assert!(sql.contains("ORDER BY u.username_lower ASC, u.id ASC LIMIT $7"), "{sql}");
+        let (sql, args) = build(&filter, &SearchBy::Index(["%ann%".into(), "%ann%".into()]));
+        assert!(
+            sql.starts_with("WITH candidates AS (SELECT rowid FROM user_search WHERE search_text LIKE $2 AND search_text LIKE $3 LIMIT $4) SELECT"),
+            "{sql}"
+        );
+        assert!(sql.contains("WHERE u.id IN (SELECT rowid FROM candidates) AND (u.username_lower LIKE $5"), "{sql}");
+        assert!(sql.contains("(u.username_lower, u.id) > ($7, $8)"), "{sql}");
+        assert!(sql.contains("ORDER BY u.username_lower ASC, u.id ASC LIMIT $9"), "{sql}");
         assert!(sql.contains("u.locked_until > $1"));
-        assert_eq!(args.len(), 7);
+        assert_eq!(args.len(), 9);
+        let (walk, args) = build(&filter, &SearchBy::Walk);
+        assert!(!walk.contains("candidates)") && walk.contains("CAST(0 AS BIGINT) AS candidates"), "{walk}");
+        assert!(walk.contains("WHERE (u.username_lower LIKE $2"), "{walk}");
+        assert_eq!(args.len(), 6);
     }
 }
