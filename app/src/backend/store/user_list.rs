@@ -1,6 +1,6 @@
 //! The admin user list: filtered, sorted, keyset-paginated, with per-row
-//! figures, in two queries per page (rows, then their roles), after one
-//! index lookup when there is a search term.
+//! figures, in two queries per page (rows, then their roles); a third when
+//! an indexed search finds too many candidates and the page is walked.
 //!
 //! A search is planned from a sample of the trigram index (see
 //! `user_search::TrigramSample`). A term expected in few rows takes its
