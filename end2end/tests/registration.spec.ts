@@ -86,6 +86,10 @@ test('settings, registration with email verification through the outbox', async 
   await gotoHydrated(visitor, '/account');
   await expect(visitor.getByLabel('Email')).toHaveValue(email);
   await visitor.getByLabel('Email').fill(`new-${email}`);
+  // A new address asks for the current password.
+  await visitor.getByRole('button', { name: 'Save profile' }).click();
+  await expect(visitor.getByText('Enter your current password to change your email address')).toBeVisible();
+  await visitor.getByLabel('Your password').fill(`${username}-secret`);
   await visitor.getByRole('button', { name: 'Save profile' }).click();
   await expect(visitor.getByRole('status')).toContainText(`We sent a link to new-${email}`);
   await expect(visitor.getByText(`Your email stays ${email} until then`)).toBeVisible();

@@ -2,6 +2,7 @@
 //! `GATEHOUSE_*` environment variables. `KEYS` documents every key and is
 //! what `--help` prints.
 
+use app::backend::auth::client_addr::TrustedProxies;
 use app::backend::auth::jwt::MIN_SECRET_BYTES;
 use app::backend::service::mail_delivery::MailDelivery;
 use app::backend::state::SiteSettings;
@@ -19,6 +20,8 @@ pub struct Config {
     pub bind: String,
     #[serde(deserialize_with = "text::optional")]
     pub public_url: Option<String>,
+    #[serde(deserialize_with = "text::list")]
+    pub trusted_proxies: Vec<String>,
     #[serde(deserialize_with = "text::string")]
     pub site_root: String,
     #[serde(deserialize_with = "text::string")]
@@ -91,6 +94,27 @@ mod text {
         Scalar::deserialize(d).map(Scalar::into_string)
     }
 
+    /// A list, from a TOML array or from text separated by commas or spaces.
+    pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum List {
+            Many(Vec<Scalar>),
+            One(Scalar),
+        }
+        let items = match List::deserialize(d)? {
+            List::Many(items) => items.into_iter().map(Scalar::into_string).collect(),
+            List::One(text) => vec![text.into_string()],
+        };
+        Ok(items
+            .iter()
+            .flat_map(|item| item.split([',', ' ']))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect())
+    }
+
     pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
         Option::<Scalar>::deserialize(d).map(|v| v.map(Scalar::into_string))
     }
@@ -103,6 +127,7 @@ impl Default for Config {
             database_url: "sqlite://gatehouse.db?mode=rwc".into(),
             bind: "127.0.0.1:3000".into(),
             public_url: None,
+            trusted_proxies: Vec::new(),
             site_root: "target/site".into(),
             admin_username: "admin".into(),
             admin_password: None,
@@ -141,6 +166,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("database_url", "sqlite:… (embedded, the default) or postgres://… ; DATABASE_URL also works"),
     ("bind", "address and port to listen on"),
     ("public_url", "URL users reach the site at (default http://<bind>); https makes cookies Secure and __Host- prefixed"),
+    ("trusted_proxies", "reverse proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For names the client; empty = the header is ignored and the peer is the client"),
     ("site_root", "folder with the built site (pkg/ with the wasm, js and css)"),
     ("admin_username", "first-run admin's username, used when no enabled admin exists"),
     ("admin_password", "first-run admin's password; unset = generate a one-time password and print it once"),
@@ -230,6 +256,7 @@ impl Config {
         if !(1..=128).contains(&self.password_min_length) {
             return Err("password_min_length must be between 1 and 128".into());
         }
+        self.trusted_proxies()?;
         let short_secret = self.jwt_secret.as_ref().is_some_and(|s| s.len() < MIN_SECRET_BYTES);
         if short_secret && !self.dev_mode {
             return Err(format!(
@@ -241,6 +268,11 @@ impl Config {
 
     pub fn public_url(&self) -> String {
         self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.bind)).trim_end_matches('/').to_string()
+    }
+
+    /// The parsed `trusted_proxies`.
+    pub fn trusted_proxies(&self) -> Result<TrustedProxies, String> {
+        TrustedProxies::parse(&self.trusted_proxies)
     }
 
     pub fn is_https(&self) -> bool {
@@ -336,6 +368,11 @@ mod tests {
             jail.set_env("GATEHOUSE_LOCKOUT_THRESHOLD", "5");
             jail.set_env("GATEHOUSE_JWT_SECRET", "too-short");
             assert!(Config::load(None).unwrap_err().contains("jwt_secret"));
+            jail.set_env("GATEHOUSE_TRUSTED_PROXIES", "10.0.0.0/8, ::1");
+            assert_eq!(Config::load(None).map_err(|e| e.to_string())?.trusted_proxies, ["10.0.0.0/8", "::1"]);
+            jail.set_env("GATEHOUSE_TRUSTED_PROXIES", "10.0.0.0/33");
+            assert!(Config::load(None).unwrap_err().contains("trusted_proxies"));
+            jail.set_env("GATEHOUSE_TRUSTED_PROXIES", "");
             jail.set_env("GATEHOUSE_DEV_MODE", "true");
             assert!(Config::load(None).is_ok(), "development mode allows a short secret");
             Ok(())

@@ -6,6 +6,7 @@ pub mod config;
 pub mod middleware;
 pub mod rest;
 
+use app::backend::auth::client_addr::TrustedProxies;
 use app::backend::auth::session_store::DbSessionStore;
 use app::backend::service::bootstrap::{ensure_first_admin, FirstAdmin};
 use app::backend::service::mail_delivery;
@@ -38,6 +39,7 @@ pub struct ServerState {
     pub app: AppState,
     pub leptos: LeptosOptions,
     pub public_url: Arc<str>,
+    pub trusted_proxies: Arc<TrustedProxies>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -84,7 +86,12 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .site_pkg_dir("pkg")
         .site_addr(site_addr)
         .build();
-    let state = ServerState { app: app_state.clone(), leptos: leptos.clone(), public_url: config.public_url().into() };
+    let state = ServerState {
+        app: app_state.clone(),
+        leptos: leptos.clone(),
+        public_url: config.public_url().into(),
+        trusted_proxies: Arc::new(config.trusted_proxies().unwrap_or_default()),
+    };
 
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(
         app_state.db.clone(),
@@ -123,13 +130,15 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_state, shell))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     let cookie_name = session_cookie_name(config);
+    let https = config.is_https();
     limited
         .merge(rest::files::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::resolve_principal))
         .layer(session_layer)
         .layer(axum::middleware::from_fn(move |req, next| middleware::jsessionid_alias(cookie_name, req, next)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::csrf_guard))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::client_address))
+        .layer(axum::middleware::from_fn(move |req, next| middleware::security_headers(https, req, next)))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

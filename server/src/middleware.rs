@@ -4,6 +4,7 @@
 
 use crate::rest::error_response;
 use crate::ServerState;
+use app::backend::auth::client_addr::ClientAddr;
 use app::backend::auth::principal::{from_authorization, from_session, CurrentPrincipal};
 use app::backend::auth::tokens::random_hex;
 use app::backend::policy::{page_access, PageAccess, CHANGE_PASSWORD_PATH};
@@ -27,9 +28,10 @@ impl MakeRequestId for MakeRandomRequestId {
     }
 }
 
-/// Sets the security headers on every response. The CSP nonce is chosen
-/// here and handed to the page renderer through a request extension.
-pub async fn security_headers(mut req: Request, next: Next) -> Response {
+/// Sets the security headers on every response (with `https`, HSTS too).
+/// The CSP nonce is chosen here and handed to the page renderer through a
+/// request extension.
+pub async fn security_headers(https: bool, mut req: Request, next: Next) -> Response {
     let nonce = random_hex(16);
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
@@ -50,7 +52,21 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
     set("referrer-policy", "same-origin");
     set("cross-origin-opener-policy", "same-origin");
     set("permissions-policy", "camera=(), microphone=(), geolocation=()");
+    if https {
+        set("strict-transport-security", "max-age=31536000; includeSubDomains");
+    }
     res
+}
+
+/// Finds the client's address once per request (the peer, or for a
+/// trusted proxy its `X-Forwarded-For`) and stores it as a `ClientAddr`.
+pub async fn client_address(State(state): State<ServerState>, mut req: Request, next: Next) -> Response {
+    if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
+        let forwarded = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+        let client = state.trusted_proxies.client_of(peer.ip(), forwarded);
+        req.extensions_mut().insert(ClientAddr(client));
+    }
+    next.run(req).await
 }
 
 /// Refuses state-changing requests that a browser marks as coming from
@@ -73,8 +89,38 @@ fn is_cross_site(req: &Request, state: &ServerState) -> bool {
         return false;
     };
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let same_host = origin.split_once("://").map(|(_, rest)| rest) == Some(host);
-    !(same_host || origin == &*state.public_url)
+    !same_origin(origin, &state.public_url, host)
+}
+
+/// Whether a browser's `Origin` is this site: scheme, host and port equal to
+/// the public URL's, or to the `Host` the request was sent to, under the
+/// public URL's scheme.
+fn same_origin(origin: &str, public_url: &str, host: &str) -> bool {
+    let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+    let public = public_url.trim_end_matches('/').to_ascii_lowercase();
+    let scheme = public.split_once("://").map(|(scheme, _)| scheme).unwrap_or("http");
+    let public_origin = public.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+    origin == public_origin || origin == format!("{scheme}://{}", host.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin;
+
+    #[test]
+    fn origins_must_match_scheme_host_and_port() {
+        let public = "https://gatehouse.example";
+        assert!(same_origin("https://gatehouse.example", public, "gatehouse.example"));
+        assert!(same_origin("https://GateHouse.example", "https://gatehouse.example/sub/", "internal:8080"));
+        assert!(!same_origin("http://gatehouse.example", public, "gatehouse.example"), "scheme");
+        assert!(!same_origin("https://gatehouse.example:8443", public, "gatehouse.example"), "port");
+        assert!(!same_origin("https://evil.example", public, "gatehouse.example"));
+        assert!(!same_origin("null", public, "gatehouse.example"));
+        let local = "http://127.0.0.1:3000";
+        assert!(same_origin("http://127.0.0.1:4000", local, "127.0.0.1:4000"), "the Host it was sent to");
+        assert!(!same_origin("https://127.0.0.1:4000", local, "127.0.0.1:4000"), "scheme");
+        assert!(!same_origin("http://127.0.0.1:4001", local, "127.0.0.1:4000"), "port");
+    }
 }
 
 /// The one path where an `Authorization` header is ignored, so a client
@@ -91,7 +137,7 @@ pub async fn resolve_principal(
     next: Next,
 ) -> Response {
     let header = req.headers().get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or("").to_string());
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string());
+    let ip = req.extensions().get::<ClientAddr>().map(|ClientAddr(ip)| ip.to_string());
     let resolved = match header {
         Some(h) if req.uri().path() != SIGN_IN_PATH => from_authorization(&state.app, &h, ip.as_deref()).await.map(Some),
         _ => from_session(&state.app, &session).await,
@@ -113,8 +159,13 @@ pub fn is_xnat_path(path: &str) -> bool {
 
 /// XNAT clients send back the `JSESSIONID` cookie that `/data/JSESSION`
 /// set; it carries the same session id as our own cookie, so it is read as
-/// that cookie when ours is absent.
+/// that cookie when ours is absent — on XNAT's paths only, so that pages
+/// and server functions keep the protection of our `__Host-` cookie.
 pub async fn jsessionid_alias(cookie_name: &'static str, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if !is_xnat_path(path) && !(path == "/xapi" || path.starts_with("/xapi/")) {
+        return next.run(req).await;
+    }
     let cookies: Vec<String> = req
         .headers()
         .get_all(header::COOKIE)

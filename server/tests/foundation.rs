@@ -119,14 +119,12 @@ async fn lockout_after_failures_and_its_expiry() {
         for _ in 0..2 {
             assert_eq!(client.login("bob", "wrong").await.status(), 401);
         }
-        // Locked: a wrong password still gets the generic answer...
-        let res = client.login("bob", "wrong").await;
-        assert_eq!(res.status(), 401, "{}", db.label);
-        assert_eq!(res.text().await.unwrap(), generic);
-        // ...and only the right password learns about the lock.
-        let res = client.login("bob", "bob-password-1").await;
-        assert_eq!(res.status(), 403, "{}", db.label);
-        assert!(res.text().await.unwrap().contains("locked"));
+        // Locked: a wrong password and the right one get the same generic answer.
+        for password in ["wrong", "bob-password-1"] {
+            let res = client.login("bob", password).await;
+            assert_eq!(res.status(), 401, "{}", db.label);
+            assert_eq!(res.text().await.unwrap(), generic);
+        }
         assert!(client.whoami().await.is_none());
 
         // When the lock runs out, the right password works and the count restarts.

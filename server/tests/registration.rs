@@ -268,12 +268,12 @@ async fn email_change_waits_for_the_new_address() {
         let mover = Client::new(&server.base);
         assert_eq!(mover.login("mover", "mover-password").await.status(), 200);
 
-        let bad = mover.call("/api/profile/save", &SaveProfile { display_name: "Mo".into(), email: "not-an-address".into() }).await;
+        let bad = mover.call("/api/profile/save", &SaveProfile { display_name: "Mo".into(), email: "not-an-address".into(), current_password: "mover-password".into() }).await;
         assert_eq!(bad.json::<AppError>().await.unwrap().field(), Some("email"));
         let profile: Profile = mover.call("/api/profile/get", &GetProfile {}).await.json().await.unwrap();
         assert_eq!((profile.display_name.as_str(), profile.email.as_str()), ("", "old@example.org"), "bad input changes nothing");
 
-        let res = mover.call("/api/profile/save", &SaveProfile { display_name: "Mo Ver".into(), email: "new@example.org".into() }).await;
+        let res = mover.call("/api/profile/save", &SaveProfile { display_name: "Mo Ver".into(), email: "new@example.org".into(), current_password: "mover-password".into() }).await;
         let profile: Profile = res.json().await.unwrap();
         assert_eq!(profile.display_name, "Mo Ver");
         assert_eq!(profile.email, "old@example.org", "{}: the old address stays until verified", db.label);

@@ -7,19 +7,8 @@ use leptos::prelude::*;
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String, next: String) -> Result<String, AppError> {
     use super::door::*;
-    use crate::backend::auth::login::{authenticate, start_session, safe_next_path};
-    respond(async {
-        let state = state()?;
-        let client = client_info().await;
-        let user = authenticate(&state, &username, &password, client.ip.as_deref()).await?;
-        start_session(&state, &session().await?, &user, &client).await?;
-        Ok::<_, AppError>(if user.must_change_password {
-            crate::backend::policy::CHANGE_PASSWORD_PATH.to_string()
-        } else {
-            safe_next_path(&next)
-        })
-    }
-    .await)
+    use crate::backend::service::account::sign_in;
+    respond(async { sign_in(&state()?, &session().await?, &username, &password, &next, &client_info().await).await }.await)
 }
 
 /// Signs out: the server-side session is deleted, so a copied cookie dies too.
@@ -54,7 +43,7 @@ pub async fn change_password(
             confirm_password: Some(&confirm_password),
         };
         let session = session().await?;
-        change_own_password(&state()?, principal().await.as_ref(), Some(&session), &change).await
+        change_own_password(&state()?, principal().await.as_ref(), Some(&session), client_info().await.ip.as_deref(), &change).await
     }
     .await)
 }

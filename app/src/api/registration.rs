@@ -57,10 +57,11 @@ pub async fn get_profile() -> Result<Profile, AppError> {
 }
 
 #[server(endpoint = "profile/save")]
-pub async fn save_profile(display_name: String, email: String) -> Result<Profile, AppError> {
+pub async fn save_profile(display_name: String, email: String, #[server(default)] current_password: String) -> Result<Profile, AppError> {
     use super::door::*;
-    let form = ProfileForm { display_name, email };
-    respond(crate::backend::service::profile::save(&state()?, principal().await.as_ref(), &form).await)
+    let form = ProfileForm { display_name, email, current_password };
+    let ip = client_info().await.ip;
+    respond(crate::backend::service::profile::save(&state()?, principal().await.as_ref(), ip.as_deref(), &form).await)
 }
 
 #[server(endpoint = "admin/users/approve")]

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod db;
 pub mod policy;
 pub mod service;
+mod sqlite_ids;
 pub mod state;
 pub mod store;
 pub mod time;

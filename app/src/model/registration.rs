@@ -46,6 +46,8 @@ pub const RECOVERY_SENT: &str = "If an account matches what you entered, we have
 pub struct ProfileForm {
     pub display_name: String,
     pub email: String,
+    /// Needed only when the email address changes.
+    pub current_password: String,
 }
 
 /// The profile as shown: the current values and an email change waiting for its link.

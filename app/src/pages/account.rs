@@ -62,11 +62,14 @@ fn ProfileEditor() -> impl IntoView {
 fn ProfileForm(profile: Profile, save: ServerAction<SaveProfile>) -> impl IntoView {
     let display_name = RwSignal::new(profile.display_name.clone());
     let email = RwSignal::new(profile.email.clone());
+    let current_password = RwSignal::new(String::new());
     let current = RwSignal::new(profile);
+    let changes_email = move || !email.get().trim().eq_ignore_ascii_case(&current.get().email);
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(p)) = save.value().get() {
             email.set(p.email.clone());
+            current_password.set(String::new());
             current.set(p);
         }
     });
@@ -78,16 +81,26 @@ fn ProfileForm(profile: Profile, save: ServerAction<SaveProfile>) -> impl IntoVi
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        save.dispatch(SaveProfile { display_name: display_name.get_untracked(), email: email.get_untracked() });
+        save.dispatch(SaveProfile {
+            display_name: display_name.get_untracked(),
+            email: email.get_untracked(),
+            current_password: current_password.get_untracked(),
+        });
     };
     view! {
         <form on:submit=submit novalidate>
-            <FormError message=form_error(error, &["display_name", "email"])/>
+            <FormError message=form_error(error, &["display_name", "email", "current_password"])/>
             <FormSuccess message=saved/>
             <BoundField label="Display name" id="display_name" value=display_name autocomplete="name"
                 hint="Optional; shown instead of your username." error=field_error(error, "display_name")/>
             <BoundField label="Email" id="email" kind="email" value=email autocomplete="email" required=true
                 hint="A new address is used once you follow the link we send to it." error=field_error(error, "email")/>
+            <Show when=changes_email>
+                <BoundField label="Your password" id="profile_current_password" kind="password" value=current_password
+                    autocomplete="current-password" required=true
+                    hint="Changing your email address needs your password; we also tell your current address."
+                    error=field_error(error, "current_password")/>
+            </Show>
             {move || current.get().pending_email.map(|new| view! {
                 <p class="muted pending-email">{format!("Waiting for confirmation: {new}. Your email stays {} until then.", current.get().email)}</p>
             })}

@@ -10,6 +10,7 @@ pub mod registry;
 pub mod xapi;
 pub mod xnat;
 
+use app::backend::auth::login::{client_info_from, ClientInfo};
 use app::backend::auth::principal::{CurrentPrincipal, Principal};
 use app::model::AppError;
 use axum::extract::FromRequestParts;
@@ -60,5 +61,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(Caller(parts.extensions.get::<CurrentPrincipal>().and_then(|c| c.0.clone())))
+    }
+}
+
+/// The caller's address (as `auth::client_addr` judged it) and user agent.
+pub struct Client(pub ClientInfo);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Client(client_info_from(parts)))
     }
 }

@@ -2,12 +2,11 @@
 //! handler parses, calls one service function and shapes the answer.
 
 use super::body::{Body, JsonOnly};
-use super::{ApiResult, Caller};
+use super::{ApiResult, Caller, Client};
 use crate::ServerState;
 use app::backend::service::{account, roles, users};
 use app::model::*;
-use axum::extract::{ConnectInfo, Path, Query, State};
-use std::net::SocketAddr;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
@@ -69,10 +68,10 @@ async fn delete_user(State(s): State<ServerState>, caller: Caller, Path(user): P
 
 async fn authenticate(
     State(s): State<ServerState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Client(client): Client,
     Body(req): Body<AuthenticateRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(Json(users::issue_token(&s.app, &req, Some(&addr.ip().to_string())).await?))
+    Ok(Json(users::issue_token(&s.app, &req, client.ip.as_deref()).await?))
 }
 
 async fn refresh(State(s): State<ServerState>, caller: Caller) -> ApiResult<impl IntoResponse> {
@@ -86,6 +85,7 @@ async fn management_enabled() -> impl IntoResponse {
 async fn change_own_password(
     State(s): State<ServerState>,
     caller: Caller,
+    Client(client): Client,
     Body(req): Body<ChangePasswordRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let change = account::PasswordChange {
@@ -93,7 +93,7 @@ async fn change_own_password(
         new_password: req.new_password.as_deref().unwrap_or_default(),
         confirm_password: None,
     };
-    account::change_own_password(&s.app, caller.get(), None, &change).await?;
+    account::change_own_password(&s.app, caller.get(), None, client.ip.as_deref(), &change).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

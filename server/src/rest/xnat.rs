@@ -113,7 +113,8 @@ fn split_name(display_name: Option<&str>) -> (String, String) {
 async fn open_session(State(s): State<ServerState>, caller: Caller, session: tower_sessions::Session, parts: axum::http::request::Parts) -> XnatResult {
     let client = client_info_from(&parts);
     let id = sessions::open_for_caller(&s.app, caller.get(), &session, &client).await?;
-    let cookie = format!("JSESSIONID={id}; Path=/; HttpOnly; SameSite=Lax");
+    let secure = if s.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let cookie = format!("JSESSIONID={id}; Path=/; HttpOnly; SameSite=Lax{secure}");
     Ok((StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()), (header::SET_COOKIE, cookie)], id).into_response())
 }
 

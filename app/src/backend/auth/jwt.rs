@@ -1,7 +1,9 @@
 //! JSON Web Tokens for the registry API: HS256, signed with the site secret,
 //! carrying the user's credential generation so that disabling, deleting or
-//! a password change revokes every token issued before.
+//! a password change revokes every token issued before, and the user id and
+//! username, so a token never outlives the account it was issued to.
 
+use crate::backend::auth::tokens::random_hex;
 use crate::backend::store::users::UserRow;
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::model::AppError;
@@ -13,11 +15,15 @@ pub const MIN_SECRET_BYTES: usize = 32;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
+    /// The username: a token counts only while its user id still has it.
     pub sub: String,
     pub uid: i64,
     pub gen: i64,
     pub iat: i64,
     pub exp: i64,
+    /// A random id, so that two tokens issued in the same second differ.
+    #[serde(default)]
+    pub jti: String,
 }
 
 pub struct JwtKeys {
@@ -41,7 +47,7 @@ impl JwtKeys {
     pub fn issue(&self, user: &UserRow) -> Result<(String, i64), AppError> {
         let now = now_ms();
         let expires = now + self.lifetime_minutes * MINUTE_MS;
-        let claims = Claims { sub: user.username.clone(), uid: user.id, gen: user.generation, iat: now / 1000, exp: expires / 1000 };
+        let claims = Claims { sub: user.username.clone(), uid: user.id, gen: user.generation, iat: now / 1000, exp: expires / 1000, jti: random_hex(16) };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(crate::backend::internal)?;
         Ok((token, (expires / 1000) * 1000))
     }

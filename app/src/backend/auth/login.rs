@@ -1,9 +1,12 @@
 //! Password login with lockout, and starting a browser session for it.
 //!
-//! Unknown usernames and wrong passwords get the same error after the same
-//! argon2 work. A locked, disabled, unverified or unapproved account is only
-//! described to someone who gave its correct password.
+//! Unknown usernames, wrong passwords and locked accounts (whatever the
+//! password) get the same error after the same argon2 work. A disabled,
+//! unverified or unapproved account is only described to someone who gave
+//! its correct password. Every check is charged to the client's address
+//! before it runs ("count before you work").
 
+use crate::backend::auth::client_addr::{rate_key, ClientAddr};
 use crate::backend::internal;
 use crate::backend::store::auth_failures;
 use crate::backend::store::users::{self, UserRow};
@@ -21,26 +24,60 @@ fn invalid() -> AppError {
     AppError::Unauthenticated(INVALID_CREDENTIALS.to_string())
 }
 
-/// Refuses a client address that failed too many password checks this
-/// minute, before any work is spent on it (the same for every username).
-async fn check_rate(state: &AppState, ip: Option<&str>, now: i64) -> Result<(), AppError> {
-    let Some(ip) = ip else { return Ok(()) };
+/// One password check charged to a client address for this minute.
+pub struct Charge {
+    key: String,
+    window: i64,
+}
+
+/// Charges one password check to `ip` *before* any hashing, in the one
+/// statement that also reads the new count, so concurrent requests cannot
+/// all slip under the limit; refuses (429) past `login_rate_limit`. A check
+/// that succeeds is given back ([`refund`]), so the limit counts failures.
+pub async fn charge_password_check(state: &AppState, ip: Option<&str>) -> Result<Option<Charge>, AppError> {
+    let Some(ip) = ip else { return Ok(None) };
+    let now = now_ms();
     let window = now - now.rem_euclid(MINUTE_MS);
-    if auth_failures::count(&state.db, ip, window).await? >= state.settings.login_rate_limit {
+    let key = format!("login:{}", rate_key(ip));
+    if auth_failures::record_and_count(&state.db, &key, window).await? > state.settings.login_rate_limit {
         let retry_after_secs = ((window + MINUTE_MS - now + 999) / 1000) as u64;
         return Err(AppError::RateLimited {
             message: format!("Too many failed sign-in attempts from your address. Try again in {retry_after_secs} seconds."),
             retry_after_secs,
         });
     }
+    Ok(Some(Charge { key, window }))
+}
+
+/// Gives back a charged check that turned out to be a correct password.
+pub async fn refund(state: &AppState, charge: Option<Charge>) -> Result<(), AppError> {
+    if let Some(c) = charge {
+        auth_failures::refund(&state.db, &c.key, c.window).await?;
+    }
     Ok(())
 }
 
-async fn count_failure(state: &AppState, ip: Option<&str>, now: i64) -> Result<(), AppError> {
-    if let Some(ip) = ip {
-        auth_failures::record(&state.db, ip, now - now.rem_euclid(MINUTE_MS)).await?;
+/// Checks `password` against `user` under the lockout rules, after the
+/// caller charged the check to the client's address. A locked account is
+/// not checked at all (a dummy hash costs the same time) and answers
+/// `false` whatever the password; a wrong password counts toward the lock.
+/// The lock is decided by the conditional updates themselves, so a check
+/// that started before a concurrent lock cannot clear it or pass it.
+pub async fn check_password(state: &AppState, user: Option<&UserRow>, password: &str) -> Result<bool, AppError> {
+    let password = if password.len() <= MAX_LOGIN_PASSWORD_BYTES { password } else { "" };
+    let now = now_ms();
+    let checkable = user.filter(|u| !u.is_locked(now));
+    let matched = state.hasher.verify(password, checkable.map(|u| u.password_hash.as_str())).await?
+        && !password.is_empty();
+    let Some(user) = checkable else { return Ok(false) };
+    let security = &state.settings;
+    if matched {
+        return Ok(users::clear_failures_unless_locked(&state.db, user.id, now_ms()).await?);
     }
-    Ok(())
+    let now = now_ms();
+    let lock_until = now + security.lockout_minutes * MINUTE_MS;
+    users::record_failed_login(&state.db, user.id, security.lockout_threshold, now, lock_until).await?;
+    Ok(false)
 }
 
 /// Checks a username and password from client address `ip` and applies the
@@ -53,32 +90,13 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: 
     if password.is_empty() {
         return Err(AppError::validation("password", "Enter your password"));
     }
-    check_rate(state, ip, now_ms()).await?;
+    let charge = charge_password_check(state, ip).await?;
     let user = if username.len() <= 100 { users::find_by_username(&state.db, username).await? } else { None };
-    let password = if password.len() <= MAX_LOGIN_PASSWORD_BYTES { password } else { "" };
-    let matched = state.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?
-        && !password.is_empty();
-    let now = now_ms();
-    let Some(user) = user else {
-        count_failure(state, ip, now).await?;
-        return Err(invalid());
-    };
-    let locked = user.is_locked(now);
-    let security = &state.settings;
-    if !matched {
-        count_failure(state, ip, now).await?;
-        if !locked {
-            let lock_until = now + security.lockout_minutes * MINUTE_MS;
-            users::record_failed_login(&state.db, user.id, security.lockout_threshold, lock_until).await?;
-        }
+    if !check_password(state, user.as_ref(), password).await? {
         return Err(invalid());
     }
-    if locked {
-        let minutes = (user.locked_until.unwrap_or(now) - now + MINUTE_MS - 1) / MINUTE_MS;
-        return Err(AppError::Forbidden(format!(
-            "This account is locked after too many failed sign-in attempts. Try again in {minutes} minute(s), or ask an administrator to unlock it."
-        )));
-    }
+    refund(state, charge).await?;
+    let user = user.ok_or_else(invalid)?;
     if !user.enabled {
         return Err(AppError::Forbidden("This account is disabled. Contact an administrator.".into()));
     }
@@ -127,10 +145,12 @@ pub async fn start_session(
 
 /// The caller's address and user agent from the request.
 pub fn client_info_from(parts: &http::request::Parts) -> ClientInfo {
-    let ip = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|axum::extract::ConnectInfo(addr)| addr.ip().to_string());
+    let ip = parts.extensions.get::<ClientAddr>().map(|ClientAddr(ip)| ip.to_string()).or_else(|| {
+        parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|axum::extract::ConnectInfo(addr)| addr.ip().to_string())
+    });
     let user_agent = parts
         .headers
         .get(http::header::USER_AGENT)
@@ -139,23 +159,77 @@ pub fn client_info_from(parts: &http::request::Parts) -> ClientInfo {
     ClientInfo { ip, user_agent }
 }
 
-/// A local path to continue to after sign-in; anything else becomes `/`.
-pub fn safe_next_path(next: &str) -> String {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
-    if local && next != "/login" { next.to_string() } else { "/".to_string() }
+/// Where to continue after sign-in: `next` when it is a path on this site
+/// (resolved against `public_url`, it keeps the site's origin), else `/`.
+/// Control characters, whitespace and backslashes are refused outright,
+/// raw or percent-encoded: browsers drop or rewrite them, which is how
+/// `/\t/evil.example` becomes `//evil.example`.
+pub fn safe_next_path(next: &str, public_url: &str) -> String {
+    let home = || "/".to_string();
+    let suspicious = |text: &str| text.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    let raw_path = next.split(['?', '#']).next().unwrap_or_default();
+    let decoded = crate::model::url::percent_decode(raw_path);
+    if !next.starts_with('/') || next.starts_with("//") || decoded.starts_with("//") || suspicious(next) || suspicious(&decoded) {
+        return home();
+    }
+    let Ok(base) = url::Url::parse(public_url) else { return home() };
+    match base.join(next) {
+        Ok(target) if target.origin() == base.origin() && target.path() != "/login" => {
+            let mut path = target.path().to_string();
+            if let Some(query) = target.query() {
+                path.push('?');
+                path.push_str(query);
+            }
+            if let Some(fragment) = target.fragment() {
+                path.push('#');
+                path.push_str(fragment);
+            }
+            path
+        }
+        _ => home(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::safe_next_path;
 
+    const SITE: &str = "https://gatehouse.example";
+
     #[test]
     fn next_paths_stay_local() {
-        assert_eq!(safe_next_path("/account"), "/account");
-        assert_eq!(safe_next_path(""), "/");
-        assert_eq!(safe_next_path("https://evil.example/"), "/");
-        assert_eq!(safe_next_path("//evil.example/"), "/");
-        assert_eq!(safe_next_path("/\\evil.example"), "/");
-        assert_eq!(safe_next_path("/login"), "/");
+        assert_eq!(safe_next_path("/account", SITE), "/account");
+        assert_eq!(safe_next_path("/projects/p1?tab=users#top", SITE), "/projects/p1?tab=users#top");
+        assert_eq!(safe_next_path("/admin/users?search=a%20b", SITE), "/admin/users?search=a%20b");
+        assert_eq!(safe_next_path("/login", SITE), "/");
+        assert_eq!(safe_next_path("", SITE), "/");
+    }
+
+    #[test]
+    fn hostile_next_values_go_home() {
+        let hostile = [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            " /evil",
+            "/%09/evil.example",
+            "/%0a/evil.example",
+            "/%2F/evil.example",
+            "/%2f%2fevil.example",
+            "/%5C/evil.example",
+            "https:evil.example",
+            "javascript:alert(1)",
+            "/\u{0}/evil.example",
+            "/\u{2028}/evil.example",
+            "http://gatehouse.example@evil.example/",
+            "evil.example",
+        ];
+        for next in hostile {
+            assert_eq!(safe_next_path(next, SITE), "/", "{next:?}");
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! and turning a request's credentials into a `Principal`.
 
 pub mod basic_cache;
+pub mod client_addr;
 pub mod jwt;
 pub mod login;
 pub mod password;

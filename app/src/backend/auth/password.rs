@@ -5,6 +5,7 @@ use crate::backend::internal;
 use crate::model::{AppError, PASSWORD_MAX_LENGTH};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -50,13 +51,14 @@ pub fn is_common_password(password: &str) -> bool {
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
     dummy_hash: Arc<str>,
+    verifications: Arc<AtomicU64>,
 }
 
 impl PasswordHasher {
     pub fn new() -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let dummy = hash_blocking(&super::tokens::random_hex(16)).expect("argon2 hashes a random string");
-        PasswordHasher { permits: Arc::new(Semaphore::new(cores)), dummy_hash: dummy.into() }
+        PasswordHasher { permits: Arc::new(Semaphore::new(cores)), dummy_hash: dummy.into(), verifications: Arc::default() }
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, AppError> {
@@ -65,15 +67,23 @@ impl PasswordHasher {
     }
 
     /// Verifies `password` against `hash`, or against a dummy hash when there
-    /// is no user, so that both cases take the same time. `None` never matches.
+    /// is no user or the stored hash is not a usable one (an imported
+    /// account's `!`), so that every case costs one argon2 verification.
+    /// `None` never matches.
     pub async fn verify(&self, password: &str, hash: Option<&str>) -> Result<bool, AppError> {
         let password = password.to_owned();
-        let (hash, real) = match hash {
+        let (hash, real) = match hash.filter(|h| PasswordHash::new(h).is_ok()) {
             Some(h) => (h.to_owned(), true),
             None => (self.dummy_hash.to_string(), false),
         };
+        self.verifications.fetch_add(1, Ordering::Relaxed);
         let matched = self.run(move || verify_blocking(&password, &hash)).await?;
         Ok(real && matched)
+    }
+
+    /// How many argon2 verifications this hasher has started.
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
@@ -141,5 +151,9 @@ mod tests {
         assert!(!hasher.verify("wrong horse", Some(&hash)).await.unwrap());
         assert!(!hasher.verify("correct horse", None).await.unwrap());
         assert!(!hasher.verify("x", Some("not a hash")).await.unwrap());
+        // An unusable stored hash costs a real verification, like a real one.
+        let before = hasher.verifications();
+        assert!(!hasher.verify("x", Some("!")).await.unwrap());
+        assert_eq!(hasher.verifications(), before + 1);
     }
 }

@@ -102,7 +102,9 @@ pub async fn from_authorization(state: &AppState, header: &str, ip: Option<&str>
 async fn from_jwt(state: &AppState, token: &str) -> Result<Principal, AppError> {
     let claims = state.jwt.verify(token)?;
     match users::find_by_id(&state.db, claims.uid).await? {
-        Some(user) if user.enabled && user.generation == claims.gen => principal_for(state, user, None).await,
+        Some(user) if user.enabled && user.generation == claims.gen && user.username == claims.sub => {
+            principal_for(state, user, None).await
+        }
         _ => Err(AppError::Unauthenticated(INVALID_TOKEN.into())),
     }
 }
@@ -115,7 +117,14 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
     let (username, password) = text.split_once(':').ok_or_else(invalid)?;
     if let Some((user_id, generation)) = state.basic_cache.get(username, password) {
         match users::find_by_id(&state.db, user_id).await? {
-            Some(user) if user.enabled && user.verified && user.approved && user.generation == generation && !user.is_locked(now_ms()) => {
+            Some(user)
+                if user.enabled
+                    && user.verified
+                    && user.approved
+                    && user.generation == generation
+                    && user.username.to_lowercase() == username.to_lowercase()
+                    && !user.is_locked(now_ms()) =>
+            {
                 return principal_for(state, user, None).await;
             }
             _ => state.basic_cache.forget(username, password),

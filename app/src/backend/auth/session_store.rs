@@ -65,7 +65,7 @@ impl DbSessionStore {
         if insert_only {
             sessions::insert(&self.db, &row).await.map_err(backend_error)
         } else {
-            sessions::upsert(&self.db, &row).await.map_err(backend_error).map(|_| true)
+            sessions::update(&self.db, &row).await.map_err(backend_error)
         }
     }
 }
@@ -79,6 +79,7 @@ impl SessionStore for DbSessionStore {
         Ok(())
     }
 
+    /// Update-only: a save racing a revoke must not bring the session back.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         self.write(record, false).await.map(|_| ())
     }

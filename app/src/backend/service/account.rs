@@ -1,5 +1,6 @@
-//! The signed-in user's own account: password changes.
+//! The user's own account: signing in, and changing the password.
 
+use crate::backend::auth::login::{self, ClientInfo};
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
 use crate::backend::store::users;
@@ -7,6 +8,25 @@ use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::{internal, AppState};
 use crate::model::AppError;
 use tower_sessions::Session;
+
+/// Signs in with a username and password and binds the browser session to
+/// the user; returns where to go next (the forced password change first).
+pub async fn sign_in(
+    state: &AppState,
+    session: &Session,
+    username: &str,
+    password: &str,
+    next: &str,
+    client: &ClientInfo,
+) -> Result<String, AppError> {
+    let user = login::authenticate(state, username, password, client.ip.as_deref()).await?;
+    login::start_session(state, session, &user, client).await?;
+    Ok(if user.must_change_password {
+        crate::backend::policy::CHANGE_PASSWORD_PATH.to_string()
+    } else {
+        login::safe_next_path(next, &state.settings.public_url)
+    })
+}
 
 /// A password change request, as the forms and the API send it.
 pub struct PasswordChange<'a> {
@@ -22,6 +42,7 @@ pub async fn change_own_password(
     state: &AppState,
     principal: Option<&Principal>,
     session: Option<&Session>,
+    ip: Option<&str>,
     change: &PasswordChange<'_>,
 ) -> Result<(), AppError> {
     let principal = authorize(principal, Action::ChangeOwnPassword)?;
@@ -32,11 +53,20 @@ pub async fn change_own_password(
     if change.confirm_password.is_some_and(|c| c != change.new_password) {
         return Err(AppError::validation("confirm_password", "The two new passwords do not match"));
     }
-    if !state.hasher.verify(change.current_password, Some(&user.password_hash)).await? {
-        let lock_until = now_ms() + state.settings.lockout_minutes * MINUTE_MS;
-        users::record_failed_login(&state.db, user.id, state.settings.lockout_threshold, lock_until).await?;
+    // The same per-address limit and lockout as signing in.
+    let charge = login::charge_password_check(state, ip).await?;
+    let now = now_ms();
+    if user.is_locked(now) {
+        let minutes = (user.locked_until.unwrap_or(now) - now + MINUTE_MS - 1) / MINUTE_MS;
+        return Err(AppError::validation(
+            "current_password",
+            format!("Too many wrong passwords: try again in {minutes} minute(s)"),
+        ));
+    }
+    if !login::check_password(state, Some(&user), change.current_password).await? {
         return Err(AppError::validation("current_password", "Current password is incorrect"));
     }
+    login::refund(state, charge).await?;
     if change.new_password == change.current_password {
         return Err(AppError::validation("new_password", "New password must be different from the current one"));
     }

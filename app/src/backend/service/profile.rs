@@ -1,8 +1,9 @@
 //! My account → Profile: the display name, and changing the email address,
 //! which takes effect only when the link sent to the new address is
-//! followed (the old address stays until then).
+//! followed (the old address stays until then). Changing it asks for the
+//! current password (under the sign-in limits) and tells the old address.
 
-use crate::backend::auth::Principal;
+use crate::backend::auth::{login, Principal};
 use crate::backend::policy::{authorize, Action};
 use crate::backend::service::email_links;
 use crate::backend::service::mail::{self, Outgoing};
@@ -30,7 +31,7 @@ pub async fn get(state: &AppState, principal: Option<&Principal>) -> Result<Prof
 /// Saves the display name; a new email address gets a confirmation link.
 /// Whether the new address belongs to another account is not said here:
 /// following the link reports it.
-pub async fn save(state: &AppState, principal: Option<&Principal>, form: &ProfileForm) -> Result<Profile, AppError> {
+pub async fn save(state: &AppState, principal: Option<&Principal>, ip: Option<&str>, form: &ProfileForm) -> Result<Profile, AppError> {
     let user = own_user(state, principal).await?;
     let display_name = form.display_name.trim();
     if display_name.chars().count() > 100 {
@@ -43,6 +44,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Profil
             return Err(AppError::validation("email", "Enter an email address: your account needs one to recover access"));
         }
         check_email(email, "email")?;
+        confirm_password(state, &user, ip, &form.current_password).await?;
     }
     if user.display_name.as_deref().unwrap_or_default() != display_name {
         users::set_display_name(&state.db, user.id, Some(display_name).filter(|d| !d.is_empty())).await?;
@@ -59,6 +61,33 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Profil
             ),
         })
         .await?;
+        if let Some(old) = user.email.as_deref().filter(|old| !old.is_empty()) {
+            mail::queue(state, Outgoing {
+                to: old.to_string(),
+                subject: "Your email address is being changed".into(),
+                body: format!(
+                    "Hello {},\n\nsomeone signed in to your account asked to change its email address to {email}. \
+                     It changes once the link sent there is followed.\n\n\
+                     If this was not you, change your password now and tell an administrator.",
+                    user.username
+                ),
+            })
+            .await?;
+        }
     }
     get(state, principal).await
+}
+
+/// The current password, checked under the same per-address limit and
+/// lockout as signing in.
+async fn confirm_password(state: &AppState, user: &UserRow, ip: Option<&str>, password: &str) -> Result<(), AppError> {
+    const FIELD: &str = "current_password";
+    if password.is_empty() {
+        return Err(AppError::validation(FIELD, "Enter your current password to change your email address"));
+    }
+    let charge = login::charge_password_check(state, ip).await?;
+    if !login::check_password(state, Some(user), password).await? {
+        return Err(AppError::validation(FIELD, "Current password is incorrect"));
+    }
+    login::refund(state, charge).await
 }

@@ -74,9 +74,11 @@ pub async fn revoke_user(state: &AppState, principal: Option<&Principal>, userna
     Ok(sessions::delete_by_public_ids(&state.db, &ids, Some(user_id)).await?)
 }
 
-/// Opens a browser-style session for a caller who came with a credential
-/// (XNAT's `/data/JSESSION`) and returns its cookie value, which only that
-/// caller receives.
+/// XNAT's `/data/JSESSION`: for a caller who came with a credential
+/// (an `Authorization` header), opens a browser-style session and returns
+/// its cookie value, which only that caller receives. A caller who came
+/// with a session cookie gets that session's id back and nothing changes:
+/// a GET must not renew a session (a stolen cookie would never expire).
 pub async fn open_for_caller(
     state: &AppState,
     principal: Option<&Principal>,
@@ -84,6 +86,11 @@ pub async fn open_for_caller(
     client: &crate::backend::auth::login::ClientInfo,
 ) -> Result<String, AppError> {
     let caller = authorize(principal, Action::ViewOwnAccount)?;
+    if caller.session_key.is_some() {
+        if let Some(id) = session.id() {
+            return Ok(id.to_string());
+        }
+    }
     let user = crate::backend::store::users::find_by_id(&state.db, caller.user_id)
         .await?
         .ok_or_else(|| AppError::Unauthenticated("Please sign in".into()))?;

@@ -203,6 +203,12 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, edit: &UserEd
         non_expiring: edit.non_expiring,
         metadata: &metadata,
         roles: &role_names,
+        // A new password, disabling, or taking back verification or approval
+        // ends every session and token the user holds.
+        ends_sessions: password_hash.is_some()
+            || !edit.enabled
+            || (user.verified && !edit.verified)
+            || (user.approved && !edit.approved),
         password_hash: password_hash.as_deref(),
     };
     if !users::apply_admin_edit(&state.db, user.id, &change).await? {

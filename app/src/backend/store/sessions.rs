@@ -34,14 +34,22 @@ pub async fn insert(db: &Db, s: &SessionWrite<'_>) -> Result<bool, sqlx::Error> 
     write(db, &format!("{INSERT} ON CONFLICT DO NOTHING"), s).await.map(|rows| rows == 1)
 }
 
-/// Updates an existing session's data; inserts it when it is new.
-pub async fn upsert(db: &Db, s: &SessionWrite<'_>) -> Result<(), sqlx::Error> {
-    let sql = format!(
-        "{INSERT} ON CONFLICT (id_hash) DO UPDATE SET user_id = excluded.user_id, last_seen_at = excluded.last_seen_at, \
-         expires_at = excluded.expires_at, ip = COALESCE(excluded.ip, sessions.ip), \
-         user_agent = COALESCE(excluded.user_agent, sessions.user_agent), data = excluded.data"
-    );
-    write(db, &sql, s).await.map(|_| ())
+/// Updates an existing session's data. A session that is gone (revoked,
+/// signed out, expired) stays gone: `false`, and nothing is written.
+pub async fn update(db: &Db, s: &SessionWrite<'_>) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE sessions SET user_id = $2, last_seen_at = $3, expires_at = $4, ip = COALESCE($5, ip), \
+               user_agent = COALESCE($6, user_agent), data = $7 WHERE id_hash = $1";
+    on_db!(db, |pool| sqlx::query(sql)
+        .bind(s.id_hash)
+        .bind(s.user_id)
+        .bind(s.now)
+        .bind(s.expires_at)
+        .bind(s.ip)
+        .bind(s.user_agent)
+        .bind(s.data)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1))
 }
 
 async fn write(db: &Db, sql: &str, s: &SessionWrite<'_>) -> Result<u64, sqlx::Error> {

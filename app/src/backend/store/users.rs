@@ -179,31 +179,45 @@ pub async fn set_password(
     })
 }
 
-/// Counts one failed login of an account that is not locked now; locks it
-/// until `lock_until` when the count reaches `threshold`. A lock that has
-/// run out starts the count again. Returns the new count.
+/// Counts one failed login of an account that is not locked at `now`;
+/// locks it until `lock_until` when the count reaches `threshold`. A lock
+/// that has run out starts the count again; a lock in force is left alone
+/// (the condition is in the statement, so a check that began before a
+/// concurrent lock cannot clear it). Returns the new count, or `None` when
+/// the account is locked.
 pub async fn record_failed_login(
     db: &Db,
     user_id: i64,
     threshold: i64,
+    now: i64,
     lock_until: i64,
-) -> Result<i64, sqlx::Error> {
+) -> Result<Option<i64>, sqlx::Error> {
     let sql = "UPDATE users SET \
                failed_logins = CASE WHEN locked_until IS NULL THEN failed_logins + 1 ELSE 1 END, \
                locked_until = CASE WHEN (CASE WHEN locked_until IS NULL THEN failed_logins + 1 ELSE 1 END) >= $2 \
                               THEN $3 ELSE NULL END \
-               WHERE id = $1 RETURNING failed_logins";
+               WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $4) RETURNING failed_logins";
     on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql)
         .bind(user_id)
         .bind(threshold)
         .bind(lock_until)
-        .fetch_one(pool)
+        .bind(now)
+        .fetch_optional(pool)
         .await)
 }
 
-/// Clears the failure counter and lock after a successful login.
+/// After a correct password: clears the failure count unless a lock is in
+/// force at `now`. Returns `false` (changing nothing) when locked, which
+/// decides the sign-in from the row itself rather than an earlier read.
+pub async fn clear_failures_unless_locked(db: &Db, user_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE users SET failed_logins = 0, locked_until = NULL \
+               WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)";
+    on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(now).execute(pool).await.map(|r| r.rows_affected() == 1))
+}
+
+/// Records the time of a successful sign-in.
 pub async fn record_successful_login(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
-    let sql = "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1";
+    let sql = "UPDATE users SET last_login_at = $2 WHERE id = $1";
     let now = now_ms();
     on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(now).execute(pool).await.map(|_| ()))
 }
@@ -309,14 +323,16 @@ pub struct AdminEdit<'a> {
     pub roles: &'a [String],
     /// A new password hash, when the password changes.
     pub password_hash: Option<&'a str>,
+    /// Bump the credential generation and delete the user's sessions.
+    pub ends_sessions: bool,
 }
 
 /// Applies `edit` in one transaction. Returns `false` (changing nothing)
-/// when the user's version moved on. A new password or disabling bumps the
+/// when the user's version moved on. With `ends_sessions` it bumps the
 /// credential generation and deletes the user's sessions.
 pub async fn apply_admin_edit(db: &Db, user_id: i64, edit: &AdminEdit<'_>) -> Result<bool, sqlx::Error> {
     let now = now_ms();
-    let revoke = edit.password_hash.is_some() || !edit.enabled;
+    let revoke = edit.ends_sessions;
     in_tx!(db, |tx| {
         let updated = sqlx::query(
             "UPDATE users SET display_name = $3, email = $4, email_lower = $5, enabled = $6, verified = $7, \
