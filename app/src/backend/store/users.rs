@@ -2,7 +2,7 @@
 
 use crate::backend::db::Db;
 use crate::backend::time::now_ms;
-use crate::{in_tx, on_db};
+use crate::{in_tx, in_write_tx, on_db};
 
 /// Grants each of `$roles` to `$user_id` inside the transaction `$tx`.
 macro_rules! grant_roles {
@@ -246,10 +246,24 @@ pub async fn metadata_of(db: &Db, user_id: i64) -> Result<String, sqlx::Error> {
     on_db!(db, |pool| sqlx::query_scalar::<_, String>(sql).bind(user_id).fetch_one(pool).await)
 }
 
-pub async fn set_metadata(db: &Db, user_id: i64, metadata: &str) -> Result<(), sqlx::Error> {
-    let sql = "UPDATE users SET metadata = $2, updated_at = $3, version = version + 1 WHERE id = $1";
+/// Replaces the user's metadata with `change(current)` in one write
+/// transaction, so concurrent changes all land; returns what was written.
+pub async fn update_metadata(db: &Db, user_id: i64, change: impl FnOnce(&str) -> String) -> Result<String, sqlx::Error> {
     let now = now_ms();
-    on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(metadata).bind(now).execute(pool).await.map(|_| ()))
+    in_write_tx!(db, |tx, lock| {
+        let current: String = sqlx::query_scalar(&format!("SELECT metadata FROM users WHERE id = $1{lock}"))
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let updated = change(&current);
+        sqlx::query("UPDATE users SET metadata = $2, updated_at = $3, version = version + 1 WHERE id = $1")
+            .bind(user_id)
+            .bind(&updated)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        Ok::<String, sqlx::Error>(updated)
+    })
 }
 
 /// Id of the user other than `except` whose email is `email` (any case).
