@@ -1,7 +1,8 @@
 //! Concurrent writes over HTTP lose nothing: many real requests at once
 //! against the real router, each adding its own item (a metadata key, an
 //! organization list, a project field, a group move), and afterwards every
-//! acknowledged item is there — on SQLite and PostgreSQL.
+//! acknowledged item is there — on SQLite and PostgreSQL. Also: approving
+//! an access request never demotes an owner.
 
 mod common;
 
@@ -139,5 +140,30 @@ async fn concurrent_owner_moves_keep_an_owner() {
             let left = owners(&admin, "lab").await;
             assert_eq!((done, refused, left.len()), (1, 1, 1), "{} round {round} ({method} {group}): {results:?}, owners {left:?}", db.label);
         }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn approving_a_request_never_demotes_an_owner() {
+    for db in test_databases().await {
+        let server = TestServer::start(&config(&db)).await;
+        let solo = server.create_user("solo", PASSWORD).await;
+        let solo_rest = Rest::new(&server.base, "solo", PASSWORD);
+        create_org(&solo_rest, "lab").await;
+        let admin = admin(&server).await;
+        // A request that was pending when its author became the owner (a
+        // request filed and a move made at the same time leave exactly this).
+        let project: i64 = app::on_db!(&server.state().db, |pool| sqlx::query_scalar("SELECT id FROM projects WHERE slug = 'lab'")
+            .fetch_one(pool)
+            .await)
+        .unwrap();
+        let sql = "INSERT INTO access_requests (project_id, user_id, message, created_at) VALUES ($1, $2, '', 1) RETURNING id";
+        let request: i64 = app::on_db!(&server.state().db, |pool| sqlx::query_scalar(sql).bind(project).bind(solo).fetch_one(pool).await).unwrap();
+        let admin_client = Client::new(&server.base);
+        assert_eq!(admin_client.login("admin", PASSWORD).await.status(), StatusCode::OK);
+        let decision = json!({"slug": "lab", "id": request, "role": "collaborator", "reason": ""});
+        let (status, body) = status_and_body(admin_client.call("/api/projects/requests/decide", &decision).await).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(owners(&admin, "lab").await, vec!["solo".to_string()], "{}: approval as collaborator left solo the owner", db.label);
     }
 }

@@ -10,7 +10,7 @@ use crate::backend::policy::{authorize, Action, ProjectAction};
 use crate::backend::service::mail::{self, Outgoing};
 use crate::backend::service::projects::load;
 use crate::backend::store::project_requests::{self as store, InvitationRow, NewInvitation};
-use crate::backend::store::{projects, users};
+use crate::backend::store::users;
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use crate::model::*;
@@ -111,29 +111,20 @@ pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview,
     })
 }
 
-/// Uses the link and puts `user` in the offered group; someone already in
-/// the project keeps the stronger of the two roles. Returns the project slug.
-async fn join(state: &AppState, row: &InvitationRow, user_id: i64, username: &str) -> Result<String, AppError> {
-    if !store::accept_invitation(&state.db, row.id, username, now_ms()).await? {
-        return Err(AppError::NotFound(INVALID_INVITATION.into()));
-    }
-    let offered = ProjectRole::parse(&row.role, "").unwrap_or(ProjectRole::Collaborator);
-    let current = projects::role_of(&state.db, row.project_id, user_id).await?.and_then(|r| ProjectRole::parse(&r, ""));
-    let role = current.map_or(offered, |c| c.min(offered));
-    projects::set_role(&state.db, row.project_id, user_id, role.as_str(), &row.invited_by, now_ms()).await?;
-    Ok(row.project_slug.clone())
-}
-
 /// The signed-in caller accepts the invitation.
 pub async fn accept(state: &AppState, principal: Option<&Principal>, token: &str) -> Result<String, AppError> {
     let p = authorize(principal, Action::UseSite)?;
     let row = open_invitation(state, token).await?;
-    join(state, &row, p.user_id, &p.username).await
+    if !store::accept_invitation(&state.db, &row, p.user_id, &p.username, now_ms()).await? {
+        return Err(AppError::NotFound(INVALID_INVITATION.into()));
+    }
+    Ok(row.project_slug)
 }
 
 /// Creates an account for the invited address (verified and approved: the
-/// link proves the address) and joins the project. Returns the new user,
-/// for the door to sign in, and the project slug.
+/// link proves the address) and joins the project, spending the link in
+/// the same transaction: however many use one link at once, one joins.
+/// Returns the new user, for the door to sign in, and the project slug.
 pub async fn accept_by_registering(
     state: &AppState,
     token: &str,
@@ -165,11 +156,13 @@ pub async fn accept_by_registering(
         must_change_password: false,
         roles: &["user"],
     };
-    let id = users::insert(&state.db, &new).await.map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => AppError::validation("username", "Username already exists"),
-        _ => e.into(),
-    })?;
-    let slug = join(state, &row, id, username).await?;
+    let id = store::accept_invitation_as_new_user(&state.db, &row, &new, now_ms())
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => AppError::validation("username", "Username already exists"),
+            _ => e.into(),
+        })?
+        .ok_or_else(|| AppError::NotFound(INVALID_INVITATION.into()))?;
     let user = users::find_by_id(&state.db, id).await?.ok_or_else(|| AppError::NotFound("No such user".into()))?;
-    Ok((user, slug))
+    Ok((user, row.project_slug))
 }

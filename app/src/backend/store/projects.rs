@@ -175,6 +175,14 @@ pub async fn role_of(db: &Db, project: i64, user: i64) -> Result<Option<String>,
 pub(crate) const APPROVE_PENDING: &str = "UPDATE access_requests SET status = 'approved', role = $3, decided_at = $4, \
      decided_by = $5 WHERE project_id = $1 AND user_id = $2 AND status = 'pending'";
 
+/// Puts user `$2` in project `$1` with role `$3` (since `$4`); someone
+/// already in it keeps the stronger of their role and `$3`. Returns the role.
+pub(crate) const JOIN_KEEPING_THE_STRONGER_ROLE: &str = "INSERT INTO memberships (project_id, user_id, role, created_at) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (project_id, user_id) DO UPDATE SET role = CASE \
+     WHEN memberships.role = 'owner' OR excluded.role = 'owner' THEN 'owner' \
+     WHEN memberships.role = 'member' OR excluded.role = 'member' THEN 'member' \
+     ELSE 'collaborator' END RETURNING role";
+
 /// Puts `user` in `role`'s group (moving them if they are in another) and
 /// closes their pending access request as approved.
 pub async fn set_role(db: &Db, project: i64, user: i64, role: &str, decided_by: &str, now: i64) -> Result<(), sqlx::Error> {

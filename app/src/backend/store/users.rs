@@ -17,6 +17,37 @@ macro_rules! grant_roles {
     };
 }
 
+pub(crate) use grant_roles;
+
+/// Inserts the user `$new` (a [`NewUser`]) with its roles inside the
+/// transaction `$tx`, evaluating to the new id.
+macro_rules! insert_user {
+    ($tx:ident, $new:expr, $verified:expr, $approved:expr, $now:expr) => {{
+        let new: &$crate::backend::store::users::NewUser<'_> = $new;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, username_lower, display_name, email, email_lower, \
+             password_hash, must_change_password, created_at, updated_at, password_changed_at, verified, approved) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10) RETURNING id",
+        )
+        .bind(new.username)
+        .bind(new.username.to_lowercase())
+        .bind(new.display_name)
+        .bind(new.email)
+        .bind(new.email.map(str::to_lowercase))
+        .bind(new.password_hash)
+        .bind(new.must_change_password)
+        .bind($now)
+        .bind($verified)
+        .bind($approved)
+        .fetch_one(&mut *$tx)
+        .await?;
+        $crate::backend::store::users::grant_roles!($tx, id, new.roles);
+        id
+    }};
+}
+
+pub(crate) use insert_user;
+
 /// One row of `users`. Holds the password hash, so it never crosses the wire.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -93,25 +124,8 @@ pub async fn insert(db: &Db, new: &NewUser<'_>) -> Result<i64, sqlx::Error> {
 /// Like [`insert`], with the `verified` and `approved` flags given (self-registration).
 pub async fn insert_with_flags(db: &Db, new: &NewUser<'_>, verified: bool, approved: bool) -> Result<i64, sqlx::Error> {
     let now = now_ms();
-    let sql = "INSERT INTO users (username, username_lower, display_name, email, email_lower, \
-               password_hash, must_change_password, created_at, updated_at, password_changed_at, verified, approved) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10) RETURNING id";
-    let email_lower = new.email.map(str::to_lowercase);
     in_tx!(db, |tx| {
-        let id: i64 = sqlx::query_scalar(sql)
-            .bind(new.username)
-            .bind(new.username.to_lowercase())
-            .bind(new.display_name)
-            .bind(new.email)
-            .bind(email_lower.as_deref())
-            .bind(new.password_hash)
-            .bind(new.must_change_password)
-            .bind(now)
-            .bind(verified)
-            .bind(approved)
-            .fetch_one(&mut *tx)
-            .await?;
-        grant_roles!(tx, id, new.roles);
+        let id = insert_user!(tx, new, verified, approved, now);
         Ok::<i64, sqlx::Error>(id)
     })
 }
