@@ -1,5 +1,7 @@
 //! Invitations over HTTP under pressure: one link accepted by many at once
-//! makes one account and one membership — on SQLite and PostgreSQL.
+//! makes one account and one membership; sending is rate limited per
+//! inviter and per recipient address (10 a minute) and capped per inviter
+//! per day, refused with 429 and `Retry-After` — on SQLite and PostgreSQL.
 
 mod common;
 
@@ -13,6 +15,10 @@ const PASSWORD: &str = "invitation-password-1";
 
 fn config(db: &TestDb) -> Config {
     Config { admin_password: Some(PASSWORD.into()), ..test_config(db) }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
 }
 
 /// Signs `username` in and creates the private project `slug` as its owner.
@@ -105,5 +111,80 @@ async fn accepting_and_signing_up_with_one_link_at_once_joins_one() {
             let accounts = count(&server, "SELECT COUNT(*) FROM users WHERE username LIKE $1", &format!("newcomer{round}x%")).await;
             assert_eq!(accounts as usize, ok(&signed_up), "{} round {round}: an account without the membership was left: {signed_up:?}", db.label);
         }
+    }
+}
+
+/// Waits until at least 25 seconds of the current minute remain, so a
+/// burst of requests lands in one rate-limit window.
+async fn start_of_a_minute() {
+    let into_minute = now_ms() % 60_000;
+    if into_minute > 35_000 {
+        tokio::time::sleep(std::time::Duration::from_millis((60_000 - into_minute + 100) as u64)).await;
+    }
+}
+
+#[tokio::test]
+async fn invitations_are_rate_limited_per_inviter_and_per_address() {
+    for db in test_databases().await {
+        let server = TestServer::start(&config(&db)).await;
+        let owner = owner_of(&server, "owner", "lab").await;
+        let other = owner_of(&server, "other", "lab2").await;
+        let third = owner_of(&server, "third", "lab3").await;
+        start_of_a_minute().await;
+        for n in 0..10 {
+            assert_eq!(invite(&owner, "lab", &format!("a{n}@example.org")).await.0, StatusCode::OK, "{}: invitation {n}", db.label);
+        }
+        let (status, retry_after) = invite(&owner, "lab", "a10@example.org").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{}: the 11th invitation of one inviter in a minute", db.label);
+        assert!(retry_after.is_some_and(|s| (1..=60).contains(&s)), "{}: Retry-After {retry_after:?}", db.label);
+        assert_eq!(count(&server, "SELECT COUNT(*) FROM outbox WHERE to_address = $1", "a10@example.org").await, 0);
+
+        for n in 0..5 {
+            assert_eq!(invite(&other, "lab2", "same@example.org").await.0, StatusCode::OK, "{}: {n}", db.label);
+            assert_eq!(invite(&third, "lab3", "same@example.org").await.0, StatusCode::OK, "{}: {n}", db.label);
+        }
+        let (status, retry_after) = invite(&third, "lab3", "same@example.org").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{}: the 11th mail to one address in a minute", db.label);
+        assert!(retry_after.is_some(), "{}", db.label);
+        assert_eq!(invite(&third, "lab3", "fresh@example.org").await.0, StatusCode::OK, "{}: another address is fine", db.label);
+        assert_eq!(count(&server, "SELECT COUNT(*) FROM outbox WHERE to_address = $1", "same@example.org").await, 10);
+    }
+}
+
+#[tokio::test]
+async fn the_daily_invitation_cap_counts_the_last_24_hours() {
+    for db in test_databases().await {
+        let server = TestServer::start(&config(&db)).await;
+        let owner = owner_of(&server, "owner", "lab").await;
+        // 49 invitations an hour ago and 5 the day before yesterday: 49 count.
+        let now = now_ms();
+        for (n, age_ms) in (0..54).map(|n| (n, if n < 49 { 3_600_000 } else { 25 * 3_600_000 })) {
+            let sql = format!(
+                "INSERT INTO invitations (project_id, email, role, token_hash, invited_by, created_at, expires_at) \
+                 SELECT id, 'old{n}@example.org', 'member', 'hash{n}', 'owner', {}, {} FROM projects WHERE slug = 'lab'",
+                now - age_ms,
+                now + 3_600_000
+            );
+            server.execute(&sql).await;
+        }
+        assert_eq!(invite(&owner, "lab", "fiftieth@example.org").await.0, StatusCode::OK, "{}", db.label);
+        let (status, retry_after) = invite(&owner, "lab", "fifty-first@example.org").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{}: 50 a day is the default cap", db.label);
+        let hours = retry_after.unwrap_or_default() as f64 / 3600.0;
+        assert!((22.9..=23.0).contains(&hours), "{}: retry when the oldest counted one is a day old, not {hours} h", db.label);
+        assert_eq!(count(&server, "SELECT COUNT(*) FROM outbox WHERE to_address = $1", "fifty-first@example.org").await, 0);
+    }
+}
+
+#[tokio::test]
+async fn the_daily_invitation_cap_is_configurable() {
+    for db in test_databases().await {
+        let server = TestServer::start(&Config { invitation_daily_cap: 2, ..config(&db) }).await;
+        let owner = owner_of(&server, "owner", "lab").await;
+        assert_eq!(invite(&owner, "lab", "one@example.org").await.0, StatusCode::OK);
+        assert_eq!(invite(&owner, "lab", "two@example.org").await.0, StatusCode::OK);
+        let (status, retry_after) = invite(&owner, "lab", "three@example.org").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{}", db.label);
+        assert!(retry_after.is_some_and(|s| s > 86_000), "{}: {retry_after:?}", db.label);
     }
 }

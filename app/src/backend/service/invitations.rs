@@ -9,13 +9,16 @@ use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action, ProjectAction};
 use crate::backend::service::mail::{self, Outgoing};
 use crate::backend::service::projects::load;
-use crate::backend::store::project_requests::{self as store, InvitationRow, NewInvitation};
+use crate::backend::auth::rate_limit;
+use crate::backend::store::project_requests::{self as store, Capped, InvitationRow, NewInvitation};
 use crate::backend::store::users;
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use crate::model::*;
 
 pub const INVITATION_DAYS: i64 = 14;
+/// The window of the per-inviter daily cap (`invitation_daily_cap`).
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 pub const INVALID_INVITATION: &str = "This invitation link is not valid: it was used, revoked or has expired. Ask the project's owner for a new one";
 
 fn status_of(row: &InvitationRow) -> InvitationStatus {
@@ -44,7 +47,10 @@ pub fn info(row: InvitationRow) -> InvitationInfo {
     }
 }
 
-/// Invites `email` into `slug` with `role` and emails the link (owners and admins).
+/// Invites `email` into `slug` with `role` and emails the link (owners and
+/// admins). Counted before anything is stored: at most
+/// [`rate_limit::MAIL_REQUESTS_PER_MINUTE`] a minute per inviter and per
+/// address, and `invitation_daily_cap` per inviter in 24 hours (429).
 pub async fn invite(
     state: &AppState,
     principal: Option<&Principal>,
@@ -59,6 +65,9 @@ pub async fn invite(
         return Err(AppError::validation("email", "Email is required"));
     }
     check_email(email, "email")?;
+    let inviter_id = principal.map_or(0, |p| p.user_id);
+    rate_limit::spend_mail(state, &format!("mail:user:{inviter_id}"), "You sent too many invitations").await?;
+    rate_limit::spend_mail(state, &format!("mail:to:{}", email.to_lowercase()), "Too many emails went to this address").await?;
     let token = random_hex(32);
     let now = now_ms();
     let expires_at = now + INVITATION_DAYS * 24 * 60 * 60 * 1000;
@@ -71,7 +80,11 @@ pub async fn invite(
         now,
         expires_at,
     };
-    store::insert_invitation(&state.db, &row).await?;
+    let cap = crate::backend::service::settings::current(state).await?.invitation_daily_cap;
+    if let Capped::Refused { retry_at } = store::insert_invitation_within_cap(&state.db, &row, inviter_id, cap, DAY_MS).await? {
+        let refusal = format!("You sent {cap} invitations in the last 24 hours, the most allowed");
+        return Err(rate_limit::too_many(&refusal, retry_at - now));
+    }
     let body = format!(
         "{inviter} invites you to the project {} ({}) as one of its {}.\n\n\
          Open this link to join; if you have no account yet, you can create one there:\n{}\n\n\

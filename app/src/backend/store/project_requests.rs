@@ -3,7 +3,7 @@
 use crate::backend::db::Db;
 use crate::backend::store::projects::{APPROVE_PENDING, JOIN_KEEPING_THE_STRONGER_ROLE};
 use crate::backend::store::users::{insert_user, NewUser};
-use crate::{in_tx, on_db};
+use crate::{in_tx, in_write_tx, on_db};
 
 /// Puts user `$user` in project `$project` with `$role` inside the
 /// transaction `$tx` (someone already in it keeps the stronger role) and
@@ -153,19 +153,48 @@ pub struct NewInvitation<'a> {
     pub expires_at: i64,
 }
 
-pub async fn insert_invitation(db: &Db, i: &NewInvitation<'_>) -> Result<i64, sqlx::Error> {
-    let sql = "INSERT INTO invitations (project_id, email, role, token_hash, invited_by, created_at, expires_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
-    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql)
-        .bind(i.project)
-        .bind(i.email)
-        .bind(i.role)
-        .bind(i.token_hash)
-        .bind(i.invited_by)
-        .bind(i.now)
-        .bind(i.expires_at)
-        .fetch_one(pool)
-        .await)
+/// What [`insert_invitation_within_cap`] did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Capped {
+    Stored(i64),
+    /// The inviter is at the cap until `retry_at` (Unix ms).
+    Refused { retry_at: i64 },
+}
+
+/// Stores the invitation unless its inviter (user `inviter`, named
+/// `i.invited_by`) already sent `cap` in the `window_ms` before `i.now`;
+/// counted and written in one write transaction with the inviter's row
+/// locked, so concurrent invitations cannot slip past the cap.
+pub async fn insert_invitation_within_cap(
+    db: &Db,
+    i: &NewInvitation<'_>,
+    inviter: i64,
+    cap: i64,
+    window_ms: i64,
+) -> Result<Capped, sqlx::Error> {
+    let recent = "SELECT created_at FROM invitations WHERE invited_by = $1 AND created_at > $2 ORDER BY created_at DESC LIMIT $3";
+    let insert = "INSERT INTO invitations (project_id, email, role, token_hash, invited_by, created_at, expires_at) \
+                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    in_write_tx!(db, |tx, lock| {
+        sqlx::query(&format!("SELECT id FROM users WHERE id = $1{lock}")).bind(inviter).execute(&mut *tx).await?;
+        let sent: Vec<i64> =
+            sqlx::query_scalar(recent).bind(i.invited_by).bind(i.now - window_ms).bind(cap).fetch_all(&mut *tx).await?;
+        if sent.len() as i64 >= cap {
+            let retry_at = sent.last().map_or(i.now, |oldest| oldest + window_ms);
+            return Ok(Capped::Refused { retry_at });
+        }
+        let id: i64 = sqlx::query_scalar(insert)
+            .bind(i.project)
+            .bind(i.email)
+            .bind(i.role)
+            .bind(i.token_hash)
+            .bind(i.invited_by)
+            .bind(i.now)
+            .bind(i.expires_at)
+            .fetch_one(&mut *tx)
+            .await?;
+        Ok::<_, sqlx::Error>(Capped::Stored(id))
+    })
 }
 
 pub async fn invitations_for_project(db: &Db, project: i64) -> Result<Vec<InvitationRow>, sqlx::Error> {
