@@ -50,6 +50,7 @@ pub struct Config {
     pub require_admin_approval: bool,
     pub notify_admins: bool,
     pub email_link_hours: i64,
+    pub invitation_daily_cap: i64,
     #[serde(deserialize_with = "text::optional")]
     pub smtp_url: Option<String>,
     #[serde(deserialize_with = "text::string")]
@@ -149,6 +150,7 @@ impl Default for Config {
             require_admin_approval: security.require_admin_approval,
             notify_admins: security.notify_admins,
             email_link_hours: security.email_link_hours,
+            invitation_daily_cap: security.invitation_daily_cap,
             smtp_url: None,
             mail_from: "Gatehouse <gatehouse@localhost>".into(),
             mail_retry_seconds: 60,
@@ -188,6 +190,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("require_admin_approval", "default of the site setting: new accounts wait for an admin's approval"),
     ("notify_admins", "default of the site setting: admins get an email for each registration"),
     ("email_link_hours", "how long verification, password reset and email change links work"),
+    ("invitation_daily_cap", "project invitations one user may send in 24 hours (besides at most 10 a minute per user and per address); then 429"),
     ("smtp_url", "SMTP server for outgoing mail; unset = mail waits in Admin → Outbox. smtp://host:25 (plain), smtp://host:587?tls=required (STARTTLS required), smtp://host:587?tls=opportunistic (STARTTLS if offered), smtps://user:pass@host:465 (TLS); user:pass URL-encoded"),
     ("mail_from", "From address of outgoing mail, e.g. Gatehouse <noreply@example.org>"),
     ("mail_retry_seconds", "wait after a failed delivery; doubled after each further failure, at most one hour"),
@@ -247,6 +250,7 @@ impl Config {
             ("jwt_lifetime_minutes", self.jwt_lifetime_minutes),
             ("login_rate_limit", self.login_rate_limit),
             ("email_link_hours", self.email_link_hours),
+            ("invitation_daily_cap", self.invitation_daily_cap),
             ("mail_max_attempts", self.mail_max_attempts),
             ("mail_retry_seconds", self.mail_retry_seconds.min(i64::MAX as u64) as i64),
         ];
@@ -298,6 +302,7 @@ impl Config {
             require_admin_approval: self.require_admin_approval,
             notify_admins: self.notify_admins,
             email_link_hours: self.email_link_hours,
+            invitation_daily_cap: self.invitation_daily_cap,
             smtp_configured: self.mail_delivery().is_some(),
         }
     }

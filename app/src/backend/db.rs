@@ -1,6 +1,8 @@
 //! The database handle: SQLite (default, embedded) or PostgreSQL, chosen at
 //! run time from the URL. Queries are written once with `$N` placeholders and
-//! run on either pool through [`on_db!`].
+//! run on either pool through [`on_db!`], in a transaction through
+//! [`in_tx!`], or in a write transaction (read-modify-write) through
+//! [`in_write_tx!`].
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
@@ -25,27 +27,61 @@ macro_rules! on_db {
     };
 }
 
+/// Begins a transaction with `$begin`, runs `$body` with it bound to `$tx`,
+/// and commits when `$body` returns `Ok` (dropping it rolls back otherwise).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __run_tx {
+    ($begin:expr, |$tx:ident| $body:expr) => {{
+        let mut $tx = $begin.await?;
+        let out = $body;
+        if out.is_ok() {
+            $tx.commit().await?;
+        }
+        out
+    }};
+}
+
 /// Runs `$body` inside one transaction on whichever pool `db` holds; the
 /// transaction is bound to `$tx` and committed when `$body` returns `Ok`.
 #[macro_export]
 macro_rules! in_tx {
     ($db:expr, |$tx:ident| $body:expr) => {
         match $db {
+            $crate::backend::db::Db::Sqlite(pool) => $crate::__run_tx!(pool.begin(), |$tx| $body),
+            $crate::backend::db::Db::Postgres(pool) => $crate::__run_tx!(pool.begin(), |$tx| $body),
+        }
+    };
+}
+
+/// Like [`in_tx!`], for a read-modify-write that must not lose a concurrent
+/// change: what `$body` reads stays true until it commits.
+///
+/// - SQLite: the transaction starts with `BEGIN IMMEDIATE`, which takes the
+///   database's write lock at once; concurrent writers wait (busy timeout).
+/// - PostgreSQL: an ordinary transaction; the body locks each row it reads
+///   and will write by ending that `SELECT` with `$lock`, which is
+///   `" FOR UPDATE"` here and `""` on SQLite — one query text otherwise.
+///
+/// ```ignore
+/// in_write_tx!(db, |tx, lock| {
+///     let sql = format!("SELECT metadata FROM users WHERE id = $1{lock}");
+///     …
+/// })
+/// ```
+#[macro_export]
+macro_rules! in_write_tx {
+    ($db:expr, |$tx:ident, $lock:ident| $body:expr) => {
+        match $db {
             $crate::backend::db::Db::Sqlite(pool) => {
-                let mut $tx = pool.begin().await?;
-                let out = $body;
-                if out.is_ok() {
-                    $tx.commit().await?;
-                }
-                out
+                #[allow(unused_variables)]
+                let $lock = "";
+                $crate::__run_tx!(pool.begin_with("BEGIN IMMEDIATE"), |$tx| $body)
             }
             $crate::backend::db::Db::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
-                let out = $body;
-                if out.is_ok() {
-                    $tx.commit().await?;
-                }
-                out
+                #[allow(unused_variables)]
+                let $lock = " FOR UPDATE";
+                $crate::__run_tx!(pool.begin(), |$tx| $body)
             }
         }
     };

@@ -38,6 +38,8 @@ pub struct SiteSettings {
     pub email_link_hours: i64,
     /// True when an SMTP server is configured (otherwise mail waits in the outbox).
     pub smtp_configured: bool,
+    /// Invitations one user may send in 24 hours.
+    pub invitation_daily_cap: i64,
 }
 
 impl Default for SiteSettings {
@@ -61,6 +63,7 @@ impl Default for SiteSettings {
             notify_admins: true,
             email_link_hours: 48,
             smtp_configured: false,
+            invitation_daily_cap: 50,
         }
     }
 }

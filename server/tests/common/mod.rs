@@ -198,3 +198,35 @@ impl TestServer {
         }
     }
 }
+
+/// A REST caller with HTTP Basic credentials; clones share one connection
+/// pool, so many calls can be in flight at once.
+#[derive(Clone)]
+pub struct Rest {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub user: String,
+    pub password: String,
+}
+
+impl Rest {
+    pub fn new(base: &str, user: &str, password: &str) -> Rest {
+        Rest { http: reqwest::Client::new(), base: base.to_string(), user: user.to_string(), password: password.to_string() }
+    }
+
+    /// Sends `body` as JSON (`Null`: no body) and returns the status and the JSON (or text) answer.
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: &serde_json::Value) -> (reqwest::StatusCode, serde_json::Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base)).basic_auth(&self.user, Some(&self.password));
+        if !body.is_null() {
+            req = req.json(body);
+        }
+        status_and_body(req.send().await.unwrap()).await
+    }
+}
+
+/// A response's status and its body as JSON, or as a JSON string when it is not JSON.
+pub async fn status_and_body(res: reqwest::Response) -> (reqwest::StatusCode, serde_json::Value) {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+}

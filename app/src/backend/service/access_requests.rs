@@ -70,7 +70,8 @@ pub async fn request(state: &AppState, principal: Option<&Principal>, slug: &str
 }
 
 /// Approves (with `role`) or denies (with an optional reason) a pending
-/// request of `slug`, and emails the requester.
+/// request of `slug`, and emails the requester. Approval never lowers the
+/// group of someone already in the project (an owner stays an owner).
 pub async fn decide(
     state: &AppState,
     principal: Option<&Principal>,
@@ -91,8 +92,9 @@ pub async fn decide(
     let reason = optional_text(reason, "reason", 1000)?;
     let now = now_ms();
     let outcome = match approve_as {
-        Some(role) => {
-            projects::set_role(&state.db, project.id(), request.user_id, role.as_str(), actor, now).await?;
+        Some(asked) => {
+            let now_in = store::approve(&state.db, &request, asked.as_str(), actor, now).await?;
+            let role = now_in.and_then(|r| ProjectRole::parse(&r, "")).ok_or_else(|| AppError::Conflict(ALREADY_DECIDED.into()))?;
             format!("was approved: you are now in its {} group.\n\nOpen it here:\n{}", role.group(), mail::link(state, &format!("/projects/{}", project.row.slug)))
         }
         None => {

@@ -9,13 +9,16 @@ use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action, ProjectAction};
 use crate::backend::service::mail::{self, Outgoing};
 use crate::backend::service::projects::load;
-use crate::backend::store::project_requests::{self as store, InvitationRow, NewInvitation};
-use crate::backend::store::{projects, users};
+use crate::backend::auth::rate_limit;
+use crate::backend::store::project_requests::{self as store, Capped, InvitationRow, NewInvitation};
+use crate::backend::store::users;
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use crate::model::*;
 
 pub const INVITATION_DAYS: i64 = 14;
+/// The window of the per-inviter daily cap (`invitation_daily_cap`).
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 pub const INVALID_INVITATION: &str = "This invitation link is not valid: it was used, revoked or has expired. Ask the project's owner for a new one";
 
 fn status_of(row: &InvitationRow) -> InvitationStatus {
@@ -44,7 +47,10 @@ pub fn info(row: InvitationRow) -> InvitationInfo {
     }
 }
 
-/// Invites `email` into `slug` with `role` and emails the link (owners and admins).
+/// Invites `email` into `slug` with `role` and emails the link (owners and
+/// admins). Counted before anything is stored: at most
+/// [`rate_limit::MAIL_REQUESTS_PER_MINUTE`] a minute per inviter and per
+/// address, and `invitation_daily_cap` per inviter in 24 hours (429).
 pub async fn invite(
     state: &AppState,
     principal: Option<&Principal>,
@@ -59,6 +65,9 @@ pub async fn invite(
         return Err(AppError::validation("email", "Email is required"));
     }
     check_email(email, "email")?;
+    let inviter_id = principal.map_or(0, |p| p.user_id);
+    rate_limit::spend_mail(state, &format!("mail:user:{inviter_id}"), "You sent too many invitations").await?;
+    rate_limit::spend_mail(state, &format!("mail:to:{}", email.to_lowercase()), "Too many emails went to this address").await?;
     let token = random_hex(32);
     let now = now_ms();
     let expires_at = now + INVITATION_DAYS * 24 * 60 * 60 * 1000;
@@ -71,7 +80,11 @@ pub async fn invite(
         now,
         expires_at,
     };
-    store::insert_invitation(&state.db, &row).await?;
+    let cap = crate::backend::service::settings::current(state).await?.invitation_daily_cap;
+    if let Capped::Refused { retry_at } = store::insert_invitation_within_cap(&state.db, &row, inviter_id, cap, DAY_MS).await? {
+        let refusal = format!("You sent {cap} invitations in the last 24 hours, the most allowed");
+        return Err(rate_limit::too_many(&refusal, retry_at - now));
+    }
     let body = format!(
         "{inviter} invites you to the project {} ({}) as one of its {}.\n\n\
          Open this link to join; if you have no account yet, you can create one there:\n{}\n\n\
@@ -111,29 +124,20 @@ pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview,
     })
 }
 
-/// Uses the link and puts `user` in the offered group; someone already in
-/// the project keeps the stronger of the two roles. Returns the project slug.
-async fn join(state: &AppState, row: &InvitationRow, user_id: i64, username: &str) -> Result<String, AppError> {
-    if !store::accept_invitation(&state.db, row.id, username, now_ms()).await? {
-        return Err(AppError::NotFound(INVALID_INVITATION.into()));
-    }
-    let offered = ProjectRole::parse(&row.role, "").unwrap_or(ProjectRole::Collaborator);
-    let current = projects::role_of(&state.db, row.project_id, user_id).await?.and_then(|r| ProjectRole::parse(&r, ""));
-    let role = current.map_or(offered, |c| c.min(offered));
-    projects::set_role(&state.db, row.project_id, user_id, role.as_str(), &row.invited_by, now_ms()).await?;
-    Ok(row.project_slug.clone())
-}
-
 /// The signed-in caller accepts the invitation.
 pub async fn accept(state: &AppState, principal: Option<&Principal>, token: &str) -> Result<String, AppError> {
     let p = authorize(principal, Action::UseSite)?;
     let row = open_invitation(state, token).await?;
-    join(state, &row, p.user_id, &p.username).await
+    if !store::accept_invitation(&state.db, &row, p.user_id, &p.username, now_ms()).await? {
+        return Err(AppError::NotFound(INVALID_INVITATION.into()));
+    }
+    Ok(row.project_slug)
 }
 
 /// Creates an account for the invited address (verified and approved: the
-/// link proves the address) and joins the project. Returns the new user,
-/// for the door to sign in, and the project slug.
+/// link proves the address) and joins the project, spending the link in
+/// the same transaction: however many use one link at once, one joins.
+/// Returns the new user, for the door to sign in, and the project slug.
 pub async fn accept_by_registering(
     state: &AppState,
     token: &str,
@@ -165,11 +169,13 @@ pub async fn accept_by_registering(
         must_change_password: false,
         roles: &["user"],
     };
-    let id = users::insert(&state.db, &new).await.map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => AppError::validation("username", "Username already exists"),
-        _ => e.into(),
-    })?;
-    let slug = join(state, &row, id, username).await?;
+    let id = store::accept_invitation_as_new_user(&state.db, &row, &new, now_ms())
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => AppError::validation("username", "Username already exists"),
+            _ => e.into(),
+        })?
+        .ok_or_else(|| AppError::NotFound(INVALID_INVITATION.into()))?;
     let user = users::find_by_id(&state.db, id).await?.ok_or_else(|| AppError::NotFound("No such user".into()))?;
-    Ok((user, slug))
+    Ok((user, row.project_slug))
 }

@@ -120,7 +120,8 @@ pub async fn remove_member(state: &AppState, principal: Option<&Principal>, slug
 /// Sets which projects `username` is in, the registry's way: listed
 /// projects they are not in are joined as Members; unlisted projects where
 /// they are Member or Collaborator are left; projects they own never change.
-/// An unknown slug is refused before anything changes.
+/// An unknown slug is refused before anything changes; concurrent calls
+/// apply one after the other.
 pub async fn set_user_projects(
     state: &AppState,
     principal: Option<&Principal>,
@@ -136,20 +137,8 @@ pub async fn set_user_projects(
             .map_err(|_| AppError::validation("orgSlugs", format!("Unknown organization: {slug}")))?;
         wanted.push(project.id());
     }
-    let current = store::list_for_member(&state.db, user.id).await?;
     let actor = principal.map_or("", |p| p.username.as_str());
-    let now = now_ms();
-    for id in &wanted {
-        if !current.iter().any(|p| p.id == *id) {
-            store::set_role(&state.db, *id, user.id, ProjectRole::Member.as_str(), actor, now).await?;
-        }
-    }
-    for project in &current {
-        let owned = project.my_role.as_deref() == Some("owner");
-        if !owned && !wanted.contains(&project.id) {
-            store::remove_keeping_an_owner(&state.db, project.id, user.id).await?;
-        }
-    }
+    store::set_member_projects(&state.db, user.id, &wanted, actor, now_ms()).await?;
     crate::backend::service::projects::of_user(state, principal, username).await
 }
 

@@ -9,7 +9,7 @@
 
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, authorize_project, project_rights, Action, ProjectAction, ProjectFacts};
-use crate::backend::store::projects::{self, NewProject, ProjectRow, Visibility};
+use crate::backend::store::projects::{self, NewProject, ProjectEdit, ProjectRow, Visibility};
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use crate::model::*;
@@ -156,7 +156,9 @@ pub async fn create(state: &AppState, principal: Option<&Principal>, input: &Pro
     Ok(load(state, principal, slug, ProjectAction::See).await?.summary())
 }
 
-/// Changes name, description or accessibility (owners and admins).
+/// Changes name, description or accessibility (owners and admins); only
+/// the fields given are written, so concurrent edits of different fields
+/// all land.
 pub async fn update(
     state: &AppState,
     principal: Option<&Principal>,
@@ -164,16 +166,19 @@ pub async fn update(
     changes: &ProjectChanges,
 ) -> Result<ProjectSummary, AppError> {
     let project = load(state, principal, slug, ProjectAction::Manage).await?;
-    let name = changes.name.as_deref().map(str::trim).unwrap_or(&project.row.name);
-    if name.is_empty() {
+    let name = changes.name.as_deref().map(str::trim);
+    if name == Some("") {
         return Err(AppError::validation("name", "Name is required"));
     }
-    check_text(name, "name", "Name", 200)?;
-    let description = changes.description.as_deref().map(str::trim).unwrap_or(&project.row.description);
-    check_text(description, "description", "Description", 2000)?;
-    let accessibility = changes.accessibility.unwrap_or(project.accessibility);
-    let fields = (name, description, accessibility.as_str());
-    if !projects::update(&state.db, project.id(), fields, changes.version, now_ms()).await? {
+    if let Some(name) = name {
+        check_text(name, "name", "Name", 200)?;
+    }
+    let description = changes.description.as_deref().map(str::trim);
+    if let Some(description) = description {
+        check_text(description, "description", "Description", 2000)?;
+    }
+    let edit = ProjectEdit { name, description, accessibility: changes.accessibility.map(Accessibility::as_str) };
+    if !projects::update(&state.db, project.id(), edit, changes.version, now_ms()).await? {
         return Err(AppError::Conflict(STALE_PROJECT.into()));
     }
     Ok(load(state, principal, slug, ProjectAction::See).await?.summary())

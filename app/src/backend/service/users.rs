@@ -324,7 +324,8 @@ pub async fn metadata(
 /// Largest accepted `maxStorageMB`.
 const MAX_STORAGE_MB: f64 = 8_000_000_000.0;
 
-/// Merges `patch` into a user's metadata: keys merge, a `null` deletes its key.
+/// Merges `patch` into a user's metadata: keys merge, a `null` deletes its
+/// key; concurrent merges all land (one write transaction each).
 pub async fn merge_metadata(
     state: &AppState,
     principal: Option<&Principal>,
@@ -344,16 +345,17 @@ pub async fn merge_metadata(
             return Err(AppError::validation("roles", "roles must be an array of strings"));
         }
     }
-    let mut current: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&users::metadata_of(&state.db, user.id).await?).unwrap_or_default();
-    for (key, value) in patch {
-        if value.is_null() {
-            current.remove(key);
-        } else {
-            current.insert(key.clone(), value.clone());
+    let merged = users::update_metadata(&state.db, user.id, |current| {
+        let mut current: serde_json::Map<String, serde_json::Value> = serde_json::from_str(current).unwrap_or_default();
+        for (key, value) in patch {
+            if value.is_null() {
+                current.remove(key);
+            } else {
+                current.insert(key.clone(), value.clone());
+            }
         }
-    }
-    let merged = serde_json::Value::Object(current);
-    users::set_metadata(&state.db, user.id, &merged.to_string()).await?;
-    Ok(merged)
+        serde_json::Value::Object(current).to_string()
+    })
+    .await?;
+    Ok(serde_json::from_str(&merged).unwrap_or_default())
 }

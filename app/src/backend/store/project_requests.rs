@@ -1,7 +1,44 @@
 //! The `access_requests` and `invitations` tables: the two ways into a project.
 
 use crate::backend::db::Db;
-use crate::on_db;
+use crate::backend::store::projects::{APPROVE_PENDING, JOIN_KEEPING_THE_STRONGER_ROLE};
+use crate::backend::store::users::{insert_user, NewUser};
+use crate::{in_tx, in_write_tx, on_db};
+
+/// Puts user `$user` in project `$project` with `$role` inside the
+/// transaction `$tx` (someone already in it keeps the stronger role) and
+/// closes their pending request; evaluates to the role they now have.
+macro_rules! join_project {
+    ($tx:ident, $project:expr, $user:expr, $role:expr, $decided_by:expr, $now:expr) => {{
+        let role: String = sqlx::query_scalar(JOIN_KEEPING_THE_STRONGER_ROLE)
+            .bind($project)
+            .bind($user)
+            .bind($role)
+            .bind($now)
+            .fetch_one(&mut *$tx)
+            .await?;
+        sqlx::query(APPROVE_PENDING).bind($project).bind($user).bind(&role).bind($now).bind($decided_by).execute(&mut *$tx).await?;
+        role
+    }};
+}
+
+/// Marks invitation `$id` accepted by `$username` inside `$tx` if it is
+/// still open; evaluates to whether it was.
+macro_rules! spend_invitation {
+    ($tx:ident, $id:expr, $username:expr, $now:expr) => {
+        sqlx::query(
+            "UPDATE invitations SET accepted_at = $2, accepted_by = $3 \
+             WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
+        )
+        .bind($id)
+        .bind($now)
+        .bind($username)
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected()
+            == 1
+    };
+}
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RequestRow {
@@ -69,6 +106,23 @@ pub async fn deny(db: &Db, id: i64, reason: Option<&str>, decided_by: &str, now:
         .map(|r| r.rows_affected() == 1))
 }
 
+/// Approves request `id` if it is still pending and puts its author in
+/// the project with `role` (someone already in it keeps the stronger
+/// role, so an owner is never demoted), in one transaction. Returns the
+/// role they now have; `None` when someone decided the request first.
+pub async fn approve(db: &Db, request: &RequestRow, role: &str, decided_by: &str, now: i64) -> Result<Option<String>, sqlx::Error> {
+    let sql = "UPDATE access_requests SET status = 'approved', role = $2, decided_at = $3, decided_by = $4 \
+               WHERE id = $1 AND status = 'pending'";
+    in_tx!(db, |tx| {
+        let decided = sqlx::query(sql).bind(request.id).bind(role).bind(now).bind(decided_by).execute(&mut *tx).await?;
+        if decided.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let role = join_project!(tx, request.project_id, request.user_id, role, decided_by, now);
+        Ok::<_, sqlx::Error>(Some(role))
+    })
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InvitationRow {
     pub id: i64,
@@ -99,19 +153,48 @@ pub struct NewInvitation<'a> {
     pub expires_at: i64,
 }
 
-pub async fn insert_invitation(db: &Db, i: &NewInvitation<'_>) -> Result<i64, sqlx::Error> {
-    let sql = "INSERT INTO invitations (project_id, email, role, token_hash, invited_by, created_at, expires_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
-    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql)
-        .bind(i.project)
-        .bind(i.email)
-        .bind(i.role)
-        .bind(i.token_hash)
-        .bind(i.invited_by)
-        .bind(i.now)
-        .bind(i.expires_at)
-        .fetch_one(pool)
-        .await)
+/// What [`insert_invitation_within_cap`] did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Capped {
+    Stored(i64),
+    /// The inviter is at the cap until `retry_at` (Unix ms).
+    Refused { retry_at: i64 },
+}
+
+/// Stores the invitation unless its inviter (user `inviter`, named
+/// `i.invited_by`) already sent `cap` in the `window_ms` before `i.now`;
+/// counted and written in one write transaction with the inviter's row
+/// locked, so concurrent invitations cannot slip past the cap.
+pub async fn insert_invitation_within_cap(
+    db: &Db,
+    i: &NewInvitation<'_>,
+    inviter: i64,
+    cap: i64,
+    window_ms: i64,
+) -> Result<Capped, sqlx::Error> {
+    let recent = "SELECT created_at FROM invitations WHERE invited_by = $1 AND created_at > $2 ORDER BY created_at DESC LIMIT $3";
+    let insert = "INSERT INTO invitations (project_id, email, role, token_hash, invited_by, created_at, expires_at) \
+                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    in_write_tx!(db, |tx, lock| {
+        sqlx::query(&format!("SELECT id FROM users WHERE id = $1{lock}")).bind(inviter).execute(&mut *tx).await?;
+        let sent: Vec<i64> =
+            sqlx::query_scalar(recent).bind(i.invited_by).bind(i.now - window_ms).bind(cap).fetch_all(&mut *tx).await?;
+        if sent.len() as i64 >= cap {
+            let retry_at = sent.last().map_or(i.now, |oldest| oldest + window_ms);
+            return Ok(Capped::Refused { retry_at });
+        }
+        let id: i64 = sqlx::query_scalar(insert)
+            .bind(i.project)
+            .bind(i.email)
+            .bind(i.role)
+            .bind(i.token_hash)
+            .bind(i.invited_by)
+            .bind(i.now)
+            .bind(i.expires_at)
+            .fetch_one(&mut *tx)
+            .await?;
+        Ok::<_, sqlx::Error>(Capped::Stored(id))
+    })
 }
 
 pub async fn invitations_for_project(db: &Db, project: i64) -> Result<Vec<InvitationRow>, sqlx::Error> {
@@ -124,18 +207,34 @@ pub async fn find_invitation_by_hash(db: &Db, token_hash: &str) -> Result<Option
     on_db!(db, |pool| sqlx::query_as::<_, InvitationRow>(&sql).bind(token_hash).fetch_optional(pool).await)
 }
 
-/// Marks an open invitation accepted; `false` when it was used, revoked or
-/// expired meanwhile (so a replayed link never works twice).
-pub async fn accept_invitation(db: &Db, id: i64, username: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let sql = "UPDATE invitations SET accepted_at = $2, accepted_by = $3 \
-               WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2";
-    on_db!(db, |pool| sqlx::query(sql)
-        .bind(id)
-        .bind(now)
-        .bind(username)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected() == 1))
+/// Spends an open invitation and puts `user` in its project with its role
+/// (someone already in it keeps the stronger role), in one transaction;
+/// `false`, changing nothing, when it was used, revoked or expired
+/// meanwhile (so a replayed link never works twice).
+pub async fn accept_invitation(db: &Db, invitation: &InvitationRow, user: i64, username: &str, now: i64) -> Result<bool, sqlx::Error> {
+    in_tx!(db, |tx| {
+        if !spend_invitation!(tx, invitation.id, username, now) {
+            return Ok(false);
+        }
+        join_project!(tx, invitation.project_id, user, &invitation.role, &invitation.invited_by, now);
+        Ok::<_, sqlx::Error>(true)
+    })
+}
+
+/// Like [`accept_invitation`] for someone without an account: spends the
+/// invitation, creates `new` (verified and approved) and puts them in the
+/// project, all in one transaction, so one link makes one account.
+/// Returns the new user's id; `None`, creating nothing, when the link
+/// was spent meanwhile.
+pub async fn accept_invitation_as_new_user(db: &Db, invitation: &InvitationRow, new: &NewUser<'_>, now: i64) -> Result<Option<i64>, sqlx::Error> {
+    in_tx!(db, |tx| {
+        if !spend_invitation!(tx, invitation.id, new.username, now) {
+            return Ok(None);
+        }
+        let id = insert_user!(tx, new, true, true, now);
+        join_project!(tx, invitation.project_id, id, &invitation.role, &invitation.invited_by, now);
+        Ok::<_, sqlx::Error>(Some(id))
+    })
 }
 
 /// Revokes an open invitation of `project`; `false` when there is none.

@@ -2,7 +2,7 @@
 //! who is in which group.
 
 use crate::backend::db::Db;
-use crate::{in_tx, on_db};
+use crate::{in_tx, in_write_tx, on_db};
 
 /// A project with the viewer's group and its figures, from one query.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -105,22 +105,26 @@ pub async fn insert(db: &Db, p: &NewProject<'_>) -> Result<Option<i64>, sqlx::Er
     })
 }
 
-/// Writes name, description and accessibility when the version still
-/// matches (`None` skips the check); `false` when it did not.
-pub async fn update(
-    db: &Db,
-    id: i64,
-    fields: (&str, &str, &str),
-    version: Option<i64>,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    let sql = "UPDATE projects SET name = $2, description = $3, accessibility = $4, updated_at = $5, version = version + 1 \
+/// The fields of an edit; `None` keeps what is stored.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProjectEdit<'a> {
+    pub name: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub accessibility: Option<&'a str>,
+}
+
+/// Writes the fields `edit` gives when the version still matches (`None`
+/// skips the check); `false` when it did not. One statement, so edits of
+/// different fields at the same time all land.
+pub async fn update(db: &Db, id: i64, edit: ProjectEdit<'_>, version: Option<i64>, now: i64) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE projects SET name = COALESCE($2, name), description = COALESCE($3, description), \
+               accessibility = COALESCE($4, accessibility), updated_at = $5, version = version + 1 \
                WHERE id = $1 AND ($6 OR version = $7)";
     on_db!(db, |pool| sqlx::query(sql)
         .bind(id)
-        .bind(fields.0)
-        .bind(fields.1)
-        .bind(fields.2)
+        .bind(edit.name)
+        .bind(edit.description)
+        .bind(edit.accessibility)
         .bind(now)
         .bind(version.is_none())
         .bind(version.unwrap_or(0))
@@ -167,6 +171,18 @@ pub async fn role_of(db: &Db, project: i64, user: i64) -> Result<Option<String>,
     on_db!(db, |pool| sqlx::query_scalar::<_, String>(sql).bind(project).bind(user).fetch_optional(pool).await)
 }
 
+/// Closes `$2`'s pending request for project `$1` as approved with role `$3`.
+pub(crate) const APPROVE_PENDING: &str = "UPDATE access_requests SET status = 'approved', role = $3, decided_at = $4, \
+     decided_by = $5 WHERE project_id = $1 AND user_id = $2 AND status = 'pending'";
+
+/// Puts user `$2` in project `$1` with role `$3` (since `$4`); someone
+/// already in it keeps the stronger of their role and `$3`. Returns the role.
+pub(crate) const JOIN_KEEPING_THE_STRONGER_ROLE: &str = "INSERT INTO memberships (project_id, user_id, role, created_at) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (project_id, user_id) DO UPDATE SET role = CASE \
+     WHEN memberships.role = 'owner' OR excluded.role = 'owner' THEN 'owner' \
+     WHEN memberships.role = 'member' OR excluded.role = 'member' THEN 'member' \
+     ELSE 'collaborator' END RETURNING role";
+
 /// Puts `user` in `role`'s group (moving them if they are in another) and
 /// closes their pending access request as approved.
 pub async fn set_role(db: &Db, project: i64, user: i64, role: &str, decided_by: &str, now: i64) -> Result<(), sqlx::Error> {
@@ -181,34 +197,69 @@ pub async fn set_role(db: &Db, project: i64, user: i64, role: &str, decided_by: 
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "UPDATE access_requests SET status = 'approved', role = $3, decided_at = $4, decided_by = $5 \
-             WHERE project_id = $1 AND user_id = $2 AND status = 'pending'",
-        )
-        .bind(project)
-        .bind(user)
-        .bind(role)
-        .bind(now)
-        .bind(decided_by)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(APPROVE_PENDING).bind(project).bind(user).bind(role).bind(now).bind(decided_by).execute(&mut *tx).await?;
         Ok::<_, sqlx::Error>(())
     })
 }
 
+/// Sets which projects `user` is in, the registry's way, in one write
+/// transaction (the user's row locked): joins each of `wanted` they are not
+/// in as a Member, and leaves every other project where they are not an
+/// owner. Concurrent calls apply one after the other.
+pub async fn set_member_projects(db: &Db, user: i64, wanted: &[i64], decided_by: &str, now: i64) -> Result<(), sqlx::Error> {
+    in_write_tx!(db, |tx, lock| {
+        sqlx::query(&format!("SELECT id FROM users WHERE id = $1{lock}")).bind(user).execute(&mut *tx).await?;
+        for &project in wanted {
+            let joined = sqlx::query(
+                "INSERT INTO memberships (project_id, user_id, role, created_at) VALUES ($1, $2, 'member', $3) \
+                 ON CONFLICT (project_id, user_id) DO NOTHING",
+            )
+            .bind(project)
+            .bind(user)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if joined == 1 {
+                sqlx::query(APPROVE_PENDING).bind(project).bind(user).bind("member").bind(now).bind(decided_by).execute(&mut *tx).await?;
+            }
+        }
+        let current: Vec<i64> = sqlx::query_scalar("SELECT project_id FROM memberships WHERE user_id = $1 AND role <> 'owner'")
+            .bind(user)
+            .fetch_all(&mut *tx)
+            .await?;
+        for project in current.into_iter().filter(|p| !wanted.contains(p)) {
+            sqlx::query("DELETE FROM memberships WHERE project_id = $1 AND user_id = $2").bind(project).bind(user).execute(&mut *tx).await?;
+        }
+        Ok::<_, sqlx::Error>(())
+    })
+}
+
+/// Runs `change` (a statement on `user`'s membership that must keep an
+/// owner, with `role` as `$3` when given) after locking the project's
+/// owner rows, so two owners moved at once cannot both pass the count.
+/// `false` when it changed nothing.
+async fn keeping_an_owner(db: &Db, project: i64, user: i64, change: &str, role: Option<&str>) -> Result<bool, sqlx::Error> {
+    in_write_tx!(db, |tx, lock| {
+        sqlx::query(&format!("SELECT user_id FROM memberships WHERE project_id = $1 AND role = 'owner'{lock}"))
+            .bind(project)
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut query = sqlx::query(change).bind(project).bind(user);
+        if let Some(role) = role {
+            query = query.bind(role);
+        }
+        Ok::<_, sqlx::Error>(query.execute(&mut *tx).await?.rows_affected() == 1)
+    })
+}
+
 /// Changes `user`'s group unless that would leave the project without an
-/// owner; `false` when it would (checked and written in one statement).
+/// owner; `false` when it would.
 pub async fn change_role_keeping_an_owner(db: &Db, project: i64, user: i64, role: &str) -> Result<bool, sqlx::Error> {
     let sql = "UPDATE memberships SET role = $3 WHERE project_id = $1 AND user_id = $2 \
                AND (role <> 'owner' OR $3 = 'owner' OR \
                     (SELECT COUNT(*) FROM memberships o WHERE o.project_id = $1 AND o.role = 'owner') > 1)";
-    on_db!(db, |pool| sqlx::query(sql)
-        .bind(project)
-        .bind(user)
-        .bind(role)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected() == 1))
+    keeping_an_owner(db, project, user, sql, Some(role)).await
 }
 
 /// Removes `user` from the project unless they are its last owner; `false`
@@ -216,7 +267,7 @@ pub async fn change_role_keeping_an_owner(db: &Db, project: i64, user: i64, role
 pub async fn remove_keeping_an_owner(db: &Db, project: i64, user: i64) -> Result<bool, sqlx::Error> {
     let sql = "DELETE FROM memberships WHERE project_id = $1 AND user_id = $2 \
                AND (role <> 'owner' OR (SELECT COUNT(*) FROM memberships o WHERE o.project_id = $1 AND o.role = 'owner') > 1)";
-    on_db!(db, |pool| sqlx::query(sql).bind(project).bind(user).execute(pool).await.map(|r| r.rows_affected() == 1))
+    keeping_an_owner(db, project, user, sql, None).await
 }
 
 /// Email addresses of a project's enabled owners.

@@ -2,7 +2,7 @@
 
 use crate::backend::db::Db;
 use crate::backend::time::now_ms;
-use crate::{in_tx, on_db};
+use crate::{in_tx, in_write_tx, on_db};
 
 /// Grants each of `$roles` to `$user_id` inside the transaction `$tx`.
 macro_rules! grant_roles {
@@ -16,6 +16,37 @@ macro_rules! grant_roles {
         }
     };
 }
+
+pub(crate) use grant_roles;
+
+/// Inserts the user `$new` (a [`NewUser`]) with its roles inside the
+/// transaction `$tx`, evaluating to the new id.
+macro_rules! insert_user {
+    ($tx:ident, $new:expr, $verified:expr, $approved:expr, $now:expr) => {{
+        let new: &$crate::backend::store::users::NewUser<'_> = $new;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, username_lower, display_name, email, email_lower, \
+             password_hash, must_change_password, created_at, updated_at, password_changed_at, verified, approved) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10) RETURNING id",
+        )
+        .bind(new.username)
+        .bind(new.username.to_lowercase())
+        .bind(new.display_name)
+        .bind(new.email)
+        .bind(new.email.map(str::to_lowercase))
+        .bind(new.password_hash)
+        .bind(new.must_change_password)
+        .bind($now)
+        .bind($verified)
+        .bind($approved)
+        .fetch_one(&mut *$tx)
+        .await?;
+        $crate::backend::store::users::grant_roles!($tx, id, new.roles);
+        id
+    }};
+}
+
+pub(crate) use insert_user;
 
 /// One row of `users`. Holds the password hash, so it never crosses the wire.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -93,25 +124,8 @@ pub async fn insert(db: &Db, new: &NewUser<'_>) -> Result<i64, sqlx::Error> {
 /// Like [`insert`], with the `verified` and `approved` flags given (self-registration).
 pub async fn insert_with_flags(db: &Db, new: &NewUser<'_>, verified: bool, approved: bool) -> Result<i64, sqlx::Error> {
     let now = now_ms();
-    let sql = "INSERT INTO users (username, username_lower, display_name, email, email_lower, \
-               password_hash, must_change_password, created_at, updated_at, password_changed_at, verified, approved) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10) RETURNING id";
-    let email_lower = new.email.map(str::to_lowercase);
     in_tx!(db, |tx| {
-        let id: i64 = sqlx::query_scalar(sql)
-            .bind(new.username)
-            .bind(new.username.to_lowercase())
-            .bind(new.display_name)
-            .bind(new.email)
-            .bind(email_lower.as_deref())
-            .bind(new.password_hash)
-            .bind(new.must_change_password)
-            .bind(now)
-            .bind(verified)
-            .bind(approved)
-            .fetch_one(&mut *tx)
-            .await?;
-        grant_roles!(tx, id, new.roles);
+        let id = insert_user!(tx, new, verified, approved, now);
         Ok::<i64, sqlx::Error>(id)
     })
 }
@@ -260,10 +274,24 @@ pub async fn metadata_of(db: &Db, user_id: i64) -> Result<String, sqlx::Error> {
     on_db!(db, |pool| sqlx::query_scalar::<_, String>(sql).bind(user_id).fetch_one(pool).await)
 }
 
-pub async fn set_metadata(db: &Db, user_id: i64, metadata: &str) -> Result<(), sqlx::Error> {
-    let sql = "UPDATE users SET metadata = $2, updated_at = $3, version = version + 1 WHERE id = $1";
+/// Replaces the user's metadata with `change(current)` in one write
+/// transaction, so concurrent changes all land; returns what was written.
+pub async fn update_metadata(db: &Db, user_id: i64, change: impl FnOnce(&str) -> String) -> Result<String, sqlx::Error> {
     let now = now_ms();
-    on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(metadata).bind(now).execute(pool).await.map(|_| ()))
+    in_write_tx!(db, |tx, lock| {
+        let current: String = sqlx::query_scalar(&format!("SELECT metadata FROM users WHERE id = $1{lock}"))
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let updated = change(&current);
+        sqlx::query("UPDATE users SET metadata = $2, updated_at = $3, version = version + 1 WHERE id = $1")
+            .bind(user_id)
+            .bind(&updated)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        Ok::<String, sqlx::Error>(updated)
+    })
 }
 
 /// Id of the user other than `except` whose email is `email` (any case).

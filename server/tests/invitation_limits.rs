@@ -1,0 +1,190 @@
+//! Invitations over HTTP under pressure: one link accepted by many at once
+//! makes one account and one membership; sending is rate limited per
+//! inviter and per recipient address (10 a minute) and capped per inviter
+//! per day, refused with 429 and `Retry-After` — on SQLite and PostgreSQL.
+
+mod common;
+
+use common::*;
+use futures_util::future::join_all;
+use gatehouse_server::config::Config;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "invitation-password-1";
+
+fn config(db: &TestDb) -> Config {
+    Config { admin_password: Some(PASSWORD.into()), ..test_config(db) }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+/// Signs `username` in and creates the private project `slug` as its owner.
+async fn owner_of(server: &TestServer, username: &str, slug: &str) -> Client {
+    server.create_user(username, PASSWORD).await;
+    let client = Client::new(&server.base);
+    assert_eq!(client.login(username, PASSWORD).await.status(), StatusCode::OK);
+    let project = json!({"slug": slug, "name": slug, "description": "", "accessibility": "private"});
+    let (status, body) = status_and_body(client.call("/api/projects/create", &project).await).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    client
+}
+
+/// Sends an invitation; returns the status and the `Retry-After` seconds.
+async fn invite(owner: &Client, slug: &str, email: &str) -> (StatusCode, Option<u64>) {
+    let res = owner.call("/api/projects/invitations/send", &json!({"slug": slug, "email": email, "role": "member"})).await;
+    let retry_after = res.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    (res.status(), retry_after)
+}
+
+async fn count(server: &TestServer, sql: &str, arg: &str) -> i64 {
+    app::on_db!(&server.state().db, |pool| sqlx::query_scalar::<_, i64>(sql).bind(arg).fetch_one(pool).await).unwrap()
+}
+
+/// The token of the newest invitation mailed to `email` (it waits in the outbox).
+async fn token_sent_to(server: &TestServer, email: &str) -> String {
+    let sql = "SELECT body FROM outbox WHERE to_address = $1 ORDER BY id DESC";
+    let body: String = app::on_db!(&server.state().db, |pool| sqlx::query_scalar(sql).bind(email).fetch_one(pool).await).unwrap();
+    let start = body.find("/invitations/").expect("invitation link") + "/invitations/".len();
+    body[start..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect()
+}
+
+fn sign_up(token: &str, username: &str) -> Value {
+    json!({"token": token, "username": username, "display_name": "", "password": PASSWORD, "confirm": PASSWORD})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ten_concurrent_sign_ups_with_one_link_make_one_account() {
+    for db in test_databases().await {
+        let server = TestServer::start(&config(&db)).await;
+        let owner = owner_of(&server, "owner", "lab").await;
+        assert_eq!(invite(&owner, "lab", "new@example.org").await.0, StatusCode::OK);
+        let token = token_sent_to(&server, "new@example.org").await;
+        let sign_ups = (0..10).map(|n| {
+            let token = token.clone();
+            let base = server.base.clone();
+            async move { status_and_body(Client::new(&base).call("/api/invitations/sign_up", &sign_up(&token, &format!("newbie{n}"))).await).await }
+        });
+        let results = join_all(sign_ups).await;
+        let joined = results.iter().filter(|(status, _)| *status == StatusCode::OK).count();
+        assert_eq!(joined, 1, "{}: {results:?}", db.label);
+        for (status, body) in results.iter().filter(|(status, _)| *status != StatusCode::OK) {
+            // The link is spent, or (checked a moment later) its address has its account.
+            let clear = (*status == StatusCode::NOT_FOUND && body.to_string().contains("invitation link is not valid"))
+                || (*status == StatusCode::BAD_REQUEST && body.to_string().contains("already has an account"));
+            assert!(clear, "{}: the others hear the link is used, not {status} {body}", db.label);
+        }
+        assert_eq!(count(&server, "SELECT COUNT(*) FROM users WHERE username LIKE $1", "newbie%").await, 1, "{}", db.label);
+    }
+}
+
+/// Signed-in users accepting and newcomers signing up, all with one link
+/// at once, three times: one of them joins, and only a newcomer who joined
+/// leaves an account behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn accepting_and_signing_up_with_one_link_at_once_joins_one() {
+    for db in test_databases().await {
+        let server = TestServer::start(&config(&db)).await;
+        let owner = owner_of(&server, "owner", "lab").await;
+        server.create_many_users("member", 5, PASSWORD).await;
+        let mut members = Vec::new();
+        for n in 0..5 {
+            let client = Client::new(&server.base);
+            assert_eq!(client.login(&format!("member{n:03}"), PASSWORD).await.status(), StatusCode::OK);
+            members.push(client);
+        }
+        for round in 0..3 {
+            let email = format!("race{round}@example.org");
+            assert_eq!(invite(&owner, "lab", &email).await.0, StatusCode::OK);
+            let token = token_sent_to(&server, &email).await;
+            let accepts = members.iter().map(|m| async { status_and_body(m.call("/api/invitations/accept", &json!({"token": token})).await).await });
+            let sign_ups = (0..5).map(|n| {
+                let (token, base) = (token.clone(), server.base.clone());
+                let username = format!("newcomer{round}x{n}");
+                async move { status_and_body(Client::new(&base).call("/api/invitations/sign_up", &sign_up(&token, &username)).await).await }
+            });
+            let (accepted, signed_up) = futures_util::future::join(join_all(accepts), join_all(sign_ups)).await;
+            let ok = |results: &[(StatusCode, Value)]| results.iter().filter(|(status, _)| *status == StatusCode::OK).count();
+            assert_eq!(ok(&accepted) + ok(&signed_up), 1, "{} round {round}: {accepted:?} {signed_up:?}", db.label);
+            let accounts = count(&server, "SELECT COUNT(*) FROM users WHERE username LIKE $1", &format!("newcomer{round}x%")).await;
+            assert_eq!(accounts as usize, ok(&signed_up), "{} round {round}: an account without the membership was left: {signed_up:?}", db.label);
+        }
+    }
+}
+
+/// Waits until at least 25 seconds of the current minute remain, so a
+/// burst of requests lands in one rate-limit window.
+async fn start_of_a_minute() {
+    let into_minute = now_ms() % 60_000;
+    if into_minute > 35_000 {
+        tokio::time::sleep(std::time::Duration::from_millis((60_000 - into_minute + 100) as u64)).await;
+    }
+}
+
+#[tokio::test]
+async fn invitations_are_rate_limited_per_inviter_and_per_address() {
+    for db in test_databases().await {
+        let server = TestServer::start(&config(&db)).await;
+        let owner = owner_of(&server, "owner", "lab").await;
+        let other = owner_of(&server, "other", "lab2").await;
+        let third = owner_of(&server, "third", "lab3").await;
+        start_of_a_minute().await;
+        for n in 0..10 {
+            assert_eq!(invite(&owner, "lab", &format!("a{n}@example.org")).await.0, StatusCode::OK, "{}: invitation {n}", db.label);
+        }
+        let (status, retry_after) = invite(&owner, "lab", "a10@example.org").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{}: the 11th invitation of one inviter in a minute", db.label);
+        assert!(retry_after.is_some_and(|s| (1..=60).contains(&s)), "{}: Retry-After {retry_after:?}", db.label);
+        assert_eq!(count(&server, "SELECT COUNT(*) FROM outbox WHERE to_address = $1", "a10@example.org").await, 0);
+
+        for n in 0..5 {
+            assert_eq!(invite(&other, "lab2", "same@example.org").await.0, StatusCode::OK, "{}: {n}", db.label);
+            assert_eq!(invite(&third, "lab3", "same@example.org").await.0, StatusCode::OK, "{}: {n}", db.label);
+        }
+        let (status, retry_after) = invite(&third, "lab3", "same@example.org").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{}: the 11th mail to one address in a minute", db.label);
+        assert!(retry_after.is_some(), "{}", db.label);
+        assert_eq!(invite(&third, "lab3", "fresh@example.org").await.0, StatusCode::OK, "{}: another address is fine", db.label);
+        assert_eq!(count(&server, "SELECT COUNT(*) FROM outbox WHERE to_address = $1", "same@example.org").await, 10);
+    }
+}
+
+#[tokio::test]
+async fn the_daily_invitation_cap_counts_the_last_24_hours() {
+    for db in test_databases().await {
+        let server = TestServer::start(&config(&db)).await;
+        let owner = owner_of(&server, "owner", "lab").await;
+        // 49 invitations an hour ago and 5 the day before yesterday: 49 count.
+        let now = now_ms();
+        for (n, age_ms) in (0..54).map(|n| (n, if n < 49 { 3_600_000 } else { 25 * 3_600_000 })) {
+            let sql = format!(
+                "INSERT INTO invitations (project_id, email, role, token_hash, invited_by, created_at, expires_at) \
+                 SELECT id, 'old{n}@example.org', 'member', 'hash{n}', 'owner', {}, {} FROM projects WHERE slug = 'lab'",
+                now - age_ms,
+                now + 3_600_000
+            );
+            server.execute(&sql).await;
+        }
+        assert_eq!(invite(&owner, "lab", "fiftieth@example.org").await.0, StatusCode::OK, "{}", db.label);
+        let (status, retry_after) = invite(&owner, "lab", "fifty-first@example.org").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{}: 50 a day is the default cap", db.label);
+        let hours = retry_after.unwrap_or_default() as f64 / 3600.0;
+        assert!((22.9..=23.0).contains(&hours), "{}: retry when the oldest counted one is a day old, not {hours} h", db.label);
+        assert_eq!(count(&server, "SELECT COUNT(*) FROM outbox WHERE to_address = $1", "fifty-first@example.org").await, 0);
+    }
+}
+
+#[tokio::test]
+async fn the_daily_invitation_cap_is_configurable() {
+    for db in test_databases().await {
+        let server = TestServer::start(&Config { invitation_daily_cap: 2, ..config(&db) }).await;
+        let owner = owner_of(&server, "owner", "lab").await;
+        assert_eq!(invite(&owner, "lab", "one@example.org").await.0, StatusCode::OK);
+        assert_eq!(invite(&owner, "lab", "two@example.org").await.0, StatusCode::OK);
+        let (status, retry_after) = invite(&owner, "lab", "three@example.org").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{}", db.label);
+        assert!(retry_after.is_some_and(|s| s > 86_000), "{}: {retry_after:?}", db.label);
+    }
+}
