@@ -110,7 +110,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         })
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::guard_pages));
 
-    // Uploads stream past the body limit; they are bounded by the quota.
+    // Uploads stream past the body limit; they are bounded by max_upload_mb and the quota.
     let limited = pages
         .merge(rest::registry::routes())
         .merge(rest::orgs::routes())

