@@ -170,3 +170,69 @@ async fn a_cancelled_upload_leaves_no_temporary_file() {
     }
 }
 
+/// The `email` of each member row in a listing, by login.
+fn emails_in(rows: &Value, login: &str, email: &str) -> Vec<(String, String)> {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r[login].as_str().unwrap().to_string(), r[email].as_str().unwrap_or("").to_string()))
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+}
+
+#[tokio::test]
+async fn member_emails_show_only_to_owners_admins_and_themselves() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users_with_email(&server, &["boss", "mia", "carl"]).await;
+        project_with(&server, "boss", "lab", &[("mia", "Members"), ("carl", "Collaborators")]).await;
+        let all = pairs(&[("boss", "boss@example.org"), ("carl", "carl@example.org"), ("mia", "mia@example.org")]);
+
+        for (viewer, expected) in [
+            ("boss", all.clone()),
+            ("admin", all.clone()),
+            ("mia", pairs(&[("boss", ""), ("carl", ""), ("mia", "mia@example.org")])),
+            ("carl", pairs(&[("boss", ""), ("carl", "carl@example.org"), ("mia", "")])),
+        ] {
+            let people = signed_in(&server, viewer).await.call("/api/projects/people", &json!({"slug": "lab"})).await.json::<Value>().await.unwrap();
+            assert_eq!(emails_in(&people["members"], "username", "email"), expected, "[{}] Users tab as {viewer}", db.label);
+            let (status, xnat) = rest(&server, viewer, Method::GET, "/data/projects/lab/users?format=json", None).await;
+            assert_eq!(status, 200);
+            assert_eq!(emails_in(&xnat["ResultSet"]["Result"], "login", "email"), expected, "[{}] XNAT as {viewer}", db.label);
+        }
+        let (_, csv) = rest(&server, "mia", Method::GET, "/data/projects/lab/users?format=csv", None).await;
+        let csv = csv.as_str().unwrap().to_string();
+        assert_eq!(csv.lines().next().unwrap(), "role,login,firstname,lastname,email,GROUP_ID,displayname", "the column stays");
+        assert!(csv.contains("owner,boss,,,,lab_owner,Owners") && !csv.contains("boss@example.org"), "{csv}");
+
+        let (_, people) = rest(&server, "mia", Method::GET, "/data/users?format=json", None).await;
+        let seen = emails_in(&people["ResultSet"]["Result"], "login", "email");
+        assert_eq!(seen, pairs(&[("boss", ""), ("carl", ""), ("mia", "mia@example.org")]), "[{}] /data/users as a member", db.label);
+        let (_, people) = rest(&server, "boss", Method::GET, "/data/users?format=json", None).await;
+        assert_eq!(emails_in(&people["ResultSet"]["Result"], "login", "email"), all, "[{}] /data/users as the owner", db.label);
+    }
+}
+
+#[tokio::test]
+async fn adding_an_unknown_address_says_no_such_user_like_an_unknown_username() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users_with_email(&server, &["boss", "mia"]).await;
+        project_with(&server, "boss", "lab", &[]).await;
+        let boss = signed_in(&server, "boss").await;
+        for who in ["ghost@example.org", "ghost", "mia@elsewhere.org"] {
+            let (status, body) = read(boss.call("/api/projects/members/set", &json!({"slug": "lab", "user": who, "role": "Members"})).await).await;
+            assert_eq!((status, body["NotFound"].clone()), (StatusCode::NOT_FOUND, json!(format!("No such user: {who}"))), "[{}] page, {who}", db.label);
+            let (status, body) = rest(&server, "boss", Method::PUT, &format!("/data/projects/lab/users/Members/{who}"), None).await;
+            assert_eq!((status, body), (StatusCode::NOT_FOUND, json!(format!("No such user: {who}"))), "[{}] XNAT, {who}", db.label);
+        }
+        let (status, body) = read(boss.call("/api/projects/members/set", &json!({"slug": "lab", "user": "MIA@example.org", "role": "Members"})).await).await;
+        assert_eq!((status, body), (StatusCode::OK, json!("mia")), "a known address still works");
+    }
+}
+
