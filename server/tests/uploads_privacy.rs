@@ -236,3 +236,55 @@ async fn adding_an_unknown_address_says_no_such_user_like_an_unknown_username() 
     }
 }
 
+/// Waits until the outbox row to `to` has `status`, and returns its stored body.
+async fn outbox_body(admin: &Client, to: &str, status: &str) -> String {
+    use app::api::registration::{ListOutbox, OutboxBody};
+    for _ in 0..150 {
+        let page: app::model::OutboxPage = admin.call("/api/admin/outbox/list", &ListOutbox { before: None }).await.json().await.unwrap();
+        if let Some(m) = page.items.into_iter().find(|m| m.to == to && m.status == status) {
+            return admin.call("/api/admin/outbox/body", &OutboxBody { id: m.id }).await.json::<String>().await.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no {status} message to {to}");
+}
+
+async fn ask_for_reset(server: &TestServer, username: &str) {
+    use app::api::registration::RequestRecovery;
+    let ask = RequestRecovery { identifier: username.into(), kind: "reset".into() };
+    assert_eq!(Client::new(&server.base).call("/api/recover", &ask).await.status(), 200);
+}
+
+#[tokio::test]
+async fn sent_and_failed_messages_lose_their_links_pending_ones_keep_them() {
+    const REMOVED: &str = "[link removed after sending]";
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        // No SMTP: the message waits, and its link stays for an admin to pass on.
+        let waiting = TestServer::start(&config(&db, data.path())).await;
+        users_with_email(&waiting, &["pat"]).await;
+        ask_for_reset(&waiting, "pat").await;
+        let body = outbox_body(&signed_in(&waiting, "admin").await, "pat@example.org", "pending").await;
+        assert!(body.contains("/reset?token=") && !body.contains(REMOVED), "[{}] {body}", db.label);
+        drop(waiting);
+
+        let db2 = test_databases().await.into_iter().find(|d| d.label == db.label).unwrap();
+        let port = free_port();
+        let mailing = Config { smtp_url: Some(format!("smtp://127.0.0.1:{port}")), mail_max_attempts: 1, mail_retry_seconds: 1, ..config(&db2, data.path()) };
+        let server = TestServer::start(&mailing).await;
+        users_with_email(&server, &["pat", "sam"]).await;
+        let admin = signed_in(&server, "admin").await;
+        ask_for_reset(&server, "pat").await;
+        let failed = outbox_body(&admin, "pat@example.org", "failed").await;
+        assert!(failed.contains(REMOVED) && !failed.contains("token="), "[{}] failed for good: {failed}", db.label);
+        assert!(failed.contains("Your username: pat"), "the rest of the text stays: {failed}");
+
+        let sink = SmtpSink::start_on(port).await;
+        ask_for_reset(&server, "sam").await;
+        let delivered = sink.wait_for("sam@example.org", "password reset").await;
+        assert!(delivered.body.contains("/reset?token="), "the recipient gets the link");
+        let sent = outbox_body(&admin, "sam@example.org", "sent").await;
+        assert!(sent.contains(REMOVED) && !sent.contains("token="), "[{}] sent: {sent}", db.label);
+    }
+}
+
