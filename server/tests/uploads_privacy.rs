@@ -288,3 +288,25 @@ async fn sent_and_failed_messages_lose_their_links_pending_ones_keep_them() {
     }
 }
 
+#[tokio::test]
+async fn xnat_csv_listings_defuse_formula_cells() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users_with_email(&server, &["boss"]).await;
+        server.execute("UPDATE users SET display_name = '=cmd|x' WHERE username = 'boss'").await;
+        let path = "/data/projects/lab?name=%2Bsum(1)&description=-2%2C%40x";
+        let (status, body) = rest(&server, "boss", Method::PUT, path, None).await;
+        assert_eq!(status, 201, "{body}");
+
+        let (_, csv) = rest(&server, "boss", Method::GET, "/data/projects?format=csv", None).await;
+        assert_eq!(csv.as_str().unwrap().lines().nth(1), Some("lab,lab,'+sum(1),\"'-2,@x\",,,/data/projects/lab"), "[{}]", db.label);
+        let (_, csv) = rest(&server, "boss", Method::GET, "/data/users?format=csv", None).await;
+        assert!(csv.as_str().unwrap().contains("\nboss,'=cmd|x,,boss@example.org,"), "[{}] {csv}", db.label);
+        let (_, json) = rest(&server, "boss", Method::GET, "/data/projects?format=json", None).await;
+        assert_eq!(json["ResultSet"]["Result"][0]["name"], "+sum(1)", "JSON values stay exact");
+        let export = signed_in(&server, "admin").await.get("/admin/users/export.csv").await.text().await.unwrap();
+        assert!(export.contains("\r\nboss,'=cmd|x,boss@example.org,"), "the admin export uses the same writer: {export}");
+    }
+}
+
