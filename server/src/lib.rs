@@ -133,7 +133,9 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            let route = req.extensions().get::<axum::extract::MatchedPath>().map(|m| m.as_str());
+            let path = middleware::logged_path(req.uri().path(), route);
+            tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
         .layer(SetRequestIdLayer::x_request_id(middleware::MakeRandomRequestId))
         .with_state(state)
