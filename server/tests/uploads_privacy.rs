@@ -358,3 +358,25 @@ async fn invitation_tokens_stay_out_of_the_request_log() {
     }
 }
 
+#[tokio::test]
+async fn registry_errors_name_the_slug_field_as_the_request_did() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users_with_email(&server, &["boss"]).await;
+        let post = |slug: &str| {
+            let body = json!({"slug": slug, "name": "x"}).to_string();
+            reqwest::Client::new().post(server.url("/orgs")).basic_auth("boss", Some(PASSWORD)).header("content-type", "application/json").body(body).send()
+        };
+        let (status, body) = read(post("-bad").await.unwrap()).await;
+        assert_eq!(status, 400, "[{}]", db.label);
+        assert_eq!(body["error"], "slug must be 2–64 letters, digits, _ or -, starting with a letter or digit");
+        let (_, body) = read(post("").await.unwrap()).await;
+        assert_eq!(body["error"], "slug is required");
+        let page = signed_in(&server, "boss").await;
+        let res = page.call("/api/projects/create", &json!({"slug": "-bad", "name": "", "description": "", "accessibility": ""})).await;
+        let error: app::model::AppError = res.json().await.unwrap();
+        assert!(error.message().starts_with("Project id must be"), "the page's form calls it Project id: {error:?}");
+    }
+}
+

@@ -182,7 +182,7 @@ async fn put_project(
         description: fields.description.clone().unwrap_or_default(),
         accessibility: accessibility.map(|a| a.as_str().to_string()).unwrap_or_default(),
     };
-    match projects::create(&s.app, caller.get(), &input).await {
+    match projects::create(&s.app, caller.get(), &input, projects::PROJECT_ID).await {
         Ok(_) => Ok(text(StatusCode::CREATED, String::new())),
         Err(AppError::Conflict(taken)) => {
             let changes = ProjectChanges { name: fields.name, description: fields.description, accessibility, version: None };
