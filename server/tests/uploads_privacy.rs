@@ -380,3 +380,26 @@ async fn registry_errors_name_the_slug_field_as_the_request_did() {
     }
 }
 
+#[tokio::test]
+async fn bodies_over_the_limit_get_a_json_413() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        let huge = format!("{{\"username\": \"{}\", \"password\": \"x\"}}", "x".repeat(2 * 1024 * 1024));
+        let res = reqwest::Client::new()
+            .post(server.url("/users/authenticate"))
+            .header("content-type", "application/json")
+            .body(huge.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 413, "[{}]", db.label);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+        assert_eq!(res.json::<Value>().await.unwrap(), json!({"error": "Request body too large (limit 1 MiB)"}));
+        let res = Client::new(&server.base).login("admin", &"x".repeat(2 * 1024 * 1024)).await;
+        assert_eq!(res.status(), 413);
+        assert_eq!(res.json::<Value>().await.unwrap()["error"], "Request body too large (limit 1 MiB)", "server functions too");
+        let (status, body) = rest(&server, "admin", Method::PUT, "/data/projects/big", Some(huge.into_bytes())).await;
+        assert_eq!((status, body), (StatusCode::PAYLOAD_TOO_LARGE, json!("Request body too large (limit 1 MiB)")), "XNAT paths answer in plain text");
+    }
+}
