@@ -29,7 +29,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-/// Largest request body accepted (uploads, when they come, get their own limit).
+/// Largest request body accepted (uploads have their own limit, `max_upload_mb`).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 #[derive(Clone)]
