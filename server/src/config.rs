@@ -45,6 +45,8 @@ pub struct Config {
     pub require_login: bool,
     #[serde(deserialize_with = "text::string")]
     pub data_dir: String,
+    pub max_upload_mb: i64,
+    pub min_free_disk_mb: i64,
     pub registration_open: bool,
     pub require_email_verification: bool,
     pub require_admin_approval: bool,
@@ -145,6 +147,8 @@ impl Default for Config {
             site_name: security.site_name,
             require_login: security.require_login,
             data_dir: security.data_dir.display().to_string(),
+            max_upload_mb: security.max_upload_mb,
+            min_free_disk_mb: security.min_free_disk_mb,
             registration_open: security.registration_open,
             require_email_verification: security.require_email_verification,
             require_admin_approval: security.require_admin_approval,
@@ -185,6 +189,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("site_name", "the site's name in page titles and emails"),
     ("require_login", "false = anonymous visitors may browse and download public projects"),
     ("data_dir", "folder where uploaded files are kept (created when missing)"),
+    ("max_upload_mb", "largest file one upload may send, in MB (larger ones are stopped with 413 and nothing is kept)"),
+    ("min_free_disk_mb", "uploads are refused (507) while the data_dir's file system has less than this many MB free"),
     ("registration_open", "default of the site setting: anyone may create an account at /register (admins change it in Admin → Settings)"),
     ("require_email_verification", "default of the site setting: new accounts confirm their email address before signing in"),
     ("require_admin_approval", "default of the site setting: new accounts wait for an admin's approval"),
@@ -251,11 +257,15 @@ impl Config {
             ("login_rate_limit", self.login_rate_limit),
             ("email_link_hours", self.email_link_hours),
             ("invitation_daily_cap", self.invitation_daily_cap),
+            ("max_upload_mb", self.max_upload_mb),
             ("mail_max_attempts", self.mail_max_attempts),
             ("mail_retry_seconds", self.mail_retry_seconds.min(i64::MAX as u64) as i64),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v < 1) {
             return Err(format!("{key} must be at least 1"));
+        }
+        if self.min_free_disk_mb < 0 {
+            return Err("min_free_disk_mb must be 0 or more".into());
         }
         if !(1..=128).contains(&self.password_min_length) {
             return Err("password_min_length must be between 1 and 128".into());
@@ -297,6 +307,8 @@ impl Config {
             public_url: self.public_url(),
             require_login: self.require_login,
             data_dir: self.data_dir.clone().into(),
+            max_upload_mb: self.max_upload_mb,
+            min_free_disk_mb: self.min_free_disk_mb,
             registration_open: self.registration_open,
             require_email_verification: self.require_email_verification,
             require_admin_approval: self.require_admin_approval,

@@ -25,13 +25,12 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-/// Largest request body accepted (uploads, when they come, get their own limit).
+/// Largest request body accepted (uploads have their own limit, `max_upload_mb`).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 #[derive(Clone)]
@@ -117,7 +116,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         })
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::guard_pages));
 
-    // Uploads stream past the body limit; they are bounded by the quota.
+    // Uploads stream past the body limit; they are bounded by max_upload_mb and the quota.
     let limited = pages
         .merge(rest::registry::routes())
         .merge(rest::orgs::routes())
@@ -128,7 +127,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .route("/healthz", get(rest::health::healthz))
         .route("/readyz", get(rest::health::readyz))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_state, shell))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+        .layer(axum::middleware::from_fn(rest::body::limit_body));
     let cookie_name = session_cookie_name(config);
     let https = config.is_https();
     limited
@@ -142,7 +141,9 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            let route = req.extensions().get::<axum::extract::MatchedPath>().map(|m| m.as_str());
+            let path = middleware::logged_path(req.uri().path(), route);
+            tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
         .layer(SetRequestIdLayer::x_request_id(middleware::MakeRandomRequestId))
         .with_state(state)

@@ -232,3 +232,25 @@ pub async fn guard_pages(State(state): State<ServerState>, req: Request, next: N
         }
     }
 }
+
+/// The path a request is logged under: for a route that carries a secret
+/// in its path (a `{token}` or `{secret}` segment, e.g. `/invitations/{token}`)
+/// its template, so the secret never reaches the log; otherwise the path.
+pub fn logged_path<'a>(path: &'a str, route: Option<&'a str>) -> &'a str {
+    match route {
+        Some(template) if template.contains("{token}") || template.contains("{secret}") => template,
+        _ => path,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::logged_path;
+
+    #[test]
+    fn secrets_in_paths_are_logged_as_their_route() {
+        assert_eq!(logged_path("/invitations/abc123", Some("/invitations/{token}")), "/invitations/{token}");
+        assert_eq!(logged_path("/projects/lab", Some("/projects/{slug}")), "/projects/lab");
+        assert_eq!(logged_path("/nowhere", None), "/nowhere");
+    }
+}

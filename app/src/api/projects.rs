@@ -24,7 +24,7 @@ pub async fn load_project(slug: String) -> Result<ProjectDetail, AppError> {
 pub async fn create_project(slug: String, name: String, description: String, accessibility: String) -> Result<ProjectSummary, AppError> {
     use super::door::*;
     let input = ProjectInput { slug, name, description, accessibility };
-    respond(projects::create(&state()?, principal().await.as_ref(), &input).await)
+    respond(projects::create(&state()?, principal().await.as_ref(), &input, projects::PROJECT_ID).await)
 }
 
 /// Saves the settings form; `version` is what the form was loaded with.

@@ -1,7 +1,9 @@
 //! Server-only code: the rules (services, policy, auth) and the SQL (store).
 
 pub mod auth;
+pub mod csv_writer;
 pub mod db;
+pub mod disk;
 pub mod policy;
 pub mod service;
 mod sqlite_ids;

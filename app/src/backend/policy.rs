@@ -172,6 +172,20 @@ pub fn project_rights(principal: Option<&Principal>, require_login: bool, facts:
     }
 }
 
+/// Whether the caller may read the email address of `member_id`, a person
+/// in the project's groups: their own always; other people's only as one of
+/// the project's owners or an admin (members and collaborators see names).
+pub fn sees_member_email(principal: Option<&Principal>, require_login: bool, facts: &ProjectFacts, member_id: i64) -> bool {
+    principal.is_some_and(|p| p.user_id == member_id) || project_allows(principal, require_login, facts, ProjectAction::Manage)
+}
+
+/// The same rule for a site-wide list of people (XNAT's `/data/users`):
+/// an email shows to its owner, to admins, and to the owner of a project
+/// the person is in.
+pub fn sees_person_email(principal: Option<&Principal>, person_id: i64, in_callers_project: bool) -> bool {
+    principal.is_some_and(|p| p.user_id == person_id || p.is_admin() || in_callers_project)
+}
+
 /// Allows or refuses an action that needs no sign-in: the public pages'
 /// actions are open to anyone, signed in or not; any other action goes
 /// through [`authorize`].
@@ -279,6 +293,23 @@ mod tests {
         assert_eq!(page_access(Some(&fresh_admin), "/", false), PageAccess::ChangePassword);
         assert_eq!(page_access(Some(&fresh_admin), "/admin", false), PageAccess::ChangePassword);
         assert_eq!(page_access(Some(&fresh_admin), CHANGE_PASSWORD_PATH, false), PageAccess::Allow);
+    }
+
+    #[test]
+    fn member_emails_only_for_owners_admins_and_oneself() {
+        let facts = |role| ProjectFacts { slug: "p", accessibility: Accessibility::Public, role };
+        let me = user(&["user"], false);
+        assert!(sees_member_email(Some(&me), true, &facts(Some(ProjectRole::Owner)), 2));
+        assert!(sees_member_email(Some(&user(&["admin"], false)), true, &facts(None), 2));
+        for role in [Some(ProjectRole::Member), Some(ProjectRole::Collaborator), None] {
+            assert!(!sees_member_email(Some(&me), true, &facts(role), 2), "{role:?}");
+            assert!(sees_member_email(Some(&me), true, &facts(role), me.user_id), "their own, as {role:?}");
+        }
+        assert!(!sees_member_email(Some(&user(&["all_data_access"], false)), true, &facts(None), 2));
+        assert!(!sees_member_email(None, false, &facts(None), 2));
+        assert!(sees_person_email(Some(&me), 2, true) && !sees_person_email(Some(&me), 2, false));
+        assert!(sees_person_email(Some(&me), me.user_id, false));
+        assert!(sees_person_email(Some(&user(&["admin"], false)), 2, false));
     }
 
     #[test]

@@ -26,6 +26,10 @@ pub struct SiteSettings {
     pub require_login: bool,
     /// Folder where uploaded files are kept.
     pub data_dir: std::path::PathBuf,
+    /// Largest single upload, in MB.
+    pub max_upload_mb: i64,
+    /// Uploads are refused while the data folder's file system has less free.
+    pub min_free_disk_mb: i64,
     /// Anyone may create an account at `/register`.
     pub registration_open: bool,
     /// New accounts must follow an emailed link before they can sign in.
@@ -57,6 +61,8 @@ impl Default for SiteSettings {
             public_url: "http://127.0.0.1:3000".into(),
             require_login: true,
             data_dir: "gatehouse-data".into(),
+            max_upload_mb: 1024,
+            min_free_disk_mb: 1024,
             registration_open: false,
             require_email_verification: true,
             require_admin_approval: true,

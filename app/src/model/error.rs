@@ -15,6 +15,8 @@ pub enum AppError {
     Conflict(String),
     TooLarge(String),
     UnsupportedMediaType(String),
+    /// The server's disk is too full to take more (507).
+    InsufficientStorage(String),
     RateLimited { message: String, retry_after_secs: u64 },
     /// Details went to the log under `reference`; the user sees only that.
     Internal { reference: String },
@@ -34,7 +36,8 @@ impl AppError {
             | AppError::NotFound(m)
             | AppError::Conflict(m)
             | AppError::TooLarge(m)
-            | AppError::UnsupportedMediaType(m) => m.clone(),
+            | AppError::UnsupportedMediaType(m)
+            | AppError::InsufficientStorage(m) => m.clone(),
             AppError::RateLimited { message, .. } => message.clone(),
             AppError::Internal { reference } => format!("Something went wrong (ref {reference})"),
         }
@@ -58,6 +61,7 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::TooLarge(_) => 413,
             AppError::UnsupportedMediaType(_) => 415,
+            AppError::InsufficientStorage(_) => 507,
             AppError::RateLimited { .. } => 429,
             AppError::Internal { .. } => 500,
         }

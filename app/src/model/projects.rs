@@ -310,14 +310,15 @@ impl From<&ProjectSummary> for Org {
 }
 
 /// Slugs (= XNAT project ids): 2–64 chars `[A-Za-z0-9_-]`, starting with a
-/// letter or digit.
-pub fn check_slug(slug: &str, field: &str) -> Result<(), AppError> {
+/// letter or digit. `label` is what the message calls the field (the
+/// registry's `slug`, the page's "Project id").
+pub fn check_slug(slug: &str, field: &str, label: &str) -> Result<(), AppError> {
     let ok_chars = slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     let ok_start = slug.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     if !(2..=64).contains(&slug.len()) || !ok_chars || !ok_start {
         return Err(AppError::validation(
             field,
-            "Project id must be 2–64 letters, digits, _ or -, starting with a letter or digit",
+            format!("{label} must be 2–64 letters, digits, _ or -, starting with a letter or digit"),
         ));
     }
     Ok(())
@@ -351,10 +352,10 @@ mod tests {
 
     #[test]
     fn slugs_and_names() {
-        assert!(check_slug("ab", "slug").is_ok());
-        assert!(check_slug("Lab_2-x", "slug").is_ok());
+        assert!(check_slug("ab", "slug", "slug").is_ok());
+        assert!(check_slug("Lab_2-x", "slug", "slug").is_ok());
         for bad in ["a", "-ab", "a b", "a/b", &"x".repeat(65)] {
-            assert!(check_slug(bad, "slug").is_err(), "{bad}");
+            assert!(check_slug(bad, "slug", "slug").is_err(), "{bad}");
         }
         assert!(check_item_name("scan 1.nii.gz", "name", "File name").is_ok());
         for bad in ["", "..", "a/b", "a\nb"] {

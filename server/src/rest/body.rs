@@ -1,12 +1,33 @@
-//! Request bodies for the REST door: JSON or an HTML form with the same
-//! field names (repeated keys become arrays), per CONTRACTS.md §1.
+//! Request bodies: the 1 MiB limit every route but uploads has (refused in
+//! the door's own error format), and for the REST door JSON or an HTML form
+//! with the same field names (repeated keys become arrays), per CONTRACTS.md §1.
 
 use super::ApiError;
 use app::model::AppError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use http::header::CONTENT_TYPE;
+use axum::middleware::Next;
+use axum::response::Response;
+use crate::MAX_BODY_BYTES;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
+
+pub const BODY_TOO_LARGE: &str = "Request body too large (limit 1 MiB)";
+
+/// Refuses a body declared larger than [`MAX_BODY_BYTES`] with 413 as JSON
+/// `{"error"}` (plain text on XNAT paths), and cuts off one without a
+/// declared length at the limit while it is read (its reader then answers 413).
+pub async fn limit_body(req: Request, next: Next) -> Response {
+    let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        let err = AppError::TooLarge(BODY_TOO_LARGE.into());
+        return match crate::middleware::is_xnat_path(req.uri().path()) {
+            true => super::xnat::xnat_error(&err),
+            false => super::error_response(&err),
+        };
+    }
+    next.run(req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, MAX_BODY_BYTES)))).await
+}
 
 /// A body that may come as JSON or as a form. An empty body with no
 /// content type reads as `{}`.
@@ -29,7 +50,7 @@ async fn read(req: Request, form_allowed: bool) -> Result<(Kind, Bytes), ApiErro
         .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
     let bytes = Bytes::from_request(req, &())
         .await
-        .map_err(|_| ApiError(AppError::TooLarge("Request body too large (limit 1 MiB)".into())))?;
+        .map_err(|_| ApiError(AppError::TooLarge(BODY_TOO_LARGE.into())))?;
     let kind = match content_type.as_deref() {
         Some("application/json") => Kind::Json,
         Some("application/x-www-form-urlencoded") if form_allowed => Kind::Form,

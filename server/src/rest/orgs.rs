@@ -62,7 +62,7 @@ async fn create(State(s): State<ServerState>, caller: Caller, Body(req): Body<Or
         description: req.description.unwrap_or_default(),
         accessibility,
     };
-    let created = projects::create(&s.app, caller.get(), &input).await?;
+    let created = projects::create(&s.app, caller.get(), &input, "slug").await?;
     let location = format!("/orgs/{}", created.slug);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(Org::from(&created))))
 }

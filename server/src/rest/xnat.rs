@@ -6,6 +6,7 @@ use super::body::Body;
 use super::Caller;
 use crate::ServerState;
 use app::backend::auth::login::client_info_from;
+use app::backend::csv_writer::CsvWriter;
 use app::backend::service::{project_members, projects, sessions};
 use app::model::*;
 use axum::extract::{Path, Query, State};
@@ -77,12 +78,11 @@ struct Format {
 /// CSV with a header row always. `columns=` is ignored: every column comes back.
 fn listing(format: &Format, columns: &[&str], rows: Vec<Vec<String>>) -> Response {
     if format.format.as_deref().is_some_and(|f| f.eq_ignore_ascii_case("csv")) {
-        let mut out = columns.join(",") + "\n";
+        let mut out = CsvWriter::with_header(columns, "\n");
         for row in &rows {
-            out += &row.iter().map(|v| csv_field(v)).collect::<Vec<_>>().join(",");
-            out.push('\n');
+            out.row(row);
         }
-        return (StatusCode::OK, [(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response();
+        return (StatusCode::OK, [(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out.finish()).into_response();
     }
     let results: Vec<serde_json::Value> = rows
         .into_iter()
@@ -90,15 +90,6 @@ fn listing(format: &Format, columns: &[&str], rows: Vec<Vec<String>>) -> Respons
         .collect();
     let total = results.len().to_string();
     axum::Json(serde_json::json!({ "ResultSet": { "Result": results, "totalRecords": total } })).into_response()
-}
-
-/// RFC 4180: quoted when it holds a comma, quote or line break.
-fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_string()
-    }
 }
 
 /// XNAT keeps first and last names; Gatehouse splits its display name at
@@ -192,7 +183,7 @@ async fn put_project(
         description: fields.description.clone().unwrap_or_default(),
         accessibility: accessibility.map(|a| a.as_str().to_string()).unwrap_or_default(),
     };
-    match projects::create(&s.app, caller.get(), &input).await {
+    match projects::create(&s.app, caller.get(), &input, projects::PROJECT_ID).await {
         Ok(_) => Ok(text(StatusCode::CREATED, String::new())),
         Err(AppError::Conflict(taken)) => {
             let changes = ProjectChanges { name: fields.name, description: fields.description, accessibility, version: None };

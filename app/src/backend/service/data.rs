@@ -2,13 +2,16 @@
 //! streamed to the data directory and checked against the uploader's
 //! storage quota, and the rights of the role table for every action.
 //!
-//! An upload is written to `tmp/` while it streams (stopped as soon as it
-//! passes the quota), moved under `files/` with a random name, and only
-//! then recorded; the record and the quota reservation are one transaction,
-//! so a refused upload leaves neither a row nor a file behind.
+//! An upload is refused while the disk is nearly full, written to `tmp/`
+//! while it streams (stopped as soon as it passes the quota or
+//! `max_upload_mb`; a drop guard removes it when the request is abandoned),
+//! moved under `files/` with a random name, and only then recorded; the
+//! record and the quota reservation are one transaction, so a refused
+//! upload leaves neither a row nor a file behind.
 
 use crate::backend::auth::tokens::random_hex;
 use crate::backend::auth::Principal;
+use crate::backend::disk::TempFile;
 use crate::backend::policy::ProjectAction;
 use crate::backend::service::projects::{load, Loaded};
 use crate::backend::store::data::{self as store, DatasetRow, FileRow, NewFile, StoreFile};
@@ -97,6 +100,13 @@ pub async fn remove_stored(state: &AppState, keys: &[String]) {
 }
 
 const MIB: f64 = 1_048_576.0;
+const MIB_BYTES: i64 = 1_048_576;
+
+fn too_big(max_mb: i64) -> AppError {
+    AppError::TooLarge(format!("Files may be at most {max_mb} MB; this upload is larger"))
+}
+
+pub const DISK_NEARLY_FULL: &str = "The server's disk is nearly full, so uploads are paused; please tell an admin";
 
 fn over_quota(quota: i64, used: i64) -> AppError {
     AppError::TooLarge(format!(
@@ -128,10 +138,14 @@ where
         return Err(file_exists(name));
     }
     let StorageInfo { total: quota, used } = storage_of(state, uploader).await?;
+    let max_mb = state.settings.max_upload_mb;
+    let room = quota.map(|q| q - used);
+    let limit = room.map_or(max_mb * MIB_BYTES, |room| room.min(max_mb * MIB_BYTES));
     let key = random_hex(16);
-    let size = match receive(state, &key, body, quota.map(|q| q - used)).await {
+    let size = match receive(state, &key, body, limit).await {
         Ok(size) => size,
-        Err(Received::OverQuota) => return Err(over_quota(quota.unwrap_or_default(), used)),
+        Err(Received::OverLimit) if room == Some(limit) => return Err(over_quota(quota.unwrap_or_default(), used)),
+        Err(Received::OverLimit) => return Err(too_big(max_mb)),
         Err(Received::Failed(e)) => return Err(e),
     };
     let row = NewFile { dataset: dataset.id, name, size, storage_key: &key, uploader, quota, now: now_ms() };
@@ -155,13 +169,26 @@ fn file_exists(name: &str) -> AppError {
 }
 
 enum Received {
-    OverQuota,
+    OverLimit,
     Failed(AppError),
 }
 
-/// Writes the stream to `tmp/`, stopping once it passes `room` bytes, then
-/// moves it to `files/{key}`. Nothing is left behind on failure.
-async fn receive<S, E>(state: &AppState, key: &str, mut body: S, room: Option<i64>) -> Result<i64, Received>
+/// Refuses to start while the data folder's file system has less than
+/// `min_free_disk_mb` free.
+fn check_free_space(state: &AppState) -> Result<(), AppError> {
+    let root = &state.settings.data_dir;
+    let free = crate::backend::disk::free_bytes(root).map_err(|e| internal(format!("data directory {}: {e}", root.display())))?;
+    if free < (state.settings.min_free_disk_mb as u64).saturating_mul(MIB_BYTES as u64) {
+        tracing::warn!(free_bytes = free, "upload refused: the data directory's disk is nearly full");
+        return Err(AppError::InsufficientStorage(DISK_NEARLY_FULL.into()));
+    }
+    Ok(())
+}
+
+/// Writes the stream to `tmp/`, stopping once it passes `limit` bytes, then
+/// moves it to `files/{key}`. Nothing is left behind on failure, nor when
+/// the request is dropped mid-way (the guard removes the partial file).
+async fn receive<S, E>(state: &AppState, key: &str, mut body: S, limit: i64) -> Result<i64, Received>
 where
     S: Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
     E: std::fmt::Display,
@@ -171,28 +198,22 @@ where
     for dir in ["tmp", "files"] {
         tokio::fs::create_dir_all(root.join(dir)).await.map_err(fail)?;
     }
-    let tmp = root.join("tmp").join(key);
-    let result = async {
-        let mut file = tokio::fs::File::create(&tmp).await.map_err(fail)?;
-        let mut size: i64 = 0;
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| Received::Failed(AppError::validation("body", format!("Upload interrupted: {e}"))))?;
-            size += chunk.len() as i64;
-            if room.is_some_and(|room| size > room) {
-                return Err(Received::OverQuota);
-            }
-            file.write_all(&chunk).await.map_err(fail)?;
+    check_free_space(state).map_err(Received::Failed)?;
+    let tmp = TempFile::new(root.join("tmp").join(key));
+    let mut file = tokio::fs::File::create(tmp.path()).await.map_err(fail)?;
+    let mut size: i64 = 0;
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| Received::Failed(AppError::validation("body", format!("Upload interrupted: {e}"))))?;
+        size += chunk.len() as i64;
+        if size > limit {
+            return Err(Received::OverLimit);
         }
-        file.flush().await.map_err(fail)?;
-        file.sync_all().await.map_err(fail)?;
-        tokio::fs::rename(&tmp, stored_path(state, key)).await.map_err(fail)?;
-        Ok(size)
+        file.write_all(&chunk).await.map_err(fail)?;
     }
-    .await;
-    if result.is_err() {
-        let _ = tokio::fs::remove_file(&tmp).await;
-    }
-    result
+    file.flush().await.map_err(fail)?;
+    file.sync_all().await.map_err(fail)?;
+    tmp.keep_as(&stored_path(state, key)).await.map_err(fail)?;
+    Ok(size)
 }
 
 /// A file to send: its record and where its bytes are (Read right).

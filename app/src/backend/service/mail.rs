@@ -28,3 +28,34 @@ pub async fn queue(state: &AppState, message: Outgoing) -> Result<(), AppError> 
 pub fn link(state: &AppState, path: &str) -> String {
     format!("{}{path}", state.settings.public_url)
 }
+
+/// What a one-time link in a stored message becomes once the message was
+/// sent or given up on (pending messages keep theirs, for an admin to pass on).
+pub const LINK_REMOVED: &str = "[link removed after sending]";
+
+/// A link that grants something by itself: a `token=` link (verification,
+/// reset, email change) or an invitation.
+fn is_one_time_link(word: &str) -> bool {
+    let url = word.starts_with("http://") || word.starts_with("https://");
+    url && (word.contains("token=") || word.contains("/invitations/"))
+}
+
+/// `body` with every one-time link replaced by [`LINK_REMOVED`].
+pub fn without_one_time_links(body: &str) -> String {
+    let line = |l: &str| l.split(' ').map(|w| if is_one_time_link(w) { LINK_REMOVED } else { w }).collect::<Vec<_>>().join(" ");
+    body.split('\n').map(line).collect::<Vec<_>>().join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_time_links_are_removed_and_others_kept() {
+        let body = "Hello\n\nhttps://gh.example/reset?token=abc\nJoin: http://h/invitations/xyz now\nhttps://gh.example/login\n";
+        assert_eq!(
+            without_one_time_links(body),
+            format!("Hello\n\n{LINK_REMOVED}\nJoin: {LINK_REMOVED} now\nhttps://gh.example/login\n")
+        );
+    }
+}

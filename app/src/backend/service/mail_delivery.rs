@@ -2,8 +2,10 @@
 //! messages one at a time (an atomic UPDATE, so several instances never
 //! send the same one), sends them, and records the outcome: `sent`, or
 //! `pending` again with exponential backoff, or `failed` after the last
-//! attempt. Message bodies hold tokens: they are never logged.
+//! attempt. Message bodies hold tokens: they are never logged, and once a
+//! message is sent or failed for good its stored body loses its one-time links.
 
+use crate::backend::service::mail::without_one_time_links;
 use crate::backend::store::outbox::{self, DueMessage};
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
@@ -69,9 +71,10 @@ pub async fn deliver_due(
     for id in outbox::due_ids(&state.db, now_ms(), 20).await? {
         let now = now_ms();
         let Some(message) = outbox::claim(&state.db, id, now, now + LEASE_MS).await? else { continue };
+        let stored_body = without_one_time_links(&message.body);
         match send(delivery, mailer, &message).await {
             Ok(()) => {
-                outbox::mark_sent(&state.db, id, now_ms()).await?;
+                outbox::mark_sent(&state.db, id, now_ms(), &stored_body).await?;
                 tracing::info!(outbox_id = id, "email sent");
                 sent += 1;
             }
@@ -81,7 +84,7 @@ pub async fn deliver_due(
                     .then(|| now_ms() + retry_delay(delivery.retry_base, delivery.retry_cap, attempts).as_millis() as i64);
                 let error: String = error.chars().take(500).collect();
                 tracing::warn!(outbox_id = id, attempts, error = %error, gave_up = retry_at.is_none(), "email not sent");
-                outbox::mark_failed(&state.db, id, &error, retry_at).await?;
+                outbox::mark_failed(&state.db, id, &error, retry_at, &stored_body).await?;
             }
         }
     }

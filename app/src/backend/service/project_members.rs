@@ -28,18 +28,31 @@ impl From<MemberRow> for ProjectMember {
     }
 }
 
-/// Everyone in the project's groups (its members and admins may look).
+/// Everyone in the project's groups (its members and admins may look);
+/// other people's email addresses only as policy allows.
 pub async fn members(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<Vec<ProjectMember>, AppError> {
     let project = load(state, principal, slug, ProjectAction::ViewMembers).await?;
-    Ok(store::members(&state.db, project.id()).await?.into_iter().map(Into::into).collect())
+    let require_login = crate::backend::service::projects::require_login(state).await;
+    group_list(state, principal, require_login, &project).await
+}
+
+async fn group_list(state: &AppState, principal: Option<&Principal>, require_login: bool, project: &Loaded) -> Result<Vec<ProjectMember>, AppError> {
+    let facts = project.facts();
+    let shown = |mut m: ProjectMember| {
+        if !crate::backend::policy::sees_member_email(principal, require_login, &facts, m.user_id) {
+            m.email = None;
+        }
+        m
+    };
+    Ok(store::members(&state.db, project.id()).await?.into_iter().map(|row| shown(row.into())).collect())
 }
 
 /// The Users tab: members, and for those who manage it the pending access
 /// requests and the invitations.
 pub async fn people(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<ProjectPeople, AppError> {
     let project = load(state, principal, slug, ProjectAction::ViewMembers).await?;
-    let members = store::members(&state.db, project.id()).await?.into_iter().map(Into::into).collect();
     let require_login = crate::backend::service::projects::require_login(state).await;
+    let members = group_list(state, principal, require_login, &project).await?;
     let manages = crate::backend::policy::project_allows(principal, require_login, &project.facts(), ProjectAction::Manage);
     if !manages {
         return Ok(ProjectPeople { members, ..Default::default() });
@@ -53,19 +66,19 @@ pub async fn people(state: &AppState, principal: Option<&Principal>, slug: &str)
     })
 }
 
-/// Finds a user by username, or by email when `who` has an `@`.
+/// Finds a user by email when `who` has an `@` (usernames never do),
+/// otherwise by username; either way a miss is the same "No such user".
 async fn find_person(state: &AppState, who: &str) -> Result<UserRow, AppError> {
     let who = who.trim();
     if who.is_empty() {
         return Err(AppError::validation("user", "Enter a username or email"));
     }
-    let by_email = match who.contains('@') {
-        true => users::email_owner(&state.db, who, 0).await?,
-        false => None,
-    };
-    let found = match by_email {
-        Some(id) => users::find_by_id(&state.db, id).await?,
-        None => users::find_by_username(&state.db, who).await?,
+    let found = match who.contains('@') {
+        true => match users::email_owner(&state.db, who, 0).await? {
+            Some(id) => users::find_by_id(&state.db, id).await?,
+            None => None,
+        },
+        false => users::find_by_username(&state.db, who).await?,
     };
     found.ok_or_else(|| AppError::NotFound(format!("No such user: {who}")))
 }
@@ -143,8 +156,15 @@ pub async fn set_user_projects(
 }
 
 /// The users the caller may list: everyone for admins, otherwise the
-/// caller and whoever shares a project with them (XNAT's `/data/users`).
+/// caller and whoever shares a project with them (XNAT's `/data/users`);
+/// email addresses only as policy allows.
 pub async fn visible_people(state: &AppState, principal: Option<&Principal>) -> Result<Vec<store::PersonRow>, AppError> {
     let p = authorize(principal, Action::UseSite)?;
-    Ok(store::people_visible_to(&state.db, p.user_id, p.is_admin()).await?)
+    let mut people = store::people_visible_to(&state.db, p.user_id, p.is_admin()).await?;
+    for person in &mut people {
+        if !crate::backend::policy::sees_person_email(principal, person.id, person.in_viewers_project) {
+            person.email = None;
+        }
+    }
+    Ok(people)
 }

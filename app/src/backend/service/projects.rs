@@ -123,14 +123,18 @@ fn parse_accessibility(text: &str, field: &str) -> Result<Accessibility, AppErro
         .ok_or_else(|| AppError::validation(field, "Accessibility must be public, protected or private"))
 }
 
-/// Creates a project with the caller as its owner.
-pub async fn create(state: &AppState, principal: Option<&Principal>, input: &ProjectInput) -> Result<ProjectSummary, AppError> {
+/// The page's and XNAT's name for a project's slug in messages.
+pub const PROJECT_ID: &str = "Project id";
+
+/// Creates a project with the caller as its owner. `slug_label` is what
+/// the caller's request calls the slug, for the messages about it.
+pub async fn create(state: &AppState, principal: Option<&Principal>, input: &ProjectInput, slug_label: &str) -> Result<ProjectSummary, AppError> {
     let p = authorize(principal, Action::UseSite)?;
     let slug = input.slug.trim();
     if slug.is_empty() {
-        return Err(AppError::validation("slug", "Project id is required"));
+        return Err(AppError::validation("slug", format!("{slug_label} is required")));
     }
-    check_slug(slug, "slug")?;
+    check_slug(slug, "slug", slug_label)?;
     let name = match input.name.trim() {
         "" => slug,
         name => name,

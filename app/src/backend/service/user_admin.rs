@@ -4,6 +4,7 @@
 //! role and stays enabled, and disabling ends every session and token.
 
 use crate::backend::auth::Principal;
+use crate::backend::csv_writer::CsvWriter;
 use crate::backend::policy::{authorize, Action};
 use crate::backend::service::users::find_user;
 use crate::backend::store::user_list::{self, Arg, ListFilter, Sort};
@@ -301,7 +302,8 @@ pub async fn export_csv(state: &AppState, principal: Option<&Principal>, query: 
     authorize(principal, Action::Administer)?;
     let sort = sort_of(&query.sort);
     let search = query.search.trim().to_lowercase();
-    let mut out = String::from("username,display_name,email,roles,enabled,verified,approved,created,last_login\r\n");
+    let header = ["username", "display_name", "email", "roles", "enabled", "verified", "approved", "created", "last_login"];
+    let mut out = CsvWriter::with_header(&header, "\r\n");
     let mut after = None;
     loop {
         let filter = list_filter(state, query, &search, after.take(), EXPORT_PAGE);
@@ -319,37 +321,12 @@ pub async fn export_csv(state: &AppState, principal: Option<&Principal>, query: 
                 iso8601(r.created_at),
                 r.last_login_at.map(iso8601).unwrap_or_default(),
             ];
-            out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-            out.push_str("\r\n");
+            out.row(&fields);
         }
         match rows.last() {
             Some(last) if rows.len() as i64 == EXPORT_PAGE => after = parse_cursor(sort, &cursor_of(sort, last)),
             _ => break,
         }
     }
-    Ok(out)
-}
-
-/// One CSV field, quoted when it holds a comma, quote or line break. A
-/// leading `=`, `+`, `-` or `@` gets a `'` so spreadsheets do not run it.
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
-    if value.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
-    }
+    Ok(out.finish())
 }

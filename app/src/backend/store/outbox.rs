@@ -69,16 +69,18 @@ pub async fn claim(db: &Db, id: i64, now: i64, lease_until: i64) -> Result<Optio
     on_db!(db, |pool| sqlx::query_as::<_, DueMessage>(sql).bind(id).bind(now).bind(lease_until).fetch_optional(pool).await)
 }
 
-pub async fn mark_sent(db: &Db, id: i64, now: i64) -> Result<(), sqlx::Error> {
-    let sql = "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1";
-    on_db!(db, |pool| sqlx::query(sql).bind(id).bind(now).execute(pool).await.map(|_| ()))
+/// Marks a message sent, keeping `body` (the text as it should stay stored).
+pub async fn mark_sent(db: &Db, id: i64, now: i64, body: &str) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = NULL, body = $3 WHERE id = $1";
+    on_db!(db, |pool| sqlx::query(sql).bind(id).bind(now).bind(body).execute(pool).await.map(|_| ()))
 }
 
 /// Records a failed attempt: back to `pending` until `retry_at`, or
-/// `failed` for good when `retry_at` is `None`.
-pub async fn mark_failed(db: &Db, id: i64, error: &str, retry_at: Option<i64>) -> Result<(), sqlx::Error> {
+/// `failed` for good when `retry_at` is `None`, then keeping `final_body`.
+pub async fn mark_failed(db: &Db, id: i64, error: &str, retry_at: Option<i64>, final_body: &str) -> Result<(), sqlx::Error> {
     let sql = "UPDATE outbox SET status = $2, attempts = attempts + 1, last_error = $3, \
-               next_attempt_at = COALESCE($4, next_attempt_at) WHERE id = $1";
+               next_attempt_at = COALESCE($4, next_attempt_at), \
+               body = CASE WHEN $4 IS NULL THEN $5 ELSE body END WHERE id = $1";
     let status = if retry_at.is_some() { "pending" } else { "failed" };
-    on_db!(db, |pool| sqlx::query(sql).bind(id).bind(status).bind(error).bind(retry_at).execute(pool).await.map(|_| ()))
+    on_db!(db, |pool| sqlx::query(sql).bind(id).bind(status).bind(error).bind(retry_at).bind(final_body).execute(pool).await.map(|_| ()))
 }

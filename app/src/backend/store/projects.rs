@@ -298,11 +298,16 @@ pub struct PersonRow {
     pub display_name: Option<String>,
     pub email: Option<String>,
     pub enabled: bool,
+    /// The viewer owns a project this user is in.
+    pub in_viewers_project: bool,
 }
 
 /// Every user (`everyone`), or `viewer` and the users sharing a project with them.
 pub async fn people_visible_to(db: &Db, viewer: i64, everyone: bool) -> Result<Vec<PersonRow>, sqlx::Error> {
-    let sql = "SELECT u.id, u.username, u.display_name, u.email, u.enabled FROM users u WHERE $2 OR u.id = $1 \
+    let sql = "SELECT u.id, u.username, u.display_name, u.email, u.enabled, \
+               EXISTS (SELECT 1 FROM memberships o JOIN memberships mine ON mine.project_id = o.project_id \
+                       WHERE o.user_id = u.id AND mine.user_id = $1 AND mine.role = 'owner') AS in_viewers_project \
+               FROM users u WHERE $2 OR u.id = $1 \
                OR u.id IN (SELECT o.user_id FROM memberships o JOIN memberships mine ON mine.project_id = o.project_id \
                            WHERE mine.user_id = $1) ORDER BY u.username_lower";
     on_db!(db, |pool| sqlx::query_as::<_, PersonRow>(sql).bind(viewer).bind(everyone).fetch_all(pool).await)
