@@ -72,8 +72,13 @@ async fn migrate_create_admin_and_reset_password() {
 fn help_documents_every_configuration_key() {
     let out = Command::new(env!("CARGO_BIN_EXE_gatehouse")).arg("--help").output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    for key in ["GATEHOUSE_DATABASE_URL", "GATEHOUSE_LOCKOUT_THRESHOLD", "GATEHOUSE_SESSION_IDLE_MINUTES", "GATEHOUSE_PUBLIC_URL"] {
-        assert!(help.contains(key), "{key} missing from --help");
+    let fields = serde_json::to_value(gatehouse_server::config::Config::default()).unwrap();
+    let fields: Vec<&String> = fields.as_object().unwrap().keys().collect();
+    assert_eq!(fields.len(), gatehouse_server::config::KEYS.len(), "every configuration field is in KEYS");
+    for (key, _) in gatehouse_server::config::KEYS {
+        assert!(fields.contains(&&key.to_string()), "{key} in KEYS is not a configuration field");
+        let variable = format!("GATEHOUSE_{}", key.to_uppercase());
+        assert!(help.contains(&variable), "{variable} missing from --help");
     }
     for sub in ["serve", "migrate", "create-admin", "reset-password"] {
         assert!(help.contains(sub), "{sub} missing from --help");

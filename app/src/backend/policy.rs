@@ -24,6 +24,11 @@ pub enum Action {
 }
 
 pub const SIGN_IN_REQUIRED: &str = "Please sign in";
+
+/// The refusal for a caller who must sign in (or whose account is gone).
+pub fn sign_in_required() -> AppError {
+    AppError::Unauthenticated(SIGN_IN_REQUIRED.into())
+}
 pub const ADMIN_REQUIRED: &str = "Admin access required";
 pub const PASSWORD_CHANGE_REQUIRED: &str = "You must change your password before continuing";
 

@@ -48,7 +48,7 @@ pub async fn change_own_password(
     let principal = authorize(principal, Action::ChangeOwnPassword)?;
     let user = users::find_by_id(&state.db, principal.user_id)
         .await?
-        .ok_or_else(|| AppError::Unauthenticated("Please sign in".into()))?;
+        .ok_or_else(crate::backend::policy::sign_in_required)?;
     crate::backend::service::settings::check_password(state, change.new_password, "new_password").await?;
     if change.confirm_password.is_some_and(|c| c != change.new_password) {
         return Err(AppError::validation("confirm_password", "The two new passwords do not match"));

@@ -130,7 +130,7 @@ where
     E: std::fmt::Display,
 {
     let project = load(state, principal, slug, ProjectAction::Create).await?;
-    let uploader = principal.map(|p| p.user_id).ok_or_else(|| AppError::Unauthenticated("Please sign in".into()))?;
+    let uploader = principal.map(|p| p.user_id).ok_or_else(crate::backend::policy::sign_in_required)?;
     let dataset = find_dataset(state, &project, dataset).await?;
     let name = name.trim();
     check_item_name(name, "name", "File name")?;

@@ -15,7 +15,7 @@ use crate::model::{check_email, AppError, Profile, ProfileForm};
 
 async fn own_user(state: &AppState, principal: Option<&Principal>) -> Result<UserRow, AppError> {
     let p = authorize(principal, Action::ViewOwnAccount)?;
-    users::find_by_id(&state.db, p.user_id).await?.ok_or_else(|| AppError::Unauthenticated("Please sign in".into()))
+    users::find_by_id(&state.db, p.user_id).await?.ok_or_else(crate::backend::policy::sign_in_required)
 }
 
 pub async fn get(state: &AppState, principal: Option<&Principal>) -> Result<Profile, AppError> {

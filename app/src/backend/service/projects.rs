@@ -73,7 +73,7 @@ fn viewer_id(principal: Option<&Principal>) -> i64 {
 pub async fn load(state: &AppState, principal: Option<&Principal>, slug: &str, action: ProjectAction) -> Result<Loaded, AppError> {
     let require_login = require_login(state).await;
     if principal.is_none() && require_login {
-        return Err(AppError::Unauthenticated(crate::backend::policy::SIGN_IN_REQUIRED.into()));
+        return Err(crate::backend::policy::sign_in_required());
     }
     let row = projects::find(&state.db, slug.trim(), viewer_id(principal))
         .await?
@@ -86,7 +86,7 @@ pub async fn load(state: &AppState, principal: Option<&Principal>, slug: &str, a
 /// The projects the caller may see, by slug, with their role in each.
 pub async fn list(state: &AppState, principal: Option<&Principal>) -> Result<Vec<ProjectSummary>, AppError> {
     let visibility = match principal {
-        None if require_login(state).await => return Err(AppError::Unauthenticated(crate::backend::policy::SIGN_IN_REQUIRED.into())),
+        None if require_login(state).await => return Err(crate::backend::policy::sign_in_required()),
         None => Visibility { all: false, protected: false, public: true },
         Some(p) => {
             authorize(Some(p), Action::UseSite)?;

@@ -93,7 +93,7 @@ pub async fn open_for_caller(
     }
     let user = crate::backend::store::users::find_by_id(&state.db, caller.user_id)
         .await?
-        .ok_or_else(|| AppError::Unauthenticated("Please sign in".into()))?;
+        .ok_or_else(crate::backend::policy::sign_in_required)?;
     crate::backend::auth::login::start_session(state, session, &user, client).await?;
     session.save().await.map_err(crate::backend::internal)?;
     session.id().map(|id| id.to_string()).ok_or_else(|| crate::backend::internal("session has no id after save"))

@@ -35,7 +35,7 @@ pub async fn issue_token(state: &AppState, request: &AuthenticateRequest, ip: Op
 /// A fresh token for the caller (`POST /users/authenticate/refresh`).
 pub async fn refresh_token(state: &AppState, principal: Option<&Principal>) -> Result<AuthToken, AppError> {
     let p = authorize(principal, Action::ChangeOwnPassword)?;
-    let user = users::find_by_id(&state.db, p.user_id).await?.ok_or_else(|| AppError::Unauthenticated("Please sign in".into()))?;
+    let user = users::find_by_id(&state.db, p.user_id).await?.ok_or_else(crate::backend::policy::sign_in_required)?;
     token_for(state, &user).await
 }
 

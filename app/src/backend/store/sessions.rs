@@ -34,22 +34,13 @@ pub async fn insert(db: &Db, s: &SessionWrite<'_>) -> Result<bool, sqlx::Error> 
     write(db, &format!("{INSERT} ON CONFLICT DO NOTHING"), s).await.map(|rows| rows == 1)
 }
 
-/// Updates an existing session's data. A session that is gone (revoked,
-/// signed out, expired) stays gone: `false`, and nothing is written.
+/// Updates an existing session's data (not its public id, `$2`). A session
+/// that is gone (revoked, signed out, expired) stays gone: `false`, and
+/// nothing is written.
 pub async fn update(db: &Db, s: &SessionWrite<'_>) -> Result<bool, sqlx::Error> {
-    let sql = "UPDATE sessions SET user_id = $2, last_seen_at = $3, expires_at = $4, ip = COALESCE($5, ip), \
-               user_agent = COALESCE($6, user_agent), data = $7 WHERE id_hash = $1";
-    on_db!(db, |pool| sqlx::query(sql)
-        .bind(s.id_hash)
-        .bind(s.user_id)
-        .bind(s.now)
-        .bind(s.expires_at)
-        .bind(s.ip)
-        .bind(s.user_agent)
-        .bind(s.data)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected() == 1))
+    let sql = "UPDATE sessions SET user_id = $3, last_seen_at = $4, expires_at = $5, ip = COALESCE($6, ip), \
+               user_agent = COALESCE($7, user_agent), data = $8 WHERE id_hash = $1";
+    write(db, sql, s).await.map(|rows| rows == 1)
 }
 
 async fn write(db: &Db, sql: &str, s: &SessionWrite<'_>) -> Result<u64, sqlx::Error> {
