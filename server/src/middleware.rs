@@ -103,25 +103,6 @@ fn same_origin(origin: &str, public_url: &str, host: &str) -> bool {
     origin == public_origin || origin == format!("{scheme}://{}", host.to_ascii_lowercase())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::same_origin;
-
-    #[test]
-    fn origins_must_match_scheme_host_and_port() {
-        let public = "https://gatehouse.example";
-        assert!(same_origin("https://gatehouse.example", public, "gatehouse.example"));
-        assert!(same_origin("https://GateHouse.example", "https://gatehouse.example/sub/", "internal:8080"));
-        assert!(!same_origin("http://gatehouse.example", public, "gatehouse.example"), "scheme");
-        assert!(!same_origin("https://gatehouse.example:8443", public, "gatehouse.example"), "port");
-        assert!(!same_origin("https://evil.example", public, "gatehouse.example"));
-        assert!(!same_origin("null", public, "gatehouse.example"));
-        let local = "http://127.0.0.1:3000";
-        assert!(same_origin("http://127.0.0.1:4000", local, "127.0.0.1:4000"), "the Host it was sent to");
-        assert!(!same_origin("https://127.0.0.1:4000", local, "127.0.0.1:4000"), "scheme");
-        assert!(!same_origin("http://127.0.0.1:4001", local, "127.0.0.1:4000"), "port");
-    }
-}
 
 /// The one path where an `Authorization` header is ignored, so a client
 /// holding an expired token can sign in again.
@@ -245,7 +226,22 @@ pub fn logged_path<'a>(path: &'a str, route: Option<&'a str>) -> &'a str {
 
 #[cfg(test)]
 mod tests {
-    use super::logged_path;
+    use super::{logged_path, same_origin};
+
+    #[test]
+    fn origins_must_match_scheme_host_and_port() {
+        let public = "https://gatehouse.example";
+        assert!(same_origin("https://gatehouse.example", public, "gatehouse.example"));
+        assert!(same_origin("https://GateHouse.example", "https://gatehouse.example/sub/", "internal:8080"));
+        assert!(!same_origin("http://gatehouse.example", public, "gatehouse.example"), "scheme");
+        assert!(!same_origin("https://gatehouse.example:8443", public, "gatehouse.example"), "port");
+        assert!(!same_origin("https://evil.example", public, "gatehouse.example"));
+        assert!(!same_origin("null", public, "gatehouse.example"));
+        let local = "http://127.0.0.1:3000";
+        assert!(same_origin("http://127.0.0.1:4000", local, "127.0.0.1:4000"), "the Host it was sent to");
+        assert!(!same_origin("https://127.0.0.1:4000", local, "127.0.0.1:4000"), "scheme");
+        assert!(!same_origin("http://127.0.0.1:4001", local, "127.0.0.1:4000"), "port");
+    }
 
     #[test]
     fn secrets_in_paths_are_logged_as_their_route() {
