@@ -385,11 +385,13 @@ mod tests {
             jail.set_env("GATEHOUSE_LOCKOUT_THRESHOLD", "5");
             jail.set_env("GATEHOUSE_JWT_SECRET", "too-short");
             assert!(Config::load(None).unwrap_err().contains("jwt_secret"));
+            jail.set_env("GATEHOUSE_JWT_SECRET", "a-secret-that-is-long-enough-0123456789");
             jail.set_env("GATEHOUSE_TRUSTED_PROXIES", "10.0.0.0/8, ::1");
             assert_eq!(Config::load(None).map_err(|e| e.to_string())?.trusted_proxies, ["10.0.0.0/8", "::1"]);
             jail.set_env("GATEHOUSE_TRUSTED_PROXIES", "10.0.0.0/33");
             assert!(Config::load(None).unwrap_err().contains("trusted_proxies"));
             jail.set_env("GATEHOUSE_TRUSTED_PROXIES", "");
+            jail.set_env("GATEHOUSE_JWT_SECRET", "too-short");
             jail.set_env("GATEHOUSE_DEV_MODE", "true");
             assert!(Config::load(None).is_ok(), "development mode allows a short secret");
             Ok(())

@@ -257,6 +257,7 @@ async fn failed_password_checks_are_rate_limited_per_address() {
         let config = Config { login_rate_limit: 3, lockout_threshold: 50, ..test_config(&db) };
         let server = TestServer::start(&config).await;
         server.create_user("kim", "kim-password").await;
+        within_one_rate_window(20).await;
         let client = Client::new(&server.base);
         assert_eq!(client.login("kim", "wrong-1").await.status(), 401);
         assert_eq!(client.login("nobody", "wrong-2").await.status(), 401);

@@ -114,15 +114,6 @@ async fn accepting_and_signing_up_with_one_link_at_once_joins_one() {
     }
 }
 
-/// Waits until at least 25 seconds of the current minute remain, so a
-/// burst of requests lands in one rate-limit window.
-async fn start_of_a_minute() {
-    let into_minute = now_ms() % 60_000;
-    if into_minute > 35_000 {
-        tokio::time::sleep(std::time::Duration::from_millis((60_000 - into_minute + 100) as u64)).await;
-    }
-}
-
 #[tokio::test]
 async fn invitations_are_rate_limited_per_inviter_and_per_address() {
     for db in test_databases().await {
@@ -130,7 +121,7 @@ async fn invitations_are_rate_limited_per_inviter_and_per_address() {
         let owner = owner_of(&server, "owner", "lab").await;
         let other = owner_of(&server, "other", "lab2").await;
         let third = owner_of(&server, "third", "lab3").await;
-        start_of_a_minute().await;
+        within_one_rate_window(25).await;
         for n in 0..10 {
             assert_eq!(invite(&owner, "lab", &format!("a{n}@example.org")).await.0, StatusCode::OK, "{}: invitation {n}", db.label);
         }

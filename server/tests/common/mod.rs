@@ -230,3 +230,14 @@ pub async fn status_and_body(res: reqwest::Response) -> (reqwest::StatusCode, se
     let text = res.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
 }
+
+/// Rate limits count per clock minute: a test that fills one waits for a
+/// fresh minute when fewer than `needed_secs` seconds are left in this one,
+/// so its requests all land in the same window.
+pub async fn within_one_rate_window(needed_secs: u64) {
+    let now = app::backend::time::now_ms();
+    let left_ms = 60_000 - now.rem_euclid(60_000);
+    if left_ms < (needed_secs * 1000) as i64 {
+        tokio::time::sleep(std::time::Duration::from_millis(left_ms as u64 + 50)).await;
+    }
+}
