@@ -7,6 +7,7 @@
 //! before it runs ("count before you work").
 
 use crate::backend::auth::client_addr::{rate_key, ClientAddr};
+use crate::backend::auth::rate_limit::too_many;
 use crate::backend::internal;
 use crate::backend::store::auth_failures;
 use crate::backend::store::users::{self, UserRow};
@@ -40,11 +41,7 @@ pub async fn charge_password_check(state: &AppState, ip: Option<&str>) -> Result
     let window = now - now.rem_euclid(MINUTE_MS);
     let key = format!("login:{}", rate_key(ip));
     if auth_failures::record_and_count(&state.db, &key, window).await? > state.settings.login_rate_limit {
-        let retry_after_secs = ((window + MINUTE_MS - now + 999) / 1000) as u64;
-        return Err(AppError::RateLimited {
-            message: format!("Too many failed sign-in attempts from your address. Try again in {retry_after_secs} seconds."),
-            retry_after_secs,
-        });
+        return Err(too_many("Too many failed sign-in attempts from your address", window + MINUTE_MS - now));
     }
     Ok(Some(Charge { key, window }))
 }
@@ -70,11 +67,12 @@ pub async fn check_password(state: &AppState, user: Option<&UserRow>, password: 
     let matched = state.hasher.verify(password, checkable.map(|u| u.password_hash.as_str())).await?
         && !password.is_empty();
     let Some(user) = checkable else { return Ok(false) };
-    let security = &state.settings;
-    if matched {
-        return Ok(users::clear_failures_unless_locked(&state.db, user.id, now_ms()).await?);
-    }
+    // Hashing took a while: the lock is judged as of now.
     let now = now_ms();
+    if matched {
+        return Ok(users::clear_failures_unless_locked(&state.db, user.id, now).await?);
+    }
+    let security = &state.settings;
     let lock_until = now + security.lockout_minutes * MINUTE_MS;
     users::record_failed_login(&state.db, user.id, security.lockout_threshold, now, lock_until).await?;
     Ok(false)
