@@ -13,6 +13,8 @@ pub enum AppError {
     Forbidden(String),
     NotFound(String),
     Conflict(String),
+    /// A unique value (`field`) already belongs to something else (409).
+    Taken { field: String, message: String },
     TooLarge(String),
     UnsupportedMediaType(String),
     /// The server's disk is too full to take more (507).
@@ -27,10 +29,14 @@ impl AppError {
         AppError::Validation { field: field.to_string(), message: message.into() }
     }
 
+    pub fn taken(field: &str, message: impl Into<String>) -> Self {
+        AppError::Taken { field: field.to_string(), message: message.into() }
+    }
+
     /// The plain words a user reads.
     pub fn message(&self) -> String {
         match self {
-            AppError::Validation { message, .. } => message.clone(),
+            AppError::Validation { message, .. } | AppError::Taken { message, .. } => message.clone(),
             AppError::Unauthenticated(m)
             | AppError::Forbidden(m)
             | AppError::NotFound(m)
@@ -46,7 +52,7 @@ impl AppError {
     /// The form field this error belongs to, if any.
     pub fn field(&self) -> Option<&str> {
         match self {
-            AppError::Validation { field, .. } => Some(field),
+            AppError::Validation { field, .. } | AppError::Taken { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -58,7 +64,7 @@ impl AppError {
             AppError::Unauthenticated(_) => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
-            AppError::Conflict(_) => 409,
+            AppError::Conflict(_) | AppError::Taken { .. } => 409,
             AppError::TooLarge(_) => 413,
             AppError::UnsupportedMediaType(_) => 415,
             AppError::InsufficientStorage(_) => 507,

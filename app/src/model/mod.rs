@@ -10,6 +10,7 @@ pub mod settings;
 pub mod url;
 pub mod user_import;
 pub mod users;
+pub mod validate;
 
 pub use account::*;
 pub use admin_users::*;
@@ -20,3 +21,4 @@ pub use sessions::*;
 pub use settings::*;
 pub use user_import::*;
 pub use users::*;
+pub use validate::*;

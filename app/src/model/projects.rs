@@ -309,34 +309,6 @@ impl From<&ProjectSummary> for Org {
     }
 }
 
-/// Slugs (= XNAT project ids): 2–64 chars `[A-Za-z0-9_-]`, starting with a
-/// letter or digit. `label` is what the message calls the field (the
-/// registry's `slug`, the page's "Project id").
-pub fn check_slug(slug: &str, field: &str, label: &str) -> Result<(), AppError> {
-    let ok_chars = slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    let ok_start = slug.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-    if !(2..=64).contains(&slug.len()) || !ok_chars || !ok_start {
-        return Err(AppError::validation(
-            field,
-            format!("{label} must be 2–64 letters, digits, _ or -, starting with a letter or digit"),
-        ));
-    }
-    Ok(())
-}
-
-/// Dataset and file names: 1–200 chars, no slash or control characters, not `.` or `..`.
-pub fn check_item_name(name: &str, field: &str, what: &str) -> Result<(), AppError> {
-    let bad = name.is_empty()
-        || name.chars().count() > 200
-        || name == "."
-        || name == ".."
-        || name.chars().any(|c| c == '/' || c == '\\' || c.is_control());
-    if bad {
-        return Err(AppError::validation(field, format!("{what} must be 1–200 characters without / or \\")));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,18 +320,5 @@ mod tests {
         assert_eq!(ProjectRole::parse("P1_collaborator", "p1"), Some(ProjectRole::Collaborator));
         assert_eq!(ProjectRole::parse("Ownerss", "p1"), None);
         assert_eq!(ProjectRole::parse("s", "p1"), None);
-    }
-
-    #[test]
-    fn slugs_and_names() {
-        assert!(check_slug("ab", "slug", "slug").is_ok());
-        assert!(check_slug("Lab_2-x", "slug", "slug").is_ok());
-        for bad in ["a", "-ab", "a b", "a/b", &"x".repeat(65)] {
-            assert!(check_slug(bad, "slug", "slug").is_err(), "{bad}");
-        }
-        assert!(check_item_name("scan 1.nii.gz", "name", "File name").is_ok());
-        for bad in ["", "..", "a/b", "a\nb"] {
-            assert!(check_item_name(bad, "name", "File name").is_err(), "{bad:?}");
-        }
     }
 }

@@ -28,7 +28,7 @@ pub async fn ensure_first_admin(
     if users::count_enabled_admins(&state.db).await? > 0 {
         return Ok(None);
     }
-    check_username(username)?;
+    check_username(username, "username")?;
     let generated = password.is_none().then(|| random_password(ONE_TIME_PASSWORD_LENGTH));
     let password = password.or(generated.as_deref()).unwrap_or_default();
     crate::backend::service::settings::check_password(state, password, "admin_password").await?;
@@ -62,9 +62,9 @@ pub async fn ensure_first_admin(
 
 /// Creates another admin with a one-time password, which is returned.
 pub async fn create_admin(state: &AppState, username: &str, email: Option<&str>) -> Result<String, AppError> {
-    check_username(username)?;
+    check_username(username, "username")?;
     if users::find_by_username(&state.db, username).await?.is_some() {
-        return Err(AppError::Conflict("Username already exists".into()));
+        return Err(AppError::taken("username", crate::model::validate::USERNAME_TAKEN));
     }
     let password = random_password(ONE_TIME_PASSWORD_LENGTH);
     let hash = state.hasher.hash(&password).await?;

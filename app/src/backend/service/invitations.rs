@@ -145,17 +145,14 @@ pub async fn accept_by_registering(
 ) -> Result<(users::UserRow, String), AppError> {
     let row = open_invitation(state, token).await?;
     let username = form.username.trim();
-    check_username(username)?;
-    let display_name = form.display_name.trim();
-    if display_name.chars().count() > 100 {
-        return Err(AppError::validation("display_name", "Display name must be at most 100 characters"));
-    }
+    check_username(username, "username")?;
+    let display_name = validate::display_name(&form.display_name, "display_name")?;
     crate::backend::service::settings::check_password(state, &form.password, "password").await?;
     if form.password != form.confirm {
         return Err(AppError::validation("confirm", "The two passwords differ"));
     }
     if users::find_by_username(&state.db, username).await?.is_some() {
-        return Err(AppError::validation("username", "Username already exists"));
+        return Err(AppError::taken("username", validate::USERNAME_TAKEN));
     }
     if users::email_owner(&state.db, &row.email, 0).await?.is_some() {
         return Err(AppError::validation("email", "This address already has an account: sign in to accept"));
@@ -163,7 +160,7 @@ pub async fn accept_by_registering(
     let hash = state.hasher.hash(&form.password).await?;
     let new = users::NewUser {
         username,
-        display_name: Some(display_name).filter(|d| !d.is_empty()),
+        display_name,
         email: Some(&row.email),
         password_hash: &hash,
         must_change_password: false,
@@ -172,7 +169,7 @@ pub async fn accept_by_registering(
     let id = store::accept_invitation_as_new_user(&state.db, &row, &new, now_ms())
         .await
         .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => AppError::validation("username", "Username already exists"),
+            sqlx::Error::Database(d) if d.is_unique_violation() => AppError::taken("username", validate::USERNAME_TAKEN),
             _ => e.into(),
         })?
         .ok_or_else(|| AppError::NotFound(INVALID_INVITATION.into()))?;

@@ -11,7 +11,8 @@ use crate::backend::store::email_tokens::{self, Purpose};
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
-use crate::model::{check_email, AppError, Profile, ProfileForm};
+use crate::model::validate::{self, check_email};
+use crate::model::{AppError, Profile, ProfileForm};
 
 async fn own_user(state: &AppState, principal: Option<&Principal>) -> Result<UserRow, AppError> {
     let p = authorize(principal, Action::ViewOwnAccount)?;
@@ -33,10 +34,7 @@ pub async fn get(state: &AppState, principal: Option<&Principal>) -> Result<Prof
 /// following the link reports it.
 pub async fn save(state: &AppState, principal: Option<&Principal>, ip: Option<&str>, form: &ProfileForm) -> Result<Profile, AppError> {
     let user = own_user(state, principal).await?;
-    let display_name = form.display_name.trim();
-    if display_name.chars().count() > 100 {
-        return Err(AppError::validation("display_name", "Display name must be at most 100 characters"));
-    }
+    let display_name = validate::display_name(&form.display_name, "display_name")?;
     let email = form.email.trim();
     let changes_email = !email.eq_ignore_ascii_case(user.email.as_deref().unwrap_or_default());
     if changes_email {
@@ -46,8 +44,8 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, ip: Option<&s
         check_email(email, "email")?;
         confirm_password(state, &user, ip, &form.current_password).await?;
     }
-    if user.display_name.as_deref().unwrap_or_default() != display_name {
-        users::set_display_name(&state.db, user.id, Some(display_name).filter(|d| !d.is_empty())).await?;
+    if user.display_name.as_deref() != display_name {
+        users::set_display_name(&state.db, user.id, display_name).await?;
     }
     if changes_email {
         let link = email_links::issue(state, user.id, Purpose::EmailChange, Some(email), "/verify").await?;

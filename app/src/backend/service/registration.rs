@@ -18,22 +18,21 @@ use crate::backend::service::users::find_user;
 use crate::backend::store::email_tokens::Purpose;
 use crate::backend::store::users::{self, AccountFlag, NewUser};
 use crate::backend::AppState;
-use crate::model::{check_email, check_username, AppError, NextStep, RegisterForm};
+use crate::model::validate::{self, check_email, check_username, EMAIL_TAKEN, USERNAME_TAKEN};
+use crate::model::{AppError, NextStep, RegisterForm};
 
 pub const REGISTRATION_CLOSED: &str =
     "Registration is closed on this site. Ask an administrator to create an account for you.";
 
 /// Checks every field of the form, in the order the page shows them.
 fn check_form(form: &RegisterForm) -> Result<(), AppError> {
-    check_username(form.username.trim())?;
+    check_username(form.username.trim(), "username")?;
     let email = form.email.trim();
     if email.is_empty() {
         return Err(AppError::validation("email", "Enter your email address: we send a link to it"));
     }
     check_email(email, "email")?;
-    if form.display_name.trim().chars().count() > 100 {
-        return Err(AppError::validation("display_name", "Display name must be at most 100 characters"));
-    }
+    validate::display_name(&form.display_name, "display_name")?;
     Ok(())
 }
 
@@ -53,18 +52,18 @@ pub async fn register(state: &AppState, principal: Option<&Principal>, form: &Re
     let username = form.username.trim();
     let email = form.email.trim();
     if users::find_by_username(&state.db, username).await?.is_some() {
-        return Err(AppError::validation("username", "Username already exists"));
+        return Err(AppError::taken("username", USERNAME_TAKEN));
     }
     let hash = state.hasher.hash(&form.password).await?;
     let email_taken = users::email_owner(&state.db, email, 0).await?.is_some();
     if email_taken && !site.require_email_verification {
-        return Err(AppError::validation("email", "Email already in use"));
+        return Err(AppError::taken("email", EMAIL_TAKEN));
     }
     if email_taken {
         warn_address_owner(state, email).await?;
         return Ok(NextStep::CheckEmail);
     }
-    let display_name = Some(form.display_name.trim()).filter(|d| !d.is_empty());
+    let display_name = validate::display_name(&form.display_name, "display_name")?;
     let new = NewUser { username, display_name, email: Some(email), password_hash: &hash, must_change_password: false, roles: &["user"] };
     let verified = !site.require_email_verification;
     let approved = !site.require_admin_approval;
@@ -72,7 +71,7 @@ pub async fn register(state: &AppState, principal: Option<&Principal>, form: &Re
         Ok(id) => id,
         // A concurrent registration took the name (or the address) first.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            return Err(AppError::validation("username", "Username already exists"))
+            return Err(AppError::taken("username", USERNAME_TAKEN))
         }
         Err(e) => return Err(e.into()),
     };

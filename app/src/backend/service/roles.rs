@@ -18,7 +18,7 @@ pub async fn create(state: &AppState, principal: Option<&Principal>, name: Optio
     if name.is_empty() {
         return Err(AppError::validation("roleName", "roleName is required"));
     }
-    check_role_name(name)?;
+    check_role_name(name, "roleName")?;
     if !roles::create(&state.db, name).await? {
         return Err(AppError::Conflict(format!("Role already exists: {name}")));
     }

@@ -71,9 +71,9 @@ pub async fn import_chunk(
         let name = user.username.to_lowercase();
         let email = user.email.as_ref().map(|e| e.to_lowercase());
         let problem = if taken_names.contains(&name) || !seen_names.insert(name) {
-            Some("Username already exists")
+            Some(USERNAME_TAKEN)
         } else if email.as_ref().is_some_and(|e| taken_emails.contains(e) || !seen_emails.insert(e.clone())) {
-            Some("Email already in use")
+            Some(EMAIL_TAKEN)
         } else {
             None
         };
@@ -100,15 +100,9 @@ fn parse_row(
     field: &dyn Fn(&str) -> String,
     known_roles: &HashMap<String, String>,
 ) -> Result<ImportedUser, String> {
-    check_username(username).map_err(|e| e.message())?;
-    let display_name = Some(field("display_name")).filter(|d| !d.is_empty());
-    if display_name.as_ref().is_some_and(|d| d.chars().count() > 100) {
-        return Err("Display name must be at most 100 characters".into());
-    }
-    let email = Some(field("email")).filter(|e| !e.is_empty());
-    if let Some(e) = &email {
-        check_email(e, "email").map_err(|e| e.message())?;
-    }
+    check_username(username, "username").map_err(|e| e.message())?;
+    let display_name = validate::display_name(&field("display_name"), "display_name").map_err(|e| e.message())?.map(String::from);
+    let email = validate::optional_email(&field("email"), "email").map_err(|e| e.message())?.map(String::from);
     let mut role_names = Vec::new();
     for role in field("roles").split([' ', ';', '|']).filter(|r| !r.is_empty()) {
         let name = known_roles.get(&role.to_lowercase()).ok_or_else(|| format!("Unknown role: {role}"))?;

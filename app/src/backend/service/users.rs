@@ -163,7 +163,7 @@ pub async fn create(
     if username.is_empty() {
         return Err(AppError::validation("userName", "userName is required"));
     }
-    check_username(username).map_err(|e| AppError::validation("userName", e.message()))?;
+    check_username(username, "userName")?;
     let password = request.password.as_deref().unwrap_or_default();
     if password.is_empty() {
         return Err(AppError::validation("password", "password is required"));
