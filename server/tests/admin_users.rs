@@ -4,7 +4,8 @@
 
 mod common;
 
-use app::api::admin_users::*;
+use app::api::roles::*;
+use app::api::users::*;
 use app::model::*;
 use common::*;
 use gatehouse_server::config::Config;

@@ -384,7 +384,7 @@ async fn a_session_save_does_not_bring_back_a_revoked_session() {
 
 #[tokio::test]
 async fn taking_back_verification_or_approval_ends_the_users_sessions() {
-    use app::api::admin_users::{GetUser, SaveUser};
+    use app::api::users::{GetUser, SaveUser};
     use app::model::{UserEdit, UserFacts};
     for db in test_databases().await {
         let server = TestServer::start(&config(&db)).await;

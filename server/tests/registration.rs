@@ -125,7 +125,7 @@ async fn register_verify_then_sign_in_and_approval() {
         assert_eq!(status, 403);
         assert!(message.contains("approval"), "{message}");
         let awaiting: UserListPage = admin
-            .call("/api/admin/users/list", &app::api::admin_users::ListUsers {
+            .call("/api/admin/users/list", &app::api::users::ListUsers {
                 query: UserQuery { status: "awaiting".into(), ..UserQuery::default() },
             })
             .await

@@ -3,10 +3,11 @@
 
 pub mod account;
 pub mod admin;
-pub mod admin_users;
 pub mod projects;
 pub mod registration;
+pub mod roles;
 pub mod sessions;
+pub mod users;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod door {

@@ -202,7 +202,7 @@ pub async fn delete_file(slug: String, dataset: String, name: String) -> Result<
 #[server(endpoint = "account/storage")]
 pub async fn my_storage() -> Result<StorageInfo, AppError> {
     use super::door::*;
-    respond(data::my_storage(&state()?, principal().await.as_ref()).await)
+    respond(crate::backend::service::storage::storage(&state()?, principal().await.as_ref(), None).await)
 }
 
 /// The projects `username` is in, with their group in each (admins).

@@ -32,6 +32,39 @@ pub fn sign_in_required() -> AppError {
 pub const ADMIN_REQUIRED: &str = "Admin access required";
 pub const PASSWORD_CHANGE_REQUIRED: &str = "You must change your password before continuing";
 
+/// What decides whether an account may act at all, whichever door and
+/// credential it comes through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    pub enabled: bool,
+    pub verified: bool,
+    pub approved: bool,
+}
+
+pub const ACCOUNT_DISABLED: &str = "This account is disabled. Contact an administrator.";
+pub const EMAIL_UNVERIFIED: &str = "Please verify your email address first: follow the link in the email we sent you.";
+pub const AWAITING_APPROVAL: &str = "Your account is waiting for approval by an administrator.";
+
+/// Why an account may not act (`None`: it may). One answer for every door:
+/// sign-in, a session, a JWT and HTTP Basic all ask here. What binds a
+/// credential to the account (its generation, its username) is the
+/// credential's own check, in `auth`.
+pub fn account_refusal(standing: Standing) -> Option<&'static str> {
+    if !standing.enabled {
+        Some(ACCOUNT_DISABLED)
+    } else if !standing.verified {
+        Some(EMAIL_UNVERIFIED)
+    } else if !standing.approved {
+        Some(AWAITING_APPROVAL)
+    } else {
+        None
+    }
+}
+
+pub fn may_act(standing: Standing) -> bool {
+    account_refusal(standing).is_none()
+}
+
 /// Allows or refuses `action` for `principal`; returns the principal on success.
 pub fn authorize(principal: Option<&Principal>, action: Action) -> Result<&Principal, AppError> {
     let Some(p) = principal else {
@@ -46,6 +79,28 @@ pub fn authorize(principal: Option<&Principal>, action: Action) -> Result<&Princ
         Action::Administer if p.is_admin() => Ok(p),
         Action::Administer => Err(AppError::Forbidden(ADMIN_REQUIRED.into())),
     }
+}
+
+/// Someone's sessions: the caller's own (`username` None or their own name)
+/// or, for an admin, anyone's. Returns the caller and whether the account
+/// is their own.
+pub fn authorize_sessions_of<'p>(principal: Option<&'p Principal>, username: Option<&str>) -> Result<(&'p Principal, bool), AppError> {
+    let caller = authorize(principal, Action::ViewOwnAccount)?;
+    match username {
+        Some(name) if !name.eq_ignore_ascii_case(&caller.username) => authorize(principal, Action::Administer).map(|c| (c, false)),
+        _ => Ok((caller, true)),
+    }
+}
+
+/// Whose sessions a caller may end by id: `None` = anyone's (admins).
+pub fn session_revoke_scope(caller: &Principal) -> Option<i64> {
+    (!caller.is_admin()).then_some(caller.user_id)
+}
+
+/// An account's storage or metadata (the registry's rule): one's own
+/// (`named` false) for any signed-in user, a named account for admins only.
+pub fn authorize_account_data(principal: Option<&Principal>, named: bool) -> Result<&Principal, AppError> {
+    authorize(principal, if named { Action::Administer } else { Action::UseSite })
 }
 
 /// What a caller wants to do in one project: SPEC §3's rows, plus seeing

@@ -1,7 +1,6 @@
 //! Wire types shared by the browser, the server functions and the REST API.
 
 pub mod account;
-pub mod admin_users;
 pub mod error;
 pub mod projects;
 pub mod registration;
@@ -13,7 +12,6 @@ pub mod users;
 pub mod validate;
 
 pub use account::*;
-pub use admin_users::*;
 pub use error::AppError;
 pub use projects::*;
 pub use registration::*;

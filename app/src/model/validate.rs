@@ -16,6 +16,12 @@ pub const USERNAME_TAKEN: &str = "Username already exists";
 /// An email address another account already has.
 pub const EMAIL_TAKEN: &str = "Email already in use";
 
+/// A field a request body must carry, not blank; the message names it as
+/// the body does ("userName is required").
+pub fn required(value: Option<String>, field: &str) -> Result<String, AppError> {
+    value.filter(|v| !v.trim().is_empty()).ok_or_else(|| AppError::validation(field, format!("{field} is required")))
+}
+
 /// SPEC §1 username rule: 3–50 characters of `[A-Za-z0-9._-]`, starting with
 /// a letter or digit.
 pub fn check_username(username: &str, field: &str) -> Result<(), AppError> {

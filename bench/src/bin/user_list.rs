@@ -7,7 +7,7 @@
 //! and one whose matches grow with the data (1 at 1k, 148 at 100k), whose
 //! cost follows its match count rather than the user count.
 
-use app::backend::service::{fixtures, user_admin};
+use app::backend::service::{fixtures, users};
 use app::model::UserQuery;
 use std::time::{Duration, Instant};
 
@@ -16,7 +16,7 @@ const RUNS: usize = 101;
 /// Times one call of the list.
 async fn once(state: &app::backend::AppState, query: &UserQuery) -> (Duration, usize) {
     let started = Instant::now();
-    let page = user_admin::list(state, Some(&bench::admin()), query).await.expect("list");
+    let page = users::listing::page(state, Some(&bench::admin()), query).await.expect("list");
     (started.elapsed(), page.items.len())
 }
 

@@ -3,14 +3,14 @@
 
 use super::{ApiResult, Caller};
 use crate::ServerState;
-use app::backend::service::user_admin;
+use app::backend::service::users::listing;
 use app::model::UserQuery;
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use http::header;
 
 pub async fn export_users(State(s): State<ServerState>, caller: Caller, Query(query): Query<UserQuery>) -> ApiResult<impl IntoResponse> {
-    let csv = user_admin::export_csv(&s.app, caller.get(), &query).await?;
+    let csv = listing::export_csv(&s.app, caller.get(), &query).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -4,7 +4,7 @@
 use super::body::{Body, JsonOnly};
 use super::{ApiResult, Caller, Client};
 use crate::ServerState;
-use app::backend::service::{account, roles, users};
+use app::backend::service::{account, roles, storage, users};
 use app::model::*;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -38,16 +38,16 @@ struct Paging {
 }
 
 async fn list_users(State(s): State<ServerState>, caller: Caller, Query(q): Query<Paging>) -> ApiResult<impl IntoResponse> {
-    let list = users::list(&s.app, caller.get(), q.after.as_deref(), q.limit).await?;
+    let list = users::listing::by_username(&s.app, caller.get(), q.after.as_deref(), q.limit).await?;
     Ok(Json(list.into_iter().map(|u| u.summary).collect::<Vec<_>>()))
 }
 
 async fn list_users_detailed(State(s): State<ServerState>, caller: Caller, Query(q): Query<Paging>) -> ApiResult<impl IntoResponse> {
-    Ok(Json(users::list(&s.app, caller.get(), q.after.as_deref(), q.limit).await?))
+    Ok(Json(users::listing::by_username(&s.app, caller.get(), q.after.as_deref(), q.limit).await?))
 }
 
 async fn create_user(State(s): State<ServerState>, caller: Caller, Body(req): Body<CreateUserRequest>) -> ApiResult<impl IntoResponse> {
-    Ok((StatusCode::CREATED, Json(users::create(&s.app, caller.get(), &req).await?)))
+    Ok((StatusCode::CREATED, Json(users::create(&s.app, caller.get(), &req.into_account()?).await?)))
 }
 
 async fn update_user(
@@ -56,7 +56,7 @@ async fn update_user(
     Path(user): Path<String>,
     Body(req): Body<UpdateUserRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(Json(users::update(&s.app, caller.get(), &user, &req).await?))
+    Ok(Json(users::update_email_and_roles(&s.app, caller.get(), &user, &req).await?))
 }
 
 async fn delete_user(State(s): State<ServerState>, caller: Caller, Path(user): Path<String>) -> ApiResult<impl IntoResponse> {
@@ -71,11 +71,11 @@ async fn authenticate(
     Client(client): Client,
     Body(req): Body<AuthenticateRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(Json(users::issue_token(&s.app, &req, client.ip.as_deref()).await?))
+    Ok(Json(account::issue_token(&s.app, &req, client.ip.as_deref()).await?))
 }
 
 async fn refresh(State(s): State<ServerState>, caller: Caller) -> ApiResult<impl IntoResponse> {
-    Ok(Json(users::refresh_token(&s.app, caller.get()).await?))
+    Ok(Json(account::refresh_token(&s.app, caller.get()).await?))
 }
 
 async fn management_enabled() -> impl IntoResponse {
@@ -112,7 +112,7 @@ async fn list_roles(State(s): State<ServerState>, caller: Caller) -> ApiResult<i
 }
 
 async fn create_role(State(s): State<ServerState>, caller: Caller, Body(req): Body<RoleRequest>) -> ApiResult<impl IntoResponse> {
-    let name = roles::create(&s.app, caller.get(), req.role_name.as_deref()).await?;
+    let name = roles::create(&s.app, caller.get(), &req.into_name()?).await?;
     Ok((StatusCode::CREATED, Json(RoleRequest { role_name: Some(name) })))
 }
 
@@ -132,11 +132,11 @@ async fn delete_role(
 }
 
 async fn own_storage(State(s): State<ServerState>, caller: Caller) -> ApiResult<impl IntoResponse> {
-    Ok(Json(users::storage(&s.app, caller.get(), None).await?))
+    Ok(Json(storage::storage(&s.app, caller.get(), None).await?))
 }
 
 async fn user_storage(State(s): State<ServerState>, caller: Caller, Path(user): Path<String>) -> ApiResult<impl IntoResponse> {
-    Ok(Json(users::storage(&s.app, caller.get(), Some(&user)).await?))
+    Ok(Json(storage::storage(&s.app, caller.get(), Some(&user)).await?))
 }
 
 async fn own_metadata(State(s): State<ServerState>, caller: Caller) -> ApiResult<impl IntoResponse> {

@@ -95,16 +95,8 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: 
     }
     refund(state, charge).await?;
     let user = user.ok_or_else(invalid)?;
-    if !user.enabled {
-        return Err(AppError::Forbidden("This account is disabled. Contact an administrator.".into()));
-    }
-    if !user.verified {
-        return Err(AppError::Forbidden(
-            "Please verify your email address first: follow the link in the email we sent you.".into(),
-        ));
-    }
-    if !user.approved {
-        return Err(AppError::Forbidden("Your account is waiting for approval by an administrator.".into()));
+    if let Some(refusal) = crate::backend::policy::account_refusal(user.standing()) {
+        return Err(AppError::Forbidden(refusal.into()));
     }
     users::record_successful_login(&state.db, user.id).await?;
     Ok(user)

@@ -1,8 +1,14 @@
-//! The `Principal`: who is calling, found once per request from the session
-//! (and, in later doors, from API credentials), and used by every door.
+//! The `Principal`: who is calling, found once per request from the session,
+//! a JWT or HTTP Basic, and used by every door. Whether the account may act
+//! is one answer for all three (`policy::may_act`); each credential adds its
+//! own binding: the credential generation (a password change or disabling
+//! ends every one), and for a JWT its username. Basic is a password sign-in
+//! on every request, so a Basic login also stops while the account is
+//! locked, as the sign-in form does.
 
 use crate::backend::auth::jwt::INVALID_TOKEN;
 use crate::backend::auth::login::{authenticate, INVALID_CREDENTIALS};
+use crate::backend::policy::may_act;
 use crate::backend::store::users::UserRow;
 use crate::backend::store::{sessions, users};
 use crate::backend::time::{now_ms, MINUTE_MS};
@@ -60,7 +66,7 @@ pub async fn from_session(state: &AppState, session: &Session) -> Result<Option<
     let generation = session.get::<i64>("gen").await.map_err(internal)?;
     let user = users::find_by_id(&state.db, user_id).await?;
     let user = match user {
-        Some(u) if u.enabled && Some(u.generation) == generation => u,
+        Some(u) if may_act(u.standing()) && Some(u.generation) == generation => u,
         _ => {
             session.flush().await.map_err(internal)?;
             return Ok(None);
@@ -102,7 +108,7 @@ pub async fn from_authorization(state: &AppState, header: &str, ip: Option<&str>
 async fn from_jwt(state: &AppState, token: &str) -> Result<Principal, AppError> {
     let claims = state.jwt.verify(token)?;
     match users::find_by_id(&state.db, claims.uid).await? {
-        Some(user) if user.enabled && user.generation == claims.gen && user.username == claims.sub => {
+        Some(user) if may_act(user.standing()) && user.generation == claims.gen && user.username == claims.sub => {
             principal_for(state, user, None).await
         }
         _ => Err(AppError::Unauthenticated(INVALID_TOKEN.into())),
@@ -118,9 +124,7 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
     if let Some((user_id, generation)) = state.basic_cache.get(username, password) {
         match users::find_by_id(&state.db, user_id).await? {
             Some(user)
-                if user.enabled
-                    && user.verified
-                    && user.approved
+                if may_act(user.standing())
                     && user.generation == generation
                     && user.username.to_lowercase() == username.to_lowercase()
                     && !user.is_locked(now_ms()) =>

@@ -78,3 +78,33 @@ pub async fn change_own_password(
     }
     Ok(())
 }
+
+/// A token for a username and password (`POST /users/authenticate`).
+pub async fn issue_token(state: &AppState, request: &crate::model::AuthenticateRequest, ip: Option<&str>) -> Result<crate::model::AuthToken, AppError> {
+    let user = login::authenticate(
+        state,
+        request.username.as_deref().unwrap_or_default(),
+        request.password.as_deref().unwrap_or_default(),
+        ip,
+    )
+    .await?;
+    token_for(state, &user).await
+}
+
+/// A fresh token for the caller (`POST /users/authenticate/refresh`).
+pub async fn refresh_token(state: &AppState, principal: Option<&Principal>) -> Result<crate::model::AuthToken, AppError> {
+    let p = authorize(principal, Action::ChangeOwnPassword)?;
+    let user = users::find_by_id(&state.db, p.user_id).await?.ok_or_else(crate::backend::policy::sign_in_required)?;
+    token_for(state, &user).await
+}
+
+async fn token_for(state: &AppState, user: &users::UserRow) -> Result<crate::model::AuthToken, AppError> {
+    let (token, expires) = state.jwt.issue(user)?;
+    Ok(crate::model::AuthToken {
+        token,
+        expires: crate::model::iso8601(expires),
+        user_name: user.username.clone(),
+        email: user.email.clone(),
+        roles: users::roles_of(&state.db, user.id).await?,
+    })
+}

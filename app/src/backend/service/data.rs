@@ -14,8 +14,8 @@ use crate::backend::auth::Principal;
 use crate::backend::disk::TempFile;
 use crate::backend::policy::ProjectAction;
 use crate::backend::service::projects::{load, Loaded};
+use crate::backend::service::storage;
 use crate::backend::store::data::{self as store, DatasetRow, FileRow, NewFile, StoreFile};
-use crate::backend::store::users;
 use crate::backend::time::now_ms;
 use crate::backend::{internal, AppState};
 use crate::model::*;
@@ -69,7 +69,7 @@ pub async fn delete_dataset(state: &AppState, principal: Option<&Principal>, slu
     let project = load(state, principal, slug, ProjectAction::Delete).await?;
     let dataset = find_dataset(state, &project, name).await?;
     let keys = store::delete_dataset(&state.db, dataset.id).await?;
-    remove_stored(state, &keys).await;
+    storage::remove_stored(state, &keys).await;
     Ok(())
 }
 
@@ -86,20 +86,6 @@ pub async fn dataset_page(state: &AppState, principal: Option<&Principal>, slug:
     Ok(DatasetPage { project: project.summary(), rights, dataset, files })
 }
 
-fn stored_path(state: &AppState, key: &str) -> PathBuf {
-    state.settings.data_dir.join("files").join(key)
-}
-
-/// Deletes stored bytes whose rows are gone; a failure is logged, not fatal.
-pub async fn remove_stored(state: &AppState, keys: &[String]) {
-    for key in keys {
-        if let Err(e) = tokio::fs::remove_file(stored_path(state, key)).await {
-            tracing::warn!(storage_key = %key, error = %e, "could not remove a deleted file's bytes");
-        }
-    }
-}
-
-const MIB: f64 = 1_048_576.0;
 const MIB_BYTES: i64 = 1_048_576;
 
 fn too_big(max_mb: i64) -> AppError {
@@ -107,14 +93,6 @@ fn too_big(max_mb: i64) -> AppError {
 }
 
 pub const DISK_NEARLY_FULL: &str = "The server's disk is nearly full, so uploads are paused; please tell an admin";
-
-fn over_quota(quota: i64, used: i64) -> AppError {
-    AppError::TooLarge(format!(
-        "This upload would pass your storage quota of {:.1} MB ({:.1} MB used); delete files or ask an admin for more",
-        quota as f64 / MIB,
-        used as f64 / MIB
-    ))
-}
 
 /// Streams `body` into a new file `name` of the dataset (Create right).
 pub async fn upload<S, E>(
@@ -130,38 +108,42 @@ where
     E: std::fmt::Display,
 {
     let project = load(state, principal, slug, ProjectAction::Create).await?;
-    let uploader = principal.map(|p| p.user_id).ok_or_else(crate::backend::policy::sign_in_required)?;
-    let dataset = find_dataset(state, &project, dataset).await?;
+    let uploader = principal.ok_or_else(crate::backend::policy::sign_in_required)?;
     let name = name.trim();
     check_item_name(name, "name", "File name")?;
-    if store::find_file(&state.db, dataset.id, name).await?.is_some() {
+    let target = store::upload_target(&state.db, project.id(), dataset.trim(), name, uploader.user_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("No such dataset: {}", dataset.trim())))?;
+    if target.name_taken {
         return Err(file_exists(name));
     }
-    let StorageInfo { total: quota, used } = storage_of(state, uploader).await?;
+    let limiter = crate::backend::service::settings::current(state).await?.storage_limiter;
+    let quota = storage::quota_of_stored(limiter, &target.uploader_metadata);
+    let used = target.uploader_storage_used;
     let max_mb = state.settings.max_upload_mb;
     let room = quota.map(|q| q - used);
     let limit = room.map_or(max_mb * MIB_BYTES, |room| room.min(max_mb * MIB_BYTES));
     let key = random_hex(16);
     let size = match receive(state, &key, body, limit).await {
         Ok(size) => size,
-        Err(Received::OverLimit) if room == Some(limit) => return Err(over_quota(quota.unwrap_or_default(), used)),
+        Err(Received::OverLimit) if room == Some(limit) => return Err(storage::over_quota(quota.unwrap_or_default(), used)),
         Err(Received::OverLimit) => return Err(too_big(max_mb)),
         Err(Received::Failed(e)) => return Err(e),
     };
-    let row = NewFile { dataset: dataset.id, name, size, storage_key: &key, uploader, quota, now: now_ms() };
+    let now = now_ms();
+    let row = NewFile { dataset: target.dataset.id, name, size, storage_key: &key, uploader: uploader.user_id, quota, now };
     let outcome = store::insert_file(&state.db, &row).await;
     match outcome {
-        Ok(StoreFile::Stored(_)) => {}
+        Ok(StoreFile::Stored(id)) => Ok(FileInfo { id, name: name.to_string(), size, uploaded_by: Some(uploader.username.clone()), created_at: now }),
         other => {
-            remove_stored(state, std::slice::from_ref(&key)).await;
-            return Err(match other {
-                Ok(StoreFile::OverQuota) => over_quota(quota.unwrap_or_default(), store::storage_used(&state.db, uploader).await?),
+            storage::remove_stored(state, std::slice::from_ref(&key)).await;
+            Err(match other {
+                Ok(StoreFile::OverQuota) => storage::over_quota(quota.unwrap_or_default(), storage::used_now(state, uploader.user_id).await?),
                 Ok(_) => file_exists(name),
                 Err(e) => e.into(),
-            });
+            })
         }
     }
-    find_file(state, &dataset, name).await.map(file_info)
 }
 
 fn file_exists(name: &str) -> AppError {
@@ -212,7 +194,7 @@ where
     }
     file.flush().await.map_err(fail)?;
     file.sync_all().await.map_err(fail)?;
-    tmp.keep_as(&stored_path(state, key)).await.map_err(fail)?;
+    tmp.keep_as(&storage::stored_path(state, key)).await.map_err(fail)?;
     Ok(size)
 }
 
@@ -227,7 +209,7 @@ pub async fn download(
     let project = load(state, principal, slug, ProjectAction::Read).await?;
     let dataset = find_dataset(state, &project, dataset).await?;
     let file = find_file(state, &dataset, name).await?;
-    let path = stored_path(state, &file.storage_key);
+    let path = storage::stored_path(state, &file.storage_key);
     Ok((file_info(file), path))
 }
 
@@ -255,20 +237,6 @@ pub async fn delete_file(state: &AppState, principal: Option<&Principal>, slug: 
     let dataset = find_dataset(state, &project, dataset).await?;
     let file = find_file(state, &dataset, name).await?;
     store::delete_file(&state.db, file.id).await?;
-    remove_stored(state, &[file.storage_key]).await;
+    storage::remove_stored(state, &[file.storage_key]).await;
     Ok(())
-}
-
-/// The caller's storage: quota (None = unlimited) and bytes used.
-pub async fn my_storage(state: &AppState, principal: Option<&Principal>) -> Result<StorageInfo, AppError> {
-    let p = crate::backend::policy::authorize(principal, crate::backend::policy::Action::UseSite)?;
-    storage_of(state, p.user_id).await
-}
-
-pub async fn storage_of(state: &AppState, user_id: i64) -> Result<StorageInfo, AppError> {
-    let metadata: serde_json::Value = serde_json::from_str(&users::metadata_of(&state.db, user_id).await?).unwrap_or_default();
-    Ok(StorageInfo {
-        total: crate::backend::service::users::quota_bytes(state, &metadata).await?,
-        used: store::storage_used(&state.db, user_id).await?,
-    })
 }

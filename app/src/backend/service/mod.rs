@@ -20,6 +20,6 @@ pub mod roles;
 pub mod search_upkeep;
 pub mod sessions;
 pub mod settings;
-pub mod user_admin;
+pub mod storage;
 pub mod user_import;
 pub mod users;

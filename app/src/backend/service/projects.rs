@@ -192,7 +192,7 @@ pub async fn update(
 pub async fn delete(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<(), AppError> {
     let project = load(state, principal, slug, ProjectAction::Manage).await?;
     let keys = projects::delete(&state.db, project.id()).await?;
-    crate::backend::service::data::remove_stored(state, &keys).await;
+    crate::backend::service::storage::remove_stored(state, &keys).await;
     Ok(())
 }
 

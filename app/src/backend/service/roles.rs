@@ -12,15 +12,12 @@ pub async fn list(state: &AppState, principal: Option<&Principal>) -> Result<Vec
     Ok(roles::list(&state.db).await?.into_iter().map(|r| r.name).collect())
 }
 
-pub async fn create(state: &AppState, principal: Option<&Principal>, name: Option<&str>) -> Result<String, AppError> {
+pub async fn create(state: &AppState, principal: Option<&Principal>, name: &str) -> Result<String, AppError> {
     authorize(principal, Action::Administer)?;
-    let name = name.map(str::trim).unwrap_or_default();
-    if name.is_empty() {
-        return Err(AppError::validation("roleName", "roleName is required"));
-    }
-    check_role_name(name, "roleName")?;
+    let name = name.trim();
+    check_role_name(name, "role_name")?;
     if !roles::create(&state.db, name).await? {
-        return Err(AppError::Conflict(format!("Role already exists: {name}")));
+        return Err(AppError::taken("role_name", format!("Role already exists: {name}")));
     }
     Ok(name.to_string())
 }
@@ -31,7 +28,7 @@ pub async fn delete(state: &AppState, principal: Option<&Principal>, name: &str,
     authorize(principal, Action::Administer)?;
     let role = roles::find(&state.db, name).await?.ok_or_else(|| AppError::NotFound(format!("No such role: {name}")))?;
     if role.builtin {
-        return Err(AppError::validation("roleName", format!("The built-in role {} cannot be deleted", role.name)));
+        return Err(AppError::validation("role_name", format!("The built-in role {} cannot be deleted", role.name)));
     }
     let holders = roles::count_holders(&state.db, &role.name).await?;
     if holders > 0 && !force {

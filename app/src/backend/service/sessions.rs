@@ -28,27 +28,22 @@ fn info(caller: &Principal, s: LiveSession) -> SessionInfo {
     }
 }
 
-/// The caller's user id, or — for `username` — that user's, which needs
-/// admin rights unless it is the caller.
-async fn target_user(state: &AppState, caller: &Principal, username: Option<&str>) -> Result<i64, AppError> {
-    match username {
-        None => Ok(caller.user_id),
-        Some(name) if name.eq_ignore_ascii_case(&caller.username) => Ok(caller.user_id),
-        Some(name) => {
-            authorize(Some(caller), Action::Administer)?;
-            Ok(find_user(state, name).await?.id)
-        }
+/// The caller and the user id whose sessions they asked for (`username`
+/// None: their own), as policy allows.
+async fn target_user<'p>(state: &AppState, principal: Option<&'p Principal>, username: Option<&str>) -> Result<(&'p Principal, i64), AppError> {
+    match (crate::backend::policy::authorize_sessions_of(principal, username)?, username) {
+        ((caller, false), Some(name)) => Ok((caller, find_user(state, name).await?.id)),
+        ((caller, _), _) => Ok((caller, caller.user_id)),
     }
 }
 
 /// Sessions of one user (`None`: the caller), or of everyone (`all`, admins).
 pub async fn list(state: &AppState, principal: Option<&Principal>, username: Option<&str>, all: bool) -> Result<Vec<SessionInfo>, AppError> {
-    let caller = authorize(principal, Action::ViewOwnAccount)?;
-    let user_id = if all {
-        authorize(principal, Action::Administer)?;
-        None
+    let (caller, user_id) = if all {
+        (authorize(principal, Action::Administer)?, None)
     } else {
-        Some(target_user(state, caller, username).await?)
+        let (caller, user_id) = target_user(state, principal, username).await?;
+        (caller, Some(user_id))
     };
     Ok(live(state, user_id).await?.into_iter().map(|s| info(caller, s)).collect())
 }
@@ -57,14 +52,13 @@ pub async fn list(state: &AppState, principal: Option<&Principal>, username: Opt
 /// Returns the ids that were ended.
 pub async fn revoke(state: &AppState, principal: Option<&Principal>, ids: &[String]) -> Result<Vec<String>, AppError> {
     let caller = authorize(principal, Action::ViewOwnAccount)?;
-    let only_user = if caller.is_admin() { None } else { Some(caller.user_id) };
+    let only_user = crate::backend::policy::session_revoke_scope(caller);
     Ok(sessions::delete_by_public_ids(&state.db, ids, only_user).await?)
 }
 
 /// Ends every session of `username` (the caller's own: all but this one).
 pub async fn revoke_user(state: &AppState, principal: Option<&Principal>, username: Option<&str>) -> Result<Vec<String>, AppError> {
-    let caller = authorize(principal, Action::ViewOwnAccount)?;
-    let user_id = target_user(state, caller, username).await?;
+    let (caller, user_id) = target_user(state, principal, username).await?;
     let ids: Vec<String> = live(state, Some(user_id))
         .await?
         .into_iter()

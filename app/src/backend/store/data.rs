@@ -87,6 +87,37 @@ pub async fn find_file(db: &Db, dataset: i64, name: &str) -> Result<Option<FileR
     on_db!(db, |pool| sqlx::query_as::<_, FileRow>(&sql).bind(dataset).bind(&key).fetch_optional(pool).await)
 }
 
+/// What an upload needs before its bytes arrive, read in one query: the
+/// dataset, whether it has a file by that name already, and the uploader's
+/// metadata (for the quota) and stored bytes.
+#[derive(sqlx::FromRow)]
+pub struct UploadTarget {
+    #[sqlx(flatten)]
+    pub dataset: DatasetRow,
+    pub name_taken: bool,
+    pub uploader_metadata: String,
+    pub uploader_storage_used: i64,
+}
+
+pub async fn upload_target(db: &Db, project: i64, dataset: &str, file: &str, uploader: i64) -> Result<Option<UploadTarget>, sqlx::Error> {
+    let sql = format!(
+        "SELECT * FROM ({SELECT_DATASET} WHERE d.project_id = $1 AND d.name_lower = $2) ds \
+         CROSS JOIN (SELECT \
+           EXISTS (SELECT 1 FROM files f JOIN datasets d2 ON d2.id = f.dataset_id \
+                   WHERE d2.project_id = $1 AND d2.name_lower = $2 AND f.name_lower = $3) AS name_taken, \
+           up.metadata AS uploader_metadata, up.storage_used AS uploader_storage_used \
+           FROM users up WHERE up.id = $4) who"
+    );
+    let (dataset, file) = (dataset.to_lowercase(), file.to_lowercase());
+    on_db!(db, |pool| sqlx::query_as::<_, UploadTarget>(&sql)
+        .bind(project)
+        .bind(&dataset)
+        .bind(&file)
+        .bind(uploader)
+        .fetch_optional(pool)
+        .await)
+}
+
 /// Why a file row was not stored.
 #[derive(Debug, PartialEq, Eq)]
 pub enum StoreFile {

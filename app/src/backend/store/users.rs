@@ -75,6 +75,11 @@ impl UserRow {
     pub fn is_locked(&self, now: i64) -> bool {
         self.locked_until.is_some_and(|until| until > now)
     }
+
+    /// The facts policy judges the account by.
+    pub fn standing(&self) -> crate::backend::policy::Standing {
+        crate::backend::policy::Standing { enabled: self.enabled, verified: self.verified, approved: self.approved }
+    }
 }
 
 const USER_COLUMNS: &str = "id, username, display_name, email, password_hash, enabled, verified, \
@@ -272,6 +277,12 @@ pub async fn page_by_username(
 pub async fn metadata_of(db: &Db, user_id: i64) -> Result<String, sqlx::Error> {
     let sql = "SELECT metadata FROM users WHERE id = $1";
     on_db!(db, |pool| sqlx::query_scalar::<_, String>(sql).bind(user_id).fetch_one(pool).await)
+}
+
+/// A user's metadata (JSON text) and stored bytes, in one read.
+pub async fn metadata_and_storage(db: &Db, user_id: i64) -> Result<Option<(String, i64)>, sqlx::Error> {
+    let sql = "SELECT metadata, storage_used FROM users WHERE id = $1";
+    on_db!(db, |pool| sqlx::query_as::<_, (String, i64)>(sql).bind(user_id).fetch_optional(pool).await)
 }
 
 /// Replaces the user's metadata with `change(current)` in one write

@@ -1,7 +1,7 @@
 //! `/admin/roles`: site roles, creating and deleting custom ones.
 
 use super::AdminNav;
-use crate::api::admin_users::{list_roles, CreateRole, DeleteRole};
+use crate::api::roles::{list_roles, CreateRole, DeleteRole};
 use crate::components::forms::{field_error, form_error, BoundField, FormError};
 use crate::model::RoleInfo;
 use leptos::prelude::*;

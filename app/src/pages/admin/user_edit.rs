@@ -2,7 +2,8 @@
 //! disable, unlock, delete).
 
 use super::AdminNav;
-use crate::api::admin_users::*;
+use crate::api::roles::list_roles;
+use crate::api::users::*;
 use crate::components::forms::{field_error, form_error, reload_to, BoundField, Checkbox, FormError, NameChecklist};
 use crate::model::*;
 use leptos::prelude::*;

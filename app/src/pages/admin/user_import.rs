@@ -2,7 +2,7 @@
 //! chunks with a progress bar; every problem is listed with its row.
 
 use super::AdminNav;
-use crate::api::admin_users::import_users;
+use crate::api::users::import_users;
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,7 +1,8 @@
 //! `/admin/users`: search, filter, sort and page through users.
 
 use super::AdminNav;
-use crate::api::admin_users::{list_roles, list_users, BulkUsers};
+use crate::api::roles::list_roles;
+use crate::api::users::{list_users, BulkUsers};
 use crate::api::registration::ApproveUser;
 use crate::components::forms::select_names;
 use crate::model::url::query_string;

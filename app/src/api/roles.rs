@@ -1,0 +1,22 @@
+//! Admin panel server functions for site roles (service::roles).
+
+use crate::model::*;
+use leptos::prelude::*;
+
+#[server(endpoint = "admin/roles/list")]
+pub async fn list_roles() -> Result<Vec<RoleInfo>, AppError> {
+    use super::door::*;
+    respond(crate::backend::service::roles::list_with_holders(&state()?, principal().await.as_ref()).await)
+}
+
+#[server(endpoint = "admin/roles/create")]
+pub async fn create_role(role_name: String) -> Result<(), AppError> {
+    use super::door::*;
+    respond(crate::backend::service::roles::create(&state()?, principal().await.as_ref(), &role_name).await.map(|_| ()))
+}
+
+#[server(endpoint = "admin/roles/delete")]
+pub async fn delete_role(role_name: String, force: bool) -> Result<(), AppError> {
+    use super::door::*;
+    respond(crate::backend::service::roles::delete(&state()?, principal().await.as_ref(), &role_name, force).await)
+}

@@ -1,0 +1,400 @@
+//! Site user administration (SPEC §1, §8), one function per use case for
+//! both doors: the admin panel's server functions and the registry's
+//! `/users` paths. Every function checks the caller with `policy` first.
+//! The rules live here once: nobody disables or deletes themselves, the last
+//! enabled admin keeps the role and stays enabled, roles are resolved to
+//! their stored names, an email belongs to one account, and disabling or a
+//! new password ends every session and token.
+//!
+//! The last-enabled-admin rule is checked before the change, not under a
+//! lock: two admins demoting each other at the same instant could both pass.
+
+pub mod listing;
+
+use crate::backend::auth::Principal;
+use crate::backend::policy::{authorize, Action};
+use crate::backend::store::users::{self, UserRow};
+use crate::backend::store::{data, projects, roles};
+use crate::backend::AppState;
+use crate::model::validate::{self, EMAIL_TAKEN, USERNAME_TAKEN};
+use crate::model::*;
+
+pub async fn find_user(state: &AppState, username: &str) -> Result<UserRow, AppError> {
+    users::find_by_username(&state.db, username)
+        .await?
+        .ok_or_else(|| no_such_user(username))
+}
+
+async fn summary_of(state: &AppState, user_id: i64) -> Result<UserSummary, AppError> {
+    let user = users::find_by_id(&state.db, user_id).await?.ok_or_else(|| AppError::NotFound("No such user".into()))?;
+    Ok(UserSummary {
+        user_name: user.username,
+        email: user.email,
+        roles: users::roles_of(&state.db, user_id).await?,
+        organizations: projects::slugs_by_user(&state.db, &[user_id]).await?.into_iter().map(|(_, slug)| slug).collect(),
+    })
+}
+
+/// The stored names of `requested` roles, without repeats; an unknown one is
+/// an error on `field`.
+async fn resolve_roles(state: &AppState, requested: &[String], field: &str) -> Result<Vec<String>, AppError> {
+    let mut names: Vec<String> = Vec::new();
+    for role in requested {
+        let found = roles::find(&state.db, role.trim())
+            .await?
+            .ok_or_else(|| AppError::validation(field, format!("Unknown role: {role}")))?;
+        if !names.contains(&found.name) {
+            names.push(found.name);
+        }
+    }
+    Ok(names)
+}
+
+/// A valid address that no account but `owner` (0: none) has.
+async fn free_email<'a>(state: &AppState, email: &'a str, owner: i64) -> Result<Option<&'a str>, AppError> {
+    let email = validate::optional_email(email, "email")?;
+    if let Some(e) = email {
+        if users::email_owner(&state.db, e, owner).await?.is_some() {
+            return Err(AppError::taken("email", EMAIL_TAKEN));
+        }
+    }
+    Ok(email)
+}
+
+/// What happens to `user` in a change: whether they keep the admin role and
+/// stay (enabled and) in existence.
+enum AdminAfter {
+    LosesRole,
+    Disabled,
+    Deleted,
+}
+
+/// Refuses a change that would leave the site without an enabled admin.
+async fn keep_an_enabled_admin(state: &AppState, user: &UserRow, after: AdminAfter) -> Result<(), AppError> {
+    if !user.enabled || !users::roles_of(&state.db, user.id).await?.iter().any(|r| r == "admin") {
+        return Ok(());
+    }
+    if users::count_enabled_admins(&state.db).await? > 1 {
+        return Ok(());
+    }
+    let what = match after {
+        AdminAfter::LosesRole => "lose the admin role",
+        AdminAfter::Disabled => "be disabled",
+        AdminAfter::Deleted => "be deleted",
+    };
+    Err(AppError::Conflict(format!("This is the last enabled admin: it cannot {what}")))
+}
+
+/// A new password for someone else, checked against the rules in force.
+async fn hash_new_password(state: &AppState, password: &str, field: &str) -> Result<String, AppError> {
+    crate::backend::service::settings::check_password(state, password, field).await?;
+    state.hasher.hash(password).await
+}
+
+/// An admin creates an account (verified and approved).
+pub async fn create(state: &AppState, principal: Option<&Principal>, account: &NewAccount) -> Result<UserSummary, AppError> {
+    authorize(principal, Action::Administer)?;
+    let username = account.username.trim();
+    validate::check_username(username, "username")?;
+    crate::backend::service::settings::check_password(state, &account.password, "password").await?;
+    let display_name = validate::display_name(&account.display_name, "display_name")?;
+    let requested = if account.roles.is_empty() { vec!["user".to_string()] } else { account.roles.clone() };
+    let role_names = resolve_roles(state, &requested, "roles").await?;
+    if users::find_by_username(&state.db, username).await?.is_some() {
+        return Err(AppError::taken("username", USERNAME_TAKEN));
+    }
+    let email = free_email(state, &account.email, 0).await?;
+    let hash = state.hasher.hash(&account.password).await?;
+    let role_refs: Vec<&str> = role_names.iter().map(String::as_str).collect();
+    let new = users::NewUser { username, display_name, email, password_hash: &hash, must_change_password: false, roles: &role_refs };
+    let id = match users::insert(&state.db, &new).await {
+        Ok(id) => id,
+        // A concurrent create of the same name or email lost the race to ours.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(AppError::taken("username", USERNAME_TAKEN)),
+        Err(e) => return Err(e.into()),
+    };
+    summary_of(state, id).await
+}
+
+/// `PUT /users/{userName}`: a new email (empty removes it) and/or a new
+/// set of roles; absent parts stay as they are.
+pub async fn update_email_and_roles(
+    state: &AppState,
+    principal: Option<&Principal>,
+    username: &str,
+    request: &UpdateUserRequest,
+) -> Result<UserSummary, AppError> {
+    authorize(principal, Action::Administer)?;
+    let user = find_user(state, username).await?;
+    let email = match &request.email {
+        Some(e) => Some(free_email(state, e, user.id).await?),
+        None => None,
+    };
+    let role_names = match &request.roles {
+        Some(requested) => Some(resolve_roles(state, requested, "roles").await?),
+        None => None,
+    };
+    if role_names.as_ref().is_some_and(|names| !names.iter().any(|r| r == "admin")) {
+        keep_an_enabled_admin(state, &user, AdminAfter::LosesRole).await?;
+    }
+    users::update_email_and_roles(&state.db, user.id, email, role_names.as_deref()).await?;
+    summary_of(state, user.id).await
+}
+
+/// The edit page's current values and the facts beside it.
+pub async fn edit_form(state: &AppState, principal: Option<&Principal>, username: &str) -> Result<(UserEdit, UserFacts), AppError> {
+    authorize(principal, Action::Administer)?;
+    let user = find_user(state, username).await?;
+    let mut metadata: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&user.metadata).unwrap_or_default();
+    let max_storage_mb = metadata.remove("maxStorageMB").map(|v| v.to_string()).unwrap_or_default();
+    let edit = UserEdit {
+        username: user.username.clone(),
+        version: user.version,
+        display_name: user.display_name.clone().unwrap_or_default(),
+        email: user.email.clone().unwrap_or_default(),
+        roles: users::roles_of(&state.db, user.id).await?,
+        enabled: user.enabled,
+        verified: user.verified,
+        approved: user.approved,
+        non_expiring: user.non_expiring,
+        password: String::new(),
+        max_storage_mb,
+        metadata: serde_json::to_string_pretty(&metadata).unwrap_or_else(|_| "{}".into()),
+    };
+    let now = crate::backend::time::now_ms();
+    let facts = UserFacts {
+        created: iso8601(user.created_at),
+        last_login: user.last_login_at.map(iso8601),
+        failed_logins: user.failed_logins,
+        locked_until: user.locked_until.filter(|t| *t > now).map(iso8601),
+        all_roles: roles::list(&state.db).await?.into_iter().map(|r| r.name).collect(),
+    };
+    Ok((edit, facts))
+}
+
+/// A `maxStorageMB` value as metadata keeps it: whole numbers as integers.
+fn storage_mb_value(mb: f64) -> serde_json::Value {
+    if mb.fract() == 0.0 {
+        serde_json::Value::from(mb as i64)
+    } else {
+        serde_json::Number::from_f64(mb).map(serde_json::Value::Number).unwrap_or_default()
+    }
+}
+
+/// The edit page's metadata: the JSON object text plus the quota field.
+fn edited_metadata(edit: &UserEdit) -> Result<String, AppError> {
+    let mut metadata: serde_json::Map<String, serde_json::Value> = match edit.metadata.trim() {
+        "" => serde_json::Map::new(),
+        text => serde_json::from_str(text)
+            .map_err(|_| AppError::validation("metadata", "Metadata must be a JSON object, like {\"department\": \"Radiology\"}"))?,
+    };
+    match edit.max_storage_mb.trim() {
+        "" => {
+            metadata.remove("maxStorageMB");
+        }
+        text => {
+            let mb = validate::check_max_storage_mb(text.parse().ok(), "max_storage_mb")?;
+            metadata.insert("maxStorageMB".into(), storage_mb_value(mb));
+        }
+    }
+    Ok(serde_json::Value::Object(metadata).to_string())
+}
+
+/// Saves the edit page. A stale `version` changes nothing and says so.
+pub async fn save(state: &AppState, principal: Option<&Principal>, edit: &UserEdit) -> Result<(), AppError> {
+    let caller = authorize(principal, Action::Administer)?;
+    let user = find_user(state, &edit.username).await?;
+    if user.id == caller.user_id && !edit.enabled {
+        return Err(AppError::validation("enabled", "You cannot disable your own account"));
+    }
+    let display_name = validate::display_name(&edit.display_name, "display_name")?;
+    let email = free_email(state, &edit.email, user.id).await?;
+    let role_names = resolve_roles(state, &edit.roles, "roles").await?;
+    let metadata = edited_metadata(edit)?;
+    let password_hash = match edit.password.as_str() {
+        "" => None,
+        password => Some(hash_new_password(state, password, "password").await?),
+    };
+    if !edit.enabled {
+        keep_an_enabled_admin(state, &user, AdminAfter::Disabled).await?;
+    } else if !role_names.iter().any(|r| r == "admin") {
+        keep_an_enabled_admin(state, &user, AdminAfter::LosesRole).await?;
+    }
+    let change = users::AdminEdit {
+        version: edit.version,
+        display_name,
+        email,
+        enabled: edit.enabled,
+        verified: edit.verified,
+        approved: edit.approved,
+        non_expiring: edit.non_expiring,
+        metadata: &metadata,
+        roles: &role_names,
+        // A new password, disabling, or taking back verification or approval
+        // ends every session and token the user holds.
+        ends_sessions: password_hash.is_some()
+            || !edit.enabled
+            || (user.verified && !edit.verified)
+            || (user.approved && !edit.approved),
+        password_hash: password_hash.as_deref(),
+    };
+    if !users::apply_admin_edit(&state.db, user.id, &change).await? {
+        return Err(AppError::Conflict(STALE_EDIT.into()));
+    }
+    if edit.approved && !user.approved {
+        if let Some(approved) = users::find_by_id(&state.db, user.id).await? {
+            super::registration::send_approved_email(state, &approved).await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn set_enabled(state: &AppState, principal: Option<&Principal>, username: &str, enabled: bool) -> Result<(), AppError> {
+    let caller = authorize(principal, Action::Administer)?;
+    let user = find_user(state, username).await?;
+    if !enabled && user.id == caller.user_id {
+        return Err(AppError::Conflict("You cannot disable your own account".into()));
+    }
+    if !enabled {
+        keep_an_enabled_admin(state, &user, AdminAfter::Disabled).await?;
+    }
+    users::set_enabled(&state.db, user.id, enabled).await?;
+    Ok(())
+}
+
+pub async fn unlock(state: &AppState, principal: Option<&Principal>, username: &str) -> Result<(), AppError> {
+    authorize(principal, Action::Administer)?;
+    let user = find_user(state, username).await?;
+    users::unlock(&state.db, user.id).await?;
+    Ok(())
+}
+
+/// Grants (`granted`) or removes one role; the last enabled admin keeps `admin`.
+pub async fn set_role(state: &AppState, principal: Option<&Principal>, username: &str, role: &str, granted: bool) -> Result<(), AppError> {
+    authorize(principal, Action::Administer)?;
+    let user = find_user(state, username).await?;
+    let role = resolve_roles(state, &[role.to_string()], "role").await?.remove(0);
+    if !granted && role == "admin" {
+        keep_an_enabled_admin(state, &user, AdminAfter::LosesRole).await?;
+    }
+    users::set_role(&state.db, user.id, &role, granted).await?;
+    Ok(())
+}
+
+/// Deletes a user with their sessions, tokens, memberships and requests
+/// (the database cascades those). Their datasets and files go to the user
+/// named by `heir`, or are deleted when `heir` is `None`; callers that
+/// offer no choice (REST, bulk) pass the deleting admin, so nothing is lost.
+pub async fn delete(state: &AppState, principal: Option<&Principal>, username: &str, heir: Option<&str>) -> Result<(), AppError> {
+    let caller = authorize(principal, Action::Administer)?;
+    let user = find_user(state, username).await?;
+    if user.id == caller.user_id {
+        return Err(AppError::Conflict("You cannot delete your own account".into()));
+    }
+    keep_an_enabled_admin(state, &user, AdminAfter::Deleted).await?;
+    let heir_id = match heir.map(str::trim) {
+        Some(name) => {
+            let heir = users::find_by_username(&state.db, name)
+                .await?
+                .ok_or_else(|| AppError::validation("heir", format!("No such user to give the data to: {name}")))?;
+            if heir.id == user.id {
+                return Err(AppError::validation("heir", "Choose someone else to give the data to"));
+            }
+            Some(heir.id)
+        }
+        None => None,
+    };
+    let removed = data::delete_user_with_data(&state.db, user.id, heir_id).await?;
+    crate::backend::service::storage::remove_stored(state, &removed).await;
+    Ok(())
+}
+
+/// An admin sets someone's password; their sessions and tokens end.
+pub async fn set_password(state: &AppState, principal: Option<&Principal>, username: &str, new_password: Option<&str>) -> Result<(), AppError> {
+    authorize(principal, Action::Administer)?;
+    let user = find_user(state, username).await?;
+    let new_password = new_password.unwrap_or_default();
+    if new_password.is_empty() {
+        return Err(AppError::validation("newPassword", "newPassword is required"));
+    }
+    let hash = hash_new_password(state, new_password, "newPassword").await?;
+    users::set_password(&state.db, user.id, &hash, false, None).await?;
+    Ok(())
+}
+
+/// Applies `action` to each user separately, through the same rules as one
+/// at a time, and reports what happened to each.
+pub async fn bulk(state: &AppState, principal: Option<&Principal>, action: &BulkAction, usernames: &[String]) -> Result<Vec<BulkOutcome>, AppError> {
+    authorize(principal, Action::Administer)?;
+    if usernames.is_empty() {
+        return Err(AppError::validation("selection", "Select at least one user"));
+    }
+    if usernames.len() > MAX_BULK {
+        return Err(AppError::validation("selection", format!("Select at most {MAX_BULK} users at once")));
+    }
+    let mut outcomes = Vec::with_capacity(usernames.len());
+    for username in usernames {
+        let (result, done_message) = match action {
+            BulkAction::Enable => (set_enabled(state, principal, username, true).await, "Enabled".to_string()),
+            BulkAction::Disable => (set_enabled(state, principal, username, false).await, "Disabled; sessions ended".to_string()),
+            BulkAction::Delete => {
+                let heir = principal.map(|p| p.username.as_str());
+                (delete(state, principal, username, heir).await, "Deleted; their data went to you".to_string())
+            }
+            BulkAction::AddRole(role) => (set_role(state, principal, username, role, true).await, format!("Given the role {role}")),
+            BulkAction::RemoveRole(role) => (set_role(state, principal, username, role, false).await, format!("Role {role} removed")),
+        };
+        outcomes.push(match result {
+            Ok(()) => BulkOutcome { username: username.clone(), done: true, message: done_message },
+            Err(e) => BulkOutcome { username: username.clone(), done: false, message: e.message() },
+        });
+    }
+    if matches!(action, BulkAction::Delete) {
+        state.search_upkeep.bulk_write();
+    }
+    Ok(outcomes)
+}
+
+/// Metadata of the caller (`username` = `None`) or, for admins, of anyone.
+pub async fn metadata(state: &AppState, principal: Option<&Principal>, username: Option<&str>) -> Result<serde_json::Value, AppError> {
+    let caller = crate::backend::policy::authorize_account_data(principal, username.is_some())?;
+    let user_id = match username {
+        None => caller.user_id,
+        Some(name) => find_user(state, name).await?.id,
+    };
+    Ok(serde_json::from_str(&users::metadata_of(&state.db, user_id).await?).unwrap_or_else(|_| serde_json::json!({})))
+}
+
+/// Merges `patch` into a user's metadata: keys merge, a `null` deletes its
+/// key; concurrent merges all land (one write transaction each).
+pub async fn merge_metadata(
+    state: &AppState,
+    principal: Option<&Principal>,
+    username: &str,
+    patch: &serde_json::Value,
+) -> Result<serde_json::Value, AppError> {
+    authorize(principal, Action::Administer)?;
+    let user = find_user(state, username).await?;
+    let patch = patch.as_object().ok_or_else(|| AppError::validation("body", "Metadata must be a JSON object"))?;
+    if let Some(v) = patch.get("maxStorageMB").filter(|v| !v.is_null()) {
+        validate::check_max_storage_mb(v.as_f64(), "maxStorageMB")?;
+    }
+    if let Some(v) = patch.get("roles").filter(|v| !v.is_null()) {
+        if !v.as_array().is_some_and(|a| a.iter().all(|r| r.is_string())) {
+            return Err(AppError::validation("roles", "roles must be an array of strings"));
+        }
+    }
+    let merged = users::update_metadata(&state.db, user.id, |current| {
+        let mut current: serde_json::Map<String, serde_json::Value> = serde_json::from_str(current).unwrap_or_default();
+        for (key, value) in patch {
+            if value.is_null() {
+                current.remove(key);
+            } else {
+                current.insert(key.clone(), value.clone());
+            }
+        }
+        serde_json::Value::Object(current).to_string()
+    })
+    .await?;
+    Ok(serde_json::from_str(&merged).unwrap_or_default())
+}
