@@ -260,7 +260,7 @@ async fn refusals_for_self_and_the_last_admin() {
         let res = client.call("/api/admin/roles/create", &CreateRole { role_name: "curators".into() }).await;
         assert_eq!(res.status(), 200);
         let res = client.call("/api/admin/roles/create", &CreateRole { role_name: "Curators".into() }).await;
-        assert_eq!(res.status(), 400);
+        assert_eq!(res.status(), 409, "a duplicate is a conflict on the field, as on REST");
         assert_eq!(res.json::<AppError>().await.unwrap().field(), Some("role_name"));
         let roles: Vec<RoleInfo> = client.call("/api/admin/roles/list", &ListRoles {}).await.json().await.unwrap();
         assert_eq!(roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["admin", "all_data_access", "user", "curators"]);
