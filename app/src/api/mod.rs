@@ -4,9 +4,13 @@
 pub mod account;
 pub mod admin;
 pub mod admin_users;
+pub mod outbox;
+pub mod profile;
 pub mod projects;
+pub mod recovery;
 pub mod registration;
 pub mod sessions;
+pub mod settings;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod door {
