@@ -8,8 +8,10 @@
 //! name defaults to the slug; the project's `owner` is its earliest owner.
 
 use crate::backend::auth::Principal;
-use crate::backend::policy::{authorize, authorize_project, project_rights, Action, ProjectAction, ProjectFacts};
-use crate::backend::store::projects::{self, NewProject, ProjectEdit, ProjectRow, Visibility};
+use crate::backend::policy::{
+    admit_to_projects, authorize, authorize_project, project_list_scope, project_rights, Action, ProjectAction, ProjectFacts,
+};
+use crate::backend::store::projects::{self, NewProject, ProjectEdit, ProjectRow};
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use crate::model::*;
@@ -67,14 +69,11 @@ fn viewer_id(principal: Option<&Principal>) -> i64 {
     principal.map_or(0, |p| p.user_id)
 }
 
-/// Finds `slug` and checks that the caller may do `action` there. A guest
-/// on a site that requires login is sent to sign in before any lookup, so
-/// nothing about which projects exist leaks.
+/// Finds `slug` and checks that the caller may do `action` there; policy
+/// turns a guest away before any lookup when the site requires login.
 pub async fn load(state: &AppState, principal: Option<&Principal>, slug: &str, action: ProjectAction) -> Result<Loaded, AppError> {
     let require_login = require_login(state).await;
-    if principal.is_none() && require_login {
-        return Err(crate::backend::policy::sign_in_required());
-    }
+    admit_to_projects(principal, require_login)?;
     let row = projects::find(&state.db, slug.trim(), viewer_id(principal))
         .await?
         .ok_or_else(|| AppError::NotFound(format!("No such project: {}", slug.trim())))?;
@@ -85,15 +84,8 @@ pub async fn load(state: &AppState, principal: Option<&Principal>, slug: &str, a
 
 /// The projects the caller may see, by slug, with their role in each.
 pub async fn list(state: &AppState, principal: Option<&Principal>) -> Result<Vec<ProjectSummary>, AppError> {
-    let visibility = match principal {
-        None if require_login(state).await => return Err(crate::backend::policy::sign_in_required()),
-        None => Visibility { all: false, protected: false, public: true },
-        Some(p) => {
-            authorize(Some(p), Action::UseSite)?;
-            Visibility { all: p.is_admin() || p.has_role("all_data_access"), protected: true, public: true }
-        }
-    };
-    let rows = projects::list_visible(&state.db, viewer_id(principal), visibility).await?;
+    let scope = project_list_scope(principal, require_login(state).await)?;
+    let rows = projects::list_visible(&state.db, viewer_id(principal), scope).await?;
     Ok(rows.into_iter().map(|row| Loaded::from(row).summary()).collect())
 }
 
