@@ -1,7 +1,7 @@
 //! Projects (SPEC §3; the registry's organizations, XNAT's projects): list,
-//! show, create, edit and delete. Every check goes through
-//! `policy::authorize_project`; `load` is how the other project services
-//! find a project and check the caller in one step.
+//! show, create, edit, create-or-update (XNAT's `PUT`) and delete. Every
+//! check is a `policy` call; `load` is how the other project services find
+//! a project and check the caller in one step.
 //!
 //! Decisions: a new project is `private` unless asked otherwise (XNAT's
 //! default; the registry's `isPublic=false` means private too); a missing
@@ -110,46 +110,77 @@ fn check_text(value: &str, field: &str, label: &str, max: usize) -> Result<(), A
     Ok(())
 }
 
-fn parse_accessibility(text: &str, field: &str) -> Result<Accessibility, AppError> {
-    Accessibility::parse(text)
-        .ok_or_else(|| AppError::validation(field, "Accessibility must be public, protected or private"))
-}
-
 /// The page's and XNAT's name for a project's slug in messages.
 pub const PROJECT_ID: &str = "Project id";
+
+/// A new project's fields, checked: a missing name is the slug, a missing
+/// accessibility `private`.
+fn new_project<'a>(
+    owner: &Principal,
+    slug: &'a str,
+    name: &'a str,
+    description: &'a str,
+    accessibility: Option<Accessibility>,
+    slug_label: &str,
+) -> Result<NewProject<'a>, AppError> {
+    let slug = slug.trim();
+    if slug.is_empty() {
+        return Err(AppError::validation("slug", format!("{slug_label} is required")));
+    }
+    check_slug(slug, "slug", slug_label)?;
+    let name = match name.trim() {
+        "" => slug,
+        name => name,
+    };
+    check_text(name, "name", "Name", 200)?;
+    let description = description.trim();
+    check_text(description, "description", "Description", 2000)?;
+    let accessibility = accessibility.unwrap_or(Accessibility::Private).as_str();
+    Ok(NewProject { slug, name, description, accessibility, owner: owner.user_id, now: now_ms() })
+}
+
+fn slug_taken(slug: &str) -> AppError {
+    AppError::Conflict(format!("Project id already taken: {slug}"))
+}
 
 /// Creates a project with the caller as its owner. `slug_label` is what
 /// the caller's request calls the slug, for the messages about it.
 pub async fn create(state: &AppState, principal: Option<&Principal>, input: &ProjectInput, slug_label: &str) -> Result<ProjectSummary, AppError> {
     let p = authorize(principal, Action::UseSite)?;
-    let slug = input.slug.trim();
-    if slug.is_empty() {
-        return Err(AppError::validation("slug", format!("{slug_label} is required")));
-    }
-    check_slug(slug, "slug", slug_label)?;
-    let name = match input.name.trim() {
-        "" => slug,
-        name => name,
-    };
-    check_text(name, "name", "Name", 200)?;
-    let description = input.description.trim();
-    check_text(description, "description", "Description", 2000)?;
     let accessibility = match input.accessibility.trim() {
-        "" => Accessibility::Private,
-        text => parse_accessibility(text, "accessibility")?,
+        "" => None,
+        text => Some(parse_accessibility(text, "accessibility")?),
     };
-    let new = NewProject {
-        slug,
-        name,
-        description,
-        accessibility: accessibility.as_str(),
-        owner: p.user_id,
-        now: now_ms(),
-    };
+    let new = new_project(p, &input.slug, &input.name, &input.description, accessibility, slug_label)?;
     if projects::insert(&state.db, &new).await?.is_none() {
-        return Err(AppError::Conflict(format!("Project id already taken: {slug}")));
+        return Err(slug_taken(new.slug));
     }
-    Ok(load(state, principal, slug, ProjectAction::See).await?.summary())
+    Ok(load(state, principal, new.slug, ProjectAction::See).await?.summary())
+}
+
+/// What [`put`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Put {
+    Created,
+    Updated,
+}
+
+/// XNAT's `PUT /data/projects/{ID}`: creates the project with the caller as
+/// its owner, or, when the id is taken, updates the given fields of a
+/// project the caller manages. A taken id the caller cannot see is a
+/// conflict; one they see but do not manage is refused.
+pub async fn put(state: &AppState, principal: Option<&Principal>, slug: &str, fields: &ProjectChanges) -> Result<Put, AppError> {
+    let p = authorize(principal, Action::UseSite)?;
+    let (name, description) = (fields.name.as_deref().unwrap_or_default(), fields.description.as_deref().unwrap_or_default());
+    let new = new_project(p, slug, name, description, fields.accessibility, PROJECT_ID)?;
+    if projects::insert(&state.db, &new).await?.is_some() {
+        return Ok(Put::Created);
+    }
+    match update(state, principal, new.slug, fields).await {
+        Ok(_) => Ok(Put::Updated),
+        Err(AppError::NotFound(_)) => Err(slug_taken(new.slug)),
+        Err(other) => Err(other),
+    }
 }
 
 /// Changes name, description or accessibility (owners and admins); only
