@@ -264,6 +264,22 @@ pub fn sees_member_email(principal: Option<&Principal>, require_login: bool, fac
     MemberView::of(principal, require_login, facts).shows_email_of(member_id)
 }
 
+/// Whom a site-wide list of people (XNAT's `/data/users`) shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeopleScope {
+    /// The caller, who is always listed, with whoever shares a project with them.
+    pub viewer: i64,
+    /// Every account (admins).
+    pub everyone: bool,
+}
+
+/// Signed-in callers may list people: admins everyone, others themselves
+/// and whoever shares a project with them.
+pub fn people_scope(principal: Option<&Principal>) -> Result<PeopleScope, AppError> {
+    let p = authorize(principal, Action::UseSite)?;
+    Ok(PeopleScope { viewer: p.user_id, everyone: p.is_admin() })
+}
+
 /// The same rule for a site-wide list of people (XNAT's `/data/users`):
 /// an email shows to its owner, to admins, and to the owner of a project
 /// the person is in.
@@ -395,6 +411,15 @@ mod tests {
         assert!(sees_person_email(Some(&me), 2, true) && !sees_person_email(Some(&me), 2, false));
         assert!(sees_person_email(Some(&me), me.user_id, false));
         assert!(sees_person_email(Some(&user(&["admin"], false)), 2, false));
+    }
+
+    #[test]
+    fn people_lists_by_site_role() {
+        for (roles, everyone) in [(&["admin"][..], true), (&["all_data_access"], false), (&["user"], false)] {
+            assert_eq!(people_scope(Some(&user(roles, false))).unwrap(), PeopleScope { viewer: 1, everyone }, "{roles:?}");
+        }
+        assert_eq!(people_scope(None).unwrap_err(), sign_in_required());
+        assert!(people_scope(Some(&user(&["admin"], true))).is_err());
     }
 
     const ACCESSIBILITIES: [Accessibility; 3] = [Accessibility::Public, Accessibility::Protected, Accessibility::Private];

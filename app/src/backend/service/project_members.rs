@@ -3,7 +3,7 @@
 //! and the registry's `/users/{userName}/orgs` view of the same data.
 
 use crate::backend::auth::Principal;
-use crate::backend::policy::{authorize, member_view, sees_person_email, Action, MemberView, ProjectAction};
+use crate::backend::policy::{authorize, member_view, people_scope, sees_person_email, Action, MemberView, ProjectAction};
 use crate::backend::service::projects::{load, require_login, Loaded};
 use crate::backend::store::projects::{self as store, MemberRow};
 use crate::backend::store::users::{self, UserRow};
@@ -161,8 +161,8 @@ pub async fn set_user_projects(
 /// caller and whoever shares a project with them (XNAT's `/data/users`);
 /// email addresses only as policy allows.
 pub async fn visible_people(state: &AppState, principal: Option<&Principal>) -> Result<Vec<store::PersonRow>, AppError> {
-    let p = authorize(principal, Action::UseSite)?;
-    let mut people = store::people_visible_to(&state.db, p.user_id, p.is_admin()).await?;
+    let scope = people_scope(principal)?;
+    let mut people = store::people_visible_to(&state.db, scope.viewer, scope.everyone).await?;
     for person in &mut people {
         if !sees_person_email(principal, person.id, person.in_viewers_project) {
             person.email = None;
