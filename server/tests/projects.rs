@@ -410,7 +410,7 @@ async fn invitation_loop_register_and_join() {
         let (status, _) = read(stranger.call("/api/invitations/sign_up", &signup("newbie", "different-1")).await).await;
         assert_eq!(status, 400);
         let (status, _) = read(stranger.call("/api/invitations/sign_up", &signup("OWNER", PASSWORD)).await).await;
-        assert_eq!(status, 400, "taken usernames are refused in any case");
+        assert_eq!(status, 409, "taken usernames are refused in any case (AppError::Taken, like registration)");
         let (status, body) = read(stranger.call("/api/invitations/sign_up", &signup("newbie", PASSWORD)).await).await;
         assert_eq!((status, body), (StatusCode::OK, json!("lab")));
         assert_eq!(stranger.whoami().await.as_deref(), Some("newbie"), "signed in at once, no verification step");
