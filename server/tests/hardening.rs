@@ -411,7 +411,7 @@ async fn taking_back_verification_or_approval_ends_the_users_sessions() {
 
 #[tokio::test]
 async fn changing_the_email_needs_the_password_and_tells_the_old_address() {
-    use app::api::registration::SaveProfile;
+    use app::api::profile::SaveProfile;
     for db in test_databases().await {
         let server = TestServer::start(&config(&db)).await;
         let id = server.create_user("emma", "emma-password").await;

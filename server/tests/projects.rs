@@ -410,7 +410,7 @@ async fn invitation_loop_register_and_join() {
         let (status, _) = read(stranger.call("/api/invitations/sign_up", &signup("newbie", "different-1")).await).await;
         assert_eq!(status, 400);
         let (status, _) = read(stranger.call("/api/invitations/sign_up", &signup("OWNER", PASSWORD)).await).await;
-        assert_eq!(status, 400, "taken usernames are refused in any case");
+        assert_eq!(status, 409, "taken usernames are refused in any case (AppError::Taken, like registration)");
         let (status, body) = read(stranger.call("/api/invitations/sign_up", &signup("newbie", PASSWORD)).await).await;
         assert_eq!((status, body), (StatusCode::OK, json!("lab")));
         assert_eq!(stranger.whoami().await.as_deref(), Some("newbie"), "signed in at once, no verification step");
@@ -649,6 +649,42 @@ async fn xnat_paths_shapes_and_errors() {
         let logout = http.delete(server.url("/data/JSESSION")).header("cookie", format!("JSESSIONID={session_id}"));
         assert_eq!(logout.send().await.unwrap().status(), 200);
         assert_eq!(whoami_with_cookie(&server.base, &format!("JSESSIONID={session_id}")).await, None);
+    }
+}
+
+/// `PUT /data/projects/{ID}`: 201 when it creates, 200 when the caller
+/// manages the project (only the given fields change), 403 when they see
+/// it but do not manage it, 409 when the id is taken by one they cannot see.
+#[tokio::test]
+async fn xnat_put_creates_or_updates() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users(&server, &["owner", "outsider"]).await;
+        let owner = Actor::signed_in(&server, "owner").await;
+        let outsider = Actor::signed_in(&server, "outsider").await;
+        let admin = Actor { name: "admin", client: Client::new(&server.base), basic: Some(format!("admin:{PASSWORD}")) };
+        let (status, body) = owner.rest(Method::PUT, "/data/projects/Shared?accessibility=public&description=first", None).await;
+        assert_eq!(status, 201, "{body}");
+        let (status, body) = owner.rest(Method::PUT, "/data/projects/shared?name=Renamed", None).await;
+        assert_eq!(status, 200, "{body}");
+        let (_, org) = owner.rest(Method::GET, "/orgs/Shared", None).await;
+        assert_eq!((org["name"].as_str(), org["description"].as_str(), org["accessibility"].as_str()), (Some("Renamed"), Some("first"), Some("public")));
+        let (status, body) = outsider.rest(Method::PUT, "/data/projects/Shared?name=Mine", None).await;
+        assert_eq!(status, 403, "seen but not managed: {body}");
+        let (status, body) = owner.rest(Method::PUT, "/data/projects/Hidden", None).await;
+        assert_eq!(status, 201, "{body}");
+        let (status, body) = outsider.rest(Method::PUT, "/data/projects/hidden", None).await;
+        assert_eq!(status, 409, "taken by a project the caller cannot see: {body}");
+        assert!(body.as_str().unwrap().contains("already taken"), "{body}");
+        let (status, body) = admin.rest(Method::PUT, "/data/projects/Hidden?description=by%20admin", None).await;
+        assert_eq!(status, 200, "admins update any project: {body}");
+        let (status, body) = owner.rest(Method::PUT, "/data/projects/Other?accessibility=open", None).await;
+        assert_eq!((status, body.as_str()), (StatusCode::BAD_REQUEST, Some("Accessibility must be public, protected or private")));
+        let (status, body) = Actor::guest(&server).rest(Method::PUT, "/data/projects/Guest", None).await;
+        assert_eq!((status, body.as_str()), (StatusCode::UNAUTHORIZED, Some("The request requires user authentication")));
+        let (_, list) = outsider.rest(Method::GET, "/orgs", None).await;
+        assert_eq!(list.as_array().unwrap().len(), 1, "nothing was created by the refused calls: {list}");
     }
 }
 

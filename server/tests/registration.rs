@@ -4,7 +4,11 @@
 
 mod common;
 
-use app::api::registration::*;
+use app::api::outbox::{ListOutbox, OutboxBody};
+use app::api::profile::{GetProfile, SaveProfile};
+use app::api::recovery::{RequestRecovery, ResetPassword};
+use app::api::registration::{ApproveUser, Register, VerifyEmail};
+use app::api::settings::{GetSettings, SaveSettings, SiteInfo};
 use app::model::*;
 use common::smtp::{free_port, Mail, SmtpSink};
 use common::*;

@@ -238,7 +238,7 @@ async fn adding_an_unknown_address_says_no_such_user_like_an_unknown_username() 
 
 /// Waits until the outbox row to `to` has `status`, and returns its stored body.
 async fn outbox_body(admin: &Client, to: &str, status: &str) -> String {
-    use app::api::registration::{ListOutbox, OutboxBody};
+    use app::api::outbox::{ListOutbox, OutboxBody};
     for _ in 0..150 {
         let page: app::model::OutboxPage = admin.call("/api/admin/outbox/list", &ListOutbox { before: None }).await.json().await.unwrap();
         if let Some(m) = page.items.into_iter().find(|m| m.to == to && m.status == status) {
@@ -250,7 +250,7 @@ async fn outbox_body(admin: &Client, to: &str, status: &str) -> String {
 }
 
 async fn ask_for_reset(server: &TestServer, username: &str) {
-    use app::api::registration::RequestRecovery;
+    use app::api::recovery::RequestRecovery;
     let ask = RequestRecovery { identifier: username.into(), kind: "reset".into() };
     assert_eq!(Client::new(&server.base).call("/api/recover", &ask).await.status(), 200);
 }

@@ -3,10 +3,14 @@
 
 pub mod account;
 pub mod admin;
+pub mod outbox;
+pub mod profile;
 pub mod projects;
+pub mod recovery;
 pub mod registration;
 pub mod roles;
 pub mod sessions;
+pub mod settings;
 pub mod users;
 
 #[cfg(feature = "ssr")]

@@ -39,8 +39,7 @@ pub async fn update_project(
     use super::door::*;
     respond(
         async {
-            let accessibility = Accessibility::parse(&accessibility)
-                .ok_or_else(|| AppError::validation("accessibility", "Choose public, protected or private"))?;
+            let accessibility = parse_accessibility(&accessibility, "accessibility")?;
             let changes = ProjectChanges { name: Some(name), description: Some(description), accessibility: Some(accessibility), version: Some(version) };
             projects::update(&state()?, principal().await.as_ref(), &slug, &changes).await
         }

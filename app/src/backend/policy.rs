@@ -68,7 +68,7 @@ pub fn may_act(standing: Standing) -> bool {
 /// Allows or refuses `action` for `principal`; returns the principal on success.
 pub fn authorize(principal: Option<&Principal>, action: Action) -> Result<&Principal, AppError> {
     let Some(p) = principal else {
-        return Err(AppError::Unauthenticated(SIGN_IN_REQUIRED.into()));
+        return Err(sign_in_required());
     };
     if p.must_change_password && action != Action::ChangeOwnPassword {
         return Err(AppError::Forbidden(PASSWORD_CHANGE_REQUIRED.into()));
@@ -205,7 +205,7 @@ pub fn authorize_project(
     }
     let unseen = !project_allows(principal, require_login, facts, ProjectAction::See);
     if principal.is_none() && (require_login || facts.accessibility != Accessibility::Private) {
-        return Err(AppError::Unauthenticated(SIGN_IN_REQUIRED.into()));
+        return Err(sign_in_required());
     }
     if unseen {
         return Err(AppError::NotFound(format!("No such project: {}", facts.slug)));
@@ -217,6 +217,54 @@ pub fn authorize_project(
         ProjectAction::RequestAccess => REQUEST_NOT_NEEDED,
     };
     Err(AppError::Forbidden(message.into()))
+}
+
+/// Lets a caller look for projects at all: an anonymous guest only when
+/// the site does not require login (asked before any lookup, so nothing
+/// about which projects exist leaks); signed-in callers pass here and are
+/// checked per project.
+pub fn admit_to_projects(principal: Option<&Principal>, require_login: bool) -> Result<(), AppError> {
+    match principal {
+        None if require_login => Err(sign_in_required()),
+        _ => Ok(()),
+    }
+}
+
+/// Which projects a listing shows; a caller's own projects always show.
+/// It is [`project_allows`]'s `See` answer for every project at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProjectListScope {
+    /// Every project (admins and `all_data_access`).
+    pub all: bool,
+    /// Protected projects too (anyone signed in).
+    pub protected: bool,
+    /// Public projects (anyone allowed to browse).
+    pub public: bool,
+}
+
+impl ProjectListScope {
+    /// Whether a project of `accessibility` is listed, for a caller who
+    /// is (or is not) in one of its groups.
+    pub fn shows(&self, accessibility: Accessibility, in_project: bool) -> bool {
+        self.all
+            || in_project
+            || match accessibility {
+                Accessibility::Public => self.public,
+                Accessibility::Protected => self.protected,
+                Accessibility::Private => false,
+            }
+    }
+}
+
+/// The projects a listing may show `principal` (None = anonymous guest),
+/// or why it may show none.
+pub fn project_list_scope(principal: Option<&Principal>, require_login: bool) -> Result<ProjectListScope, AppError> {
+    admit_to_projects(principal, require_login)?;
+    let Some(p) = principal else {
+        return Ok(ProjectListScope { all: false, protected: false, public: true });
+    };
+    authorize(Some(p), Action::UseSite)?;
+    Ok(ProjectListScope { all: p.is_admin() || p.has_role("all_data_access"), protected: true, public: true })
 }
 
 /// Everything the caller may do in a project, for the pages to show.
@@ -232,11 +280,59 @@ pub fn project_rights(principal: Option<&Principal>, require_login: bool, facts:
     }
 }
 
+/// What the caller sees of a project's people (the Users tab, XNAT's
+/// project users), decided once per list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemberView {
+    viewer: Option<i64>,
+    /// Everyone's email addresses, the pending access requests and the
+    /// invitations: the project's owners and admins.
+    pub manages: bool,
+}
+
+impl MemberView {
+    fn of(principal: Option<&Principal>, require_login: bool, facts: &ProjectFacts) -> MemberView {
+        MemberView {
+            viewer: principal.map(|p| p.user_id),
+            manages: project_allows(principal, require_login, facts, ProjectAction::Manage),
+        }
+    }
+
+    /// Whether the list shows `member_id`'s email address: their own
+    /// always, other people's to those who manage the project.
+    pub fn shows_email_of(&self, member_id: i64) -> bool {
+        self.manages || self.viewer == Some(member_id)
+    }
+}
+
+/// Whether the caller may see the project's member list (its members and
+/// admins), and what of it: the one answer for a list of a project's people.
+pub fn member_view(principal: Option<&Principal>, require_login: bool, facts: &ProjectFacts) -> Result<MemberView, AppError> {
+    authorize_project(principal, require_login, facts, ProjectAction::ViewMembers)?;
+    Ok(MemberView::of(principal, require_login, facts))
+}
+
 /// Whether the caller may read the email address of `member_id`, a person
 /// in the project's groups: their own always; other people's only as one of
 /// the project's owners or an admin (members and collaborators see names).
 pub fn sees_member_email(principal: Option<&Principal>, require_login: bool, facts: &ProjectFacts, member_id: i64) -> bool {
-    principal.is_some_and(|p| p.user_id == member_id) || project_allows(principal, require_login, facts, ProjectAction::Manage)
+    MemberView::of(principal, require_login, facts).shows_email_of(member_id)
+}
+
+/// Whom a site-wide list of people (XNAT's `/data/users`) shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeopleScope {
+    /// The caller, who is always listed, with whoever shares a project with them.
+    pub viewer: i64,
+    /// Every account (admins).
+    pub everyone: bool,
+}
+
+/// Signed-in callers may list people: admins everyone, others themselves
+/// and whoever shares a project with them.
+pub fn people_scope(principal: Option<&Principal>) -> Result<PeopleScope, AppError> {
+    let p = authorize(principal, Action::UseSite)?;
+    Ok(PeopleScope { viewer: p.user_id, everyone: p.is_admin() })
 }
 
 /// The same rule for a site-wide list of people (XNAT's `/data/users`):
@@ -370,6 +466,93 @@ mod tests {
         assert!(sees_person_email(Some(&me), 2, true) && !sees_person_email(Some(&me), 2, false));
         assert!(sees_person_email(Some(&me), me.user_id, false));
         assert!(sees_person_email(Some(&user(&["admin"], false)), 2, false));
+    }
+
+    #[test]
+    fn people_lists_by_site_role() {
+        for (roles, everyone) in [(&["admin"][..], true), (&["all_data_access"], false), (&["user"], false)] {
+            assert_eq!(people_scope(Some(&user(roles, false))).unwrap(), PeopleScope { viewer: 1, everyone }, "{roles:?}");
+        }
+        assert_eq!(people_scope(None).unwrap_err(), sign_in_required());
+        assert!(people_scope(Some(&user(&["admin"], true))).is_err());
+    }
+
+    const ACCESSIBILITIES: [Accessibility; 3] = [Accessibility::Public, Accessibility::Protected, Accessibility::Private];
+    const MEMBERSHIPS: [Option<ProjectRole>; 4] = [None, Some(ProjectRole::Owner), Some(ProjectRole::Member), Some(ProjectRole::Collaborator)];
+
+    #[test]
+    fn guests_reach_projects_only_when_login_is_not_required() {
+        assert_eq!(admit_to_projects(None, true).unwrap_err(), sign_in_required());
+        assert!(admit_to_projects(None, false).is_ok());
+        for require_login in [true, false] {
+            assert!(admit_to_projects(Some(&user(&["user"], false)), require_login).is_ok());
+        }
+        assert_eq!(project_list_scope(None, true).unwrap_err(), sign_in_required());
+        assert_eq!(
+            project_list_scope(Some(&user(&["admin"], true)), false).unwrap_err(),
+            AppError::Forbidden(PASSWORD_CHANGE_REQUIRED.into())
+        );
+    }
+
+    /// Site role × accessibility → listed to a non-member; and for every
+    /// membership the list agrees with the one-project `See` decision.
+    #[test]
+    fn project_lists_show_what_each_caller_may_see() {
+        let (admin, reader, plain) = (user(&["admin"], false), user(&["all_data_access"], false), user(&["user"], false));
+        let table: [(&str, Option<&Principal>, bool, [bool; 3]); 5] = [
+            ("guest, login not required", None, false, [true, false, false]),
+            ("user", Some(&plain), false, [true, true, false]),
+            ("user, login required", Some(&plain), true, [true, true, false]),
+            ("all_data_access", Some(&reader), true, [true, true, true]),
+            ("admin", Some(&admin), true, [true, true, true]),
+        ];
+        for (who, principal, require_login, listed) in table {
+            let scope = project_list_scope(principal, require_login).unwrap();
+            for (accessibility, listed) in ACCESSIBILITIES.into_iter().zip(listed) {
+                assert_eq!(scope.shows(accessibility, false), listed, "{who}, {accessibility:?}");
+                let memberships: &[Option<ProjectRole>] = if principal.is_some() { &MEMBERSHIPS } else { &[None] };
+                for &role in memberships {
+                    let facts = ProjectFacts { slug: "p", accessibility, role };
+                    let sees = project_allows(principal, require_login, &facts, ProjectAction::See);
+                    assert_eq!(scope.shows(accessibility, role.is_some()), sees, "{who}, {accessibility:?}, {role:?}");
+                }
+            }
+        }
+    }
+
+    /// Caller × accessibility × membership → what the member list shows.
+    #[test]
+    fn member_lists_by_role_accessibility_and_membership() {
+        fn answer(view: Result<MemberView, AppError>) -> &'static str {
+            match view {
+                Ok(v) if v.manages => "manages",
+                Ok(_) => "names",
+                Err(AppError::Unauthenticated(_)) => "sign in",
+                Err(AppError::NotFound(_)) => "not found",
+                Err(AppError::Forbidden(m)) if m == MEMBER_REQUIRED => "forbidden",
+                Err(other) => panic!("{other:?}"),
+            }
+        }
+        let (admin, reader, plain) = (user(&["admin"], false), user(&["all_data_access"], false), user(&["user"], false));
+        let table: [(&str, Option<&Principal>, Option<ProjectRole>, [&str; 3]); 7] = [
+            ("owner", Some(&plain), Some(ProjectRole::Owner), ["manages", "manages", "manages"]),
+            ("member", Some(&plain), Some(ProjectRole::Member), ["names", "names", "names"]),
+            ("collaborator", Some(&plain), Some(ProjectRole::Collaborator), ["names", "names", "names"]),
+            ("outsider", Some(&plain), None, ["forbidden", "forbidden", "not found"]),
+            ("all_data_access", Some(&reader), None, ["forbidden", "forbidden", "forbidden"]),
+            ("admin", Some(&admin), None, ["manages", "manages", "manages"]),
+            ("guest", None, None, ["sign in", "sign in", "not found"]),
+        ];
+        for (who, principal, role, answers) in table {
+            for (accessibility, expected) in ACCESSIBILITIES.into_iter().zip(answers) {
+                let facts = ProjectFacts { slug: "p", accessibility, role };
+                assert_eq!(answer(member_view(principal, false, &facts)), expected, "{who}, {accessibility:?}");
+            }
+        }
+        let as_member = member_view(Some(&plain), true, &ProjectFacts { slug: "p", accessibility: Accessibility::Private, role: Some(ProjectRole::Member) }).unwrap();
+        assert!(as_member.shows_email_of(plain.user_id) && !as_member.shows_email_of(2));
+        let as_owner = member_view(Some(&plain), true, &ProjectFacts { slug: "p", accessibility: Accessibility::Private, role: Some(ProjectRole::Owner) }).unwrap();
+        assert!(as_owner.shows_email_of(2));
     }
 
     #[test]

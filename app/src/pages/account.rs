@@ -2,7 +2,7 @@
 //! signing in with a one-time password).
 
 use crate::api::account::ChangePassword;
-use crate::api::registration::{get_profile, SaveProfile};
+use crate::api::profile::{get_profile, SaveProfile};
 use crate::components::forms::{field_error, form_error, reload_to, BoundField, Field, FormError, FormSuccess};
 use crate::model::Profile;
 use crate::components::session_list::SessionList;

@@ -4,7 +4,7 @@
 //! signs in and comes back.
 
 use crate::api::projects::*;
-use crate::api::registration::site_info;
+use crate::api::settings::site_info;
 use crate::components::forms::{day_of, field_error, form_error, reload_to, BoundField, FormError};
 use crate::components::session_user::use_session_user;
 use leptos::prelude::*;

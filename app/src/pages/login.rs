@@ -1,7 +1,7 @@
 //! `/login`: the sign-in form.
 
 use crate::api::account::Login;
-use crate::api::registration::site_info;
+use crate::api::settings::site_info;
 use crate::components::forms::{field_error, form_error, reload_to, Field, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -2,7 +2,8 @@
 //! `/reset` (choose a new password with a link) and `/verify` (confirm an
 //! email address with a link). The links carry `?token=…`.
 
-use crate::api::registration::{RequestRecovery, ResetPassword, VerifyEmail};
+use crate::api::recovery::{RequestRecovery, ResetPassword};
+use crate::api::registration::VerifyEmail;
 use crate::components::forms::{field_error, form_error, Field, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,6 +1,7 @@
 //! `/register`: self-registration, when the site allows it.
 
-use crate::api::registration::{site_info, Register};
+use crate::api::registration::Register;
+use crate::api::settings::site_info;
 use crate::components::forms::{field_error, form_error, Field, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -37,10 +37,6 @@ fn orgs(list: &[ProjectSummary]) -> Json<Vec<Org>> {
     Json(list.iter().map(Org::from).collect())
 }
 
-fn parse_accessibility(text: &str) -> Result<Accessibility, AppError> {
-    Accessibility::parse(text).ok_or_else(|| AppError::validation("accessibility", "accessibility must be public, protected or private"))
-}
-
 async fn list(State(s): State<ServerState>, caller: Caller) -> ApiResult<impl IntoResponse> {
     Ok(orgs(&projects::list(&s.app, caller.get()).await?))
 }
@@ -52,7 +48,7 @@ async fn show(State(s): State<ServerState>, caller: Caller, Path(slug): Path<Str
 
 async fn create(State(s): State<ServerState>, caller: Caller, Body(req): Body<OrgRequest>) -> ApiResult<impl IntoResponse> {
     let accessibility = match (&req.accessibility, req.is_public) {
-        (Some(text), _) => parse_accessibility(text)?.as_str().to_string(),
+        (Some(text), _) => parse_accessibility(text, "accessibility")?.as_str().to_string(),
         (None, Some(true)) => "public".into(),
         (None, _) => "private".into(),
     };
@@ -75,7 +71,7 @@ async fn update(
 ) -> ApiResult<impl IntoResponse> {
     let current = projects::detail(&s.app, caller.get(), &slug).await?.summary.accessibility;
     let accessibility = match (&req.accessibility, req.is_public) {
-        (Some(text), _) => Some(parse_accessibility(text)?),
+        (Some(text), _) => Some(parse_accessibility(text, "accessibility")?),
         (None, Some(is_public)) => Some(projects::accessibility_from_is_public(is_public, current)),
         (None, None) => None,
     };

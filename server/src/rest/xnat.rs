@@ -158,7 +158,7 @@ impl ProjectFields {
 }
 
 /// Creates the project (201), or updates the given fields of one the
-/// caller manages (200).
+/// caller manages (200); the service decides which.
 async fn put_project(
     State(s): State<ServerState>,
     caller: Caller,
@@ -173,28 +173,13 @@ async fn put_project(
         accessibility: query.get("accessibility").cloned(),
     };
     let fields = from_query.or(body);
-    let accessibility = match &fields.accessibility {
-        Some(text) => Some(Accessibility::parse(text).ok_or_else(|| AppError::validation("accessibility", "accessibility must be public, protected or private"))?),
-        None => None,
+    let accessibility = fields.accessibility.as_deref().map(|text| parse_accessibility(text, "accessibility")).transpose()?;
+    let changes = ProjectChanges { name: fields.name, description: fields.description, accessibility, version: None };
+    let status = match projects::put(&s.app, caller.get(), &id, &changes).await? {
+        projects::Put::Created => StatusCode::CREATED,
+        projects::Put::Updated => StatusCode::OK,
     };
-    let input = ProjectInput {
-        slug: id.clone(),
-        name: fields.name.clone().unwrap_or_default(),
-        description: fields.description.clone().unwrap_or_default(),
-        accessibility: accessibility.map(|a| a.as_str().to_string()).unwrap_or_default(),
-    };
-    match projects::create(&s.app, caller.get(), &input, projects::PROJECT_ID).await {
-        Ok(_) => Ok(text(StatusCode::CREATED, String::new())),
-        Err(AppError::Conflict(taken)) => {
-            let changes = ProjectChanges { name: fields.name, description: fields.description, accessibility, version: None };
-            match projects::update(&s.app, caller.get(), &id, &changes).await {
-                Ok(_) => Ok(text(StatusCode::OK, String::new())),
-                Err(AppError::NotFound(_)) => Err(AppError::Conflict(taken).into()),
-                Err(other) => Err(other.into()),
-            }
-        }
-        Err(other) => Err(other.into()),
-    }
+    Ok(text(status, String::new()))
 }
 
 async fn delete_project(State(s): State<ServerState>, caller: Caller, Path(id): Path<String>) -> XnatResult {
@@ -208,8 +193,7 @@ async fn accessibility(State(s): State<ServerState>, caller: Caller, Path(id): P
 }
 
 async fn set_accessibility(State(s): State<ServerState>, caller: Caller, Path((id, value)): Path<(String, String)>) -> XnatResult {
-    let accessibility = Accessibility::parse(&value)
-        .ok_or_else(|| AppError::validation("accessibility", format!("Accessibility must be public, protected or private (got {value})")))?;
+    let accessibility = parse_accessibility(&value, "accessibility")?;
     let changes = ProjectChanges { accessibility: Some(accessibility), ..Default::default() };
     projects::update(&s.app, caller.get(), &id, &changes).await?;
     Ok(text(StatusCode::OK, accessibility.as_str().to_string()))

@@ -3,8 +3,8 @@
 //! and the registry's `/users/{userName}/orgs` view of the same data.
 
 use crate::backend::auth::Principal;
-use crate::backend::policy::{authorize, Action, ProjectAction};
-use crate::backend::service::projects::{load, Loaded};
+use crate::backend::policy::{authorize, member_view, people_scope, sees_person_email, Action, MemberView, ProjectAction};
+use crate::backend::service::projects::{load, require_login, Loaded};
 use crate::backend::store::projects::{self as store, MemberRow};
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::store::project_requests;
@@ -28,18 +28,22 @@ impl From<MemberRow> for ProjectMember {
     }
 }
 
-/// Everyone in the project's groups (its members and admins may look);
-/// other people's email addresses only as policy allows.
+/// Everyone in the project's groups, as policy lets the caller see them.
 pub async fn members(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<Vec<ProjectMember>, AppError> {
-    let project = load(state, principal, slug, ProjectAction::ViewMembers).await?;
-    let require_login = crate::backend::service::projects::require_login(state).await;
-    group_list(state, principal, require_login, &project).await
+    let (project, view) = load_for_people(state, principal, slug).await?;
+    group_list(state, &project, view).await
 }
 
-async fn group_list(state: &AppState, principal: Option<&Principal>, require_login: bool, project: &Loaded) -> Result<Vec<ProjectMember>, AppError> {
-    let facts = project.facts();
+/// Finds the project and asks policy what the caller sees of its people.
+async fn load_for_people(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<(Loaded, MemberView), AppError> {
+    let project = load(state, principal, slug, ProjectAction::See).await?;
+    let view = member_view(principal, require_login(state).await, &project.facts())?;
+    Ok((project, view))
+}
+
+async fn group_list(state: &AppState, project: &Loaded, view: MemberView) -> Result<Vec<ProjectMember>, AppError> {
     let shown = |mut m: ProjectMember| {
-        if !crate::backend::policy::sees_member_email(principal, require_login, &facts, m.user_id) {
+        if !view.shows_email_of(m.user_id) {
             m.email = None;
         }
         m
@@ -50,11 +54,9 @@ async fn group_list(state: &AppState, principal: Option<&Principal>, require_log
 /// The Users tab: members, and for those who manage it the pending access
 /// requests and the invitations.
 pub async fn people(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<ProjectPeople, AppError> {
-    let project = load(state, principal, slug, ProjectAction::ViewMembers).await?;
-    let require_login = crate::backend::service::projects::require_login(state).await;
-    let members = group_list(state, principal, require_login, &project).await?;
-    let manages = crate::backend::policy::project_allows(principal, require_login, &project.facts(), ProjectAction::Manage);
-    if !manages {
+    let (project, view) = load_for_people(state, principal, slug).await?;
+    let members = group_list(state, &project, view).await?;
+    if !view.manages {
         return Ok(ProjectPeople { members, ..Default::default() });
     }
     let requests = project_requests::pending_for_project(&state.db, project.id()).await?;
@@ -159,10 +161,10 @@ pub async fn set_user_projects(
 /// caller and whoever shares a project with them (XNAT's `/data/users`);
 /// email addresses only as policy allows.
 pub async fn visible_people(state: &AppState, principal: Option<&Principal>) -> Result<Vec<store::PersonRow>, AppError> {
-    let p = authorize(principal, Action::UseSite)?;
-    let mut people = store::people_visible_to(&state.db, p.user_id, p.is_admin()).await?;
+    let scope = people_scope(principal)?;
+    let mut people = store::people_visible_to(&state.db, scope.viewer, scope.everyone).await?;
     for person in &mut people {
-        if !crate::backend::policy::sees_person_email(principal, person.id, person.in_viewers_project) {
+        if !sees_person_email(principal, person.id, person.in_viewers_project) {
             person.email = None;
         }
     }

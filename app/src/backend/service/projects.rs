@@ -1,15 +1,17 @@
 //! Projects (SPEC §3; the registry's organizations, XNAT's projects): list,
-//! show, create, edit and delete. Every check goes through
-//! `policy::authorize_project`; `load` is how the other project services
-//! find a project and check the caller in one step.
+//! show, create, edit, create-or-update (XNAT's `PUT`) and delete. Every
+//! check is a `policy` call; `load` is how the other project services find
+//! a project and check the caller in one step.
 //!
 //! Decisions: a new project is `private` unless asked otherwise (XNAT's
 //! default; the registry's `isPublic=false` means private too); a missing
 //! name defaults to the slug; the project's `owner` is its earliest owner.
 
 use crate::backend::auth::Principal;
-use crate::backend::policy::{authorize, authorize_project, project_rights, Action, ProjectAction, ProjectFacts};
-use crate::backend::store::projects::{self, NewProject, ProjectEdit, ProjectRow, Visibility};
+use crate::backend::policy::{
+    admit_to_projects, authorize, authorize_project, project_list_scope, project_rights, Action, ProjectAction, ProjectFacts,
+};
+use crate::backend::store::projects::{self, NewProject, ProjectEdit, ProjectRow};
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use crate::model::*;
@@ -67,14 +69,11 @@ fn viewer_id(principal: Option<&Principal>) -> i64 {
     principal.map_or(0, |p| p.user_id)
 }
 
-/// Finds `slug` and checks that the caller may do `action` there. A guest
-/// on a site that requires login is sent to sign in before any lookup, so
-/// nothing about which projects exist leaks.
+/// Finds `slug` and checks that the caller may do `action` there; policy
+/// turns a guest away before any lookup when the site requires login.
 pub async fn load(state: &AppState, principal: Option<&Principal>, slug: &str, action: ProjectAction) -> Result<Loaded, AppError> {
     let require_login = require_login(state).await;
-    if principal.is_none() && require_login {
-        return Err(crate::backend::policy::sign_in_required());
-    }
+    admit_to_projects(principal, require_login)?;
     let row = projects::find(&state.db, slug.trim(), viewer_id(principal))
         .await?
         .ok_or_else(|| AppError::NotFound(format!("No such project: {}", slug.trim())))?;
@@ -85,15 +84,8 @@ pub async fn load(state: &AppState, principal: Option<&Principal>, slug: &str, a
 
 /// The projects the caller may see, by slug, with their role in each.
 pub async fn list(state: &AppState, principal: Option<&Principal>) -> Result<Vec<ProjectSummary>, AppError> {
-    let visibility = match principal {
-        None if require_login(state).await => return Err(crate::backend::policy::sign_in_required()),
-        None => Visibility { all: false, protected: false, public: true },
-        Some(p) => {
-            authorize(Some(p), Action::UseSite)?;
-            Visibility { all: p.is_admin() || p.has_role("all_data_access"), protected: true, public: true }
-        }
-    };
-    let rows = projects::list_visible(&state.db, viewer_id(principal), visibility).await?;
+    let scope = project_list_scope(principal, require_login(state).await)?;
+    let rows = projects::list_visible(&state.db, viewer_id(principal), scope).await?;
     Ok(rows.into_iter().map(|row| Loaded::from(row).summary()).collect())
 }
 
@@ -118,46 +110,77 @@ fn check_text(value: &str, field: &str, label: &str, max: usize) -> Result<(), A
     Ok(())
 }
 
-fn parse_accessibility(text: &str, field: &str) -> Result<Accessibility, AppError> {
-    Accessibility::parse(text)
-        .ok_or_else(|| AppError::validation(field, "Accessibility must be public, protected or private"))
-}
-
 /// The page's and XNAT's name for a project's slug in messages.
 pub const PROJECT_ID: &str = "Project id";
+
+/// A new project's fields, checked: a missing name is the slug, a missing
+/// accessibility `private`.
+fn new_project<'a>(
+    owner: &Principal,
+    slug: &'a str,
+    name: &'a str,
+    description: &'a str,
+    accessibility: Option<Accessibility>,
+    slug_label: &str,
+) -> Result<NewProject<'a>, AppError> {
+    let slug = slug.trim();
+    if slug.is_empty() {
+        return Err(AppError::validation("slug", format!("{slug_label} is required")));
+    }
+    check_slug(slug, "slug", slug_label)?;
+    let name = match name.trim() {
+        "" => slug,
+        name => name,
+    };
+    check_text(name, "name", "Name", 200)?;
+    let description = description.trim();
+    check_text(description, "description", "Description", 2000)?;
+    let accessibility = accessibility.unwrap_or(Accessibility::Private).as_str();
+    Ok(NewProject { slug, name, description, accessibility, owner: owner.user_id, now: now_ms() })
+}
+
+fn slug_taken(slug: &str) -> AppError {
+    AppError::Conflict(format!("Project id already taken: {slug}"))
+}
 
 /// Creates a project with the caller as its owner. `slug_label` is what
 /// the caller's request calls the slug, for the messages about it.
 pub async fn create(state: &AppState, principal: Option<&Principal>, input: &ProjectInput, slug_label: &str) -> Result<ProjectSummary, AppError> {
     let p = authorize(principal, Action::UseSite)?;
-    let slug = input.slug.trim();
-    if slug.is_empty() {
-        return Err(AppError::validation("slug", format!("{slug_label} is required")));
-    }
-    check_slug(slug, "slug", slug_label)?;
-    let name = match input.name.trim() {
-        "" => slug,
-        name => name,
-    };
-    check_text(name, "name", "Name", 200)?;
-    let description = input.description.trim();
-    check_text(description, "description", "Description", 2000)?;
     let accessibility = match input.accessibility.trim() {
-        "" => Accessibility::Private,
-        text => parse_accessibility(text, "accessibility")?,
+        "" => None,
+        text => Some(parse_accessibility(text, "accessibility")?),
     };
-    let new = NewProject {
-        slug,
-        name,
-        description,
-        accessibility: accessibility.as_str(),
-        owner: p.user_id,
-        now: now_ms(),
-    };
+    let new = new_project(p, &input.slug, &input.name, &input.description, accessibility, slug_label)?;
     if projects::insert(&state.db, &new).await?.is_none() {
-        return Err(AppError::Conflict(format!("Project id already taken: {slug}")));
+        return Err(slug_taken(new.slug));
     }
-    Ok(load(state, principal, slug, ProjectAction::See).await?.summary())
+    Ok(load(state, principal, new.slug, ProjectAction::See).await?.summary())
+}
+
+/// What [`put`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Put {
+    Created,
+    Updated,
+}
+
+/// XNAT's `PUT /data/projects/{ID}`: creates the project with the caller as
+/// its owner, or, when the id is taken, updates the given fields of a
+/// project the caller manages. A taken id the caller cannot see is a
+/// conflict; one they see but do not manage is refused.
+pub async fn put(state: &AppState, principal: Option<&Principal>, slug: &str, fields: &ProjectChanges) -> Result<Put, AppError> {
+    let p = authorize(principal, Action::UseSite)?;
+    let (name, description) = (fields.name.as_deref().unwrap_or_default(), fields.description.as_deref().unwrap_or_default());
+    let new = new_project(p, slug, name, description, fields.accessibility, PROJECT_ID)?;
+    if projects::insert(&state.db, &new).await?.is_some() {
+        return Ok(Put::Created);
+    }
+    match update(state, principal, new.slug, fields).await {
+        Ok(_) => Ok(Put::Updated),
+        Err(AppError::NotFound(_)) => Err(slug_taken(new.slug)),
+        Err(other) => Err(other),
+    }
 }
 
 /// Changes name, description or accessibility (owners and admins); only

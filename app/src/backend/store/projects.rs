@@ -2,6 +2,7 @@
 //! who is in which group.
 
 use crate::backend::db::Db;
+use crate::backend::policy::ProjectListScope;
 use crate::{in_tx, in_write_tx, on_db};
 
 /// A project with the viewer's group and its figures, from one query.
@@ -35,28 +36,17 @@ pub async fn find(db: &Db, slug: &str, viewer: i64) -> Result<Option<ProjectRow>
     on_db!(db, |pool| sqlx::query_as::<_, ProjectRow>(&sql).bind(viewer).bind(&key).fetch_optional(pool).await)
 }
 
-/// Which projects a listing shows.
-#[derive(Clone, Copy, Debug)]
-pub struct Visibility {
-    /// Every project (admins and `all_data_access`).
-    pub all: bool,
-    /// Protected projects too (anyone signed in).
-    pub protected: bool,
-    /// Public projects (anyone allowed to browse).
-    pub public: bool,
-}
-
-/// The projects `viewer` may see, by slug; projects they are in always.
-pub async fn list_visible(db: &Db, viewer: i64, vis: Visibility) -> Result<Vec<ProjectRow>, sqlx::Error> {
+/// The projects `scope` shows `viewer`, by slug; projects they are in always.
+pub async fn list_visible(db: &Db, viewer: i64, scope: ProjectListScope) -> Result<Vec<ProjectRow>, sqlx::Error> {
     let sql = format!(
         "{SELECT_PROJECT} WHERE $2 OR ($3 AND p.accessibility = 'public') \
          OR ($4 AND p.accessibility = 'protected') OR m.role IS NOT NULL ORDER BY p.slug_lower"
     );
     on_db!(db, |pool| sqlx::query_as::<_, ProjectRow>(&sql)
         .bind(viewer)
-        .bind(vis.all)
-        .bind(vis.public)
-        .bind(vis.protected)
+        .bind(scope.all)
+        .bind(scope.public)
+        .bind(scope.protected)
         .fetch_all(pool)
         .await)
 }

@@ -2,7 +2,7 @@
 //! with delivery state; a message's text opens on request.
 
 use super::AdminNav;
-use crate::api::registration::{list_outbox, outbox_body};
+use crate::api::outbox::{list_outbox, outbox_body};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

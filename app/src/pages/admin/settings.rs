@@ -1,7 +1,7 @@
 //! `/admin/settings`: registration, guest access and the password rule.
 
 use super::AdminNav;
-use crate::api::registration::{get_settings, SaveSettings};
+use crate::api::settings::{get_settings, SaveSettings};
 use crate::components::forms::{field_error, form_error, BoundField, Checkbox, FormError, FormSuccess};
 use crate::model::SettingsForm;
 use leptos::prelude::*;
