@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 pub mod config;
+pub mod delivery;
 pub mod middleware;
 pub mod rest;
 
@@ -79,8 +80,10 @@ fn session_cookie_name(config: &Config) -> &'static str {
 /// The whole application: pages, server functions, REST and health routes.
 pub fn router(config: &Config, app_state: AppState) -> Router {
     let site_addr = config.bind.parse().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 3000)));
+    let hashed_assets = delivery::assets_are_hashed();
     let leptos = LeptosOptions::builder()
         .output_name("gatehouse")
+        .hash_files(hashed_assets)
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(site_addr)
@@ -138,6 +141,8 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::csrf_guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::client_address))
         .layer(axum::middleware::from_fn(move |req, next| middleware::security_headers(https, req, next)))
+        .layer(axum::middleware::from_fn(move |req, next| delivery::cache_policy(hashed_assets, req, next)))
+        .layer(delivery::compression())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
@@ -188,6 +193,13 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // Without TCP_NODELAY, a response written in pieces waits for the
+    // client's delayed ACK (~40 ms) on a kept-alive connection.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     let app = middleware::normalize_leading_slashes(router(config, state.clone()));
     spawn_session_sweeper(state.clone());
     app::backend::service::search_upkeep::spawn(state.clone());

@@ -136,3 +136,39 @@ async fn storage_reads_the_quota_the_users_service_wrote() {
         assert_eq!(storage::storage(state, Some(&admin), Some("nobody")).await.unwrap_err().status_code(), 404);
     }
 }
+
+#[tokio::test]
+async fn two_admins_removing_each_other_at_once_leave_one() {
+    for db in test_databases().await {
+        let server = start(&db).await;
+        let state = server.state();
+        let first = principal(state, "admin").await;
+        for name in ["a.one", "a.two"] {
+            users::create(state, Some(&first), &account(name, "", &["admin"])).await.unwrap();
+        }
+        let (one, two) = (principal(state, "a.one").await, principal(state, "a.two").await);
+        users::set_enabled(state, Some(&one), "admin", false).await.unwrap();
+        let count = || async { app::backend::store::users::count_enabled_admins(&state.db).await.unwrap() };
+        for round in 0..8 {
+            let (a, b) = if round % 2 == 0 {
+                tokio::join!(users::set_enabled(state, Some(&one), "a.two", false), users::set_enabled(state, Some(&two), "a.one", false))
+            } else {
+                let no_admin = UpdateUserRequest { email: None, roles: Some(vec!["user".into()]) };
+                let (a, b) = tokio::join!(
+                    users::update_email_and_roles(state, Some(&one), "a.one", &no_admin),
+                    users::update_email_and_roles(state, Some(&two), "a.two", &no_admin)
+                );
+                (a.map(drop), b.map(drop))
+            };
+            assert_eq!(count().await, 1, "{} round {round}: {a:?} {b:?}", db.label);
+            assert!(a.is_ok() != b.is_ok(), "{} round {round}: exactly one change lands: {a:?} {b:?}", db.label);
+            let refused = if a.is_err() { a } else { b };
+            assert!(refused.unwrap_err().message().starts_with("This is the last enabled admin"), "{}", db.label);
+            // Put both back for the next round.
+            for name in ["a.one", "a.two"] {
+                app::backend::store::users::set_enabled(&state.db, principal(state, name).await.user_id, true).await.unwrap().unwrap();
+                app::backend::store::users::set_role(&state.db, principal(state, name).await.user_id, "admin", true).await.unwrap().unwrap();
+            }
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //! counter that files keep in step.
 
 use crate::backend::db::Db;
-use crate::{in_tx, on_db};
+use crate::{in_tx, in_write_tx, on_db};
 
 /// A dataset with its figures, as pages show it.
 pub type DatasetRow = crate::model::DatasetInfo;
@@ -226,13 +226,20 @@ pub async fn dataset_counts(db: &Db, users: &[i64]) -> Result<Vec<(i64, i64)>, s
 /// and stored bytes to `heir`, or — without an heir — deleting the datasets
 /// they created and the files they uploaded (other uploaders get their
 /// bytes back). Returns the storage keys of the removed files.
-pub async fn delete_user_with_data(db: &Db, user: i64, heir: Option<i64>) -> Result<Vec<String>, sqlx::Error> {
+pub async fn delete_user_with_data(
+    db: &Db,
+    user: i64,
+    heir: Option<i64>,
+) -> Result<Result<Vec<String>, super::users::LastAdmin>, sqlx::Error> {
     let doomed = "SELECT f.storage_key FROM files f WHERE f.uploaded_by = $1 \
                   OR f.dataset_id IN (SELECT id FROM datasets WHERE created_by = $1)";
     let release_others = "UPDATE users SET storage_used = storage_used - COALESCE((SELECT SUM(f.size) FROM files f \
                           JOIN datasets d ON d.id = f.dataset_id WHERE d.created_by = $1 AND f.uploaded_by = users.id), 0) \
                           WHERE id <> $1";
-    in_tx!(db, |tx| {
+    in_write_tx!(db, |tx, lock| {
+        if super::users::sole_enabled_admin!(tx, lock, user) {
+            return Ok(Err(super::users::LastAdmin));
+        }
         let keys = match heir {
             Some(heir) => {
                 sqlx::query("UPDATE users SET storage_used = storage_used + (SELECT storage_used FROM users WHERE id = $1) WHERE id = $2")
@@ -253,6 +260,6 @@ pub async fn delete_user_with_data(db: &Db, user: i64, heir: Option<i64>) -> Res
             }
         };
         sqlx::query("DELETE FROM users WHERE id = $1").bind(user).execute(&mut *tx).await?;
-        Ok::<_, sqlx::Error>(keys)
+        Ok::<_, sqlx::Error>(Ok(keys))
     })
 }

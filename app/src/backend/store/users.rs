@@ -19,6 +19,30 @@ macro_rules! grant_roles {
 
 pub(crate) use grant_roles;
 
+/// Inside an [`in_write_tx!`] transaction: takes the admin guard, then
+/// evaluates to whether `$user_id` is the site's only enabled admin. On
+/// PostgreSQL the guard is the `admin` role's row `FOR UPDATE`, so changes
+/// that could take away the last admin run one at a time and each sees the
+/// last one's result; on SQLite the transaction's write lock does the same.
+macro_rules! sole_enabled_admin {
+    ($tx:ident, $lock:ident, $user_id:expr) => {{
+        sqlx::query(&format!("SELECT name FROM roles WHERE name = 'admin'{}", $lock)).execute(&mut *$tx).await?;
+        let admins: Vec<i64> = sqlx::query_scalar(
+            "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \
+             WHERE r.role = 'admin' AND u.enabled = TRUE ORDER BY u.id LIMIT 2",
+        )
+        .fetch_all(&mut *$tx)
+        .await?;
+        admins == [$user_id]
+    }};
+}
+
+pub(crate) use sole_enabled_admin;
+
+/// A change refused because it would leave no enabled admin.
+#[derive(Debug, PartialEq, Eq)]
+pub struct LastAdmin;
+
 /// Inserts the user `$new` (a [`NewUser`]) with its roles inside the
 /// transaction `$tx`, evaluating to the new id.
 macro_rules! insert_user {
@@ -319,9 +343,13 @@ pub async fn update_email_and_roles(
     user_id: i64,
     email: Option<Option<&str>>,
     roles: Option<&[String]>,
-) -> Result<(), sqlx::Error> {
+) -> Result<Result<(), LastAdmin>, sqlx::Error> {
     let now = now_ms();
-    in_tx!(db, |tx| {
+    let loses_admin = roles.is_some_and(|r| !r.iter().any(|r| r == "admin"));
+    in_write_tx!(db, |tx, lock| {
+        if loses_admin && sole_enabled_admin!(tx, lock, user_id) {
+            return Ok(Err(LastAdmin));
+        }
         if let Some(email) = email {
             sqlx::query("UPDATE users SET email = $2, email_lower = $3 WHERE id = $1")
                 .bind(user_id)
@@ -339,7 +367,7 @@ pub async fn update_email_and_roles(
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        Ok::<(), sqlx::Error>(())
+        Ok::<_, sqlx::Error>(Ok(()))
     })
 }
 
@@ -369,10 +397,16 @@ pub struct AdminEdit<'a> {
 /// Applies `edit` in one transaction. Returns `false` (changing nothing)
 /// when the user's version moved on. With `ends_sessions` it bumps the
 /// credential generation and deletes the user's sessions.
-pub async fn apply_admin_edit(db: &Db, user_id: i64, edit: &AdminEdit<'_>) -> Result<bool, sqlx::Error> {
+/// Saves the edit unless it is stale (`Ok(Ok(false))`) or would leave no
+/// enabled admin.
+pub async fn apply_admin_edit(db: &Db, user_id: i64, edit: &AdminEdit<'_>) -> Result<Result<bool, LastAdmin>, sqlx::Error> {
     let now = now_ms();
     let revoke = edit.ends_sessions;
-    in_tx!(db, |tx| {
+    let loses_admin = !edit.enabled || !edit.roles.iter().any(|r| r == "admin");
+    in_write_tx!(db, |tx, lock| {
+        if loses_admin && sole_enabled_admin!(tx, lock, user_id) {
+            return Ok(Err(LastAdmin));
+        }
         let updated = sqlx::query(
             "UPDATE users SET display_name = $3, email = $4, email_lower = $5, enabled = $6, verified = $7, \
              approved = $8, non_expiring = $9, metadata = $10, \
@@ -398,21 +432,24 @@ pub async fn apply_admin_edit(db: &Db, user_id: i64, edit: &AdminEdit<'_>) -> Re
         .await?
         .rows_affected();
         if updated == 0 {
-            return Ok(false);
+            return Ok(Ok(false));
         }
         sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         grant_roles!(tx, user_id, edit.roles);
         if revoke {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         }
-        Ok::<bool, sqlx::Error>(true)
+        Ok::<_, sqlx::Error>(Ok(true))
     })
 }
 
 /// Enables or disables; disabling also ends every session and token.
-pub async fn set_enabled(db: &Db, user_id: i64, enabled: bool) -> Result<(), sqlx::Error> {
+pub async fn set_enabled(db: &Db, user_id: i64, enabled: bool) -> Result<Result<(), LastAdmin>, sqlx::Error> {
     let now = now_ms();
-    in_tx!(db, |tx| {
+    in_write_tx!(db, |tx, lock| {
+        if !enabled && sole_enabled_admin!(tx, lock, user_id) {
+            return Ok(Err(LastAdmin));
+        }
         sqlx::query(
             "UPDATE users SET enabled = $2, generation = generation + CASE WHEN $2 THEN 0 ELSE 1 END, \
              version = version + 1, updated_at = $3 WHERE id = $1",
@@ -425,7 +462,7 @@ pub async fn set_enabled(db: &Db, user_id: i64, enabled: bool) -> Result<(), sql
         if !enabled {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         }
-        Ok::<(), sqlx::Error>(())
+        Ok::<_, sqlx::Error>(Ok(()))
     })
 }
 
@@ -466,13 +503,19 @@ pub async fn insert_many(
 }
 
 /// Grants or takes away one role (idempotent).
-pub async fn set_role(db: &Db, user_id: i64, role: &str, granted: bool) -> Result<(), sqlx::Error> {
+pub async fn set_role(db: &Db, user_id: i64, role: &str, granted: bool) -> Result<Result<(), LastAdmin>, sqlx::Error> {
     let sql = if granted {
         "INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING"
     } else {
         "DELETE FROM user_roles WHERE user_id = $1 AND role = $2"
     };
-    on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(role).execute(pool).await.map(|_| ()))
+    in_write_tx!(db, |tx, lock| {
+        if !granted && role == "admin" && sole_enabled_admin!(tx, lock, user_id) {
+            return Ok(Err(LastAdmin));
+        }
+        sqlx::query(sql).bind(user_id).bind(role).execute(&mut *tx).await?;
+        Ok::<_, sqlx::Error>(Ok(()))
+    })
 }
 
 /// Which of `names` (lower-cased) are taken as usernames.

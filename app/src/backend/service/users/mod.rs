@@ -6,8 +6,10 @@
 //! their stored names, an email belongs to one account, and disabling or a
 //! new password ends every session and token.
 //!
-//! The last-enabled-admin rule is checked before the change, not under a
-//! lock: two admins demoting each other at the same instant could both pass.
+//! The last-enabled-admin rule is checked by the store inside the change's
+//! own write transaction, under a guard that makes such changes take turns
+//! (`store::users::sole_enabled_admin!`): two admins demoting each other at
+//! the same instant leave one admin, on both databases.
 
 pub mod listing;
 
@@ -61,28 +63,24 @@ async fn free_email<'a>(state: &AppState, email: &'a str, owner: i64) -> Result<
     Ok(email)
 }
 
-/// What happens to `user` in a change: whether they keep the admin role and
-/// stay (enabled and) in existence.
+/// What a refused change would have done to the last enabled admin.
+#[derive(Clone, Copy)]
 enum AdminAfter {
     LosesRole,
     Disabled,
     Deleted,
 }
 
-/// Refuses a change that would leave the site without an enabled admin.
-async fn keep_an_enabled_admin(state: &AppState, user: &UserRow, after: AdminAfter) -> Result<(), AppError> {
-    if !user.enabled || !users::roles_of(&state.db, user.id).await?.iter().any(|r| r == "admin") {
-        return Ok(());
+/// The refusal of a change that would leave the site without an enabled admin.
+fn last_admin(after: AdminAfter) -> impl FnOnce(users::LastAdmin) -> AppError {
+    move |users::LastAdmin| {
+        let what = match after {
+            AdminAfter::LosesRole => "lose the admin role",
+            AdminAfter::Disabled => "be disabled",
+            AdminAfter::Deleted => "be deleted",
+        };
+        AppError::Conflict(format!("This is the last enabled admin: it cannot {what}"))
     }
-    if users::count_enabled_admins(&state.db).await? > 1 {
-        return Ok(());
-    }
-    let what = match after {
-        AdminAfter::LosesRole => "lose the admin role",
-        AdminAfter::Disabled => "be disabled",
-        AdminAfter::Deleted => "be deleted",
-    };
-    Err(AppError::Conflict(format!("This is the last enabled admin: it cannot {what}")))
 }
 
 /// A new password for someone else, checked against the rules in force.
@@ -134,10 +132,9 @@ pub async fn update_email_and_roles(
         Some(requested) => Some(resolve_roles(state, requested, "roles").await?),
         None => None,
     };
-    if role_names.as_ref().is_some_and(|names| !names.iter().any(|r| r == "admin")) {
-        keep_an_enabled_admin(state, &user, AdminAfter::LosesRole).await?;
-    }
-    users::update_email_and_roles(&state.db, user.id, email, role_names.as_deref()).await?;
+    users::update_email_and_roles(&state.db, user.id, email, role_names.as_deref())
+        .await?
+        .map_err(last_admin(AdminAfter::LosesRole))?;
     summary_of(state, user.id).await
 }
 
@@ -215,11 +212,6 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, edit: &UserEd
         "" => None,
         password => Some(hash_new_password(state, password, "password").await?),
     };
-    if !edit.enabled {
-        keep_an_enabled_admin(state, &user, AdminAfter::Disabled).await?;
-    } else if !role_names.iter().any(|r| r == "admin") {
-        keep_an_enabled_admin(state, &user, AdminAfter::LosesRole).await?;
-    }
     let change = users::AdminEdit {
         version: edit.version,
         display_name,
@@ -238,7 +230,8 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, edit: &UserEd
             || (user.approved && !edit.approved),
         password_hash: password_hash.as_deref(),
     };
-    if !users::apply_admin_edit(&state.db, user.id, &change).await? {
+    let after = if edit.enabled { AdminAfter::LosesRole } else { AdminAfter::Disabled };
+    if !users::apply_admin_edit(&state.db, user.id, &change).await?.map_err(last_admin(after))? {
         return Err(AppError::Conflict(STALE_EDIT.into()));
     }
     if edit.approved && !user.approved {
@@ -255,10 +248,7 @@ pub async fn set_enabled(state: &AppState, principal: Option<&Principal>, userna
     if !enabled && user.id == caller.user_id {
         return Err(AppError::Conflict("You cannot disable your own account".into()));
     }
-    if !enabled {
-        keep_an_enabled_admin(state, &user, AdminAfter::Disabled).await?;
-    }
-    users::set_enabled(&state.db, user.id, enabled).await?;
+    users::set_enabled(&state.db, user.id, enabled).await?.map_err(last_admin(AdminAfter::Disabled))?;
     Ok(())
 }
 
@@ -274,10 +264,7 @@ pub async fn set_role(state: &AppState, principal: Option<&Principal>, username:
     authorize(principal, Action::Administer)?;
     let user = find_user(state, username).await?;
     let role = resolve_roles(state, &[role.to_string()], "role").await?.remove(0);
-    if !granted && role == "admin" {
-        keep_an_enabled_admin(state, &user, AdminAfter::LosesRole).await?;
-    }
-    users::set_role(&state.db, user.id, &role, granted).await?;
+    users::set_role(&state.db, user.id, &role, granted).await?.map_err(last_admin(AdminAfter::LosesRole))?;
     Ok(())
 }
 
@@ -291,7 +278,6 @@ pub async fn delete(state: &AppState, principal: Option<&Principal>, username: &
     if user.id == caller.user_id {
         return Err(AppError::Conflict("You cannot delete your own account".into()));
     }
-    keep_an_enabled_admin(state, &user, AdminAfter::Deleted).await?;
     let heir_id = match heir.map(str::trim) {
         Some(name) => {
             let heir = users::find_by_username(&state.db, name)
@@ -304,7 +290,7 @@ pub async fn delete(state: &AppState, principal: Option<&Principal>, username: &
         }
         None => None,
     };
-    let removed = data::delete_user_with_data(&state.db, user.id, heir_id).await?;
+    let removed = data::delete_user_with_data(&state.db, user.id, heir_id).await?.map_err(last_admin(AdminAfter::Deleted))?;
     crate::backend::service::storage::remove_stored(state, &removed).await;
     Ok(())
 }
