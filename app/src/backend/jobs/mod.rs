@@ -1,4 +1,4 @@
-//! Background work that runs beside requests; `server/` starts it.
+//! Background work that runs beside requests: tasks `server/` starts, and one-off bulk jobs from its CLI.
 
 pub mod generate_users;
 pub mod mail_delivery;
