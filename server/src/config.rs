@@ -4,7 +4,7 @@
 
 use app::backend::auth::client_addr::TrustedProxies;
 use app::backend::auth::jwt::MIN_SECRET_BYTES;
-use app::backend::service::mail_delivery::MailDelivery;
+use app::backend::jobs::mail_delivery::MailDelivery;
 use app::backend::state::SiteSettings;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;

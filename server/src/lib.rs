@@ -10,7 +10,7 @@ pub mod rest;
 use app::backend::auth::client_addr::TrustedProxies;
 use app::backend::auth::session_store::DbSessionStore;
 use app::backend::service::bootstrap::{ensure_first_admin, FirstAdmin};
-use app::backend::service::mail_delivery;
+use app::backend::jobs::mail_delivery;
 use app::backend::auth::tokens::random_hex;
 use app::backend::store::{auth_failures, sessions, site_secrets};
 use app::backend::time::{now_ms, MINUTE_MS};
@@ -202,7 +202,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     });
     let app = middleware::normalize_leading_slashes(router(config, state.clone()));
     spawn_session_sweeper(state.clone());
-    app::backend::service::search_upkeep::spawn(state.clone());
+    app::backend::jobs::search_upkeep::spawn(state.clone());
     if let Some((transport, delivery)) = mailer {
         mail_delivery::spawn(state.clone(), delivery, transport);
     }

@@ -86,7 +86,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         Command::GenerateUsers { count, prefix, password } => {
             let state = gatehouse_server::open_state(&config).await?;
             let started = std::time::Instant::now();
-            app::backend::service::fixtures::generate_users(&state, &prefix, count, &password)
+            app::backend::jobs::generate_users::generate_users(&state, &prefix, count, &password)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("Added {count} users in {:.1} s.", started.elapsed().as_secs_f64());

@@ -62,7 +62,7 @@ async fn common_and_rare_search_terms_page_alike() {
         // with a fresh one (which plans the walk at once).
         for sampled in [false, true] {
             if sampled {
-                app::backend::service::search_upkeep::resample(server.state()).await.unwrap();
+                app::backend::jobs::search_upkeep::resample(server.state()).await.unwrap();
             }
             for term in ["walker", "WA", "@example.org"] {
                 let found = all_pages(&client, UserQuery { search: term.into(), ..UserQuery::default() }).await;

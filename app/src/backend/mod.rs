@@ -1,14 +1,17 @@
-//! Server-only code: the rules (services, policy, auth) and the SQL (store).
+//! Server-only code: the rules (services, policy, auth), the background jobs and the SQL (store).
 
 pub mod auth;
 pub mod csv_writer;
 pub mod db;
 pub mod disk;
+pub mod jobs;
 pub mod policy;
 pub mod service;
 mod sqlite_ids;
 pub mod state;
 pub mod store;
+#[cfg(test)]
+pub mod test_support;
 pub mod time;
 
 pub use db::Db;

@@ -3,6 +3,7 @@
 use crate::backend::auth::jwt::JwtKeys;
 use crate::backend::auth::password::PasswordHasher;
 use crate::backend::db::Db;
+use crate::backend::jobs::search_upkeep::SearchUpkeep;
 use std::sync::Arc;
 
 /// Site-wide knobs from configuration (SPEC §3–§5).
@@ -81,9 +82,9 @@ pub struct AppState {
     pub settings: Arc<SiteSettings>,
     pub jwt: Arc<JwtKeys>,
     pub basic_cache: Arc<crate::backend::auth::basic_cache::BasicCache>,
-    /// The settings as last read from the database (see `service::settings`).
+    /// The settings as last read from the database (kept by the settings service).
     pub settings_cache: Arc<std::sync::Mutex<Option<(std::time::Instant, SiteSettings)>>>,
-    pub search_upkeep: Arc<crate::backend::service::search_upkeep::SearchUpkeep>,
+    pub search_upkeep: Arc<SearchUpkeep>,
 }
 
 impl AppState {

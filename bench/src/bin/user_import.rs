@@ -37,6 +37,6 @@ async fn main() {
     }
     // What the server's background task does once an import pauses.
     let started = Instant::now();
-    app::backend::service::search_upkeep::tidy(&state).await.expect("tidy the search index");
+    app::backend::jobs::search_upkeep::tidy(&state).await.expect("tidy the search index");
     println!("then compacting and sampling the search index: {:.2} s", started.elapsed().as_secs_f64());
 }

@@ -7,7 +7,8 @@
 //! and one whose matches grow with the data (1 at 1k, 148 at 100k), whose
 //! cost follows its match count rather than the user count.
 
-use app::backend::service::{fixtures, users};
+use app::backend::jobs::generate_users::generate_users;
+use app::backend::service::users;
 use app::model::UserQuery;
 use std::time::{Duration, Instant};
 
@@ -52,7 +53,7 @@ fn queries() -> Vec<(&'static str, UserQuery)> {
 
 async fn generate(state: &app::backend::AppState, size: usize) {
     let started = Instant::now();
-    fixtures::generate_users(state, "", size, "bench-password").await.expect("generate users");
+    generate_users(state, "", size, "bench-password").await.expect("generate users");
     eprintln!("  generated {size} users in {:.1} s", started.elapsed().as_secs_f64());
 }
 

@@ -142,8 +142,8 @@ mod tests {
 
     #[tokio::test]
     async fn save_validates_and_refuses_stale_versions() {
-        let state = crate::backend::service::fixtures::test_state().await;
-        let admin = crate::backend::service::fixtures::admin_principal();
+        let state = crate::backend::test_support::test_state().await;
+        let admin = crate::backend::test_support::admin_principal();
         let mut form = form(&state, Some(&admin)).await.unwrap();
         form.password_min_length = "0".into();
         assert_eq!(save(&state, Some(&admin), &form).await.unwrap_err().field(), Some("password_min_length"));
@@ -156,7 +156,7 @@ mod tests {
         form.password_min_length = "20".into();
         assert!(matches!(save(&state, Some(&admin), &form).await, Err(AppError::Conflict(_))), "stale version");
         assert_eq!(current(&state).await.unwrap().password_min_length, 12);
-        let plain = crate::backend::service::fixtures::plain_principal();
+        let plain = crate::backend::test_support::plain_principal();
         assert!(save(&state, Some(&plain), &form).await.is_err());
     }
 }

@@ -1,6 +1,6 @@
-//! Realistic generated users, for tests, demos and benchmarks
-//! (`gatehouse generate-users N`). They share one password, given by the
-//! caller, hashed once.
+//! Realistic generated users, for demos and benchmarks: a one-off bulk
+//! job (`gatehouse generate-users N`, `bench/`), not a use-case of either
+//! door. They share one password, given by the caller, hashed once.
 
 use crate::backend::store::users;
 use crate::backend::time::now_ms;
@@ -33,39 +33,6 @@ pub async fn generate_users(state: &AppState, prefix: &str, count: usize, passwo
         })
         .collect();
     users::insert_many(&state.db, &rows, &hash).await?;
-    crate::backend::service::search_upkeep::tidy(state).await?;
+    crate::backend::jobs::search_upkeep::tidy(state).await?;
     Ok(())
-}
-
-/// A fresh site on a temporary SQLite file, for unit tests of services.
-#[cfg(test)]
-pub async fn test_state() -> AppState {
-    let name = format!("gatehouse-unit-{}.db", crate::backend::auth::tokens::random_hex(8));
-    let path = std::env::temp_dir().join(name);
-    let db = crate::backend::Db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
-    db.migrate().await.unwrap();
-    AppState::new(db, crate::backend::state::SiteSettings::default(), &[7u8; 32])
-}
-
-#[cfg(test)]
-fn principal_with(roles: &[&str]) -> crate::backend::auth::Principal {
-    crate::backend::auth::Principal {
-        user_id: 1,
-        username: "someone".into(),
-        display_name: None,
-        email: None,
-        roles: roles.iter().map(|r| r.to_string()).collect(),
-        must_change_password: false,
-        session_key: None,
-    }
-}
-
-#[cfg(test)]
-pub fn admin_principal() -> crate::backend::auth::Principal {
-    principal_with(&["admin"])
-}
-
-#[cfg(test)]
-pub fn plain_principal() -> crate::backend::auth::Principal {
-    principal_with(&["user"])
 }
