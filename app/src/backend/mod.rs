@@ -6,6 +6,7 @@ pub mod db;
 pub mod disk;
 pub mod jobs;
 pub mod policy;
+pub mod search_plan;
 pub mod service;
 mod sqlite_ids;
 pub mod state;

@@ -3,7 +3,7 @@
 use crate::backend::auth::jwt::JwtKeys;
 use crate::backend::auth::password::PasswordHasher;
 use crate::backend::db::Db;
-use crate::backend::jobs::search_upkeep::SearchUpkeep;
+use crate::backend::search_plan::SearchUpkeep;
 use std::sync::Arc;
 
 /// Site-wide knobs from configuration (SPEC §3–§5).

@@ -4,11 +4,9 @@
 //! samples it afresh; the sample, also retaken every few minutes, is what
 //! the list plans each search with.
 
-use crate::backend::store::user_list::CANDIDATE_CAP;
-use crate::backend::store::user_search::{self, SearchBy, TrigramSample};
+use crate::backend::store::user_search;
 use crate::backend::AppState;
 use crate::model::AppError;
-use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 /// How long bulk writes must pause before the index is compacted.
@@ -16,39 +14,10 @@ const QUIET: Duration = Duration::from_secs(3);
 /// How often the sample is retaken anyway, to follow one-by-one changes.
 const RESAMPLE_EVERY: Duration = Duration::from_secs(600);
 
-/// The pending compaction and the current sample.
-#[derive(Default)]
-pub struct SearchUpkeep {
-    pending_since: Mutex<Option<Instant>>,
-    sample: RwLock<Arc<TrigramSample>>,
-}
-
-impl SearchUpkeep {
-    /// How the list should search for `term` (lower-cased), by the sample.
-    pub fn search_by(&self, term: &str) -> SearchBy {
-        self.sample.read().unwrap_or_else(|e| e.into_inner()).search_by(term, CANDIDATE_CAP)
-    }
-
-    /// Notes that many search-index rows were just written.
-    pub fn bulk_write(&self) {
-        *self.pending_since.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
-    }
-
-    /// Takes the pending mark when the writes have paused for `quiet`.
-    fn take_due(&self, quiet: Duration) -> bool {
-        let mut pending = self.pending_since.lock().unwrap_or_else(|e| e.into_inner());
-        let due = pending.is_some_and(|at| at.elapsed() >= quiet);
-        if due {
-            *pending = None;
-        }
-        due
-    }
-}
-
 /// Takes a new sample of the index for planning searches.
 pub async fn resample(state: &AppState) -> Result<(), AppError> {
     let sample = user_search::sample(&state.db).await?;
-    *state.search_upkeep.sample.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(sample);
+    state.search_upkeep.set_sample(sample);
     Ok(())
 }
 
@@ -88,7 +57,8 @@ pub fn spawn(state: AppState) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::backend::search_plan::SearchUpkeep;
+    use std::time::Duration;
 
     #[test]
     fn a_mark_is_due_once_after_the_quiet_time() {
