@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// The CSP nonce the server's security-headers layer chose for this request.
@@ -52,31 +52,34 @@ pub fn App() -> impl IntoView {
         <Router>
             <Header/>
             <main id="main" tabindex="-1">
+                // Every page is rendered whole on the server (Async: data is
+                // loaded before the first byte), so it reads right without
+                // JavaScript; the browser app then hydrates it.
                 <Routes fallback=|| view! { <NotFoundPage/> }>
-                    <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/register") view=RegisterPage/>
-                    <Route path=path!("/forgot") view=ForgotPage/>
-                    <Route path=path!("/reset") view=ResetPage/>
-                    <Route path=path!("/verify") view=VerifyPage/>
-                    <Route path=path!("/account") view=AccountPage/>
-                    <Route path=path!("/account/password") view=ForcedPasswordPage/>
-                    <Route path=path!("/admin") view=AdminPage/>
-                    <Route path=path!("/admin/users") view=AdminUsersPage/>
-                    <Route path=path!("/admin/users/new") view=NewUserPage/>
-                    <Route path=path!("/admin/users/import") view=ImportUsersPage/>
-                    <Route path=path!("/admin/users/:username") view=EditUserPage/>
-                    <Route path=path!("/admin/roles") view=AdminRolesPage/>
-                    <Route path=path!("/admin/sessions") view=AdminSessionsPage/>
-                    <Route path=path!("/admin/projects") view=AdminProjectsPage/>
-                    <Route path=path!("/projects") view=ProjectsPage/>
-                    <Route path=path!("/projects/:slug") view=ProjectPage/>
-                    <Route path=path!("/projects/:slug/users") view=ProjectUsersPage/>
-                    <Route path=path!("/projects/:slug/settings") view=ProjectSettingsPage/>
-                    <Route path=path!("/projects/:slug/datasets/:dataset") view=DatasetPage/>
-                    <Route path=path!("/invitations/:token") view=InvitationPage/>
-                    <Route path=path!("/admin/settings") view=AdminSettingsPage/>
-                    <Route path=path!("/admin/outbox") view=AdminOutboxPage/>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot") view=ForgotPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset") view=ResetPage ssr=SsrMode::Async/>
+                    <Route path=path!("/verify") view=VerifyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/password") view=ForcedPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users/new") view=NewUserPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users/import") view=ImportUsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users/:username") view=EditUserPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/roles") view=AdminRolesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/sessions") view=AdminSessionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/projects") view=AdminProjectsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/projects") view=ProjectsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/projects/:slug") view=ProjectPage ssr=SsrMode::Async/>
+                    <Route path=path!("/projects/:slug/users") view=ProjectUsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/projects/:slug/settings") view=ProjectSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/projects/:slug/datasets/:dataset") view=DatasetPage ssr=SsrMode::Async/>
+                    <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/settings") view=AdminSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/outbox") view=AdminOutboxPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

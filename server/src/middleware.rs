@@ -250,3 +250,26 @@ mod tests {
         assert_eq!(logged_path("/nowhere", None), "/nowhere");
     }
 }
+
+/// Largest error body a server function answers with that is read back.
+const SERVER_FN_ERROR_MAX: usize = 64 * 1024;
+
+/// Server functions that fail before they run (a missing or malformed
+/// argument) are answered 500 by server_fn whatever the error says; this
+/// gives such an answer the status its `AppError` carries (400 naming the
+/// field), as every other validation error has.
+pub async fn server_fn_status(req: Request, next: Next) -> Response {
+    let is_server_fn = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if !is_server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, SERVER_FN_ERROR_MAX).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}

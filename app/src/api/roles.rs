@@ -9,6 +9,14 @@ pub async fn list_roles() -> Result<Vec<RoleInfo>, AppError> {
     respond(crate::backend::service::roles::list_with_holders(&state()?, principal().await.as_ref()).await)
 }
 
+/// Role names only, for filters and checklists: no holder counts, so it
+/// costs the same at any number of users.
+#[server(endpoint = "admin/roles/names")]
+pub async fn role_names() -> Result<Vec<String>, AppError> {
+    use super::door::*;
+    respond(crate::backend::service::roles::names(&state()?, principal().await.as_ref()).await)
+}
+
 #[server(endpoint = "admin/roles/create")]
 pub async fn create_role(role_name: String) -> Result<(), AppError> {
     use super::door::*;

@@ -14,6 +14,7 @@ pub mod store;
 #[cfg(test)]
 pub mod test_support;
 pub mod time;
+pub mod ttl_cache;
 
 pub use db::Db;
 pub use state::AppState;

@@ -3,6 +3,7 @@
 use crate::backend::auth::jwt::JwtKeys;
 use crate::backend::auth::password::PasswordHasher;
 use crate::backend::db::Db;
+use crate::backend::ttl_cache::TtlCache;
 use crate::backend::search_plan::SearchUpkeep;
 use std::sync::Arc;
 
@@ -83,7 +84,9 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub basic_cache: Arc<crate::backend::auth::basic_cache::BasicCache>,
     /// The settings as last read from the database (kept by the settings service).
-    pub settings_cache: Arc<std::sync::Mutex<Option<(std::time::Instant, SiteSettings)>>>,
+    pub settings_cache: Arc<TtlCache<SiteSettings>>,
+    /// The Roles page's roles with holder counts (kept by the roles service).
+    pub role_holders: Arc<TtlCache<Vec<crate::model::RoleInfo>>>,
     pub search_upkeep: Arc<SearchUpkeep>,
 }
 
@@ -96,7 +99,8 @@ impl AppState {
             settings: Arc::new(settings),
             jwt: Arc::new(jwt),
             basic_cache: Arc::default(),
-            settings_cache: Default::default(),
+            settings_cache: Arc::default(),
+            role_holders: Arc::default(),
             search_upkeep: Arc::default(),
         }
     }

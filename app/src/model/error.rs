@@ -87,8 +87,10 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            // serde names the field in backquotes: "missing field `next`".
             ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => {
-                AppError::validation("form", format!("The form could not be read: {m}"))
+                let field = m.split('`').nth(1).filter(|f| !f.is_empty()).unwrap_or("form");
+                AppError::validation(field, format!("The form could not be read: {m}"))
             }
             other => AppError::Internal { reference: format!("client: {other}") },
         }

@@ -1,13 +1,13 @@
-//! Password rules and argon2id hashing, run off the async runtime behind a
-//! semaphore sized to the machine's cores.
+//! Password rules and argon2id hashing, run off the async runtime on a
+//! fixed pool of threads, one per core, that reuse their argon2 memory.
 
 use crate::backend::internal;
 use crate::model::{AppError, PASSWORD_MAX_LENGTH};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tokio::sync::Semaphore;
 
 /// Checks a new password against the site's rules; `field` names the form field.
 pub fn check_new_password(password: &str, min_length: usize, field: &str) -> Result<(), AppError> {
@@ -47,23 +47,55 @@ pub fn is_common_password(password: &str) -> bool {
 
 /// Hashes and verifies passwords with argon2id (the crate's defaults:
 /// 19 MiB, 2 passes, 1 lane — OWASP's recommendation).
+///
+/// The work runs on a fixed pool of threads, one per core, never on the
+/// async runtime and never on tokio's growing blocking pool. Each thread
+/// keeps its argon2 memory from one password to the next, so the process
+/// holds at most one 19 MiB block per core however many sign-ins come,
+/// instead of a block per blocking thread in the allocator's arenas.
 #[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    jobs: std::sync::mpsc::Sender<Job>,
     dummy_hash: Arc<str>,
     verifications: Arc<AtomicU64>,
+}
+
+/// Work for a pool thread, given that thread's argon2 memory.
+type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
+
+/// Starts `threads` workers that take jobs until every sender is gone.
+fn start_pool(threads: usize) -> std::sync::mpsc::Sender<Job> {
+    let (sender, receiver) = std::sync::mpsc::channel::<Job>();
+    let receiver = Arc::new(std::sync::Mutex::new(receiver));
+    for n in 0..threads {
+        let receiver = receiver.clone();
+        std::thread::Builder::new()
+            .name(format!("argon2-{n}"))
+            .spawn(move || {
+                let mut memory = Vec::new();
+                loop {
+                    let job = receiver.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    match job {
+                        Ok(job) => job(&mut memory),
+                        Err(_) => return,
+                    }
+                }
+            })
+            .expect("start an argon2 thread");
+    }
+    sender
 }
 
 impl PasswordHasher {
     pub fn new() -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        let dummy = hash_blocking(&super::tokens::random_hex(16)).expect("argon2 hashes a random string");
-        PasswordHasher { permits: Arc::new(Semaphore::new(cores)), dummy_hash: dummy.into(), verifications: Arc::default() }
+        let dummy = hash_with(&super::tokens::random_hex(16), &mut Vec::new()).expect("argon2 hashes a random string");
+        PasswordHasher { jobs: start_pool(cores), dummy_hash: dummy.into(), verifications: Arc::default() }
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, AppError> {
         let password = password.to_owned();
-        self.run(move || hash_blocking(&password)).await?.map_err(internal)
+        self.run(move |memory| hash_with(&password, memory)).await?.map_err(internal)
     }
 
     /// Verifies `password` against `hash`, or against a dummy hash when there
@@ -77,7 +109,7 @@ impl PasswordHasher {
             None => (self.dummy_hash.to_string(), false),
         };
         self.verifications.fetch_add(1, Ordering::Relaxed);
-        let matched = self.run(move || verify_blocking(&password, &hash)).await?;
+        let matched = self.run(move |memory| verify_with(&password, &hash, memory)).await?;
         Ok(real && matched)
     }
 
@@ -86,9 +118,13 @@ impl PasswordHasher {
         self.verifications.load(Ordering::Relaxed)
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-        let _permit = self.permits.acquire().await.map_err(internal)?;
-        tokio::task::spawn_blocking(work).await.map_err(internal)
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static) -> Result<T, AppError> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |memory| {
+            let _ = done.send(work(memory));
+        });
+        self.jobs.send(job).map_err(internal)?;
+        result.await.map_err(internal)
     }
 }
 
@@ -98,15 +134,55 @@ impl Default for PasswordHasher {
     }
 }
 
-fn hash_blocking(password: &str) -> Result<String, argon2::password_hash::Error> {
-    let salt = SaltString::generate(&mut OsRng);
-    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+/// Memory beyond this many blocks (4 × the default 19 MiB) is not kept
+/// between passwords: an imported hash with a huge cost is paid once.
+const KEPT_BLOCKS: usize = 4 * 19 * 1024;
+
+/// Runs `argon2` into `out`, in the thread's kept memory when it fits.
+fn argon2_into(argon2: &Argon2, password: &[u8], salt: &[u8], out: &mut [u8], memory: &mut Vec<Block>) -> argon2::Result<()> {
+    let needed = argon2.params().block_count();
+    if needed > KEPT_BLOCKS {
+        return argon2.hash_password_into(password, salt, out);
+    }
+    if memory.len() < needed {
+        memory.resize(needed, Block::default());
+    }
+    argon2.hash_password_into_with_memory(password, salt, out, &mut memory[..needed])
 }
 
-fn verify_blocking(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-        .unwrap_or(false)
+/// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) for `password`.
+fn hash_with(password: &str, memory: &mut Vec<Block>) -> Result<String, argon2::password_hash::Error> {
+    let argon2 = Argon2::default();
+    let mut salt = [0u8; 16];
+    OsRng.fill_bytes(&mut salt);
+    let mut out = [0u8; 32];
+    argon2_into(&argon2, password.as_bytes(), &salt, &mut out, memory)?;
+    let salt = SaltString::encode_b64(&salt)?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(argon2.params())?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out)?),
+    };
+    Ok(phc.to_string())
+}
+
+/// Whether `password` matches the PHC string `hash` (compared in constant time).
+fn verify_with(password: &str, hash: &str, memory: &mut Vec<Block>) -> bool {
+    let mut check = || -> Option<bool> {
+        let parsed = PasswordHash::new(hash).ok()?;
+        let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
+        let version = parsed.version.map(Version::try_from).transpose().ok()?.unwrap_or_default();
+        let params = Params::try_from(&parsed).ok()?;
+        let expected = parsed.hash?;
+        let mut salt = [0u8; 64];
+        let salt = parsed.salt?.decode_b64(&mut salt).ok()?;
+        let mut out = vec![0u8; expected.len()];
+        argon2_into(&Argon2::new(algorithm, version, params), password.as_bytes(), salt, &mut out, memory).ok()?;
+        Some(Output::new(&out).ok()? == expected)
+    };
+    check().unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -155,5 +231,23 @@ mod tests {
         let before = hasher.verifications();
         assert!(!hasher.verify("x", Some("!")).await.unwrap());
         assert_eq!(hasher.verifications(), before + 1);
+    }
+
+    #[test]
+    fn our_hashes_and_the_crates_verify_each_other() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier};
+        let ours = hash_with("correct horse", &mut Vec::new()).unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(Argon2::default().verify_password(b"correct horse", &parsed).is_ok(), "{ours}");
+        assert!(ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{ours}");
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = Argon2::default().hash_password(b"battery staple", &salt).unwrap().to_string();
+        let mut memory = Vec::new();
+        assert!(verify_with("battery staple", &theirs, &mut memory));
+        assert!(!verify_with("battery stable", &theirs, &mut memory), "the kept memory does not leak a match");
+        // Other costs (an imported hash) verify too, in memory of their own size.
+        let cheap = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8, 1, 1, None).unwrap());
+        let imported = cheap.hash_password(b"old secret", &salt).unwrap().to_string();
+        assert!(verify_with("old secret", &imported, &mut memory));
     }
 }

@@ -64,9 +64,9 @@ pub async fn from_session(state: &AppState, session: &Session) -> Result<Option<
         return Ok(None);
     };
     let generation = session.get::<i64>("gen").await.map_err(internal)?;
-    let user = users::find_by_id(&state.db, user_id).await?;
-    let user = match user {
-        Some(u) if may_act(u.standing()) && Some(u.generation) == generation => u,
+    let found = users::find_with_roles(&state.db, user_id).await?;
+    let (user, roles) = match found {
+        Some((u, roles)) if may_act(u.standing()) && Some(u.generation) == generation => (u, roles),
         _ => {
             session.flush().await.map_err(internal)?;
             return Ok(None);
@@ -78,12 +78,16 @@ pub async fn from_session(state: &AppState, session: &Session) -> Result<Option<
     if let (Some(key), true) = (&session_key, now - last_seen > TOUCH_INTERVAL_MS) {
         sessions::touch(&state.db, key, now).await?;
     }
-    principal_for(state, user, session_key).await.map(Some)
+    Ok(Some(principal_of(user, roles, session_key)))
 }
 
 async fn principal_for(state: &AppState, user: UserRow, session_key: Option<String>) -> Result<Principal, AppError> {
     let roles = users::roles_of(&state.db, user.id).await?;
-    Ok(Principal {
+    Ok(principal_of(user, roles, session_key))
+}
+
+fn principal_of(user: UserRow, roles: Vec<String>, session_key: Option<String>) -> Principal {
+    Principal {
         user_id: user.id,
         username: user.username,
         display_name: user.display_name,
@@ -91,7 +95,7 @@ async fn principal_for(state: &AppState, user: UserRow, session_key: Option<Stri
         roles,
         must_change_password: user.must_change_password,
         session_key,
-    })
+    }
 }
 
 /// Resolves an `Authorization` header: `Bearer <jwt>` or `Basic <user:password>`.
@@ -107,9 +111,9 @@ pub async fn from_authorization(state: &AppState, header: &str, ip: Option<&str>
 
 async fn from_jwt(state: &AppState, token: &str) -> Result<Principal, AppError> {
     let claims = state.jwt.verify(token)?;
-    match users::find_by_id(&state.db, claims.uid).await? {
-        Some(user) if may_act(user.standing()) && user.generation == claims.gen && user.username == claims.sub => {
-            principal_for(state, user, None).await
+    match users::find_with_roles(&state.db, claims.uid).await? {
+        Some((user, roles)) if may_act(user.standing()) && user.generation == claims.gen && user.username == claims.sub => {
+            Ok(principal_of(user, roles, None))
         }
         _ => Err(AppError::Unauthenticated(INVALID_TOKEN.into())),
     }
@@ -122,14 +126,14 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
     let text = String::from_utf8(decoded).map_err(|_| invalid())?;
     let (username, password) = text.split_once(':').ok_or_else(invalid)?;
     if let Some((user_id, generation)) = state.basic_cache.get(username, password) {
-        match users::find_by_id(&state.db, user_id).await? {
-            Some(user)
+        match users::find_with_roles(&state.db, user_id).await? {
+            Some((user, roles))
                 if may_act(user.standing())
                     && user.generation == generation
                     && user.username.to_lowercase() == username.to_lowercase()
                     && !user.is_locked(now_ms()) =>
             {
-                return principal_for(state, user, None).await;
+                return Ok(principal_of(user, roles, None));
             }
             _ => state.basic_cache.forget(username, password),
         }

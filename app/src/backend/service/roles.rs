@@ -19,6 +19,7 @@ pub async fn create(state: &AppState, principal: Option<&Principal>, name: &str)
     if !roles::create(&state.db, name).await? {
         return Err(AppError::taken("role_name", format!("Role already exists: {name}")));
     }
+    state.role_holders.clear();
     Ok(name.to_string())
 }
 
@@ -35,12 +36,30 @@ pub async fn delete(state: &AppState, principal: Option<&Principal>, name: &str,
         return Err(AppError::Conflict(format!("Role is assigned to {holders} users")));
     }
     roles::delete(&state.db, &role.name).await?;
+    state.role_holders.clear();
     Ok(())
 }
 
-/// Every role with how many users hold it, for the admin Roles page.
+/// Every role's name, for admins (the user list's filter, the new-user form).
+pub async fn names(state: &AppState, principal: Option<&Principal>) -> Result<Vec<String>, AppError> {
+    authorize(principal, Action::Administer)?;
+    Ok(roles::list(&state.db).await?.into_iter().map(|r| r.name).collect())
+}
+
+/// How long the Roles page may show holder counts before counting again:
+/// counting grants is the one cost of that page that grows with the users.
+pub const HOLDERS_CACHE_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Every role with how many users hold it, for the admin Roles page. The
+/// counts may be up to [`HOLDERS_CACHE_FOR`] old; creating or deleting a
+/// role shows at once on this instance.
 pub async fn list_with_holders(state: &AppState, principal: Option<&Principal>) -> Result<Vec<crate::model::RoleInfo>, AppError> {
     authorize(principal, Action::Administer)?;
+    if let Some(roles) = state.role_holders.get(HOLDERS_CACHE_FOR) {
+        return Ok(roles);
+    }
     let rows = roles::list_with_holders(&state.db).await?;
-    Ok(rows.into_iter().map(|(name, builtin, holders)| crate::model::RoleInfo { name, builtin, holders }).collect())
+    let roles: Vec<_> = rows.into_iter().map(|(name, builtin, holders)| crate::model::RoleInfo { name, builtin, holders }).collect();
+    state.role_holders.put(roles.clone());
+    Ok(roles)
 }

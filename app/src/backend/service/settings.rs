@@ -11,7 +11,7 @@ use crate::backend::store::site_settings::{self, StoredSettings};
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use crate::model::{AppError, PublicSiteInfo, SettingsForm, PASSWORD_MAX_LENGTH};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long one instance may use settings it read before reading them again.
 pub const CACHE_FOR: Duration = Duration::from_secs(2);
@@ -20,14 +20,12 @@ pub const STALE_SETTINGS: &str = "The settings were changed by someone else; rel
 
 /// The settings in force: configuration defaults overlaid with stored values.
 pub async fn current(state: &AppState) -> Result<SiteSettings, AppError> {
-    if let Some((read_at, settings)) = state.settings_cache.lock().map_err(crate::backend::internal)?.clone() {
-        if read_at.elapsed() < CACHE_FOR {
-            return Ok(settings);
-        }
+    if let Some(settings) = state.settings_cache.get(CACHE_FOR) {
+        return Ok(settings);
     }
     let stored = site_settings::load(&state.db).await?;
     let settings = overlay(&state.settings, &stored);
-    *state.settings_cache.lock().map_err(crate::backend::internal)? = Some((Instant::now(), settings.clone()));
+    state.settings_cache.put(settings.clone());
     Ok(settings)
 }
 
@@ -108,7 +106,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
     if !site_settings::save(&state.db, &values, now_ms()).await? {
         return Err(AppError::Conflict(STALE_SETTINGS.into()));
     }
-    *state.settings_cache.lock().map_err(crate::backend::internal)? = None;
+    state.settings_cache.clear();
     Ok(())
 }
 

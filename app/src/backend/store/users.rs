@@ -140,6 +140,26 @@ pub fn group_by_user(grants: Vec<(i64, String)>) -> std::collections::HashMap<i6
     roles
 }
 
+/// One row of a user joined with one of their role grants.
+#[derive(sqlx::FromRow)]
+struct UserWithRole {
+    #[sqlx(flatten)]
+    user: UserRow,
+    granted_role: Option<String>,
+}
+
+/// A user with their roles (sorted), in one round trip: what every
+/// authenticated request needs to know about its caller.
+pub async fn find_with_roles(db: &Db, id: i64) -> Result<Option<(UserRow, Vec<String>)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS}, user_roles.role AS granted_role FROM users \
+         LEFT JOIN user_roles ON user_roles.user_id = users.id WHERE users.id = $1 ORDER BY user_roles.role"
+    );
+    let rows = on_db!(db, |pool| sqlx::query_as::<_, UserWithRole>(&sql).bind(id).fetch_all(pool).await)?;
+    let roles = rows.iter().filter_map(|r| r.granted_role.clone()).collect();
+    Ok(rows.into_iter().next().map(|r| (r.user, roles)))
+}
+
 pub async fn roles_of(db: &Db, user_id: i64) -> Result<Vec<String>, sqlx::Error> {
     let sql = "SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role";
     on_db!(db, |pool| sqlx::query_scalar::<_, String>(sql).bind(user_id).fetch_all(pool).await)

@@ -2,7 +2,7 @@
 //! disable, unlock, delete).
 
 use super::AdminNav;
-use crate::api::roles::list_roles;
+use crate::api::roles::role_names;
 use crate::api::users::*;
 use crate::components::forms::{field_error, form_error, reload_to, BoundField, Checkbox, FormError, NameChecklist};
 use crate::model::*;
@@ -15,14 +15,14 @@ const EDIT_FIELDS: &[&str] = &["display_name", "email", "password", "roles", "ma
 
 #[component]
 pub fn NewUserPage() -> impl IntoView {
-    let roles = Resource::new(|| (), |_| list_roles());
+    let roles = Resource::new(|| (), |_| role_names());
     view! {
         <Title text="New user · Admin · Gatehouse"/>
         <AdminNav current="/admin/users"/>
         <h1>"New user"</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let role_names: Vec<String> = roles.await.map(|r| r.into_iter().map(|r| r.name).collect()).unwrap_or_default();
+                let role_names: Vec<String> = roles.await.unwrap_or_default();
                 view! { <NewUserForm role_names/> }
             })}
         </Transition>

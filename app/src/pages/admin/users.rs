@@ -1,7 +1,7 @@
 //! `/admin/users`: search, filter, sort and page through users.
 
 use super::AdminNav;
-use crate::api::roles::list_roles;
+use crate::api::roles::role_names;
 use crate::api::users::{list_users, BulkUsers};
 use crate::api::registration::ApproveUser;
 use crate::components::forms::select_names;
@@ -47,7 +47,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     let bulk = ServerAction::<BulkUsers>::new();
     let approve = ServerAction::<ApproveUser>::new();
     let page = Resource::new(move || (query.get(), bulk.version().get(), approve.version().get()), |(q, _, _)| list_users(q));
-    let roles = Resource::new(|| (), |_| list_roles());
+    let roles = Resource::new(|| (), |_| role_names());
     let selected: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     Effect::new(move |_| {
         if let Some(Ok(_)) = bulk.value().get() {
@@ -80,7 +80,7 @@ pub fn AdminUsersPage() -> impl IntoView {
         </div>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let role_names: Vec<String> = roles.await.map(|r| r.into_iter().map(|r| r.name).collect()).unwrap_or_default();
+                let role_names: Vec<String> = roles.await.unwrap_or_default();
                 view! {
                     <UserFilters query role_names=role_names.clone()/>
                     <BulkBar selected bulk role_names/>
