@@ -14,7 +14,6 @@ use crate::backend::policy::{authorize, authorize_public, Action};
 use crate::backend::service::email_links;
 use crate::backend::service::mail::{self, Outgoing};
 use crate::backend::service::settings;
-use crate::backend::service::users::find_user;
 use crate::backend::store::email_tokens::Purpose;
 use crate::backend::store::users::{self, AccountFlag, NewUser};
 use crate::backend::AppState;
@@ -152,7 +151,7 @@ pub async fn verify(state: &AppState, principal: Option<&Principal>, token: &str
 /// An admin approves an account; its owner gets an email.
 pub async fn approve(state: &AppState, principal: Option<&Principal>, username: &str) -> Result<(), AppError> {
     authorize(principal, Action::Administer)?;
-    let user = find_user(state, username).await?;
+    let user = users::find_by_username(&state.db, username).await?.ok_or_else(|| crate::model::no_such_user(username))?;
     if user.approved {
         return Ok(());
     }
