@@ -87,6 +87,8 @@ pub struct AppState {
     pub settings_cache: Arc<TtlCache<SiteSettings>>,
     /// The Roles page's roles with holder counts (kept by the roles service).
     pub role_holders: Arc<TtlCache<Vec<crate::model::RoleInfo>>>,
+    /// The admin overview's figures (kept by the admin service).
+    pub overview: Arc<TtlCache<crate::model::SiteOverview>>,
     pub search_upkeep: Arc<SearchUpkeep>,
 }
 
@@ -101,6 +103,7 @@ impl AppState {
             basic_cache: Arc::default(),
             settings_cache: Arc::default(),
             role_holders: Arc::default(),
+            overview: Arc::default(),
             search_upkeep: Arc::default(),
         }
     }
