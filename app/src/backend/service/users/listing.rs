@@ -38,9 +38,12 @@ pub async fn by_username(
         let mut orgs = users::group_by_user(projects::slugs_by_user(&state.db, &ids).await?);
         let datasets: std::collections::HashMap<i64, i64> = data::dataset_counts(&state.db, &ids).await?.into_iter().collect();
         out.extend(page.into_iter().map(|u| {
-            let organizations = orgs.remove(&u.id).unwrap_or_default();
-            let figures = Figures { roles: roles.remove(&u.id).unwrap_or_default(), datasets: datasets.get(&u.id).copied().unwrap_or_default() };
-            detailed(limiter, u, organizations, figures)
+            let figures = Figures {
+                roles: roles.remove(&u.id).unwrap_or_default(),
+                organizations: orgs.remove(&u.id).unwrap_or_default(),
+                datasets: datasets.get(&u.id).copied().unwrap_or_default(),
+            };
+            detailed(limiter, u, figures)
         }));
         if !full_page || explicit_limit {
             break;
@@ -52,17 +55,18 @@ pub async fn by_username(
 /// What a listing gathers about each user of a page, in one query each.
 struct Figures {
     roles: Vec<String>,
+    organizations: Vec<String>,
     datasets: i64,
 }
 
-fn detailed(limiter: bool, user: ListedUser, organizations: Vec<String>, facts: Figures) -> UserDetailed {
+fn detailed(limiter: bool, user: ListedUser, facts: Figures) -> UserDetailed {
     UserDetailed {
         storage_quota: storage::quota_of_stored(limiter, &user.metadata),
         storage_used: user.storage_used,
-        organization_count: organizations.len() as i64,
+        organization_count: facts.organizations.len() as i64,
         dataset_count: facts.datasets,
         created_date: iso8601(user.created_at),
-        summary: UserSummary { user_name: user.username, email: user.email, roles: facts.roles, organizations },
+        summary: UserSummary { user_name: user.username, email: user.email, roles: facts.roles, organizations: facts.organizations },
     }
 }
 
