@@ -38,6 +38,10 @@ pub struct Config {
     #[serde(deserialize_with = "text::optional")]
     pub jwt_secret: Option<String>,
     pub jwt_lifetime_minutes: i64,
+    #[serde(deserialize_with = "text::optional")]
+    pub secret_key: Option<String>,
+    pub alias_token_hours: i64,
+    pub allow_non_expiring_tokens: bool,
     pub storage_limiter: bool,
     pub login_rate_limit: i64,
     #[serde(deserialize_with = "text::string")]
@@ -142,6 +146,9 @@ impl Default for Config {
             password_min_length: security.password_min_length,
             jwt_secret: None,
             jwt_lifetime_minutes: security.jwt_lifetime_minutes,
+            secret_key: None,
+            alias_token_hours: security.alias_token_hours,
+            allow_non_expiring_tokens: security.allow_non_expiring_tokens,
             storage_limiter: security.storage_limiter,
             login_rate_limit: security.login_rate_limit,
             site_name: security.site_name,
@@ -184,6 +191,9 @@ pub const KEYS: &[(&str, &str)] = &[
     ("password_min_length", "minimum password length (maximum is 128)"),
     ("jwt_secret", "HS256 signing secret for API tokens, at least 32 bytes; unset = generate one and keep it in the database"),
     ("jwt_lifetime_minutes", "how long an API token from /users/authenticate lasts"),
+    ("secret_key", "at least 32 bytes; keys the hashes of alias and access tokens and encrypts service keys; unset = generate one and keep it in the database (set it to keep it out of database backups; changing it ends every token and makes stored service keys unreadable)"),
+    ("alias_token_hours", "how long an alias token (/data/services/tokens/issue) works"),
+    ("allow_non_expiring_tokens", "default of the site setting: personal access tokens may be made without an expiry"),
     ("storage_limiter", "true = metadata maxStorageMB is each user's storage quota"),
     ("login_rate_limit", "failed password checks one client address may make per minute before 429"),
     ("site_name", "the site's name in page titles and emails"),
@@ -201,7 +211,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("mail_from", "From address of outgoing mail, e.g. Gatehouse <noreply@example.org>"),
     ("mail_retry_seconds", "wait after a failed delivery; doubled after each further failure, at most one hour"),
     ("mail_max_attempts", "delivery attempts before a message is marked failed"),
-    ("dev_mode", "true = allow a jwt_secret shorter than 32 bytes (development only)"),
+    ("dev_mode", "true = allow a jwt_secret or secret_key shorter than 32 bytes (development only)"),
     ("log_format", "text or json"),
     ("log_level", "tracing filter, e.g. info or gatehouse=debug,info"),
 ];
@@ -257,6 +267,7 @@ impl Config {
             ("login_rate_limit", self.login_rate_limit),
             ("email_link_hours", self.email_link_hours),
             ("invitation_daily_cap", self.invitation_daily_cap),
+            ("alias_token_hours", self.alias_token_hours),
             ("max_upload_mb", self.max_upload_mb),
             ("mail_max_attempts", self.mail_max_attempts),
             ("mail_retry_seconds", self.mail_retry_seconds.min(i64::MAX as u64) as i64),
@@ -271,11 +282,11 @@ impl Config {
             return Err("password_min_length must be between 1 and 128".into());
         }
         self.trusted_proxies()?;
-        let short_secret = self.jwt_secret.as_ref().is_some_and(|s| s.len() < MIN_SECRET_BYTES);
-        if short_secret && !self.dev_mode {
-            return Err(format!(
-                "jwt_secret must be at least {MIN_SECRET_BYTES} bytes (or leave it unset to have one generated)"
-            ));
+        for (key, secret) in [("jwt_secret", &self.jwt_secret), ("secret_key", &self.secret_key)] {
+            let short_secret = secret.as_ref().is_some_and(|s| s.len() < MIN_SECRET_BYTES);
+            if short_secret && !self.dev_mode {
+                return Err(format!("{key} must be at least {MIN_SECRET_BYTES} bytes (or leave it unset to have one generated)"));
+            }
         }
         Ok(())
     }
@@ -316,6 +327,8 @@ impl Config {
             email_link_hours: self.email_link_hours,
             invitation_daily_cap: self.invitation_daily_cap,
             smtp_configured: self.mail_delivery().is_some(),
+            alias_token_hours: self.alias_token_hours,
+            allow_non_expiring_tokens: self.allow_non_expiring_tokens,
         }
     }
 

@@ -58,7 +58,13 @@ pub async fn open_state(config: &Config) -> Result<AppState, String> {
             .await
             .map_err(|e| format!("cannot read the site's signing secret: {e}"))?,
     };
-    Ok(AppState::new(db, config.settings(), secret.as_bytes()))
+    let site_secret = match &config.secret_key {
+        Some(secret) => secret.clone(),
+        None => site_secrets::get_or_insert(&db, "secret_key", &random_hex(32))
+            .await
+            .map_err(|e| format!("cannot read the site's secret key: {e}"))?,
+    };
+    Ok(AppState::new(db, config.settings(), secret.as_bytes(), site_secret.as_bytes()))
 }
 
 /// Creates the first admin when the site has no enabled admin.
@@ -124,6 +130,8 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .merge(rest::registry::routes())
         .merge(rest::orgs::routes())
         .merge(rest::xapi::routes())
+        .merge(rest::tokens::access_routes())
+        .merge(rest::service_keys::routes())
         .nest("/data", rest::xnat::routes())
         .nest("/REST", rest::xnat::routes())
         .route("/admin/users/export.csv", get(rest::admin_export::export_users))

@@ -23,6 +23,7 @@ async fn principal(state: &AppState, username: &str) -> Principal {
         roles: app::backend::store::users::roles_of(&state.db, user.id).await.unwrap(),
         must_change_password: false,
         session_key: None,
+        credential: app::backend::auth::Credential::Session,
     }
 }
 

@@ -21,6 +21,12 @@ pub enum Action {
     Register,
     /// Ask for a reset or verification link, follow one, reset a password.
     RecoverAccount,
+    /// Issue, revoke or set one's own alias tokens, access tokens and
+    /// service keys. Never through a token: only the password's credentials.
+    ManageOwnCredentials,
+    /// An admin setting someone's password, issuing or revoking their
+    /// tokens, or setting the site's service keys. Never through a token.
+    AdministerCredentials,
 }
 
 pub const SIGN_IN_REQUIRED: &str = "Please sign in";
@@ -31,6 +37,8 @@ pub fn sign_in_required() -> AppError {
 }
 pub const ADMIN_REQUIRED: &str = "Admin access required";
 pub const PASSWORD_CHANGE_REQUIRED: &str = "You must change your password before continuing";
+pub const TOKENS_CANNOT_MANAGE_CREDENTIALS: &str =
+    "Alias and access tokens cannot change passwords, tokens or keys: sign in with your password for that";
 
 /// What decides whether an account may act at all, whichever door and
 /// credential it comes through.
@@ -73,11 +81,15 @@ pub fn authorize(principal: Option<&Principal>, action: Action) -> Result<&Princ
     if p.must_change_password && action != Action::ChangeOwnPassword {
         return Err(AppError::Forbidden(PASSWORD_CHANGE_REQUIRED.into()));
     }
+    let about_credentials = matches!(action, Action::ChangeOwnPassword | Action::ManageOwnCredentials | Action::AdministerCredentials);
+    if about_credentials && p.credential.is_delegated() {
+        return Err(AppError::Forbidden(TOKENS_CANNOT_MANAGE_CREDENTIALS.into()));
+    }
     match action {
-        Action::ViewOwnAccount | Action::ChangeOwnPassword | Action::UseSite => Ok(p),
+        Action::ViewOwnAccount | Action::ChangeOwnPassword | Action::UseSite | Action::ManageOwnCredentials => Ok(p),
         Action::ReadPublicSiteInfo | Action::Register | Action::RecoverAccount => Ok(p),
-        Action::Administer if p.is_admin() => Ok(p),
-        Action::Administer => Err(AppError::Forbidden(ADMIN_REQUIRED.into())),
+        Action::Administer | Action::AdministerCredentials if p.is_admin() => Ok(p),
+        Action::Administer | Action::AdministerCredentials => Err(AppError::Forbidden(ADMIN_REQUIRED.into())),
     }
 }
 
@@ -412,6 +424,7 @@ mod tests {
             roles: roles.iter().map(|r| r.to_string()).collect(),
             must_change_password: must_change,
             session_key: None,
+            credential: crate::backend::auth::principal::Credential::Session,
         }
     }
 
@@ -434,6 +447,29 @@ mod tests {
         );
         // all_data_access reads data but does not administer.
         assert!(authorize(Some(&user(&["all_data_access"], false)), Action::Administer).is_err());
+    }
+
+    #[test]
+    fn tokens_act_as_their_user_but_never_manage_credentials() {
+        use crate::backend::auth::principal::Credential;
+        for credential in [Credential::AliasToken(1), Credential::AccessToken(1)] {
+            let admin = Principal { credential, ..user(&["admin"], false) };
+            for action in [Action::ViewOwnAccount, Action::UseSite, Action::Administer] {
+                assert!(authorize(Some(&admin), action).is_ok(), "{credential:?} {action:?}");
+            }
+            for action in [Action::ChangeOwnPassword, Action::ManageOwnCredentials, Action::AdministerCredentials] {
+                assert_eq!(
+                    authorize(Some(&admin), action).unwrap_err(),
+                    AppError::Forbidden(TOKENS_CANNOT_MANAGE_CREDENTIALS.into()),
+                    "{credential:?} {action:?}"
+                );
+            }
+        }
+        for credential in [Credential::Session, Credential::Jwt, Credential::Password] {
+            let plain = Principal { credential, ..user(&["user"], false) };
+            assert!(authorize(Some(&plain), Action::ManageOwnCredentials).is_ok());
+            assert_eq!(authorize(Some(&plain), Action::AdministerCredentials).unwrap_err(), AppError::Forbidden(ADMIN_REQUIRED.into()));
+        }
     }
 
     #[test]

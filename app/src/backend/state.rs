@@ -1,5 +1,6 @@
 //! `AppState`: what every door hands to the services.
 
+use crate::backend::auth::credential_keys::CredentialKeys;
 use crate::backend::auth::jwt::JwtKeys;
 use crate::backend::auth::password::PasswordHasher;
 use crate::backend::db::Db;
@@ -46,6 +47,10 @@ pub struct SiteSettings {
     pub smtp_configured: bool,
     /// Invitations one user may send in 24 hours.
     pub invitation_daily_cap: i64,
+    /// How long an alias token works.
+    pub alias_token_hours: i64,
+    /// A personal access token may be made without an expiry.
+    pub allow_non_expiring_tokens: bool,
 }
 
 impl Default for SiteSettings {
@@ -72,6 +77,8 @@ impl Default for SiteSettings {
             email_link_hours: 48,
             smtp_configured: false,
             invitation_daily_cap: 50,
+            alias_token_hours: 48,
+            allow_non_expiring_tokens: true,
         }
     }
 }
@@ -82,6 +89,8 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub settings: Arc<SiteSettings>,
     pub jwt: Arc<JwtKeys>,
+    /// Keys for token hashes and service-key encryption.
+    pub credential_keys: Arc<CredentialKeys>,
     pub basic_cache: Arc<crate::backend::auth::basic_cache::BasicCache>,
     /// The settings as last read from the database (kept by the settings service).
     pub settings_cache: Arc<TtlCache<SiteSettings>>,
@@ -93,13 +102,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, settings: SiteSettings, jwt_secret: &[u8]) -> Self {
+    /// `site_secret` protects stored credentials (`CredentialKeys`).
+    pub fn new(db: Db, settings: SiteSettings, jwt_secret: &[u8], site_secret: &[u8]) -> Self {
         let jwt = JwtKeys::new(jwt_secret, settings.jwt_lifetime_minutes);
         AppState {
             db,
             hasher: PasswordHasher::new(),
             settings: Arc::new(settings),
             jwt: Arc::new(jwt),
+            credential_keys: Arc::new(CredentialKeys::new(site_secret)),
             basic_cache: Arc::default(),
             settings_cache: Arc::default(),
             role_holders: Arc::default(),

@@ -16,7 +16,7 @@ pub async fn test_state() -> AppState {
     let keep_alive = pool.acquire().await.unwrap();
     db.migrate().await.unwrap();
     drop(keep_alive);
-    AppState::new(db, SiteSettings::default(), &[7u8; 32])
+    AppState::new(db, SiteSettings::default(), &[7u8; 32], &[9u8; 32])
 }
 
 /// A signed-in site admin.
@@ -38,6 +38,7 @@ fn principal_with(roles: &[&str]) -> Principal {
         roles: roles.iter().map(|r| r.to_string()).collect(),
         must_change_password: false,
         session_key: None,
+        credential: crate::backend::auth::principal::Credential::Session,
     }
 }
 

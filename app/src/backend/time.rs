@@ -8,3 +8,5 @@ pub fn now_ms() -> i64 {
 }
 
 pub const MINUTE_MS: i64 = 60_000;
+pub const HOUR_MS: i64 = 60 * MINUTE_MS;
+pub const DAY_MS: i64 = 24 * HOUR_MS;

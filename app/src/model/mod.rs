@@ -1,6 +1,7 @@
 //! Wire types shared by the browser, the server functions and the REST API.
 
 pub mod account;
+pub mod credentials;
 pub mod error;
 pub mod projects;
 pub mod registration;
@@ -12,6 +13,7 @@ pub mod users;
 pub mod validate;
 
 pub use account::*;
+pub use credentials::*;
 pub use error::AppError;
 pub use projects::*;
 pub use registration::*;

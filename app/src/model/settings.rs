@@ -15,6 +15,8 @@ pub struct SettingsForm {
     pub require_login: bool,
     /// Metadata `maxStorageMB` is each user's quota.
     pub storage_limiter: bool,
+    /// Personal access tokens may be made without an expiry.
+    pub allow_non_expiring_tokens: bool,
 }
 
 /// What the sign-in and registration pages show before anyone signs in.

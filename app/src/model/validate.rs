@@ -120,6 +120,49 @@ pub fn check_max_storage_mb(mb: Option<f64>, field: &str) -> Result<f64, AppErro
         .ok_or_else(|| AppError::validation(field, "Storage quota (maxStorageMB) must be a number of MB from 0 to 8000000000"))
 }
 
+/// Longest name of an access token, in characters.
+pub const TOKEN_NAME_MAX: usize = 100;
+
+/// Longest service key value, in bytes.
+pub const SERVICE_KEY_VALUE_MAX: usize = 8192;
+
+/// An access token's name, trimmed: 1–100 characters, no control characters.
+pub fn check_token_name<'a>(name: &'a str, field: &str) -> Result<&'a str, AppError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::validation(field, "Give the token a name, e.g. what script will use it"));
+    }
+    if name.chars().count() > TOKEN_NAME_MAX || name.chars().any(char::is_control) {
+        return Err(AppError::validation(field, format!("A token name is at most {TOKEN_NAME_MAX} characters, without line breaks")));
+    }
+    Ok(name)
+}
+
+/// A service key's name: 1–64 of `[a-z0-9._-]`, starting with a letter or
+/// digit (e.g. `openai`, `orthanc.main`).
+pub fn check_service_key_name(name: &str, field: &str) -> Result<(), AppError> {
+    let ok = (1..=64).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::validation(field, "A service key name is 1 to 64 lower-case letters, digits, dots, underscores or hyphens"))
+    }
+}
+
+/// A service key's value: not blank, at most 8 KiB, one line.
+pub fn check_service_key_value<'a>(value: Option<&'a str>, field: &str) -> Result<&'a str, AppError> {
+    let value = value.map(str::trim).unwrap_or_default();
+    if value.is_empty() {
+        return Err(AppError::validation(field, "value is required"));
+    }
+    if value.len() > SERVICE_KEY_VALUE_MAX || value.chars().any(char::is_control) {
+        return Err(AppError::validation(field, format!("A service key is at most {SERVICE_KEY_VALUE_MAX} bytes, on one line")));
+    }
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +227,24 @@ mod tests {
         assert_eq!(check_max_storage_mb(Some(0.5), "q").unwrap(), 0.5);
         for bad in [None, Some(-1.0), Some(MAX_STORAGE_MB * 2.0), Some(f64::NAN)] {
             assert!(check_max_storage_mb(bad, "q").is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn credential_names_and_values() {
+        assert_eq!(check_token_name("  nightly sync ", "name").unwrap(), "nightly sync");
+        for bad in ["", "   ", "a\nb", &"x".repeat(101)] {
+            assert_eq!(check_token_name(bad, "name").unwrap_err().field(), Some("name"), "{bad:?}");
+        }
+        for good in ["openai", "orthanc.main", "a", "s3_key-2"] {
+            assert!(check_service_key_name(good, "name").is_ok(), "{good}");
+        }
+        for bad in ["", "OpenAI", "-x", "a b", "a/b", &"k".repeat(65)] {
+            assert!(check_service_key_name(bad, "name").is_err(), "{bad:?}");
+        }
+        assert_eq!(check_service_key_value(Some(" sk-1 "), "value").unwrap(), "sk-1");
+        for bad in [None, Some(""), Some("a\nb"), Some(&"v".repeat(8193) as &str)] {
+            assert!(check_service_key_value(bad, "value").is_err(), "{bad:?}");
         }
     }
 }

@@ -7,6 +7,8 @@ pub mod files;
 pub mod health;
 pub mod orgs;
 pub mod registry;
+pub mod service_keys;
+pub mod tokens;
 pub mod xapi;
 pub mod xnat;
 

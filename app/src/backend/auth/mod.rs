@@ -1,8 +1,10 @@
 //! Authentication: password hashing, login with lockout, the session store
 //! and turning a request's credentials into a `Principal`.
 
+pub mod api_tokens;
 pub mod basic_cache;
 pub mod client_addr;
+pub mod credential_keys;
 pub mod jwt;
 pub mod login;
 pub mod password;
@@ -11,4 +13,4 @@ pub mod rate_limit;
 pub mod session_store;
 pub mod tokens;
 
-pub use principal::Principal;
+pub use principal::{Credential, Principal};

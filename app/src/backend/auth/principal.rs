@@ -1,15 +1,19 @@
 //! The `Principal`: who is calling, found once per request from the session,
-//! a JWT or HTTP Basic, and used by every door. Whether the account may act
-//! is one answer for all three (`policy::may_act`); each credential adds its
-//! own binding: the credential generation (a password change or disabling
-//! ends every one), and for a JWT its username. Basic is a password sign-in
-//! on every request, so a Basic login also stops while the account is
-//! locked, as the sign-in form does.
+//! a JWT, a personal access token or HTTP Basic (password or alias token),
+//! and used by every door. Whether the account may act is one answer for
+//! all of them (`policy::may_act`); each credential adds its own binding:
+//! the credential generation (a password change or disabling ends every
+//! one), and for a JWT its username. Basic is a password sign-in on every
+//! request, so a Basic login also stops while the account is locked, as the
+//! sign-in form does. A token's principal carries `Credential::AliasToken`
+//! or `AccessToken`, which `policy` keeps away from managing credentials.
 
+use crate::backend::auth::api_tokens::{self, AliasCheck};
 use crate::backend::auth::jwt::INVALID_TOKEN;
 use crate::backend::auth::login::{authenticate, INVALID_CREDENTIALS};
 use crate::backend::policy::may_act;
 use crate::backend::store::users::UserRow;
+use crate::backend::store::tokens::TokenKind;
 use crate::backend::store::{sessions, users};
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::{internal, AppState};
@@ -27,6 +31,31 @@ pub struct Principal {
     pub must_change_password: bool,
     /// At-rest key of the browser session this request came with, if any.
     pub session_key: Option<String>,
+    /// What the caller signed in with.
+    pub credential: Credential,
+}
+
+/// The credential a request came with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// A browser session from signing in with the password.
+    Session,
+    /// A JWT from `POST /users/authenticate`.
+    Jwt,
+    /// HTTP Basic with the password.
+    Password,
+    /// HTTP Basic with an alias token (or a session opened with one); the id is its row.
+    AliasToken(i64),
+    /// A personal access token (or a session opened with one); the id is its row.
+    AccessToken(i64),
+}
+
+impl Credential {
+    /// A token standing in for the password: it may act as its user but not
+    /// make, change or end credentials (`policy`).
+    pub fn is_delegated(self) -> bool {
+        matches!(self, Credential::AliasToken(_) | Credential::AccessToken(_))
+    }
 }
 
 impl Principal {
@@ -57,36 +86,73 @@ pub struct CurrentPrincipal(pub Option<Principal>);
 /// How often a session's "last seen" time is written back.
 const TOUCH_INTERVAL_MS: i64 = MINUTE_MS;
 
+/// The session key naming the token a session was opened with (`/data/JSESSION`
+/// called with a token): `["alias" | "access", id]`.
+pub const SESSION_VIA: &str = "via";
+
+impl Credential {
+    /// The token row behind a delegated credential.
+    pub fn token(self) -> Option<(TokenKind, i64)> {
+        match self {
+            Credential::AliasToken(id) => Some((TokenKind::Alias, id)),
+            Credential::AccessToken(id) => Some((TokenKind::Access, id)),
+            _ => None,
+        }
+    }
+
+    fn from_via(via: Option<(String, i64)>) -> Option<Credential> {
+        match via {
+            None => Some(Credential::Session),
+            Some((kind, id)) if kind == "alias" => Some(Credential::AliasToken(id)),
+            Some((kind, id)) if kind == "access" => Some(Credential::AccessToken(id)),
+            Some(_) => None,
+        }
+    }
+
+    /// What a session opened with this credential stores under [`SESSION_VIA`].
+    pub fn via(self) -> Option<(&'static str, i64)> {
+        match self {
+            Credential::AliasToken(id) => Some(("alias", id)),
+            Credential::AccessToken(id) => Some(("access", id)),
+            _ => None,
+        }
+    }
+}
+
 /// Resolves the browser session to a principal. A session whose user is gone,
-/// disabled, or whose credentials changed since login is deleted on the spot.
+/// disabled, or whose credentials changed since login is deleted on the spot;
+/// so is one opened with a token that no longer counts.
 pub async fn from_session(state: &AppState, session: &Session) -> Result<Option<Principal>, AppError> {
     let Some(user_id) = session.get::<i64>("uid").await.map_err(internal)? else {
         return Ok(None);
     };
     let generation = session.get::<i64>("gen").await.map_err(internal)?;
+    let via = session.get::<(String, i64)>(SESSION_VIA).await.map_err(internal)?;
     let found = users::find_with_roles(&state.db, user_id).await?;
-    let (user, roles) = match found {
-        Some((u, roles)) if may_act(u.standing()) && Some(u.generation) == generation => (u, roles),
+    let credential = Credential::from_via(via);
+    let (user, roles, credential) = match (found, credential) {
+        (Some((u, roles)), Some(credential)) if may_act(u.standing()) && Some(u.generation) == generation => (u, roles, credential),
         _ => {
             session.flush().await.map_err(internal)?;
             return Ok(None);
         }
     };
+    if let Some((kind, id)) = credential.token() {
+        if !api_tokens::still_counts(state, kind, id, &user).await? {
+            session.flush().await.map_err(internal)?;
+            return Ok(None);
+        }
+    }
     let session_key = session.id().map(|id| super::session_store::session_key(&id));
     let last_seen = session.get::<i64>("_seen").await.map_err(internal)?.unwrap_or(0);
     let now = now_ms();
     if let (Some(key), true) = (&session_key, now - last_seen > TOUCH_INTERVAL_MS) {
         sessions::touch(&state.db, key, now).await?;
     }
-    Ok(Some(principal_of(user, roles, session_key)))
+    Ok(Some(principal_of(user, roles, session_key, credential)))
 }
 
-async fn principal_for(state: &AppState, user: UserRow, session_key: Option<String>) -> Result<Principal, AppError> {
-    let roles = users::roles_of(&state.db, user.id).await?;
-    Ok(principal_of(user, roles, session_key))
-}
-
-fn principal_of(user: UserRow, roles: Vec<String>, session_key: Option<String>) -> Principal {
+fn principal_of(user: UserRow, roles: Vec<String>, session_key: Option<String>, credential: Credential) -> Principal {
     Principal {
         user_id: user.id,
         username: user.username,
@@ -95,16 +161,20 @@ fn principal_of(user: UserRow, roles: Vec<String>, session_key: Option<String>) 
         roles,
         must_change_password: user.must_change_password,
         session_key,
+        credential,
     }
 }
 
-/// Resolves an `Authorization` header: `Bearer <jwt>` or `Basic <user:password>`.
-/// A credential that does not check out is an error, never an anonymous caller.
+/// Resolves an `Authorization` header: `Bearer <jwt>`, `Bearer gh_pat_…`,
+/// `Basic <user:password>` or `Basic <alias:secret>`. A credential that
+/// does not check out is an error, never an anonymous caller.
 pub async fn from_authorization(state: &AppState, header: &str, ip: Option<&str>) -> Result<Principal, AppError> {
     let (scheme, value) = header.trim().split_once(' ').unwrap_or((header, ""));
+    let value = value.trim();
     match scheme.to_ascii_lowercase().as_str() {
-        "bearer" => from_jwt(state, value.trim()).await,
-        "basic" => from_basic(state, value.trim(), ip).await,
+        "bearer" if api_tokens::is_access_token(value) => from_access_token(state, value, ip).await,
+        "bearer" => from_jwt(state, value).await,
+        "basic" => from_basic(state, value, ip).await,
         _ => Err(AppError::Unauthenticated("Unsupported Authorization scheme: use Bearer or Basic".into())),
     }
 }
@@ -113,9 +183,16 @@ async fn from_jwt(state: &AppState, token: &str) -> Result<Principal, AppError> 
     let claims = state.jwt.verify(token)?;
     match users::find_with_roles(&state.db, claims.uid).await? {
         Some((user, roles)) if may_act(user.standing()) && user.generation == claims.gen && user.username == claims.sub => {
-            Ok(principal_of(user, roles, None))
+            Ok(principal_of(user, roles, None, Credential::Jwt))
         }
         _ => Err(AppError::Unauthenticated(INVALID_TOKEN.into())),
+    }
+}
+
+async fn from_access_token(state: &AppState, token: &str, ip: Option<&str>) -> Result<Principal, AppError> {
+    match api_tokens::verify_access(state, token, ip).await? {
+        Some(found) => Ok(principal_of(found.user, found.roles, None, Credential::AccessToken(found.token_id))),
+        None => Err(AppError::Unauthenticated(INVALID_TOKEN.into())),
     }
 }
 
@@ -125,6 +202,13 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
     let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).map_err(|_| invalid())?;
     let text = String::from_utf8(decoded).map_err(|_| invalid())?;
     let (username, password) = text.split_once(':').ok_or_else(invalid)?;
+    if api_tokens::looks_like_alias(username) {
+        match api_tokens::verify_alias(state, username, password, ip).await? {
+            AliasCheck::Accepted(found) => return Ok(principal_of(found.user, found.roles, None, Credential::AliasToken(found.token_id))),
+            AliasCheck::Refused => return Err(invalid()),
+            AliasCheck::Unknown => {}
+        }
+    }
     if let Some((user_id, generation)) = state.basic_cache.get(username, password) {
         match users::find_with_roles(&state.db, user_id).await? {
             Some((user, roles))
@@ -133,7 +217,7 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
                     && user.username.to_lowercase() == username.to_lowercase()
                     && !user.is_locked(now_ms()) =>
             {
-                return Ok(principal_of(user, roles, None));
+                return Ok(principal_of(user, roles, None, Credential::Password));
             }
             _ => state.basic_cache.forget(username, password),
         }
@@ -143,5 +227,6 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
         other => other,
     })?;
     state.basic_cache.remember(username, password, user.id, user.generation);
-    principal_for(state, user, None).await
+    let roles = users::roles_of(&state.db, user.id).await?;
+    Ok(principal_of(user, roles, None, Credential::Password))
 }

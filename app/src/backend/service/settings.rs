@@ -38,6 +38,7 @@ fn overlay(defaults: &SiteSettings, stored: &StoredSettings) -> SiteSettings {
     s.password_min_length = stored.password_min_length.map(|n| n as usize).unwrap_or(s.password_min_length);
     s.require_login = stored.require_login.unwrap_or(s.require_login);
     s.storage_limiter = stored.storage_limiter.unwrap_or(s.storage_limiter);
+    s.allow_non_expiring_tokens = stored.allow_non_expiring_tokens.unwrap_or(s.allow_non_expiring_tokens);
     s
 }
 
@@ -72,6 +73,7 @@ pub async fn form(state: &AppState, principal: Option<&Principal>) -> Result<Set
         password_min_length: s.password_min_length.to_string(),
         require_login: s.require_login,
         storage_limiter: s.storage_limiter,
+        allow_non_expiring_tokens: s.allow_non_expiring_tokens,
     })
 }
 
@@ -101,6 +103,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
         password_min_length: Some(min_length),
         require_login: Some(form.require_login),
         storage_limiter: Some(form.storage_limiter),
+        allow_non_expiring_tokens: Some(form.allow_non_expiring_tokens),
         version: form.version,
     };
     if !site_settings::save(&state.db, &values, now_ms()).await? {

@@ -77,9 +77,18 @@ pub struct ListRow {
     pub active_sessions: i64,
     pub storage_used: i64,
     pub datasets: i64,
+    /// Live alias and access tokens plus the user's own service keys.
+    pub api_keys: i64,
     /// How many users the search index offered (see [`build`]).
     pub candidates: i64,
 }
+
+/// A user's API keys: live alias and access tokens (unexpired, of the
+/// current generation) and their own service keys; `$1` is now.
+const API_KEYS: &str = "((SELECT COUNT(*) FROM alias_tokens t WHERE t.user_id = u.id AND t.generation = u.generation AND t.expires_at > $1) \
+     + (SELECT COUNT(*) FROM access_tokens t WHERE t.user_id = u.id AND t.generation = u.generation \
+        AND (t.expires_at IS NULL OR t.expires_at > $1)) \
+     + (SELECT COUNT(*) FROM service_keys k WHERE k.user_id = u.id))";
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
 fn like_pattern(text: &str) -> String {
@@ -147,6 +156,7 @@ fn build(filter: &ListFilter<'_>, by: &SearchBy) -> (String, Vec<Arg>) {
          u.locked_until, u.created_at, u.last_login_at, \
          (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $1) AS active_sessions, \
          u.storage_used, (SELECT COUNT(*) FROM datasets d WHERE d.created_by = u.id) AS datasets, \
+         {API_KEYS} AS api_keys, \
          {candidates} AS candidates FROM users u {where_clause} ORDER BY {key} {order}, u.id {order} LIMIT {limit}"
     );
     (sql, args)

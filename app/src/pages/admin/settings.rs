@@ -44,6 +44,7 @@ fn SettingsEditor(form: SettingsForm, save: ServerAction<SaveSettings>) -> impl 
     let notify_admins = RwSignal::new(form.notify_admins);
     let require_login = RwSignal::new(form.require_login);
     let storage_limiter = RwSignal::new(form.storage_limiter);
+    let allow_non_expiring_tokens = RwSignal::new(form.allow_non_expiring_tokens);
     let password_min_length = RwSignal::new(form.password_min_length);
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(()))).then(|| "Settings saved.".to_string()));
@@ -59,6 +60,7 @@ fn SettingsEditor(form: SettingsForm, save: ServerAction<SaveSettings>) -> impl 
                 password_min_length: password_min_length.get_untracked(),
                 require_login: require_login.get_untracked(),
                 storage_limiter: storage_limiter.get_untracked(),
+                allow_non_expiring_tokens: allow_non_expiring_tokens.get_untracked(),
             },
         });
     };
@@ -77,6 +79,7 @@ fn SettingsEditor(form: SettingsForm, save: ServerAction<SaveSettings>) -> impl 
                 <legend>"Security"</legend>
                 <Checkbox label="Require sign-in to see anything (off: guests may browse public projects)" id="require_login" checked=require_login/>
                 <Checkbox label="Limit storage: each user's maxStorageMB (set on their admin page) is their quota" id="storage_limiter" checked=storage_limiter/>
+                <Checkbox label="Personal access tokens may be made without an expiry date" id="allow_non_expiring_tokens" checked=allow_non_expiring_tokens/>
                 <BoundField label="Minimum password length" id="password_min_length" kind="number" value=password_min_length required=true
                     hint="1 to 128 characters. Applies to new passwords; existing ones keep working."
                     error=field_error(error, "password_min_length")/>

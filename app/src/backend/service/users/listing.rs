@@ -144,7 +144,7 @@ pub async fn page(state: &AppState, principal: Option<&Principal>, query: &UserQ
             created: iso8601(r.created_at),
             last_login: r.last_login_at.map(iso8601),
             active_sessions: r.active_sessions,
-            api_keys: 0,
+            api_keys: r.api_keys,
             datasets: r.datasets,
             storage_used: r.storage_used,
         })

@@ -297,7 +297,7 @@ pub async fn delete(state: &AppState, principal: Option<&Principal>, username: &
 
 /// An admin sets someone's password; their sessions and tokens end.
 pub async fn set_password(state: &AppState, principal: Option<&Principal>, username: &str, new_password: Option<&str>) -> Result<(), AppError> {
-    authorize(principal, Action::Administer)?;
+    authorize(principal, Action::AdministerCredentials)?;
     let user = find_user(state, username).await?;
     let new_password = new_password.unwrap_or_default();
     if new_password.is_empty() {

@@ -1,0 +1,161 @@
+//! Service keys (SPEC §4, seed 003's "system API keys"): secrets Gatehouse
+//! keeps for outside services, encrypted at rest (AES-256-GCM,
+//! `auth::credential_keys`). An admin sets the site's key of a name; a user
+//! may set their own, which overrides the site's for them. A value is shown
+//! only to the service that resolves it with the user's credential, never
+//! in a list.
+//!
+//! Resolving is reading, so it works with any of the user's credentials,
+//! tokens included (a platform service calls with the user's access token);
+//! an admin credential may resolve for another user with `?user=`. Setting
+//! and deleting need the password's credentials (`policy`).
+
+use crate::backend::auth::Principal;
+use crate::backend::policy::{authorize, Action};
+use crate::backend::service::users::find_user;
+use crate::backend::store::service_keys::{self, KeyWrite, ServiceKeyRow, SITE};
+use crate::backend::time::now_ms;
+use crate::backend::{internal, AppState};
+use crate::model::*;
+
+/// Keys one user may keep, and keys the site may keep.
+pub const MAX_USER_KEYS: i64 = 50;
+pub const MAX_SITE_KEYS: i64 = 200;
+
+/// The authenticated data a value is sealed with: where it is stored.
+fn context(scope: i64, name: &str) -> String {
+    if scope == SITE {
+        format!("site:{name}")
+    } else {
+        format!("user:{scope}:{name}")
+    }
+}
+
+/// The tail of a value that lists may show: the last 4 characters of a
+/// value of at least 12, nothing of a shorter one.
+fn tail_of(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() >= 12 {
+        chars[chars.len() - 4..].iter().collect()
+    } else {
+        String::new()
+    }
+}
+
+fn info(row: ServiceKeyRow) -> ServiceKeyInfo {
+    ServiceKeyInfo {
+        name: row.name,
+        last4: row.last4,
+        set_by: row.set_by,
+        updated: iso8601(row.updated_at),
+        last_resolved: row.last_resolved_at.map(iso8601),
+    }
+}
+
+fn no_such_key(name: &str) -> AppError {
+    AppError::NotFound(format!("No service key named {name}"))
+}
+
+async fn save(state: &AppState, scope: i64, name: &str, value: Option<&str>, set_by: &str, cap: i64) -> Result<(), AppError> {
+    check_service_key_name(name, "name")?;
+    let value = check_service_key_value(value, "value")?;
+    let ciphertext = state.credential_keys.encrypt(value, &context(scope, name));
+    let write = KeyWrite { scope, name, ciphertext: &ciphertext, last4: &tail_of(value), set_by, now: now_ms() };
+    if service_keys::upsert_capped(&state.db, &write, cap).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(format!("At most {cap} service keys may be kept here: delete one first")))
+    }
+}
+
+async fn remove(state: &AppState, scope: i64, name: &str) -> Result<(), AppError> {
+    if service_keys::delete(&state.db, scope, name).await? {
+        Ok(())
+    } else {
+        Err(no_such_key(name))
+    }
+}
+
+/// `GET /api/service-keys/{name}[?user=]`: the value that counts for the
+/// caller (or, for an admin, for `username`): their own, else the site's.
+pub async fn resolve(state: &AppState, principal: Option<&Principal>, name: &str, username: Option<&str>) -> Result<ResolvedServiceKey, AppError> {
+    let caller = authorize(principal, Action::UseSite)?;
+    let user_id = match username.filter(|u| !u.eq_ignore_ascii_case(&caller.username)) {
+        Some(other) => {
+            authorize(principal, Action::Administer)?;
+            find_user(state, other).await?.id
+        }
+        None => caller.user_id,
+    };
+    let row = service_keys::resolve(&state.db, user_id, name, now_ms()).await?.ok_or_else(|| no_such_key(name))?;
+    let value = state
+        .credential_keys
+        .decrypt(&row.ciphertext, &context(row.scope, &row.name))
+        .map_err(|_| internal(format!("service key {name} (scope {}) cannot be decrypted: was secret_key changed?", row.scope)))?;
+    let source = if row.scope == SITE { ServiceKeySource::Site } else { ServiceKeySource::User };
+    Ok(ResolvedServiceKey { name: row.name, value, source })
+}
+
+/// `PUT /api/service-keys/{name}`: the caller's own value for `name`.
+pub async fn set_mine(state: &AppState, principal: Option<&Principal>, name: &str, value: Option<&str>) -> Result<(), AppError> {
+    let caller = authorize(principal, Action::ManageOwnCredentials)?;
+    save(state, caller.user_id, name, value, &caller.username, MAX_USER_KEYS).await
+}
+
+/// `DELETE /api/service-keys/{name}`: drops the caller's override (the
+/// site's key, if any, counts for them again).
+pub async fn delete_mine(state: &AppState, principal: Option<&Principal>, name: &str) -> Result<(), AppError> {
+    let caller = authorize(principal, Action::ManageOwnCredentials)?;
+    remove(state, caller.user_id, name).await
+}
+
+/// My account → Service keys.
+pub async fn mine(state: &AppState, principal: Option<&Principal>) -> Result<MyServiceKeys, AppError> {
+    let caller = authorize(principal, Action::ViewOwnAccount)?;
+    let mine = service_keys::list(&state.db, caller.user_id).await?.into_iter().map(info).collect();
+    let site_names = service_keys::list(&state.db, SITE).await?.into_iter().map(|r| r.name).collect();
+    Ok(MyServiceKeys { mine, site_names })
+}
+
+/// `GET /api/admin/service-keys`: the site's keys, without values.
+pub async fn site_keys(state: &AppState, principal: Option<&Principal>) -> Result<Vec<ServiceKeyInfo>, AppError> {
+    authorize(principal, Action::Administer)?;
+    Ok(service_keys::list(&state.db, SITE).await?.into_iter().map(info).collect())
+}
+
+/// `PUT /api/admin/service-keys/{name}`.
+pub async fn set_site(state: &AppState, principal: Option<&Principal>, name: &str, value: Option<&str>) -> Result<(), AppError> {
+    let caller = authorize(principal, Action::AdministerCredentials)?;
+    save(state, SITE, name, value, &caller.username, MAX_SITE_KEYS).await
+}
+
+/// `DELETE /api/admin/service-keys/{name}`.
+pub async fn delete_site(state: &AppState, principal: Option<&Principal>, name: &str) -> Result<(), AppError> {
+    authorize(principal, Action::AdministerCredentials)?;
+    remove(state, SITE, name).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::test_support::{admin_principal, test_state};
+
+    #[test]
+    fn tails_show_little_of_short_values() {
+        assert_eq!(tail_of("sk-live-abcdefgh1234"), "1234");
+        assert_eq!(tail_of("short"), "");
+    }
+
+    #[tokio::test]
+    async fn stored_values_are_sealed() {
+        let state = test_state().await;
+        let admin = admin_principal();
+        set_site(&state, Some(&admin), "openai", Some("sk-plaintext-secret-0001")).await.unwrap();
+        let stored: String = crate::on_db!(&state.db, |pool| sqlx::query_scalar("SELECT ciphertext FROM service_keys")
+            .fetch_one(pool)
+            .await
+            .unwrap());
+        assert!(!stored.contains("plaintext"), "{stored}");
+        assert_eq!(site_keys(&state, Some(&admin)).await.unwrap()[0].last4, "0001");
+    }
+}
