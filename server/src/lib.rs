@@ -131,6 +131,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .merge(rest::orgs::routes())
         .merge(rest::xapi::routes())
         .merge(rest::tokens::access_routes())
+        .merge(rest::tokens::alias_routes())
         .merge(rest::service_keys::routes())
         .nest("/data", rest::xnat::routes())
         .nest("/REST", rest::xnat::routes())

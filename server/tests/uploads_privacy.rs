@@ -310,40 +310,9 @@ async fn xnat_csv_listings_defuse_formula_cells() {
     }
 }
 
-/// Everything the server logs while this test binary runs.
-fn captured_log() -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
-    use std::sync::{Arc, Mutex, OnceLock};
-    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOG.get_or_init(|| {
-        let log: Arc<Mutex<Vec<u8>>> = Arc::default();
-        let sink = log.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::INFO)
-            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::NEW)
-            .with_ansi(false)
-            .with_writer(move || LogWriter(sink.clone()))
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).expect("one log subscriber");
-        log
-    })
-    .clone()
-}
-
-struct LogWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn invitation_tokens_stay_out_of_the_request_log() {
-    let log = captured_log();
+    let log = common::log::captured_log();
     for db in test_databases().await {
         let data = tempfile::tempdir().unwrap();
         let server = TestServer::start(&config(&db, data.path())).await;

@@ -109,3 +109,15 @@ pub struct AccessTokenPage {
     pub items: Vec<AccessTokenInfo>,
     pub next: Option<String>,
 }
+
+impl NewAccessToken {
+    /// From the account page's form, where the lifetime is a select's text:
+    /// a number of days, or `never`.
+    pub fn from_form(name: String, expires_days: &str) -> Result<NewAccessToken, crate::model::AppError> {
+        let expires_days = match expires_days.trim() {
+            "" | "never" => None,
+            days => Some(days.parse::<i64>().map_err(|_| crate::model::AppError::validation("expires_days", "Choose how long the token lasts"))?),
+        };
+        Ok(NewAccessToken { name: Some(name), expires_days })
+    }
+}

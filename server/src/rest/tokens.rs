@@ -15,13 +15,19 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-/// The alias-token paths, mounted inside the XNAT routes (`/data`, `/REST`).
+/// The alias-token paths, under both XNAT prefixes. They are routed at the
+/// top level (not inside the nested XNAT router) so that the request log
+/// sees their `{secret}` template rather than the path holding the secret.
 pub fn alias_routes() -> Router<ServerState> {
-    Router::new()
-        .route("/services/tokens/issue", get(issue))
-        .route("/services/tokens/issue/user/{username}", get(issue_for))
-        .route("/services/tokens/validate/{alias}/{secret}", get(validate))
-        .route("/services/tokens/invalidate/{alias}/{secret}", get(invalidate).delete(invalidate))
+    let mut router = Router::new();
+    for prefix in ["/data", "/REST"] {
+        router = router
+            .route(&format!("{prefix}/services/tokens/issue"), get(issue))
+            .route(&format!("{prefix}/services/tokens/issue/user/{{username}}"), get(issue_for))
+            .route(&format!("{prefix}/services/tokens/validate/{{alias}}/{{secret}}"), get(validate))
+            .route(&format!("{prefix}/services/tokens/invalidate/{{alias}}/{{secret}}"), get(invalidate).delete(invalidate));
+    }
+    router
 }
 
 /// The personal-access-token paths.

@@ -28,7 +28,6 @@ pub fn routes() -> Router<ServerState> {
         .route("/projects/{id}/users", get(project_users))
         .route("/projects/{id}/users/{group}/{login}", put(add_user).delete(remove_user))
         .route("/users", get(list_users))
-        .merge(super::tokens::alias_routes())
         .fallback(no_such_path)
 }
 

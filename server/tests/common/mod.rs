@@ -8,6 +8,7 @@ use gatehouse_server::Running;
 use reqwest::cookie::{CookieStore, Jar};
 use std::sync::Arc;
 
+pub mod log;
 pub mod smtp;
 
 /// Fresh databases for one test: always SQLite, plus PostgreSQL when

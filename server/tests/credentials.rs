@@ -1,0 +1,397 @@
+//! Alias tokens, personal access tokens and service keys (SPEC §4,
+//! CONTRACTS.md §3 and §5) through the real router, on SQLite and
+//! PostgreSQL: issue, use, limits of what a token may do, and every way a
+//! credential ends.
+
+mod common;
+
+use common::*;
+use gatehouse_server::config::Config;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const ADMIN_PASSWORD: &str = "admin-password-1";
+
+async fn server_on(db: &TestDb) -> TestServer {
+    let server = TestServer::start(&Config { admin_password: Some(ADMIN_PASSWORD.into()), ..test_config(db) }).await;
+    server.create_user("lena", "lena-password").await;
+    server.create_user("max", "max-password").await;
+    server
+}
+
+/// A request with an exact `Authorization` header.
+async fn with_auth(server: &TestServer, auth: &str, method: Method, path: &str, body: Option<Value>) -> (reqwest::StatusCode, Value) {
+    let mut req = reqwest::Client::new().request(method, server.url(path)).header("authorization", auth);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    status_and_body(req.send().await.unwrap()).await
+}
+
+fn basic(user: &str, secret: &str) -> String {
+    use base64::Engine as _;
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{secret}")))
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// `GET /xapi/users/active/lena` with only this cookie (JSESSIONID counts on XNAT paths).
+async fn own_sessions_with_cookie(server: &TestServer, cookie: &str) -> u16 {
+    let res = reqwest::Client::new().get(server.url("/xapi/users/active/lena")).header("cookie", cookie).send().await.unwrap();
+    res.status().as_u16()
+}
+
+async fn issue_alias(server: &TestServer, user: &str, password: &str) -> (String, String) {
+    let (status, body) = with_auth(server, &basic(user, password), Method::GET, "/data/services/tokens/issue", None).await;
+    assert_eq!(status, 200, "{body}");
+    (body["alias"].as_str().unwrap().to_string(), body["secret"].as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn alias_tokens_issue_work_as_basic_validate_and_invalidate() {
+    for db in test_databases().await {
+        let server = server_on(&db).await;
+        let lena = basic("lena", "lena-password");
+        let before = app::backend::time::now_ms();
+        let (status, issued) = with_auth(&server, &lena, Method::GET, "/data/services/tokens/issue", None).await;
+        assert_eq!(status, 200, "[{}] {issued}", db.label);
+        let (alias, secret) = (issued["alias"].as_str().unwrap(), issued["secret"].as_str().unwrap());
+        assert_eq!(secret.len(), 64);
+        let expires = issued["estimatedExpirationTime"].as_i64().unwrap();
+        assert!((expires - before - 48 * 3_600_000).abs() < 60_000, "48 hours by default: {expires}");
+        assert!(issued["xdatUserId"].as_i64().is_some());
+        let stored: Vec<String> = app::on_db!(&server.state().db, |pool| sqlx::query_scalar("SELECT secret_hash FROM alias_tokens")
+            .fetch_all(pool)
+            .await
+            .unwrap());
+        assert!(stored.iter().all(|h| h != secret && h.len() == 64), "stored as a keyed hash");
+
+        // It works as HTTP Basic on the API, as lena, under both prefixes.
+        let token = basic(alias, secret);
+        for path in ["/data/projects?format=json", "/REST/projects?format=json", "/users/storage"] {
+            let (status, body) = with_auth(&server, &token, Method::GET, path, None).await;
+            assert_eq!(status, 200, "[{}] {path}: {body}", db.label);
+        }
+        let (_, sessions) = with_auth(&server, &token, Method::GET, "/xapi/users/active/lena", None).await;
+        assert!(sessions.is_array(), "acts as lena: {sessions}");
+
+        // Anyone signed in may validate it; a wrong secret is not valid.
+        let max = basic("max", "max-password");
+        let (status, body) = with_auth(&server, &max, Method::GET, &format!("/data/services/tokens/validate/{alias}/{secret}"), None).await;
+        assert_eq!((status.as_u16(), body), (200, json!({"valid": "lena"})));
+        let wrong = format!("{}0", &secret[..63]);
+        let (status, body) = with_auth(&server, &max, Method::GET, &format!("/data/services/tokens/validate/{alias}/{wrong}"), None).await;
+        assert_eq!((status.as_u16(), body), (404, json!({"error": "Invalid or expired token"})));
+        let (status, _) = with_auth(&server, &basic(alias, &wrong), Method::GET, "/users/storage", None).await;
+        assert_eq!(status, 401, "a wrong secret is a wrong credential");
+
+        // What an alias token may not do.
+        for (method, path, body) in [
+            (Method::GET, "/data/services/tokens/issue", None),
+            (Method::POST, "/api/tokens", Some(json!({"name": "x", "expires_days": 30}))),
+            (Method::PUT, "/api/service-keys/openai", Some(json!({"value": "mine-mine-mine-1"}))),
+            (Method::POST, "/users/changepwd", Some(json!({"oldPassword": "lena-password", "newPassword": "lena-new-password-2"}))),
+            (Method::POST, "/users/authenticate/refresh", None),
+        ] {
+            let (status, body) = with_auth(&server, &token, method.clone(), path, body).await;
+            assert_eq!(status, 403, "[{}] {method} {path}: {body}", db.label);
+        }
+        assert_eq!(with_auth(&server, &lena, Method::GET, "/users/storage", None).await.0, 200, "lena's password still works");
+
+        // A session opened with the alias token lasts only as long as the token.
+        let res = reqwest::Client::new().get(server.url("/data/JSESSION")).header("authorization", &token).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let session_id = res.text().await.unwrap();
+        let cookie = format!("JSESSIONID={session_id}");
+        assert_eq!(own_sessions_with_cookie(&server, &cookie).await, 200, "the session acts as lena");
+
+        // Only the owner (or an admin) invalidates; then it is dead everywhere.
+        let invalidate = format!("/data/services/tokens/invalidate/{alias}/{secret}");
+        assert_eq!(with_auth(&server, &max, Method::DELETE, &invalidate, None).await.0, 404, "max cannot");
+        let (status, body) = with_auth(&server, &lena, Method::DELETE, &invalidate, None).await;
+        assert_eq!((status.as_u16(), body), (200, json!({"result": "OK"})));
+        assert_eq!(with_auth(&server, &token, Method::GET, "/users/storage", None).await.0, 401);
+        assert_eq!(with_auth(&server, &max, Method::GET, &format!("/data/services/tokens/validate/{alias}/{secret}"), None).await.0, 404);
+        assert_eq!(own_sessions_with_cookie(&server, &cookie).await, 401, "[{}] the session opened with it ended", db.label);
+    }
+}
+
+#[tokio::test]
+async fn alias_tokens_die_at_expiry_on_password_change_and_when_disabled() {
+    for db in test_databases().await {
+        let server = server_on(&db).await;
+        let admin = basic("admin", ADMIN_PASSWORD);
+
+        // Admins issue for someone else; others may not.
+        let (status, issued) = with_auth(&server, &admin, Method::GET, "/data/services/tokens/issue/user/lena", None).await;
+        assert_eq!(status, 200, "{issued}");
+        let for_lena = basic(issued["alias"].as_str().unwrap(), issued["secret"].as_str().unwrap());
+        let (_, body) = with_auth(&server, &for_lena, Method::GET, "/xapi/users/active/lena", None).await;
+        assert!(body.is_array(), "acts as lena: {body}");
+        let (status, _) = with_auth(&server, &basic("max", "max-password"), Method::GET, "/data/services/tokens/issue/user/lena", None).await;
+        assert_eq!(status, 403);
+        assert_eq!(with_auth(&server, &admin, Method::GET, "/data/services/tokens/issue/user/nobody", None).await.0, 404);
+
+        // Expired.
+        let (alias, secret) = issue_alias(&server, "max", "max-password").await;
+        server.execute(&format!("UPDATE alias_tokens SET expires_at = 1 WHERE alias = '{alias}'")).await;
+        assert_eq!(with_auth(&server, &basic(&alias, &secret), Method::GET, "/users/storage", None).await.0, 401, "[{}] expired", db.label);
+
+        // A password change ends it.
+        let (alias, secret) = issue_alias(&server, "max", "max-password").await;
+        let (status, _) = with_auth(&server, &admin, Method::PUT, "/users/max/changepwd", Some(json!({"newPassword": "max-new-password-2"}))).await;
+        assert_eq!(status, 204);
+        assert_eq!(with_auth(&server, &basic(&alias, &secret), Method::GET, "/users/storage", None).await.0, 401, "password changed");
+
+        // Disabling ends it (and re-enabling does not bring it back).
+        let admin_client = Client::new(&server.base);
+        assert_eq!(admin_client.login("admin", ADMIN_PASSWORD).await.status(), 200);
+        let set_enabled = |enabled: bool| app::api::users::SetUserEnabled { username: "lena".into(), enabled };
+        assert_eq!(admin_client.call("/api/admin/users/enable", &set_enabled(false)).await.status(), 200);
+        assert_eq!(with_auth(&server, &for_lena, Method::GET, "/users/storage", None).await.0, 401, "disabled");
+        assert_eq!(admin_client.call("/api/admin/users/enable", &set_enabled(true)).await.status(), 200);
+        assert_eq!(with_auth(&server, &for_lena, Method::GET, "/users/storage", None).await.0, 401, "still dead");
+    }
+}
+
+#[tokio::test]
+async fn access_tokens_are_shown_once_work_as_bearer_and_end() {
+    for db in test_databases().await {
+        let server = server_on(&db).await;
+        let lena = basic("lena", "lena-password");
+        let (status, created) = with_auth(&server, &lena, Method::POST, "/api/tokens", Some(json!({"name": "nightly sync", "expires_days": 30}))).await;
+        assert_eq!(status, 201, "[{}] {created}", db.label);
+        let token = created["token"].as_str().unwrap().to_string();
+        assert!(token.starts_with("gh_pat_") && created["prefix"].as_str().unwrap().starts_with("gh_pat_"));
+        assert!(created["id"].as_i64().is_some() && created["expires"].as_str().is_some());
+
+        // It works as Bearer on Gatehouse's paths and the registry's.
+        let pat = bearer(&token);
+        for path in ["/users/storage", "/api/tokens", "/data/projects?format=json"] {
+            let (status, body) = with_auth(&server, &pat, Method::GET, path, None).await;
+            assert_eq!(status, 200, "[{}] {path}: {body}", db.label);
+        }
+        let (_, listed) = with_auth(&server, &lena, Method::GET, "/api/tokens", None).await;
+        let text = listed.to_string();
+        assert!(!text.contains(&token[7..]), "lists never carry the secret: {text}");
+        assert_eq!(listed[0]["name"], "nightly sync");
+        assert!(listed[0]["last_used"].is_string(), "last use recorded: {listed}");
+
+        // What an access token may not do.
+        assert_eq!(with_auth(&server, &pat, Method::POST, "/api/tokens", Some(json!({"name": "more"}))).await.0, 403);
+        assert_eq!(with_auth(&server, &pat, Method::GET, "/data/services/tokens/issue", None).await.0, 403);
+        assert_eq!(with_auth(&server, &pat, Method::DELETE, &format!("/api/tokens/{}", created["id"]), None).await.0, 403);
+
+        // Bad input: a clear error, nothing stored.
+        let bad = [
+            (json!({"name": "nightly sync", "expires_days": 30}), 409),
+            (json!({"name": "", "expires_days": 30}), 400),
+            (json!({"name": "weekly", "expires_days": 7}), 400),
+            (json!({"expires_days": 30}), 400),
+        ];
+        for (body, expected) in bad {
+            let (status, answer) = with_auth(&server, &lena, Method::POST, "/api/tokens", Some(body.clone())).await;
+            assert_eq!(status.as_u16(), expected, "{body} → {answer}");
+            assert!(answer["error"].is_string());
+        }
+        let (status, _) = with_auth(&server, &lena, Method::POST, "/api/tokens", Some(json!({"name": "forever"}))).await;
+        assert_eq!(status, 201, "no expiry is allowed by default");
+        let form = reqwest::Client::new()
+            .post(server.url("/api/tokens"))
+            .header("authorization", &lena)
+            .form(&[("name", "from a form"), ("expires_days", "90")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(form.status(), 201, "form bodies work too");
+
+        // Another user cannot revoke it (and learns nothing); the owner can.
+        let id = created["id"].as_i64().unwrap();
+        assert_eq!(with_auth(&server, &basic("max", "max-password"), Method::DELETE, &format!("/api/tokens/{id}"), None).await.0, 404);
+        assert_eq!(with_auth(&server, &pat, Method::GET, "/users/storage", None).await.0, 200);
+        assert_eq!(with_auth(&server, &lena, Method::DELETE, &format!("/api/tokens/{id}"), None).await.0, 204);
+        assert_eq!(with_auth(&server, &pat, Method::GET, "/users/storage", None).await.0, 401, "[{}] revoked", db.label);
+        assert_eq!(with_auth(&server, &lena, Method::DELETE, &format!("/api/tokens/{id}"), None).await.0, 404, "gone");
+
+        // A password change ends every token of the user.
+        let (_, second) = with_auth(&server, &lena, Method::POST, "/api/tokens", Some(json!({"name": "second", "expires_days": 90}))).await;
+        let second = bearer(second["token"].as_str().unwrap());
+        assert_eq!(with_auth(&server, &second, Method::GET, "/users/storage", None).await.0, 200);
+        let body = json!({"oldPassword": "lena-password", "newPassword": "lena-new-password-2"});
+        let (status, answer) = with_auth(&server, &lena, Method::POST, "/users/changepwd", Some(body)).await;
+        assert!(status.is_success(), "{answer}");
+        assert_eq!(with_auth(&server, &second, Method::GET, "/users/storage", None).await.0, 401, "password changed");
+        let (_, listed) = with_auth(&server, &basic("lena", "lena-new-password-2"), Method::GET, "/api/tokens", None).await;
+        assert_eq!(listed, json!([]), "dead tokens are not listed");
+    }
+}
+
+#[tokio::test]
+async fn admins_see_and_revoke_everyones_access_tokens() {
+    for db in test_databases().await {
+        let server = server_on(&db).await;
+        let admin = basic("admin", ADMIN_PASSWORD);
+        let mut lenas = Vec::new();
+        for name in ["one", "two", "three"] {
+            let (_, t) = with_auth(&server, &basic("lena", "lena-password"), Method::POST, "/api/tokens", Some(json!({"name": name, "expires_days": 30}))).await;
+            lenas.push(t);
+        }
+        let (_, maxs) = with_auth(&server, &basic("max", "max-password"), Method::POST, "/api/tokens", Some(json!({"name": "max's", "expires_days": 365}))).await;
+
+        let (status, all) = with_auth(&server, &admin, Method::GET, "/api/admin/tokens", None).await;
+        assert_eq!(status, 200, "{all}");
+        assert_eq!(all["items"].as_array().unwrap().len(), 4);
+        assert_eq!(all["items"][0]["name"], "max's", "newest first");
+        assert!(all["next"].is_null());
+        let (_, only_lena) = with_auth(&server, &admin, Method::GET, "/api/admin/tokens?user=lena", None).await;
+        assert_eq!(only_lena["items"].as_array().unwrap().len(), 3);
+        assert!(only_lena["items"].as_array().unwrap().iter().all(|t| t["username"] == "lena"));
+        assert_eq!(with_auth(&server, &basic("max", "max-password"), Method::GET, "/api/admin/tokens", None).await.0, 403);
+
+        // The user list's "API keys" column counts live tokens and own keys.
+        let admin_client = Client::new(&server.base);
+        assert_eq!(admin_client.login("admin", ADMIN_PASSWORD).await.status(), 200);
+        let query = app::model::UserQuery { search: "lena".into(), ..Default::default() };
+        let page: app::model::UserListPage = admin_client.call("/api/admin/users/list", &app::api::users::ListUsers { query }).await.json().await.unwrap();
+        assert_eq!(page.items[0].api_keys, 3, "[{}]", db.label);
+
+        let one = lenas[0]["id"].as_i64().unwrap();
+        assert_eq!(with_auth(&server, &admin, Method::DELETE, &format!("/api/admin/tokens/{one}"), None).await.0, 204);
+        assert_eq!(with_auth(&server, &bearer(lenas[0]["token"].as_str().unwrap()), Method::GET, "/users/storage", None).await.0, 401);
+        let (status, body) = with_auth(&server, &admin, Method::DELETE, "/api/admin/tokens?user=lena", None).await;
+        assert_eq!((status.as_u16(), body), (200, json!({"revoked": 2})));
+        for t in &lenas {
+            assert_eq!(with_auth(&server, &bearer(t["token"].as_str().unwrap()), Method::GET, "/users/storage", None).await.0, 401);
+        }
+        assert_eq!(with_auth(&server, &bearer(maxs["token"].as_str().unwrap()), Method::GET, "/users/storage", None).await.0, 200, "max's untouched");
+        // An admin's access token may read the list but not revoke.
+        let (_, admins) = with_auth(&server, &admin, Method::POST, "/api/tokens", Some(json!({"name": "ops", "expires_days": 30}))).await;
+        let ops = bearer(admins["token"].as_str().unwrap());
+        assert_eq!(with_auth(&server, &ops, Method::GET, "/api/admin/tokens", None).await.0, 200);
+        assert_eq!(with_auth(&server, &ops, Method::DELETE, &format!("/api/admin/tokens/{}", maxs["id"]), None).await.0, 403);
+        assert_eq!(with_auth(&server, &bearer("gh_pat_notatokenatall"), Method::GET, "/users/storage", None).await.0, 401);
+    }
+}
+
+async fn resolve(server: &TestServer, who: &str) -> (reqwest::StatusCode, Value) {
+    with_auth(server, who, Method::GET, "/api/service-keys/openai", None).await
+}
+
+#[tokio::test]
+async fn service_keys_resolve_mine_over_the_sites_and_stay_sealed() {
+    for db in test_databases().await {
+        let server = server_on(&db).await;
+        let (admin, lena, max) = (basic("admin", ADMIN_PASSWORD), basic("lena", "lena-password"), basic("max", "max-password"));
+        let site_value = "sk-site-plaintext-0001";
+        let lena_value = "sk-lena-plaintext-0002";
+        assert_eq!(with_auth(&server, &lena, Method::GET, "/api/service-keys/openai", None).await.0, 404, "none yet");
+        assert_eq!(with_auth(&server, &lena, Method::PUT, "/api/admin/service-keys/openai", Some(json!({"value": site_value}))).await.0, 403);
+        let (status, body) = with_auth(&server, &admin, Method::PUT, "/api/admin/service-keys/openai", Some(json!({"value": site_value}))).await;
+        assert_eq!(status, 204, "[{}] {body}", db.label);
+
+        assert_eq!(resolve(&server, &lena).await.1, json!({"name": "openai", "value": site_value, "source": "site"}));
+        assert_eq!(with_auth(&server, &lena, Method::PUT, "/api/service-keys/openai", Some(json!({"value": lena_value}))).await.0, 204);
+        assert_eq!(resolve(&server, &lena).await.1, json!({"name": "openai", "value": lena_value, "source": "user"}));
+        assert_eq!(resolve(&server, &max).await.1["value"], site_value, "max still gets the site's");
+
+        // Only lena (or an admin for her) resolves hers.
+        assert_eq!(with_auth(&server, &max, Method::GET, "/api/service-keys/openai?user=lena", None).await.0, 403);
+        assert_eq!(with_auth(&server, &admin, Method::GET, "/api/service-keys/openai?user=lena", None).await.1["value"], lena_value);
+        // Her access token resolves (a platform service calls with it) but cannot set.
+        let (_, t) = with_auth(&server, &lena, Method::POST, "/api/tokens", Some(json!({"name": "svc", "expires_days": 30}))).await;
+        let pat = bearer(t["token"].as_str().unwrap());
+        assert_eq!(with_auth(&server, &pat, Method::GET, "/api/service-keys/openai", None).await.1["value"], lena_value);
+        assert_eq!(with_auth(&server, &pat, Method::PUT, "/api/service-keys/openai", Some(json!({"value": "x-x-x-x-x-x-x"}))).await.0, 403);
+
+        // Lists show names and tails, never values; the table holds ciphertext.
+        let (_, site_list) = with_auth(&server, &admin, Method::GET, "/api/admin/service-keys", None).await;
+        assert_eq!(site_list[0]["name"], "openai");
+        assert_eq!(site_list[0]["last4"], "0001");
+        assert_eq!(site_list[0]["set_by"], "admin");
+        let lena_client = Client::new(&server.base);
+        assert_eq!(lena_client.login("lena", "lena-password").await.status(), 200);
+        let mine = lena_client.post_form("/api/credentials/service_keys/mine", &[]).await.text().await.unwrap();
+        for listing in [site_list.to_string(), mine.clone()] {
+            assert!(!listing.contains("plaintext"), "{listing}");
+        }
+        assert!(mine.contains("\"site_names\":[\"openai\"]"), "{mine}");
+        let sealed: Vec<String> = app::on_db!(&server.state().db, |pool| sqlx::query_scalar("SELECT ciphertext FROM service_keys")
+            .fetch_all(pool)
+            .await
+            .unwrap());
+        assert_eq!(sealed.len(), 2);
+        assert!(sealed.iter().all(|c| !c.contains("plaintext") && !c.contains("sk-")), "{sealed:?}");
+
+        // Bad input changes nothing.
+        for (path, body) in [
+            ("/api/service-keys/Bad%20Name", json!({"value": "whatever-value-1"})),
+            ("/api/service-keys/openai", json!({"value": ""})),
+            ("/api/service-keys/openai", json!({})),
+        ] {
+            let (status, answer) = with_auth(&server, &lena, Method::PUT, path, Some(body)).await;
+            assert_eq!(status, 400, "{path} {answer}");
+        }
+        assert_eq!(resolve(&server, &lena).await.1["value"], lena_value);
+
+        // Deleting the override falls back to the site's; deleting the site's leaves none.
+        assert_eq!(with_auth(&server, &lena, Method::DELETE, "/api/service-keys/openai", None).await.0, 204);
+        assert_eq!(resolve(&server, &lena).await.1["source"], "site");
+        assert_eq!(with_auth(&server, &lena, Method::DELETE, "/api/service-keys/openai", None).await.0, 404);
+        assert_eq!(with_auth(&server, &admin, Method::DELETE, "/api/admin/service-keys/openai", None).await.0, 204);
+        assert_eq!(resolve(&server, &lena).await.0, 404);
+    }
+}
+
+#[tokio::test]
+async fn deleting_a_user_removes_all_three_kinds() {
+    for db in test_databases().await {
+        let server = server_on(&db).await;
+        let lena = basic("lena", "lena-password");
+        issue_alias(&server, "lena", "lena-password").await;
+        with_auth(&server, &lena, Method::POST, "/api/tokens", Some(json!({"name": "a", "expires_days": 30}))).await;
+        with_auth(&server, &lena, Method::PUT, "/api/service-keys/orthanc", Some(json!({"value": "orthanc-password-1"}))).await;
+        let count = |table: &'static str| {
+            let db = server.state().db.clone();
+            async move {
+                let sql = format!("SELECT COUNT(*) FROM {table}");
+                app::on_db!(&db, |pool| sqlx::query_scalar::<_, i64>(&sql).fetch_one(pool).await.unwrap())
+            }
+        };
+        for table in ["alias_tokens", "access_tokens", "service_keys"] {
+            assert_eq!(count(table).await, 1, "{table}");
+        }
+        let admin_client = Client::new(&server.base);
+        assert_eq!(admin_client.login("admin", ADMIN_PASSWORD).await.status(), 200);
+        let res = admin_client.call("/api/admin/users/delete", &app::api::users::DeleteUser { username: "lena".into(), heir: String::new() }).await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        for table in ["alias_tokens", "access_tokens", "service_keys"] {
+            assert_eq!(count(table).await, 0, "[{}] {table}", db.label);
+        }
+    }
+}
+
+#[tokio::test]
+async fn secrets_stay_out_of_the_log() {
+    let log = common::log::captured_log();
+    for db in test_databases().await {
+        let server = server_on(&db).await;
+        let lena = basic("lena", "lena-password");
+        let (alias, secret) = issue_alias(&server, "lena", "lena-password").await;
+        let max = basic("max", "max-password");
+        with_auth(&server, &max, Method::GET, &format!("/data/services/tokens/validate/{alias}/{secret}"), None).await;
+        with_auth(&server, &max, Method::GET, &format!("/REST/services/tokens/validate/{alias}/{secret}"), None).await;
+        let (_, created) = with_auth(&server, &lena, Method::POST, "/api/tokens", Some(json!({"name": "logged?", "expires_days": 30}))).await;
+        let token = created["token"].as_str().unwrap();
+        with_auth(&server, &bearer(token), Method::GET, "/users/storage", None).await;
+        let value = format!("sk-never-logged-{}", app::backend::auth::tokens::random_hex(6));
+        with_auth(&server, &lena, Method::PUT, "/api/service-keys/openai", Some(json!({ "value": value }))).await;
+        with_auth(&server, &lena, Method::GET, "/api/service-keys/openai", None).await;
+        let text = String::from_utf8_lossy(&log.lock().unwrap()).to_string();
+        assert!(text.contains("path=/data/services/tokens/validate/{alias}/{secret}"), "[{}] the route is logged: {text}", db.label);
+        for secret_text in [secret.as_str(), token, value.as_str()] {
+            assert!(!text.contains(secret_text), "[{}] {secret_text} was logged", db.label);
+        }
+    }
+}
