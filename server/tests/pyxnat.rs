@@ -1,6 +1,7 @@
 //! pyxnat 1.6.4 itself, unmodified, against a running Gatehouse: connect,
 //! list, create and delete projects, add, move and remove users in the
-//! Owners/Members/Collaborators groups, and a wrong password refused.
+//! Owners/Members/Collaborators groups, an alias token as user and password,
+//! and a wrong password refused.
 //! `scripts/setup.sh` installs pyxnat in a virtualenv; its python is
 //! `$GATEHOUSE_PYXNAT_PYTHON` (default `~/.cache/gatehouse-pyxnat/bin/python`).
 

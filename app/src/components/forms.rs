@@ -243,3 +243,10 @@ pub fn human_bytes(bytes: i64) -> String {
 pub fn day_of(ms: i64) -> String {
     crate::model::iso8601(ms).chars().take(10).collect()
 }
+
+/// The message of an action's last failure.
+pub fn failure<T: Send + Sync + 'static>(
+    value: impl Get<Value = Option<Result<T, crate::model::AppError>>> + Send + Sync + 'static,
+) -> Signal<Option<String>> {
+    Signal::derive(move || value.get().and_then(Result::err).map(|e| e.message()))
+}

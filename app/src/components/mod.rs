@@ -1,5 +1,6 @@
 //! Reusable view pieces.
 
+pub mod credentials;
 pub mod forms;
 pub mod header;
 pub mod session_list;

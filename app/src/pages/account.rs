@@ -130,6 +130,11 @@ pub fn AccountPage() -> impl IntoView {
             })}
         </Transition>
         <crate::components::storage::MyStorage/>
+        <section class="card" aria-labelledby="keys-title">
+            <h2 id="keys-title">"API keys and tokens"</h2>
+            <p>"Access tokens and alias tokens for your scripts, and your own keys for outside services: "
+                <a href="/account/keys">"manage API keys and tokens"</a>"."</p>
+        </section>
         <section class="card" aria-labelledby="sessions-title">
             <h2 id="sessions-title">"My sessions"</h2>
             <p>"Where you are signed in. Revoke any session you do not recognise."</p>

@@ -47,6 +47,16 @@ check("users listing includes the owner", owner in x.manage.users(), True)
 project.delete()
 check("deleted", x.select.projects().get(), [])
 
+# An alias token (issued over the same connection) works as user and password.
+import json
+
+x.select.project("PYX2").create()
+issued = json.loads(text(x._exec("/data/services/tokens/issue", "GET")))
+check("alias token secret length", len(issued["secret"]), 64)
+by_alias = Interface(server=base, user=issued["alias"], password=issued["secret"])
+check("alias token lists projects", by_alias.select.projects().get(), ["PYX2"])
+x.select.project("PYX2").delete()
+
 denied = Interface(server=base, user=owner, password=bad)
 try:
     denied.select.projects().get()

@@ -1,5 +1,6 @@
 //! The admin panel: `/admin` (overview) and its sections, one module each.
 
+pub mod keys;
 pub mod projects;
 pub mod outbox;
 pub mod roles;
@@ -23,6 +24,7 @@ pub fn AdminNav(current: &'static str) -> impl IntoView {
         ("/admin/projects", "Projects"),
         ("/admin/roles", "Roles"),
         ("/admin/sessions", "Sessions"),
+        ("/admin/keys", "API keys"),
         ("/admin/settings", "Settings"),
         ("/admin/outbox", "Outbox"),
     ];

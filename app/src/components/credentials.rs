@@ -1,0 +1,132 @@
+//! View pieces shared by My account → API keys and Admin → API keys: a
+//! secret shown once with a copy button, and the tables of access tokens
+//! and service keys.
+
+use crate::model::{AccessTokenInfo, ServiceKeyInfo};
+use leptos::prelude::*;
+
+/// An ISO 8601 UTC time as the tables show it: `2026-12-02 10:17:39 UTC`.
+pub fn timestamp(iso: &str) -> String {
+    iso.replace('T', " ").replace('Z', " UTC")
+}
+
+fn maybe(iso: &Option<String>, none: &'static str) -> String {
+    iso.as_deref().map(timestamp).unwrap_or_else(|| none.to_string())
+}
+
+/// A secret the server will not show again, in a read-only field with a
+/// Copy button and a warning.
+#[component]
+pub fn ShownOnce(label: &'static str, id: &'static str, value: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let text = value.clone();
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let _ = window().navigator().clipboard().write_text(&text);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &text;
+        copied.set(true);
+    };
+    view! {
+        <div class="field shown-once">
+            <label for=id>{label}</label>
+            <div class="copy-row">
+                <input id=id type="text" readonly=true value=value spellcheck="false" aria-describedby=format!("{id}-note")/>
+                <button type="button" class="plain" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
+            </div>
+            <p class="field-hint" id=format!("{id}-note")>"Copy it now: it is shown only this once and cannot be recovered."</p>
+        </div>
+    }
+}
+
+/// Live access tokens with a Revoke button each; `show_user` adds the owner column.
+#[component]
+pub fn AccessTokenTable(tokens: Vec<AccessTokenInfo>, show_user: bool, on_revoke: Callback<i64>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="tokens">
+                <caption class="visually-hidden">"Personal access tokens"</caption>
+                <thead>
+                    <tr>
+                        {show_user.then(|| view! { <th scope="col">"User"</th> })}
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Token"</th>
+                        <th scope="col">"Created"</th>
+                        <th scope="col">"Last used"</th>
+                        <th scope="col">"Expires"</th>
+                        <th scope="col">"Actions"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {tokens.into_iter().map(|t| {
+                        let id = t.id;
+                        let used = match (&t.last_used, &t.last_used_ip) {
+                            (Some(when), Some(ip)) => format!("{} from {ip}", timestamp(when)),
+                            (when, _) => maybe(when, "never"),
+                        };
+                        view! {
+                            <tr>
+                                {show_user.then(|| view! { <td>{t.username.clone()}</td> })}
+                                <td>{t.name.clone()}</td>
+                                <td><code>{t.prefix.clone()}</code></td>
+                                <td class="date">{timestamp(&t.created)}</td>
+                                <td class="date">{used}</td>
+                                <td class="date">{maybe(&t.expires, "never")}</td>
+                                <td>
+                                    <button type="button" class="plain" aria-label=format!("Revoke token {}", t.name)
+                                        on:click=move |_| on_revoke.run(id)>"Revoke"</button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Service keys (never their values) with a Delete button each.
+#[component]
+pub fn ServiceKeyTable(keys: Vec<ServiceKeyInfo>, caption: &'static str, on_delete: Callback<String>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="service-keys">
+                <caption class="visually-hidden">{caption}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Ends in"</th>
+                        <th scope="col">"Set by"</th>
+                        <th scope="col">"Set"</th>
+                        <th scope="col">"Last used"</th>
+                        <th scope="col">"Actions"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {keys.into_iter().map(|k| {
+                        let name = k.name.clone();
+                        let tail = if k.last4.is_empty() { "(short value)".to_string() } else { format!("…{}", k.last4) };
+                        view! {
+                            <tr>
+                                <td><code>{k.name.clone()}</code></td>
+                                <td><code>{tail}</code></td>
+                                <td>{k.set_by.clone()}</td>
+                                <td class="date">{timestamp(&k.updated)}</td>
+                                <td class="date">{maybe(&k.last_resolved, "never")}</td>
+                                <td>
+                                    <button type="button" class="plain" aria-label=format!("Delete service key {}", k.name)
+                                        on:click=move |_| on_delete.run(name.clone())>"Delete"</button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The lifetimes offered for a new access token (`never` only where allowed).
+pub const LIFETIME_OPTIONS: [(&str, &str); 4] = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("never", "Never expires")];
