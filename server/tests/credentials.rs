@@ -395,3 +395,26 @@ async fn secrets_stay_out_of_the_log() {
         }
     }
 }
+
+#[tokio::test]
+async fn concurrent_creations_never_pass_the_cap_or_share_a_name() {
+    for db in test_databases().await {
+        let server = server_on(&db).await;
+        let lena = basic("lena", "lena-password");
+        // Warm the Basic cache so the burst does not wait on argon2.
+        assert_eq!(with_auth(&server, &lena, Method::GET, "/api/tokens", None).await.0, 200);
+        let same_name = (0..20).map(|_| with_auth(&server, &lena, Method::POST, "/api/tokens", Some(json!({"name": "twin", "expires_days": 30}))));
+        let made = futures_util::future::join_all(same_name).await;
+        assert_eq!(made.iter().filter(|(s, _)| s.as_u16() == 201).count(), 1, "[{}] one token per name", db.label);
+        assert!(made.iter().all(|(s, _)| s.as_u16() == 201 || s.as_u16() == 409), "{made:?}");
+
+        let cap = app::backend::service::tokens::MAX_LIVE_TOKENS as usize;
+        let burst = (0..cap + 20).map(|n| with_auth(&server, &lena, Method::POST, "/api/tokens", Some(json!({"name": format!("t{n}"), "expires_days": 30}))));
+        let made = futures_util::future::join_all(burst).await;
+        let created = made.iter().filter(|(s, _)| s.as_u16() == 201).count();
+        assert_eq!(created, cap - 1, "[{}] the cap holds under a burst (one slot went to twin)", db.label);
+        assert!(made.iter().all(|(s, _)| s.as_u16() == 201 || s.as_u16() == 409), "{made:?}");
+        let (_, listed) = with_auth(&server, &lena, Method::GET, "/api/tokens", None).await;
+        assert_eq!(listed.as_array().unwrap().len(), cap);
+    }
+}

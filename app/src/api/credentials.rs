@@ -53,16 +53,23 @@ pub async fn list_my_service_keys() -> Result<MyServiceKeys, AppError> {
     respond(crate::backend::service::service_keys::mine(&state()?, principal().await.as_ref()).await)
 }
 
-#[server(endpoint = "credentials/service_keys/set")]
-pub async fn set_my_service_key(name: String, value: String) -> Result<(), AppError> {
+/// Saves a service key: the caller's own, or (`site`, admins) the site's.
+#[server(endpoint = "credentials/service_keys/save")]
+pub async fn save_service_key(name: String, value: String, site: bool) -> Result<(), AppError> {
     use super::door::*;
-    respond(crate::backend::service::service_keys::set_mine(&state()?, principal().await.as_ref(), name.trim(), Some(&value)).await)
+    use crate::backend::service::service_keys::{set_mine, set_site};
+    let (state, principal) = (state()?, principal().await);
+    let name = name.trim();
+    respond(if site { set_site(&state, principal.as_ref(), name, Some(&value)).await } else { set_mine(&state, principal.as_ref(), name, Some(&value)).await })
 }
 
+/// Deletes a service key: the caller's own, or (`site`, admins) the site's.
 #[server(endpoint = "credentials/service_keys/delete")]
-pub async fn delete_my_service_key(name: String) -> Result<(), AppError> {
+pub async fn delete_service_key(name: String, site: bool) -> Result<(), AppError> {
     use super::door::*;
-    respond(crate::backend::service::service_keys::delete_mine(&state()?, principal().await.as_ref(), &name).await)
+    use crate::backend::service::service_keys::{delete_mine, delete_site};
+    let (state, principal) = (state()?, principal().await);
+    respond(if site { delete_site(&state, principal.as_ref(), &name).await } else { delete_mine(&state, principal.as_ref(), &name).await })
 }
 
 /// Admin → API keys: everyone's access tokens, or one user's.
@@ -90,16 +97,4 @@ pub async fn admin_revoke_all_access_tokens(username: String) -> Result<u64, App
 pub async fn site_service_keys() -> Result<Vec<ServiceKeyInfo>, AppError> {
     use super::door::*;
     respond(crate::backend::service::service_keys::site_keys(&state()?, principal().await.as_ref()).await)
-}
-
-#[server(endpoint = "credentials/admin/set_site_key")]
-pub async fn set_site_service_key(name: String, value: String) -> Result<(), AppError> {
-    use super::door::*;
-    respond(crate::backend::service::service_keys::set_site(&state()?, principal().await.as_ref(), name.trim(), Some(&value)).await)
-}
-
-#[server(endpoint = "credentials/admin/delete_site_key")]
-pub async fn delete_site_service_key(name: String) -> Result<(), AppError> {
-    use super::door::*;
-    respond(crate::backend::service::service_keys::delete_site(&state()?, principal().await.as_ref(), &name).await)
 }

@@ -2,6 +2,8 @@
 //! secret shown once with a copy button, and the tables of access tokens
 //! and service keys.
 
+use crate::api::credentials::{DeleteServiceKey, SaveServiceKey};
+use crate::components::forms::{failure, field_error, form_error, Field, FormError, FormSuccess};
 use crate::model::{AccessTokenInfo, ServiceKeyInfo};
 use leptos::prelude::*;
 
@@ -130,3 +132,29 @@ pub fn ServiceKeyTable(keys: Vec<ServiceKeyInfo>, caption: &'static str, on_dele
 
 /// The lifetimes offered for a new access token (`never` only where allowed).
 pub const LIFETIME_OPTIONS: [(&str, &str); 4] = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("never", "Never expires")];
+
+/// The form that saves a service key (the caller's own, or with `site` the
+/// site's), and the line reporting a failed delete.
+#[component]
+pub fn ServiceKeyForm(save: ServerAction<SaveServiceKey>, delete: ServerAction<DeleteServiceKey>, site: bool) -> impl IntoView {
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(()))).then(|| "Saved. It will not be shown again.".to_string()));
+    view! {
+        <ActionForm action=save>
+            <FormError message=form_error(error, &["name", "value"])/>
+            <FormSuccess message=saved/>
+            <input type="hidden" name="site" value=site.to_string()/>
+            <Field label="Service name" name="name" hint="Lower-case letters, digits, dots, underscores or hyphens" error=field_error(error, "name")/>
+            <Field label="Secret" name="value" kind="password" autocomplete="off" error=field_error(error, "value")/>
+            <button type="submit" disabled=move || save.pending().get()>{if site { "Save site key" } else { "Save service key" }}</button>
+        </ActionForm>
+        <FormError message=failure(delete.value())/>
+    }
+}
+
+/// What a Delete button in a [`ServiceKeyTable`] does.
+pub fn delete_key(delete: ServerAction<DeleteServiceKey>, site: bool) -> Callback<String> {
+    Callback::new(move |name| {
+        delete.dispatch(DeleteServiceKey { name, site });
+    })
+}

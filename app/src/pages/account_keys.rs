@@ -2,8 +2,8 @@
 //! keys (SPEC §9). Secrets are shown once, right after they are made.
 
 use crate::api::credentials::*;
-use crate::components::credentials::{timestamp, AccessTokenTable, ServiceKeyTable, ShownOnce, LIFETIME_OPTIONS};
-use crate::components::forms::{failure, field_error, form_error, Field, FormError, FormSuccess};
+use crate::components::credentials::{delete_key, timestamp, AccessTokenTable, ServiceKeyForm, ServiceKeyTable, ShownOnce, LIFETIME_OPTIONS};
+use crate::components::forms::{failure, field_error, form_error, Field, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -116,26 +116,15 @@ fn AliasTokens() -> impl IntoView {
 
 #[component]
 fn MyServiceKeysSection() -> impl IntoView {
-    let set = ServerAction::<SetMyServiceKey>::new();
-    let delete = ServerAction::<DeleteMyServiceKey>::new();
+    let set = ServerAction::<SaveServiceKey>::new();
+    let delete = ServerAction::<DeleteServiceKey>::new();
     let keys = Resource::new(move || (set.version().get(), delete.version().get()), |_| list_my_service_keys());
-    let error = Signal::derive(move || set.value().get().and_then(Result::err));
-    let saved = Signal::derive(move || matches!(set.value().get(), Some(Ok(()))).then(|| "Saved. It will not be shown again.".to_string()));
-    let on_delete = Callback::new(move |name| {
-        delete.dispatch(DeleteMyServiceKey { name });
-    });
+    let on_delete = delete_key(delete, false);
     view! {
         <section class="card" aria-labelledby="service-keys-title">
             <h2 id="service-keys-title">"Service keys"</h2>
             <p>"Your own secret for a service the platform calls for you (e.g. "<code>"openai"</code>"). Yours is used instead of the site's key of the same name. It is stored encrypted and never shown again."</p>
-            <ActionForm action=set>
-                <FormError message=form_error(error, &["name", "value"])/>
-                <FormSuccess message=saved/>
-                <Field label="Service name" name="name" hint="Lower-case letters, digits, dots, underscores or hyphens" error=field_error(error, "name")/>
-                <Field label="Secret" name="value" kind="password" autocomplete="off" error=field_error(error, "value")/>
-                <button type="submit" disabled=move || set.pending().get()>"Save service key"</button>
-            </ActionForm>
-            <FormError message=failure(delete.value())/>
+            <ServiceKeyForm save=set delete site=false/>
             <Transition fallback=|| view! { <p>"Loading service keys…"</p> }>
                 {move || Suspend::new(async move {
                     match keys.await {

@@ -3,8 +3,8 @@
 
 use super::AdminNav;
 use crate::api::credentials::*;
-use crate::components::credentials::{AccessTokenTable, ServiceKeyTable};
-use crate::components::forms::{failure, field_error, form_error, Field, FormError, FormSuccess};
+use crate::components::credentials::{delete_key, AccessTokenTable, ServiceKeyForm, ServiceKeyTable};
+use crate::components::forms::{failure, FormError, FormSuccess};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -76,26 +76,15 @@ fn AllAccessTokens() -> impl IntoView {
 
 #[component]
 fn SiteServiceKeys() -> impl IntoView {
-    let set = ServerAction::<SetSiteServiceKey>::new();
-    let delete = ServerAction::<DeleteSiteServiceKey>::new();
+    let set = ServerAction::<SaveServiceKey>::new();
+    let delete = ServerAction::<DeleteServiceKey>::new();
     let keys = Resource::new(move || (set.version().get(), delete.version().get()), |_| site_service_keys());
-    let error = Signal::derive(move || set.value().get().and_then(Result::err));
-    let saved = Signal::derive(move || matches!(set.value().get(), Some(Ok(()))).then(|| "Saved. It will not be shown again.".to_string()));
-    let on_delete = Callback::new(move |name| {
-        delete.dispatch(DeleteSiteServiceKey { name });
-    });
+    let on_delete = delete_key(delete, true);
     view! {
         <section class="card" aria-labelledby="site-keys-title">
             <h2 id="site-keys-title">"Service keys"</h2>
             <p>"Site-wide secrets for services the platform calls (e.g. "<code>"openai"</code>", "<code>"orthanc"</code>"). A user's own key of the same name overrides the site's for them. Stored encrypted; values are never shown again. Services read them with "<code>"GET /api/service-keys/{name}"</code>" and the user's credential."</p>
-            <ActionForm action=set>
-                <FormError message=form_error(error, &["name", "value"])/>
-                <FormSuccess message=saved/>
-                <Field label="Service name" name="name" hint="Lower-case letters, digits, dots, underscores or hyphens" error=field_error(error, "name")/>
-                <Field label="Secret" name="value" kind="password" autocomplete="off" error=field_error(error, "value")/>
-                <button type="submit" disabled=move || set.pending().get()>"Save site key"</button>
-            </ActionForm>
-            <FormError message=failure(delete.value())/>
+            <ServiceKeyForm save=set delete site=true/>
             <Transition fallback=|| view! { <p>"Loading service keys…"</p> }>
                 {move || Suspend::new(async move {
                     match keys.await {
