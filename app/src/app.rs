@@ -3,8 +3,9 @@
 use crate::components::header::Header;
 use crate::components::session_user::provide_session_user;
 use crate::pages::admin::{projects::AdminProjectsPage, roles::AdminRolesPage, sessions::AdminSessionsPage, user_edit::*, user_import::ImportUsersPage, users::AdminUsersPage, AdminPage};
-use crate::pages::admin::{keys::AdminKeysPage, outbox::AdminOutboxPage, settings::AdminSettingsPage};
+use crate::pages::admin::{audit::AdminAuditPage, keys::AdminKeysPage, outbox::AdminOutboxPage, settings::AdminSettingsPage};
 use crate::pages::account_keys::AccountKeysPage;
+use crate::pages::account_activity::SecurityActivityPage;
 use crate::pages::projects::{dataset::DatasetPage, people::ProjectUsersPage, project::ProjectPage, settings::ProjectSettingsPage, ProjectsPage};
 use crate::pages::recovery::{ForgotPage, ResetPage, VerifyPage};
 use crate::pages::{account::*, home::HomePage, invitation::InvitationPage, login::LoginPage, not_found::NotFoundPage, register::RegisterPage};
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/password") view=ForcedPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/keys") view=AccountKeysPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/activity") view=SecurityActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users/new") view=NewUserPage ssr=SsrMode::Async/>
@@ -83,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/settings") view=AdminSettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/outbox") view=AdminOutboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/keys") view=AdminKeysPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -133,6 +133,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .merge(rest::tokens::access_routes())
         .merge(rest::tokens::alias_routes())
         .merge(rest::service_keys::routes())
+        .merge(rest::audit::routes())
         .nest("/data", rest::xnat::routes())
         .nest("/REST", rest::xnat::routes())
         .route("/admin/users/export.csv", get(rest::admin_export::export_users))

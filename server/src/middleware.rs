@@ -7,6 +7,7 @@ use crate::ServerState;
 use app::backend::auth::client_addr::ClientAddr;
 use app::backend::auth::principal::{from_authorization, from_session, CurrentPrincipal};
 use app::backend::auth::tokens::random_hex;
+use app::backend::service::audit::{RequestContext, REQUEST};
 use app::backend::policy::{page_access, PageAccess, CHANGE_PASSWORD_PATH};
 use app::model::AppError;
 use app::CspNonce;
@@ -59,14 +60,21 @@ pub async fn security_headers(https: bool, mut req: Request, next: Next) -> Resp
 }
 
 /// Finds the client's address once per request (the peer, or for a
-/// trusted proxy its `X-Forwarded-For`) and stores it as a `ClientAddr`.
+/// trusted proxy its `X-Forwarded-For`) and stores it as a `ClientAddr`;
+/// the rest of the request runs with its address, user agent and request
+/// id in reach of the audit log (`service::audit::REQUEST`).
 pub async fn client_address(State(state): State<ServerState>, mut req: Request, next: Next) -> Response {
+    let mut context = RequestContext::default();
     if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
         let forwarded = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
         let client = state.trusted_proxies.client_of(peer.ip(), forwarded);
+        context.ip = Some(client.to_string());
         req.extensions_mut().insert(ClientAddr(client));
     }
-    next.run(req).await
+    let text = |value: Option<&HeaderValue>| value.and_then(|v| v.to_str().ok()).map(str::to_owned);
+    context.user_agent = text(req.headers().get(header::USER_AGENT));
+    context.request_id = text(req.headers().get("x-request-id"));
+    REQUEST.scope(context, next.run(req)).await
 }
 
 /// Refuses state-changing requests that a browser marks as coming from

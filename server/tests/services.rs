@@ -167,8 +167,8 @@ async fn two_admins_removing_each_other_at_once_leave_one() {
             assert!(refused.unwrap_err().message().starts_with("This is the last enabled admin"), "{}", db.label);
             // Put both back for the next round.
             for name in ["a.one", "a.two"] {
-                app::backend::store::users::set_enabled(&state.db, principal(state, name).await.user_id, true).await.unwrap().unwrap();
-                app::backend::store::users::set_role(&state.db, principal(state, name).await.user_id, "admin", true).await.unwrap().unwrap();
+                app::backend::store::users::set_enabled(&state.db, principal(state, name).await.user_id, true, &common::fixture_event(name)).await.unwrap().unwrap();
+                app::backend::store::users::set_role(&state.db, principal(state, name).await.user_id, "admin", true, &common::fixture_event(name)).await.unwrap().unwrap();
             }
         }
     }

@@ -15,11 +15,7 @@ pub async fn login(username: String, password: String, next: String) -> Result<S
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use super::door::*;
-    respond(async {
-        session().await?.flush().await.map_err(crate::backend::internal)?;
-        Ok::<_, AppError>(())
-    }
-    .await)
+    respond(async { crate::backend::service::sessions::sign_out(principal().await.as_ref(), &session().await?, &state()?).await }.await)
 }
 
 /// The signed-in user, or `None`.

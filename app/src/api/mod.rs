@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod audit;
 pub mod credentials;
 pub mod outbox;
 pub mod profile;

@@ -1,5 +1,6 @@
 //! Reusable view pieces.
 
+pub mod audit_table;
 pub mod credentials;
 pub mod forms;
 pub mod header;

@@ -1,6 +1,7 @@
 //! Wire types shared by the browser, the server functions and the REST API.
 
 pub mod account;
+pub mod audit;
 pub mod credentials;
 pub mod error;
 pub mod projects;
@@ -13,6 +14,7 @@ pub mod users;
 pub mod validate;
 
 pub use account::*;
+pub use audit::*;
 pub use credentials::*;
 pub use error::AppError;
 pub use projects::*;

@@ -135,6 +135,11 @@ pub fn AccountPage() -> impl IntoView {
             <p>"Access tokens and alias tokens for your scripts, and your own keys for outside services: "
                 <a href="/account/keys">"manage API keys and tokens"</a>"."</p>
         </section>
+        <section class="card" aria-labelledby="activity-title">
+            <h2 id="activity-title">"Security activity"</h2>
+            <p>"Recent sign-ins, refused attempts, password and token changes on your account: "
+                <a href="/account/activity">"see security activity"</a>"."</p>
+        </section>
         <section class="card" aria-labelledby="sessions-title">
             <h2 id="sessions-title">"My sessions"</h2>
             <p>"Where you are signed in. Revoke any session you do not recognise."</p>

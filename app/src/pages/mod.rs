@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod account;
+pub mod account_activity;
 pub mod account_keys;
 pub mod admin;
 pub mod home;

@@ -2,6 +2,7 @@
 //! their status here, in one place.
 
 pub mod admin_export;
+pub mod audit;
 pub mod body;
 pub mod files;
 pub mod health;

@@ -109,8 +109,8 @@ async fn open_session(State(s): State<ServerState>, caller: Caller, session: tow
     Ok((StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()), (header::SET_COOKIE, cookie)], id).into_response())
 }
 
-async fn close_session(session: tower_sessions::Session) -> XnatResult {
-    session.flush().await.map_err(|e| app::backend::internal(e))?;
+async fn close_session(State(s): State<ServerState>, caller: Caller, session: tower_sessions::Session) -> XnatResult {
+    sessions::sign_out(caller.get(), &session, &s.app).await?;
     Ok(text(StatusCode::OK, String::new()))
 }
 

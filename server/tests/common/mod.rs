@@ -48,6 +48,12 @@ pub fn test_config(db: &TestDb) -> Config {
     Config { database_url: db.url.clone(), bind: "127.0.0.1:0".into(), ..Config::default() }
 }
 
+/// The audit event a test fixture's account is created with.
+pub fn fixture_event(username: &str) -> app::backend::store::audit::NewEvent {
+    use app::backend::service::audit::{event, Actor, AuditAction, Target};
+    event(Actor::System, AuditAction::UserCreated, Target::user(0, username), serde_json::json!({"by": "test_fixture"}))
+}
+
 pub struct TestServer {
     pub base: String,
     pub running: Running,
@@ -90,7 +96,7 @@ impl TestServer {
             must_change_password: false,
             roles: &["user"],
         };
-        app::backend::store::users::insert(&self.state().db, &new).await.unwrap()
+        app::backend::store::users::insert(&self.state().db, &new, fixture_event(username)).await.unwrap()
     }
 
     pub async fn execute(&self, sql: &str) {
@@ -195,7 +201,7 @@ impl TestServer {
                 must_change_password: false,
                 roles: &["user"],
             };
-            app::backend::store::users::insert(&self.state().db, &new).await.unwrap();
+            app::backend::store::users::insert(&self.state().db, &new, fixture_event(&username)).await.unwrap();
         }
     }
 }

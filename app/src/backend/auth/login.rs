@@ -9,6 +9,8 @@
 use crate::backend::auth::client_addr::{rate_key, ClientAddr};
 use crate::backend::auth::rate_limit::too_many;
 use crate::backend::internal;
+use crate::backend::service::audit::{self, Actor, AuditAction, Target};
+use serde_json::json;
 use crate::backend::store::auth_failures;
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::time::{now_ms, MINUTE_MS};
@@ -35,12 +37,20 @@ pub struct Charge {
 /// statement that also reads the new count, so concurrent requests cannot
 /// all slip under the limit; refuses (429) past `login_rate_limit`. A check
 /// that succeeds is given back ([`refund`]), so the limit counts failures.
-pub async fn charge_password_check(state: &AppState, ip: Option<&str>) -> Result<Option<Charge>, AppError> {
+/// The first refusal in each minute is audited (one event per address and
+/// minute, however many requests a flood sends).
+pub async fn charge_password_check(state: &AppState, ip: Option<&str>, door: &'static str) -> Result<Option<Charge>, AppError> {
     let Some(ip) = ip else { return Ok(None) };
     let now = now_ms();
     let window = now - now.rem_euclid(MINUTE_MS);
     let key = format!("login:{}", rate_key(ip));
-    if auth_failures::record_and_count(&state.db, &key, window).await? > state.settings.login_rate_limit {
+    let count = auth_failures::record_and_count(&state.db, &key, window).await?;
+    let limit = state.settings.login_rate_limit;
+    if count > limit {
+        if count == limit + 1 {
+            let details = json!({"reason": "rate_limited", "door": door, "limit_per_minute": limit});
+            audit::record(state, &audit::event(Actor::Anonymous, AuditAction::SignInFailed, Target::default(), details)).await?;
+        }
         return Err(too_many("Too many failed sign-in attempts from your address", window + MINUTE_MS - now));
     }
     Ok(Some(Charge { key, window }))
@@ -78,9 +88,30 @@ pub async fn check_password(state: &AppState, user: Option<&UserRow>, password: 
     Ok(false)
 }
 
+/// Audits a refused sign-in through `door` (`form`, `basic`, `jwt`).
+async fn refused(state: &AppState, user: Option<&UserRow>, typed: &str, reason: &str, door: &str) -> Result<(), AppError> {
+    let (target, details) = match user {
+        Some(u) => (Target::user(u.id, &u.username), json!({"reason": reason, "door": door})),
+        None => (Target::default(), json!({"reason": reason, "door": door, "username": typed.chars().take(100).collect::<String>()})),
+    };
+    audit::record(state, &audit::event(Actor::Anonymous, AuditAction::SignInFailed, target, details)).await
+}
+
+/// Why an account that gave its correct password may not sign in, as the audit log names it.
+fn refusal_reason(user: &UserRow) -> &'static str {
+    let standing = user.standing();
+    if !standing.enabled {
+        "disabled"
+    } else if !standing.verified {
+        "unverified"
+    } else {
+        "unapproved"
+    }
+}
+
 /// Checks a username and password from client address `ip` and applies the
-/// rate limit and lockout rules.
-pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: Option<&str>) -> Result<UserRow, AppError> {
+/// rate limit and lockout rules; every outcome is audited under `door`.
+pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: Option<&str>, door: &'static str) -> Result<UserRow, AppError> {
     let username = username.trim();
     if username.is_empty() {
         return Err(AppError::validation("username", "Enter your username"));
@@ -88,17 +119,26 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: 
     if password.is_empty() {
         return Err(AppError::validation("password", "Enter your password"));
     }
-    let charge = charge_password_check(state, ip).await?;
+    let charge = charge_password_check(state, ip, door).await?;
     let user = if username.len() <= 100 { users::find_by_username(&state.db, username).await? } else { None };
+    let was_locked = user.as_ref().is_some_and(|u| u.is_locked(now_ms()));
     if !check_password(state, user.as_ref(), password).await? {
+        let reason = match &user {
+            None => "unknown_user",
+            Some(_) if was_locked => "locked",
+            Some(_) => "wrong_password",
+        };
+        refused(state, user.as_ref(), username, reason, door).await?;
         return Err(invalid());
     }
     refund(state, charge).await?;
     let user = user.ok_or_else(invalid)?;
     if let Some(refusal) = crate::backend::policy::account_refusal(user.standing()) {
+        refused(state, Some(&user), username, refusal_reason(&user), door).await?;
         return Err(AppError::Forbidden(refusal.into()));
     }
-    users::record_successful_login(&state.db, user.id).await?;
+    let event = audit::event(Actor::Named(user.id, &user.username), AuditAction::SignIn, Target::user(user.id, &user.username), json!({"door": door}));
+    users::record_successful_login(&state.db, user.id, &event).await?;
     Ok(user)
 }
 

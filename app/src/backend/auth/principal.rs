@@ -222,7 +222,7 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
             _ => state.basic_cache.forget(username, password),
         }
     }
-    let user = authenticate(state, username, password, ip).await.map_err(|e| match e {
+    let user = authenticate(state, username, password, ip, "basic").await.map_err(|e| match e {
         AppError::Validation { .. } => invalid(),
         other => other,
     })?;

@@ -2,6 +2,7 @@
 
 use crate::backend::auth::login::{self, ClientInfo};
 use crate::backend::auth::Principal;
+use crate::backend::service::audit::{self, AuditAction, Target};
 use crate::backend::policy::{authorize, Action};
 use crate::backend::store::users;
 use crate::backend::time::{now_ms, MINUTE_MS};
@@ -19,7 +20,7 @@ pub async fn sign_in(
     next: &str,
     client: &ClientInfo,
 ) -> Result<String, AppError> {
-    let user = login::authenticate(state, username, password, client.ip.as_deref()).await?;
+    let user = login::authenticate(state, username, password, client.ip.as_deref(), "form").await?;
     login::start_session(state, session, &user, client).await?;
     Ok(if user.must_change_password {
         crate::backend::policy::CHANGE_PASSWORD_PATH.to_string()
@@ -54,7 +55,7 @@ pub async fn change_own_password(
         return Err(AppError::validation("confirm_password", "The two new passwords do not match"));
     }
     // The same per-address limit and lockout as signing in.
-    let charge = login::charge_password_check(state, ip).await?;
+    let charge = login::charge_password_check(state, ip, "change_password").await?;
     let now = now_ms();
     if user.is_locked(now) {
         let minutes = (user.locked_until.unwrap_or(now) - now + MINUTE_MS - 1) / MINUTE_MS;
@@ -71,8 +72,9 @@ pub async fn change_own_password(
         return Err(AppError::validation("new_password", "New password must be different from the current one"));
     }
     let hash = state.hasher.hash(change.new_password).await?;
+    let event = audit::event(principal.into(), AuditAction::PasswordChanged, Target::user(user.id, &user.username), serde_json::json!({}));
     let generation =
-        users::set_password(&state.db, user.id, &hash, false, principal.session_key.as_deref()).await?;
+        users::set_password(&state.db, user.id, &hash, false, principal.session_key.as_deref(), &event).await?;
     if let Some(session) = session {
         session.insert("gen", generation).await.map_err(internal)?;
     }
@@ -86,6 +88,7 @@ pub async fn issue_token(state: &AppState, request: &crate::model::AuthenticateR
         request.username.as_deref().unwrap_or_default(),
         request.password.as_deref().unwrap_or_default(),
         ip,
+        "jwt",
     )
     .await?;
     token_for(state, &user).await

@@ -3,6 +3,8 @@
 
 use crate::backend::auth::tokens::random_password;
 use crate::backend::store::users;
+use crate::backend::service::audit::{self, Actor, AuditAction, Target};
+use serde_json::json;
 use crate::backend::AppState;
 use crate::model::{check_username, AppError};
 
@@ -37,7 +39,8 @@ pub async fn ensure_first_admin(
     match users::find_by_username(&state.db, username).await? {
         Some(existing) => {
             users::make_enabled_admin(&state.db, existing.id).await?;
-            users::set_password(&state.db, existing.id, &hash, must_change, None).await?;
+            let event = audit::event(Actor::System, AuditAction::PasswordReset, Target::user(existing.id, username), json!({"by": "first_run"}));
+            users::set_password(&state.db, existing.id, &hash, must_change, None, &event).await?;
         }
         None => {
             let new = users::NewUser {
@@ -48,7 +51,8 @@ pub async fn ensure_first_admin(
                 must_change_password: must_change,
                 roles: &["admin"],
             };
-            if let Err(err) = users::insert(&state.db, &new).await {
+            let event = audit::event(Actor::System, AuditAction::UserCreated, Target::user(0, username), json!({"roles": ["admin"], "by": "first_run"}));
+            if let Err(err) = users::insert(&state.db, &new, event).await {
                 // Another instance sharing the database may have won the race.
                 if users::count_enabled_admins(&state.db).await? > 0 {
                     return Ok(None);
@@ -76,7 +80,8 @@ pub async fn create_admin(state: &AppState, username: &str, email: Option<&str>)
         must_change_password: true,
         roles: &["admin"],
     };
-    users::insert(&state.db, &new).await?;
+    let event = audit::event(Actor::System, AuditAction::UserCreated, Target::user(0, username), json!({"roles": ["admin"], "by": "command_line"}));
+    users::insert(&state.db, &new, event).await?;
     Ok(password)
 }
 
@@ -89,6 +94,7 @@ pub async fn reset_password(state: &AppState, username: &str) -> Result<String, 
     let password = random_password(ONE_TIME_PASSWORD_LENGTH);
     let hash = state.hasher.hash(&password).await?;
     // With no session to keep, this also deletes every session of the user.
-    users::set_password(&state.db, user.id, &hash, true, None).await?;
+    let event = audit::event(Actor::System, AuditAction::PasswordReset, Target::user(user.id, &user.username), json!({"by": "command_line"}));
+    users::set_password(&state.db, user.id, &hash, true, None, &event).await?;
     Ok(password)
 }

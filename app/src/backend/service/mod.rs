@@ -3,6 +3,7 @@
 pub mod access_requests;
 pub mod account;
 pub mod admin;
+pub mod audit;
 pub mod bootstrap;
 pub mod data;
 pub mod email_links;

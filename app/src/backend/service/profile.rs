@@ -83,7 +83,7 @@ async fn confirm_password(state: &AppState, user: &UserRow, ip: Option<&str>, pa
     if password.is_empty() {
         return Err(AppError::validation(FIELD, "Enter your current password to change your email address"));
     }
-    let charge = login::charge_password_check(state, ip).await?;
+    let charge = login::charge_password_check(state, ip, "change_email").await?;
     if !login::check_password(state, Some(user), password).await? {
         return Err(AppError::validation(FIELD, "Current password is incorrect"));
     }

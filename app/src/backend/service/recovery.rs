@@ -6,6 +6,7 @@
 //! the response is the same text after about the same work either way.
 
 use crate::backend::auth::Principal;
+use crate::backend::service::audit::{self, Actor, AuditAction, Target};
 use crate::backend::policy::{authorize_public, Action};
 use crate::backend::service::mail::{self, Outgoing};
 use crate::backend::service::{email_links, registration, settings};
@@ -98,6 +99,8 @@ pub async fn reset_password(
     }
     let row = email_links::redeem(state, token, &[Purpose::Reset]).await?;
     let hash = state.hasher.hash(new_password).await?;
-    users::set_password(&state.db, row.user_id, &hash, false, None).await?;
+    let username = users::find_by_id(&state.db, row.user_id).await?.map(|u| u.username).unwrap_or_default();
+    let event = audit::event(Actor::Anonymous, AuditAction::PasswordReset, Target::user(row.user_id, &username), serde_json::json!({"by": "reset_link"}));
+    users::set_password(&state.db, row.user_id, &hash, false, None, &event).await?;
     Ok(())
 }

@@ -10,6 +10,7 @@
 //! taken address is refused on the field, as the admin's create form does.
 
 use crate::backend::auth::Principal;
+use crate::backend::service::audit::{self, Actor, AuditAction, Target};
 use crate::backend::policy::{authorize, authorize_public, Action};
 use crate::backend::service::email_links;
 use crate::backend::service::mail::{self, Outgoing};
@@ -66,7 +67,9 @@ pub async fn register(state: &AppState, principal: Option<&Principal>, form: &Re
     let new = NewUser { username, display_name, email: Some(email), password_hash: &hash, must_change_password: false, roles: &["user"] };
     let verified = !site.require_email_verification;
     let approved = !site.require_admin_approval;
-    let id = match users::insert_with_flags(&state.db, &new, verified, approved).await {
+    let details = serde_json::json!({"by": "registration", "verified": verified, "approved": approved});
+    let event = audit::event(Actor::Anonymous, AuditAction::UserCreated, Target::user(0, username), details);
+    let id = match users::insert_with_flags(&state.db, &new, verified, approved, event).await {
         Ok(id) => id,
         // A concurrent registration took the name (or the address) first.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {

@@ -12,11 +12,14 @@
 
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
+use crate::backend::service::audit::{self, AuditAction, Target};
+use crate::backend::store::audit::NewEvent;
 use crate::backend::service::users::find_user;
 use crate::backend::store::service_keys::{self, KeyWrite, ServiceKeyRow, SITE};
 use crate::backend::time::now_ms;
 use crate::backend::{internal, AppState};
 use crate::model::*;
+use serde_json::json;
 
 /// Keys one user may keep, and keys the site may keep.
 pub const MAX_USER_KEYS: i64 = 50;
@@ -56,20 +59,29 @@ fn no_such_key(name: &str) -> AppError {
     AppError::NotFound(format!("No service key named {name}"))
 }
 
-async fn save(state: &AppState, scope: i64, name: &str, value: Option<&str>, set_by: &str, cap: i64) -> Result<(), AppError> {
+/// The audit event for `caller` changing the key `name` of `scope`.
+fn key_event(caller: &Principal, action: AuditAction, scope: i64, name: &str) -> NewEvent {
+    let owner = (scope != SITE).then_some(scope);
+    let details = json!({"scope": if owner.is_some() { "user" } else { "site" }});
+    audit::event(caller.into(), action, Target::service_key(owner, name), details)
+}
+
+async fn save(state: &AppState, caller: &Principal, scope: i64, name: &str, value: Option<&str>, cap: i64) -> Result<(), AppError> {
     check_service_key_name(name, "name")?;
     let value = check_service_key_value(value, "value")?;
     let ciphertext = state.credential_keys.encrypt(value, &context(scope, name));
-    let write = KeyWrite { scope, name, ciphertext: &ciphertext, last4: &tail_of(value), set_by, now: now_ms() };
-    if service_keys::upsert_capped(&state.db, &write, cap).await? {
+    let write = KeyWrite { scope, name, ciphertext: &ciphertext, last4: &tail_of(value), set_by: &caller.username, now: now_ms() };
+    let event = key_event(caller, AuditAction::ServiceKeySet, scope, name);
+    if service_keys::upsert_capped(&state.db, &write, cap, &event).await? {
         Ok(())
     } else {
         Err(AppError::Conflict(format!("At most {cap} service keys may be kept here: delete one first")))
     }
 }
 
-async fn remove(state: &AppState, scope: i64, name: &str) -> Result<(), AppError> {
-    if service_keys::delete(&state.db, scope, name).await? {
+async fn remove(state: &AppState, caller: &Principal, scope: i64, name: &str) -> Result<(), AppError> {
+    let event = key_event(caller, AuditAction::ServiceKeyDeleted, scope, name);
+    if service_keys::delete(&state.db, scope, name, &event).await? {
         Ok(())
     } else {
         Err(no_such_key(name))
@@ -99,14 +111,14 @@ pub async fn resolve(state: &AppState, principal: Option<&Principal>, name: &str
 /// `PUT /api/service-keys/{name}`: the caller's own value for `name`.
 pub async fn set_mine(state: &AppState, principal: Option<&Principal>, name: &str, value: Option<&str>) -> Result<(), AppError> {
     let caller = authorize(principal, Action::ManageOwnCredentials)?;
-    save(state, caller.user_id, name, value, &caller.username, MAX_USER_KEYS).await
+    save(state, caller, caller.user_id, name, value, MAX_USER_KEYS).await
 }
 
 /// `DELETE /api/service-keys/{name}`: drops the caller's override (the
 /// site's key, if any, counts for them again).
 pub async fn delete_mine(state: &AppState, principal: Option<&Principal>, name: &str) -> Result<(), AppError> {
     let caller = authorize(principal, Action::ManageOwnCredentials)?;
-    remove(state, caller.user_id, name).await
+    remove(state, caller, caller.user_id, name).await
 }
 
 /// My account → Service keys.
@@ -126,13 +138,13 @@ pub async fn site_keys(state: &AppState, principal: Option<&Principal>) -> Resul
 /// `PUT /api/admin/service-keys/{name}`.
 pub async fn set_site(state: &AppState, principal: Option<&Principal>, name: &str, value: Option<&str>) -> Result<(), AppError> {
     let caller = authorize(principal, Action::AdministerCredentials)?;
-    save(state, SITE, name, value, &caller.username, MAX_SITE_KEYS).await
+    save(state, caller, SITE, name, value, MAX_SITE_KEYS).await
 }
 
 /// `DELETE /api/admin/service-keys/{name}`.
 pub async fn delete_site(state: &AppState, principal: Option<&Principal>, name: &str) -> Result<(), AppError> {
-    authorize(principal, Action::AdministerCredentials)?;
-    remove(state, SITE, name).await
+    let caller = authorize(principal, Action::AdministerCredentials)?;
+    remove(state, caller, SITE, name).await
 }
 
 #[cfg(test)]

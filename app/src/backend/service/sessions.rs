@@ -7,7 +7,10 @@ use crate::backend::policy::{authorize, Action};
 use crate::backend::service::users::find_user;
 use crate::backend::store::sessions::{self, LiveSession};
 use crate::backend::time::{now_ms, MINUTE_MS};
+use crate::backend::service::audit::{self, AuditAction, Target};
+use crate::backend::store::audit::NewEvent;
 use crate::backend::AppState;
+use serde_json::json;
 use crate::model::*;
 
 async fn live(state: &AppState, user_id: Option<i64>) -> Result<Vec<LiveSession>, AppError> {
@@ -53,7 +56,7 @@ pub async fn list(state: &AppState, principal: Option<&Principal>, username: Opt
 pub async fn revoke(state: &AppState, principal: Option<&Principal>, ids: &[String]) -> Result<Vec<String>, AppError> {
     let caller = authorize(principal, Action::ViewOwnAccount)?;
     let only_user = crate::backend::policy::session_revoke_scope(caller);
-    Ok(sessions::delete_by_public_ids(&state.db, ids, only_user).await?)
+    Ok(sessions::delete_by_public_ids(&state.db, ids, only_user, revoked_by(caller)).await?)
 }
 
 /// Ends every session of `username` (the caller's own: all but this one).
@@ -65,7 +68,25 @@ pub async fn revoke_user(state: &AppState, principal: Option<&Principal>, userna
         .filter(|s| username.is_some() || caller.session_key.as_deref() != Some(s.id_hash.as_str()))
         .map(|s| s.public_id)
         .collect();
-    Ok(sessions::delete_by_public_ids(&state.db, &ids, Some(user_id)).await?)
+    Ok(sessions::delete_by_public_ids(&state.db, &ids, Some(user_id), revoked_by(caller)).await?)
+}
+
+/// The audit event for `caller` ending a session of (owner id, owner's username).
+fn revoked_by(caller: &Principal) -> impl Fn(i64, &str, &str) -> NewEvent + '_ {
+    move |owner, username, public_id| {
+        let by = if owner == caller.user_id { "owner" } else { "admin" };
+        audit::event(caller.into(), AuditAction::SessionRevoked, Target::user(owner, username), json!({"session": public_id, "by": by}))
+    }
+}
+
+/// Signs out: deletes the server-side session (so a copied cookie dies too).
+pub async fn sign_out(principal: Option<&Principal>, session: &tower_sessions::Session, state: &AppState) -> Result<(), AppError> {
+    session.flush().await.map_err(crate::backend::internal)?;
+    if let Some(p) = principal {
+        let event = audit::event(p.into(), AuditAction::SignOut, Target::user(p.user_id, &p.username), json!({}));
+        audit::record(state, &event).await?;
+    }
+    Ok(())
 }
 
 /// XNAT's `/data/JSESSION`: for a caller who came with a credential

@@ -1,11 +1,12 @@
 //! Site settings (SPEC §2, §5): the configured defaults overlaid with what
 //! admins saved in the `site_settings` table. Every instance reads the
 //! table, keeping a copy for at most [`CACHE_FOR`]; so several instances on
-//! one PostgreSQL agree within that time. Changes are not audited yet: the
-//! audit log comes with its own issue.
+//! one PostgreSQL agree within that time. Every saved change is audited with
+//! its old and new values.
 
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
+use crate::backend::service::audit::{self, AuditAction, Target};
 use crate::backend::state::SiteSettings;
 use crate::backend::store::site_settings::{self, StoredSettings};
 use crate::backend::time::now_ms;
@@ -91,9 +92,29 @@ pub fn parse_min_length(text: &str) -> Result<i64, AppError> {
         })
 }
 
+/// Each setting that differs between `old` and `new`, with both values.
+fn changed_settings(old: &SiteSettings, new: &SiteSettings) -> serde_json::Map<String, serde_json::Value> {
+    let mut changed = serde_json::Map::new();
+    let mut note = |name: &str, old: serde_json::Value, new: serde_json::Value| {
+        if old != new {
+            changed.insert(name.into(), serde_json::json!({"old": old, "new": new}));
+        }
+    };
+    note("registration_open", old.registration_open.into(), new.registration_open.into());
+    note("require_email_verification", old.require_email_verification.into(), new.require_email_verification.into());
+    note("require_admin_approval", old.require_admin_approval.into(), new.require_admin_approval.into());
+    note("notify_admins", old.notify_admins.into(), new.notify_admins.into());
+    note("password_min_length", old.password_min_length.into(), new.password_min_length.into());
+    note("require_login", old.require_login.into(), new.require_login.into());
+    note("storage_limiter", old.storage_limiter.into(), new.storage_limiter.into());
+    note("allow_non_expiring_tokens", old.allow_non_expiring_tokens.into(), new.allow_non_expiring_tokens.into());
+    changed
+}
+
 /// Saves the form; invalid input or a stale `version` changes nothing.
+/// The change is audited with each setting's old and new value.
 pub async fn save(state: &AppState, principal: Option<&Principal>, form: &SettingsForm) -> Result<(), AppError> {
-    authorize(principal, Action::Administer)?;
+    let caller = authorize(principal, Action::Administer)?;
     let min_length = parse_min_length(&form.password_min_length)?;
     let values = StoredSettings {
         registration_open: Some(form.registration_open),
@@ -106,7 +127,12 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
         allow_non_expiring_tokens: Some(form.allow_non_expiring_tokens),
         version: form.version,
     };
-    if !site_settings::save(&state.db, &values, now_ms()).await? {
+    let old = overlay(&state.settings, &site_settings::load(&state.db).await?);
+    let changed = changed_settings(&old, &overlay(&state.settings, &values));
+    let event = (!changed.is_empty()).then(|| {
+        audit::event(caller.into(), AuditAction::SettingsChanged, Target::setting("site"), serde_json::json!({"changed": changed}))
+    });
+    if !site_settings::save(&state.db, &values, now_ms(), event.as_ref()).await? {
         return Err(AppError::Conflict(STALE_SETTINGS.into()));
     }
     state.settings_cache.clear();

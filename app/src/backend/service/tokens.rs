@@ -14,12 +14,14 @@
 use crate::backend::auth::api_tokens::{new_access_token, new_alias, new_alias_secret};
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
+use crate::backend::service::audit::{self, AuditAction, Target};
 use crate::backend::service::users::find_user;
 use crate::backend::store::tokens::{self, NewToken, NotStored, TokenKind, TokenRow};
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::time::{now_ms, DAY_MS, HOUR_MS};
 use crate::backend::AppState;
 use crate::model::*;
+use serde_json::json;
 
 /// Live tokens of one kind a user may hold at once.
 pub const MAX_LIVE_TOKENS: i64 = 100;
@@ -33,12 +35,35 @@ fn cap_reached(kind: &str) -> AppError {
     AppError::Conflict(format!("You already hold {MAX_LIVE_TOKENS} live {kind}: end some before making more"))
 }
 
-async fn stored(state: &AppState, kind: TokenKind, new: &NewToken<'_>) -> Result<i64, AppError> {
-    match tokens::insert_capped(&state.db, kind, new, MAX_LIVE_TOKENS).await? {
+async fn stored(state: &AppState, caller: &Principal, holder: &UserRow, kind: TokenKind, new: &NewToken<'_>) -> Result<i64, AppError> {
+    let details = json!({"kind": kind_name(kind), "name": new.label, "expires": new.expires_at.map(iso8601), "by": by(caller, holder.id)});
+    let event = audit::event(caller.into(), AuditAction::TokenCreated, Target::user(holder.id, &holder.username), details);
+    match tokens::insert_capped(&state.db, kind, new, MAX_LIVE_TOKENS, &event).await? {
         Ok(id) => Ok(id),
         Err(NotStored::Cap) => Err(cap_reached(if kind == TokenKind::Alias { "alias tokens" } else { "access tokens" })),
         Err(NotStored::NameTaken) => Err(AppError::taken("name", "You already have an access token with this name")),
     }
+}
+
+fn kind_name(kind: TokenKind) -> &'static str {
+    match kind {
+        TokenKind::Alias => "alias",
+        TokenKind::Access => "access",
+    }
+}
+
+/// Whether the caller acted on their own credentials or as an admin.
+fn by(caller: &Principal, owner: i64) -> &'static str {
+    if caller.user_id == owner { "owner" } else { "admin" }
+}
+
+/// Deletes one token, auditing it as revoked by `caller`.
+async fn revoke(state: &AppState, caller: &Principal, kind: TokenKind, id: i64) -> Result<bool, AppError> {
+    Ok(tokens::delete(&state.db, kind, id, |row| {
+        let details = json!({"kind": kind_name(kind), "name": row.label, "token_id": row.id, "by": by(caller, row.user_id)});
+        audit::event(caller.into(), AuditAction::TokenRevoked, Target::user(row.user_id, &row.username), details)
+    })
+    .await?)
 }
 
 /// The account a credential is issued to: the caller's own, or for an
@@ -64,12 +89,13 @@ async fn holder(state: &AppState, principal: Option<&Principal>, username: Optio
 /// for the caller (or, for an admin, for `username`).
 pub async fn issue_alias(state: &AppState, principal: Option<&Principal>, username: Option<&str>) -> Result<IssuedAliasToken, AppError> {
     let user = holder(state, principal, username).await?;
+    let caller = authorize(principal, Action::ManageOwnCredentials)?;
     let (alias, secret) = (new_alias(), new_alias_secret());
     let now = now_ms();
     let expires_at = now + state.settings.alias_token_hours * HOUR_MS;
     let hash = state.credential_keys.mac(&secret);
     let new = NewToken { user_id: user.id, generation: user.generation, label: &alias, prefix: "", secret_hash: &hash, now, expires_at: Some(expires_at) };
-    stored(state, TokenKind::Alias, &new).await?;
+    stored(state, caller, &user, TokenKind::Alias, &new).await?;
     Ok(IssuedAliasToken { alias, secret, xdat_user_id: user.id, estimated_expiration_time: expires_at })
 }
 
@@ -101,7 +127,7 @@ pub async fn invalidate_alias(state: &AppState, principal: Option<&Principal>, a
     if row.user_id != caller.user_id {
         authorize(principal, Action::AdministerCredentials).map_err(|_| AppError::NotFound(INVALID_ALIAS.into()))?;
     }
-    tokens::delete(&state.db, TokenKind::Alias, row.id).await?;
+    revoke(state, caller, TokenKind::Alias, row.id).await?;
     Ok(())
 }
 
@@ -140,6 +166,7 @@ fn access_info(r: TokenRow) -> AccessTokenInfo {
 /// caller, shown once.
 pub async fn create_access(state: &AppState, principal: Option<&Principal>, request: &NewAccessToken) -> Result<CreatedAccessToken, AppError> {
     let user = holder(state, principal, None).await?;
+    let caller = authorize(principal, Action::ManageOwnCredentials)?;
     let name = check_token_name(request.name.as_deref().unwrap_or_default(), "name")?;
     if !ACCESS_TOKEN_LIFETIMES.contains(&request.expires_days) {
         return Err(AppError::validation("expires_days", "expires_days must be 30, 90, 365, or null for no expiry"));
@@ -152,7 +179,7 @@ pub async fn create_access(state: &AppState, principal: Option<&Principal>, requ
     let (token, shown) = new_access_token();
     let hash = state.credential_keys.mac(&token);
     let new = NewToken { user_id: user.id, generation: user.generation, label: name, prefix: &shown, secret_hash: &hash, now, expires_at };
-    let id = stored(state, TokenKind::Access, &new).await?;
+    let id = stored(state, caller, &user, TokenKind::Access, &new).await?;
     Ok(CreatedAccessToken { id, name: name.to_string(), token, prefix: format!("{shown}…"), expires: expires_at.map(iso8601) })
 }
 
@@ -173,7 +200,7 @@ pub async fn revoke_my_access(state: &AppState, principal: Option<&Principal>, i
     let caller = authorize(principal, Action::ManageOwnCredentials)?;
     match tokens::find(&state.db, TokenKind::Access, id).await? {
         Some(row) if row.user_id == caller.user_id => {
-            tokens::delete(&state.db, TokenKind::Access, id).await?;
+            revoke(state, caller, TokenKind::Access, id).await?;
             Ok(())
         }
         _ => Err(no_such_token()),
@@ -215,8 +242,8 @@ fn parse_cursor(cursor: &str) -> Result<(i64, i64), AppError> {
 
 /// `DELETE /api/admin/tokens/{id}`: an admin ends anyone's token.
 pub async fn revoke_access(state: &AppState, principal: Option<&Principal>, id: i64) -> Result<(), AppError> {
-    authorize(principal, Action::AdministerCredentials)?;
-    if tokens::delete(&state.db, TokenKind::Access, id).await? {
+    let caller = authorize(principal, Action::AdministerCredentials)?;
+    if revoke(state, caller, TokenKind::Access, id).await? {
         Ok(())
     } else {
         Err(no_such_token())
@@ -225,8 +252,12 @@ pub async fn revoke_access(state: &AppState, principal: Option<&Principal>, id: 
 
 /// An admin ends all of one user's access tokens; returns how many.
 pub async fn revoke_all_access_of(state: &AppState, principal: Option<&Principal>, username: Option<&str>) -> Result<u64, AppError> {
-    authorize(principal, Action::AdministerCredentials)?;
+    let caller = authorize(principal, Action::AdministerCredentials)?;
     let username = username.map(str::trim).filter(|u| !u.is_empty()).ok_or_else(|| AppError::validation("user", "user is required"))?;
     let user = find_user(state, username).await?;
-    Ok(tokens::delete_all_of(&state.db, TokenKind::Access, user.id).await?)
+    Ok(tokens::delete_all_of(&state.db, TokenKind::Access, user.id, |count| {
+        let details = json!({"kind": "access", "all": true, "count": count, "by": by(caller, user.id)});
+        audit::event(caller.into(), AuditAction::TokenRevoked, Target::user(user.id, &user.username), details)
+    })
+    .await?)
 }

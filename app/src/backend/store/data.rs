@@ -230,6 +230,7 @@ pub async fn delete_user_with_data(
     db: &Db,
     user: i64,
     heir: Option<i64>,
+    event: &crate::backend::store::audit::NewEvent,
 ) -> Result<Result<Vec<String>, super::users::LastAdmin>, sqlx::Error> {
     let doomed = "SELECT f.storage_key FROM files f WHERE f.uploaded_by = $1 \
                   OR f.dataset_id IN (SELECT id FROM datasets WHERE created_by = $1)";
@@ -260,6 +261,7 @@ pub async fn delete_user_with_data(
             }
         };
         sqlx::query("DELETE FROM users WHERE id = $1").bind(user).execute(&mut *tx).await?;
+        crate::write_audit!(&mut *tx, event)?;
         Ok::<_, sqlx::Error>(Ok(keys))
     })
 }

@@ -1,5 +1,6 @@
 //! SQL, one module per table group. No rules live here: callers decide.
 
+pub mod audit;
 pub mod auth_failures;
 pub mod data;
 pub mod email_tokens;
@@ -15,3 +16,18 @@ pub mod tokens;
 pub mod user_list;
 pub mod user_search;
 pub mod users;
+
+/// Binds each of `$args` (a slice of [`user_list::Arg`]) to `$query` in order.
+#[macro_export]
+macro_rules! bind_args {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
+            query = match arg {
+                $crate::backend::store::user_list::Arg::Int(i) => query.bind(*i),
+                $crate::backend::store::user_list::Arg::Text(t) => query.bind(t.clone()),
+            };
+        }
+        query
+    }};
+}

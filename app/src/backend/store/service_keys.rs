@@ -3,7 +3,8 @@
 //! site's key of a name; any other scope is the user id whose override it is.
 
 use crate::backend::db::Db;
-use crate::{in_write_tx, on_db};
+use crate::backend::store::audit::NewEvent;
+use crate::{in_tx, in_write_tx, on_db, write_audit};
 
 /// The scope of the site-wide keys.
 pub const SITE: i64 = 0;
@@ -35,7 +36,7 @@ pub struct KeyWrite<'a> {
 /// Stores or replaces the key `name` in `scope`, unless that would give the
 /// scope more than `cap` keys (`false`: nothing written). The count and the
 /// write happen in one write transaction.
-pub async fn upsert_capped(db: &Db, key: &KeyWrite<'_>, cap: i64) -> Result<bool, sqlx::Error> {
+pub async fn upsert_capped(db: &Db, key: &KeyWrite<'_>, cap: i64, event: &NewEvent) -> Result<bool, sqlx::Error> {
     let user_id = (key.scope != SITE).then_some(key.scope);
     in_write_tx!(db, |tx, lock| {
         if let Some(user) = user_id {
@@ -65,18 +66,26 @@ pub async fn upsert_capped(db: &Db, key: &KeyWrite<'_>, cap: i64) -> Result<bool
         .bind(key.now)
         .execute(&mut *tx)
         .await?;
+        write_audit!(&mut *tx, event)?;
         Ok::<_, sqlx::Error>(true)
     })
 }
 
 /// Deletes the key `name` of `scope`; `false` when there was none.
-pub async fn delete(db: &Db, scope: i64, name: &str) -> Result<bool, sqlx::Error> {
-    on_db!(db, |pool| sqlx::query("DELETE FROM service_keys WHERE scope = $1 AND name = $2")
-        .bind(scope)
-        .bind(name)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected() == 1))
+pub async fn delete(db: &Db, scope: i64, name: &str, event: &NewEvent) -> Result<bool, sqlx::Error> {
+    in_tx!(db, |tx| {
+        let gone = sqlx::query("DELETE FROM service_keys WHERE scope = $1 AND name = $2")
+            .bind(scope)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if gone {
+            write_audit!(&mut *tx, event)?;
+        }
+        Ok::<_, sqlx::Error>(gone)
+    })
 }
 
 /// The keys of one scope, by name.

@@ -2,7 +2,8 @@
 //! cookie secret, with a separate public id that pages and APIs may show.
 
 use crate::backend::db::Db;
-use crate::on_db;
+use crate::backend::store::audit::NewEvent;
+use crate::{in_tx, on_db, write_audit};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
@@ -124,11 +125,28 @@ pub async fn list_live(db: &Db, now: i64, idle_since: i64, user_id: Option<i64>)
 }
 
 /// Deletes the sessions with these public ids (only `user_id`'s, when given); returns the ids deleted.
-pub async fn delete_by_public_ids(db: &Db, public_ids: &[String], user_id: Option<i64>) -> Result<Vec<String>, sqlx::Error> {
+pub async fn delete_by_public_ids(
+    db: &Db,
+    public_ids: &[String],
+    user_id: Option<i64>,
+    event: impl Fn(i64, &str, &str) -> NewEvent,
+) -> Result<Vec<String>, sqlx::Error> {
+    let find = "SELECT s.user_id, u.username FROM sessions s JOIN users u ON u.id = s.user_id \
+                WHERE s.public_id = $1 AND ($2 = 0 OR s.user_id = $2)";
     let mut deleted = Vec::new();
     for id in public_ids {
-        let sql = "DELETE FROM sessions WHERE public_id = $1 AND ($2 = 0 OR user_id = $2) RETURNING public_id";
-        let gone = on_db!(db, |pool| sqlx::query_scalar::<_, String>(sql).bind(id).bind(user_id.unwrap_or(0)).fetch_optional(pool).await)?;
+        let gone = in_tx!(db, |tx| {
+            let owner = sqlx::query_as::<_, (i64, String)>(find).bind(id).bind(user_id.unwrap_or(0)).fetch_optional(&mut *tx).await?;
+            let mut gone = None;
+            if let Some((owner, username)) = owner {
+                let removed = sqlx::query("DELETE FROM sessions WHERE public_id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
+                if removed > 0 {
+                    write_audit!(&mut *tx, &event(owner, &username, id))?;
+                    gone = Some(id.clone());
+                }
+            }
+            Ok::<_, sqlx::Error>(gone)
+        })?;
         deleted.extend(gone);
     }
     Ok(deleted)

@@ -1,7 +1,8 @@
 //! The one-row `site_settings` table: what admins changed; NULL = the configured default.
 
 use crate::backend::db::Db;
-use crate::on_db;
+use crate::backend::store::audit::NewEvent;
+use crate::{in_tx, on_db, write_audit};
 
 /// The stored overrides and the row's version (for stale-save detection).
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
@@ -25,11 +26,12 @@ pub async fn load(db: &Db) -> Result<StoredSettings, sqlx::Error> {
 
 /// Writes every value if the row is still at `values.version`; returns
 /// `false` (writing nothing) when someone saved in between.
-pub async fn save(db: &Db, values: &StoredSettings, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn save(db: &Db, values: &StoredSettings, now: i64, event: Option<&NewEvent>) -> Result<bool, sqlx::Error> {
     let sql = "UPDATE site_settings SET registration_open = $2, require_email_verification = $3, \
                require_admin_approval = $4, notify_admins = $5, password_min_length = $6, require_login = $7, \
                storage_limiter = $9, allow_non_expiring_tokens = $10, version = version + 1, updated_at = $8 WHERE id = 1 AND version = $1";
-    on_db!(db, |pool| sqlx::query(sql)
+    in_tx!(db, |tx| {
+        let saved = sqlx::query(sql)
         .bind(values.version)
         .bind(values.registration_open)
         .bind(values.require_email_verification)
@@ -40,7 +42,13 @@ pub async fn save(db: &Db, values: &StoredSettings, now: i64) -> Result<bool, sq
         .bind(now)
         .bind(values.storage_limiter)
         .bind(values.allow_non_expiring_tokens)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected() == 1))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if let (true, Some(event)) = (saved, event) {
+            write_audit!(&mut *tx, event)?;
+        }
+        Ok::<_, sqlx::Error>(saved)
+    })
 }

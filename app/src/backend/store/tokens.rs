@@ -4,7 +4,8 @@
 //! expired and its generation is still the user's.
 
 use crate::backend::db::Db;
-use crate::{in_write_tx, on_db};
+use crate::backend::store::audit::NewEvent;
+use crate::{in_tx, in_write_tx, on_db, write_audit};
 
 /// Which of the two tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,7 +86,7 @@ pub enum NotStored {
 /// Stores a token unless its user already holds `cap` live ones. The user's
 /// row is locked first, so concurrent issues count one after another; dead
 /// tokens of the user (expired, older generation) are deleted on the way.
-pub async fn insert_capped(db: &Db, kind: TokenKind, new: &NewToken<'_>, cap: i64) -> Result<Result<i64, NotStored>, sqlx::Error> {
+pub async fn insert_capped(db: &Db, kind: TokenKind, new: &NewToken<'_>, cap: i64, event: &NewEvent) -> Result<Result<i64, NotStored>, sqlx::Error> {
     let table = kind.table();
     let prune = format!("DELETE FROM {table} WHERE user_id = $1 AND (generation <> $2 OR expires_at <= $3)");
     let count = format!("SELECT COUNT(*) FROM {table} WHERE user_id = $1");
@@ -123,6 +124,9 @@ pub async fn insert_capped(db: &Db, kind: TokenKind, new: &NewToken<'_>, cap: i6
             .fetch_optional(&mut *tx)
             .await?,
         };
+        if id.is_some() {
+            write_audit!(&mut *tx, event)?;
+        }
         Ok::<_, sqlx::Error>(id.ok_or(NotStored::NameTaken))
     })
 }
@@ -172,15 +176,32 @@ pub async fn list_live(
 }
 
 /// Deletes one token; `false` when it was already gone.
-pub async fn delete(db: &Db, kind: TokenKind, id: i64) -> Result<bool, sqlx::Error> {
+pub async fn delete(db: &Db, kind: TokenKind, id: i64, event: impl FnOnce(&TokenRow) -> NewEvent) -> Result<bool, sqlx::Error> {
+    let find = format!("{} WHERE t.id = $1", select(kind));
     let sql = format!("DELETE FROM {} WHERE id = $1", kind.table());
-    on_db!(db, |pool| sqlx::query(&sql).bind(id).execute(pool).await.map(|r| r.rows_affected() == 1))
+    in_tx!(db, |tx| {
+        let row = sqlx::query_as::<_, TokenRow>(&find).bind(id).fetch_optional(&mut *tx).await?;
+        let mut gone = false;
+        if let Some(row) = row {
+            gone = sqlx::query(&sql).bind(id).execute(&mut *tx).await?.rows_affected() == 1;
+            if gone {
+                write_audit!(&mut *tx, &event(&row))?;
+            }
+        }
+        Ok::<_, sqlx::Error>(gone)
+    })
 }
 
-/// Deletes every token of one user; returns how many.
-pub async fn delete_all_of(db: &Db, kind: TokenKind, user_id: i64) -> Result<u64, sqlx::Error> {
+/// Deletes every token of one user with one event saying how many; returns how many.
+pub async fn delete_all_of(db: &Db, kind: TokenKind, user_id: i64, event: impl FnOnce(u64) -> NewEvent) -> Result<u64, sqlx::Error> {
     let sql = format!("DELETE FROM {} WHERE user_id = $1", kind.table());
-    on_db!(db, |pool| sqlx::query(&sql).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))
+    in_tx!(db, |tx| {
+        let gone = sqlx::query(&sql).bind(user_id).execute(&mut *tx).await?.rows_affected();
+        if gone > 0 {
+            write_audit!(&mut *tx, &event(gone))?;
+        }
+        Ok::<_, sqlx::Error>(gone)
+    })
 }
 
 /// Records a use, unless one was recorded since `not_before` (so a busy

@@ -91,7 +91,7 @@ const API_KEYS: &str = "((SELECT COUNT(*) FROM alias_tokens t WHERE t.user_id = 
      + (SELECT COUNT(*) FROM service_keys k WHERE k.user_id = u.id))";
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
-fn like_pattern(text: &str) -> String {
+pub(crate) fn like_pattern(text: &str) -> String {
     let escaped: String = text
         .chars()
         .flat_map(|c| match c {
@@ -197,14 +197,8 @@ async fn fetch(db: &Db, filter: &ListFilter<'_>, by: &SearchBy) -> Result<Vec<Li
     // statement's generic plan cannot tell a rare trigram from a common one).
     let prepared = *by == SearchBy::Walk || matches!(db, Db::Sqlite(_));
     on_db!(db, |pool| {
-        let mut query = sqlx::query_as::<_, ListRow>(&sql).persistent(prepared);
-        for arg in &args {
-            query = match arg {
-                Arg::Int(i) => query.bind(*i),
-                Arg::Text(t) => query.bind(t.clone()),
-            };
-        }
-        query.fetch_all(pool).await
+        let query = sqlx::query_as::<_, ListRow>(&sql).persistent(prepared);
+        crate::bind_args!(query, &args).fetch_all(pool).await
     })
 }
 

@@ -2,7 +2,8 @@
 
 use crate::backend::db::Db;
 use crate::backend::time::now_ms;
-use crate::{in_tx, in_write_tx, on_db};
+use crate::backend::store::audit::NewEvent;
+use crate::{in_tx, in_write_tx, on_db, write_audit};
 
 /// Grants each of `$roles` to `$user_id` inside the transaction `$tx`.
 macro_rules! grant_roles {
@@ -165,16 +166,19 @@ pub async fn roles_of(db: &Db, user_id: i64) -> Result<Vec<String>, sqlx::Error>
     on_db!(db, |pool| sqlx::query_scalar::<_, String>(sql).bind(user_id).fetch_all(pool).await)
 }
 
-/// Inserts the user and their roles in one transaction; returns the new id.
-pub async fn insert(db: &Db, new: &NewUser<'_>) -> Result<i64, sqlx::Error> {
-    insert_with_flags(db, new, true, true).await
+/// Inserts the user and their roles in one transaction with `event`
+/// (whose target id becomes the new user's); returns the new id.
+pub async fn insert(db: &Db, new: &NewUser<'_>, event: NewEvent) -> Result<i64, sqlx::Error> {
+    insert_with_flags(db, new, true, true, event).await
 }
 
 /// Like [`insert`], with the `verified` and `approved` flags given (self-registration).
-pub async fn insert_with_flags(db: &Db, new: &NewUser<'_>, verified: bool, approved: bool) -> Result<i64, sqlx::Error> {
+pub async fn insert_with_flags(db: &Db, new: &NewUser<'_>, verified: bool, approved: bool, event: NewEvent) -> Result<i64, sqlx::Error> {
     let now = now_ms();
     in_tx!(db, |tx| {
         let id = insert_user!(tx, new, verified, approved, now);
+        let event = NewEvent { target_id: id.to_string(), ..event.clone() };
+        write_audit!(&mut *tx, &event)?;
         Ok::<i64, sqlx::Error>(id)
     })
 }
@@ -218,6 +222,7 @@ pub async fn set_password(
     password_hash: &str,
     must_change_password: bool,
     keep_session: Option<&str>,
+    event: &NewEvent,
 ) -> Result<i64, sqlx::Error> {
     let now = now_ms();
     let keep = keep_session.unwrap_or("");
@@ -238,6 +243,7 @@ pub async fn set_password(
             .bind(keep)
             .execute(&mut *tx)
             .await?;
+        write_audit!(&mut *tx, event)?;
         Ok::<i64, sqlx::Error>(generation)
     })
 }
@@ -278,11 +284,14 @@ pub async fn clear_failures_unless_locked(db: &Db, user_id: i64, now: i64) -> Re
     on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(now).execute(pool).await.map(|r| r.rows_affected() == 1))
 }
 
-/// Records the time of a successful sign-in.
-pub async fn record_successful_login(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
+/// Records the time of a successful sign-in, with its event.
+pub async fn record_successful_login(db: &Db, user_id: i64, event: &NewEvent) -> Result<(), sqlx::Error> {
     let sql = "UPDATE users SET last_login_at = $2 WHERE id = $1";
     let now = now_ms();
-    on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(now).execute(pool).await.map(|_| ()))
+    in_tx!(db, |tx| {
+        sqlx::query(sql).bind(user_id).bind(now).execute(&mut *tx).await?;
+        write_audit!(&mut *tx, event)
+    })
 }
 
 /// A user as lists show them.
@@ -363,6 +372,7 @@ pub async fn update_email_and_roles(
     user_id: i64,
     email: Option<Option<&str>>,
     roles: Option<&[String]>,
+    event: &NewEvent,
 ) -> Result<Result<(), LastAdmin>, sqlx::Error> {
     let now = now_ms();
     let loses_admin = roles.is_some_and(|r| !r.iter().any(|r| r == "admin"));
@@ -387,6 +397,7 @@ pub async fn update_email_and_roles(
             .bind(now)
             .execute(&mut *tx)
             .await?;
+        write_audit!(&mut *tx, event)?;
         Ok::<_, sqlx::Error>(Ok(()))
     })
 }
@@ -419,7 +430,7 @@ pub struct AdminEdit<'a> {
 /// credential generation and deletes the user's sessions.
 /// Saves the edit unless it is stale (`Ok(Ok(false))`) or would leave no
 /// enabled admin.
-pub async fn apply_admin_edit(db: &Db, user_id: i64, edit: &AdminEdit<'_>) -> Result<Result<bool, LastAdmin>, sqlx::Error> {
+pub async fn apply_admin_edit(db: &Db, user_id: i64, edit: &AdminEdit<'_>, event: &NewEvent) -> Result<Result<bool, LastAdmin>, sqlx::Error> {
     let now = now_ms();
     let revoke = edit.ends_sessions;
     let loses_admin = !edit.enabled || !edit.roles.iter().any(|r| r == "admin");
@@ -459,12 +470,13 @@ pub async fn apply_admin_edit(db: &Db, user_id: i64, edit: &AdminEdit<'_>) -> Re
         if revoke {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         }
+        write_audit!(&mut *tx, event)?;
         Ok::<_, sqlx::Error>(Ok(true))
     })
 }
 
 /// Enables or disables; disabling also ends every session and token.
-pub async fn set_enabled(db: &Db, user_id: i64, enabled: bool) -> Result<Result<(), LastAdmin>, sqlx::Error> {
+pub async fn set_enabled(db: &Db, user_id: i64, enabled: bool, event: &NewEvent) -> Result<Result<(), LastAdmin>, sqlx::Error> {
     let now = now_ms();
     in_write_tx!(db, |tx, lock| {
         if !enabled && sole_enabled_admin!(tx, lock, user_id) {
@@ -482,13 +494,17 @@ pub async fn set_enabled(db: &Db, user_id: i64, enabled: bool) -> Result<Result<
         if !enabled {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         }
+        write_audit!(&mut *tx, event)?;
         Ok::<_, sqlx::Error>(Ok(()))
     })
 }
 
-pub async fn unlock(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
+pub async fn unlock(db: &Db, user_id: i64, event: &NewEvent) -> Result<(), sqlx::Error> {
     let sql = "UPDATE users SET failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $1";
-    on_db!(db, |pool| sqlx::query(sql).bind(user_id).execute(pool).await.map(|_| ()))
+    in_tx!(db, |tx| {
+        sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
+        write_audit!(&mut *tx, event)
+    })
 }
 
 /// Inserts many users in transactions of 1,000 (fixtures and benchmarks):
@@ -523,7 +539,7 @@ pub async fn insert_many(
 }
 
 /// Grants or takes away one role (idempotent).
-pub async fn set_role(db: &Db, user_id: i64, role: &str, granted: bool) -> Result<Result<(), LastAdmin>, sqlx::Error> {
+pub async fn set_role(db: &Db, user_id: i64, role: &str, granted: bool, event: &NewEvent) -> Result<Result<(), LastAdmin>, sqlx::Error> {
     let sql = if granted {
         "INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING"
     } else {
@@ -533,7 +549,10 @@ pub async fn set_role(db: &Db, user_id: i64, role: &str, granted: bool) -> Resul
         if !granted && role == "admin" && sole_enabled_admin!(tx, lock, user_id) {
             return Ok(Err(LastAdmin));
         }
-        sqlx::query(sql).bind(user_id).bind(role).execute(&mut *tx).await?;
+        let changed = sqlx::query(sql).bind(user_id).bind(role).execute(&mut *tx).await?.rows_affected();
+        if changed > 0 {
+            write_audit!(&mut *tx, event)?;
+        }
         Ok::<_, sqlx::Error>(Ok(()))
     })
 }

@@ -1,5 +1,6 @@
 //! The admin panel: `/admin` (overview) and its sections, one module each.
 
+pub mod audit;
 pub mod keys;
 pub mod projects;
 pub mod outbox;
@@ -26,6 +27,7 @@ pub fn AdminNav(current: &'static str) -> impl IntoView {
         ("/admin/sessions", "Sessions"),
         ("/admin/keys", "API keys"),
         ("/admin/settings", "Settings"),
+        ("/admin/audit", "Audit log"),
         ("/admin/outbox", "Outbox"),
     ];
     view! {

@@ -15,11 +15,13 @@ pub mod listing;
 
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
+use crate::backend::service::audit::{self, AuditAction, Target};
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::store::{data, projects, roles};
 use crate::backend::AppState;
 use crate::model::validate::{self, EMAIL_TAKEN, USERNAME_TAKEN};
 use crate::model::*;
+use serde_json::json;
 
 pub async fn find_user(state: &AppState, username: &str) -> Result<UserRow, AppError> {
     users::find_by_username(&state.db, username)
@@ -91,7 +93,7 @@ async fn hash_new_password(state: &AppState, password: &str, field: &str) -> Res
 
 /// An admin creates an account (verified and approved).
 pub async fn create(state: &AppState, principal: Option<&Principal>, account: &NewAccount) -> Result<UserSummary, AppError> {
-    authorize(principal, Action::Administer)?;
+    let caller = authorize(principal, Action::Administer)?;
     let username = account.username.trim();
     validate::check_username(username, "username")?;
     crate::backend::service::settings::check_password(state, &account.password, "password").await?;
@@ -105,7 +107,9 @@ pub async fn create(state: &AppState, principal: Option<&Principal>, account: &N
     let hash = state.hasher.hash(&account.password).await?;
     let role_refs: Vec<&str> = role_names.iter().map(String::as_str).collect();
     let new = users::NewUser { username, display_name, email, password_hash: &hash, must_change_password: false, roles: &role_refs };
-    let id = match users::insert(&state.db, &new).await {
+    let details = json!({"roles": role_names, "email": email});
+    let event = audit::event(caller.into(), AuditAction::UserCreated, Target::user(0, username), details);
+    let id = match users::insert(&state.db, &new, event).await {
         Ok(id) => id,
         // A concurrent create of the same name or email lost the race to ours.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(AppError::taken("username", USERNAME_TAKEN)),
@@ -122,7 +126,7 @@ pub async fn update_email_and_roles(
     username: &str,
     request: &UpdateUserRequest,
 ) -> Result<UserSummary, AppError> {
-    authorize(principal, Action::Administer)?;
+    let caller = authorize(principal, Action::Administer)?;
     let user = find_user(state, username).await?;
     let email = match &request.email {
         Some(e) => Some(free_email(state, e, user.id).await?),
@@ -132,7 +136,15 @@ pub async fn update_email_and_roles(
         Some(requested) => Some(resolve_roles(state, requested, "roles").await?),
         None => None,
     };
-    users::update_email_and_roles(&state.db, user.id, email, role_names.as_deref())
+    let mut changed = serde_json::Map::new();
+    if let Some(email) = &email {
+        changed.insert("email".into(), json!({"old": user.email, "new": email}));
+    }
+    if let Some(roles) = &role_names {
+        changed.insert("roles".into(), json!({"new": roles}));
+    }
+    let event = audit::event(caller.into(), AuditAction::UserUpdated, Target::user(user.id, &user.username), json!({"changed": changed}));
+    users::update_email_and_roles(&state.db, user.id, email, role_names.as_deref(), &event)
         .await?
         .map_err(last_admin(AdminAfter::LosesRole))?;
     summary_of(state, user.id).await
@@ -197,6 +209,33 @@ fn edited_metadata(edit: &UserEdit) -> Result<String, AppError> {
     Ok(serde_json::Value::Object(metadata).to_string())
 }
 
+/// What an edit changes, field by field, with old and new values (never a password).
+fn edited_fields(user: &UserRow, old_roles: &[String], edit: &users::AdminEdit<'_>) -> serde_json::Map<String, serde_json::Value> {
+    let mut changed = serde_json::Map::new();
+    let mut note = |field: &str, old: serde_json::Value, new: serde_json::Value| {
+        if old != new {
+            changed.insert(field.into(), json!({"old": old, "new": new}));
+        }
+    };
+    note("display_name", json!(user.display_name), json!(edit.display_name));
+    note("email", json!(user.email), json!(edit.email));
+    note("enabled", json!(user.enabled), json!(edit.enabled));
+    note("verified", json!(user.verified), json!(edit.verified));
+    note("approved", json!(user.approved), json!(edit.approved));
+    note("non_expiring", json!(user.non_expiring), json!(edit.non_expiring));
+    let metadata = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap_or_default();
+    note("metadata", metadata(&user.metadata), metadata(edit.metadata));
+    let mut old_roles = old_roles.to_vec();
+    let mut new_roles = edit.roles.to_vec();
+    old_roles.sort();
+    new_roles.sort();
+    note("roles", json!(old_roles), json!(new_roles));
+    if edit.password_hash.is_some() {
+        changed.insert("password".into(), json!("changed"));
+    }
+    changed
+}
+
 /// Saves the edit page. A stale `version` changes nothing and says so.
 pub async fn save(state: &AppState, principal: Option<&Principal>, edit: &UserEdit) -> Result<(), AppError> {
     let caller = authorize(principal, Action::Administer)?;
@@ -231,7 +270,10 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, edit: &UserEd
         password_hash: password_hash.as_deref(),
     };
     let after = if edit.enabled { AdminAfter::LosesRole } else { AdminAfter::Disabled };
-    if !users::apply_admin_edit(&state.db, user.id, &change).await?.map_err(last_admin(after))? {
+    let old_roles = users::roles_of(&state.db, user.id).await?;
+    let details = json!({"changed": edited_fields(&user, &old_roles, &change)});
+    let event = audit::event(caller.into(), AuditAction::UserUpdated, Target::user(user.id, &user.username), details);
+    if !users::apply_admin_edit(&state.db, user.id, &change, &event).await?.map_err(last_admin(after))? {
         return Err(AppError::Conflict(STALE_EDIT.into()));
     }
     if edit.approved && !user.approved {
@@ -248,23 +290,28 @@ pub async fn set_enabled(state: &AppState, principal: Option<&Principal>, userna
     if !enabled && user.id == caller.user_id {
         return Err(AppError::Conflict("You cannot disable your own account".into()));
     }
-    users::set_enabled(&state.db, user.id, enabled).await?.map_err(last_admin(AdminAfter::Disabled))?;
+    let action = if enabled { AuditAction::UserEnabled } else { AuditAction::UserDisabled };
+    let event = audit::event(caller.into(), action, Target::user(user.id, &user.username), json!({}));
+    users::set_enabled(&state.db, user.id, enabled, &event).await?.map_err(last_admin(AdminAfter::Disabled))?;
     Ok(())
 }
 
 pub async fn unlock(state: &AppState, principal: Option<&Principal>, username: &str) -> Result<(), AppError> {
-    authorize(principal, Action::Administer)?;
+    let caller = authorize(principal, Action::Administer)?;
     let user = find_user(state, username).await?;
-    users::unlock(&state.db, user.id).await?;
+    let event = audit::event(caller.into(), AuditAction::UserUnlocked, Target::user(user.id, &user.username), json!({}));
+    users::unlock(&state.db, user.id, &event).await?;
     Ok(())
 }
 
 /// Grants (`granted`) or removes one role; the last enabled admin keeps `admin`.
 pub async fn set_role(state: &AppState, principal: Option<&Principal>, username: &str, role: &str, granted: bool) -> Result<(), AppError> {
-    authorize(principal, Action::Administer)?;
+    let caller = authorize(principal, Action::Administer)?;
     let user = find_user(state, username).await?;
     let role = resolve_roles(state, &[role.to_string()], "role").await?.remove(0);
-    users::set_role(&state.db, user.id, &role, granted).await?.map_err(last_admin(AdminAfter::LosesRole))?;
+    let action = if granted { AuditAction::RoleGranted } else { AuditAction::RoleRevoked };
+    let event = audit::event(caller.into(), action, Target::user(user.id, &user.username), json!({"role": role}));
+    users::set_role(&state.db, user.id, &role, granted, &event).await?.map_err(last_admin(AdminAfter::LosesRole))?;
     Ok(())
 }
 
@@ -286,25 +333,29 @@ pub async fn delete(state: &AppState, principal: Option<&Principal>, username: &
             if heir.id == user.id {
                 return Err(AppError::validation("heir", "Choose someone else to give the data to"));
             }
-            Some(heir.id)
+            Some((heir.id, heir.username))
         }
         None => None,
     };
-    let removed = data::delete_user_with_data(&state.db, user.id, heir_id).await?.map_err(last_admin(AdminAfter::Deleted))?;
+    let details = json!({"data_given_to": heir_id.as_ref().map(|(_, name)| name)});
+    let event = audit::event(caller.into(), AuditAction::UserDeleted, Target::user(user.id, &user.username), details);
+    let heir_id = heir_id.map(|(id, _)| id);
+    let removed = data::delete_user_with_data(&state.db, user.id, heir_id, &event).await?.map_err(last_admin(AdminAfter::Deleted))?;
     crate::backend::service::storage::remove_stored(state, &removed).await;
     Ok(())
 }
 
 /// An admin sets someone's password; their sessions and tokens end.
 pub async fn set_password(state: &AppState, principal: Option<&Principal>, username: &str, new_password: Option<&str>) -> Result<(), AppError> {
-    authorize(principal, Action::AdministerCredentials)?;
+    let caller = authorize(principal, Action::AdministerCredentials)?;
     let user = find_user(state, username).await?;
     let new_password = new_password.unwrap_or_default();
     if new_password.is_empty() {
         return Err(AppError::validation("newPassword", "newPassword is required"));
     }
     let hash = hash_new_password(state, new_password, "newPassword").await?;
-    users::set_password(&state.db, user.id, &hash, false, None).await?;
+    let event = audit::event(caller.into(), AuditAction::PasswordReset, Target::user(user.id, &user.username), json!({"by": "admin"}));
+    users::set_password(&state.db, user.id, &hash, false, None, &event).await?;
     Ok(())
 }
 

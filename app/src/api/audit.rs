@@ -1,0 +1,17 @@
+//! Server functions for the audit log: Admin → Audit log, and each user's
+//! My account → Security activity.
+
+use crate::model::*;
+use leptos::prelude::*;
+
+#[server(endpoint = "admin/audit")]
+pub async fn audit_log(query: AuditQuery) -> Result<AuditPage, AppError> {
+    use super::door::*;
+    respond(crate::backend::service::audit::list(&state()?, principal().await.as_ref(), &query).await)
+}
+
+#[server(endpoint = "account/activity")]
+pub async fn security_activity(after: Option<String>) -> Result<AuditPage, AppError> {
+    use super::door::*;
+    respond(crate::backend::service::audit::my_activity(&state()?, principal().await.as_ref(), after).await)
+}

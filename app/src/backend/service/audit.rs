@@ -1,0 +1,401 @@
+//! The audit log (SPEC §7): the closed list of actions, events built from
+//! who acted on what (with the request's address, user agent and id), and
+//! reading the log — admins all of it, each user their own security events.
+//!
+//! Writing: a change and its event go in one transaction — the store
+//! function making the change takes the `NewEvent` and appends it with
+//! `write_audit!` before committing, so a change never lands without its
+//! event and a failed event write rolls the change back. Events that record
+//! no change (a refused sign-in) are appended alone with [`record`].
+
+use crate::backend::auth::Principal;
+use crate::backend::policy::{authorize, Action};
+use crate::backend::store::audit::{self, EventRow, Filter, NewEvent};
+use crate::backend::time::now_ms;
+use crate::backend::AppState;
+use crate::model::{iso8601, AppError, AuditEntry, AuditPage, AuditQuery};
+
+/// What happened. The names are stable: scripts filter on them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditAction {
+    SignIn,
+    SignInFailed,
+    SignOut,
+    SessionRevoked,
+    PasswordChanged,
+    TokenCreated,
+    TokenRevoked,
+    ServiceKeySet,
+    ServiceKeyDeleted,
+    UserCreated,
+    UserUpdated,
+    UserEnabled,
+    UserDisabled,
+    UserDeleted,
+    UserUnlocked,
+    PasswordReset,
+    RoleGranted,
+    RoleRevoked,
+    SettingsChanged,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 19] = [
+        AuditAction::SignIn,
+        AuditAction::SignInFailed,
+        AuditAction::SignOut,
+        AuditAction::SessionRevoked,
+        AuditAction::PasswordChanged,
+        AuditAction::TokenCreated,
+        AuditAction::TokenRevoked,
+        AuditAction::ServiceKeySet,
+        AuditAction::ServiceKeyDeleted,
+        AuditAction::UserCreated,
+        AuditAction::UserUpdated,
+        AuditAction::UserEnabled,
+        AuditAction::UserDisabled,
+        AuditAction::UserDeleted,
+        AuditAction::UserUnlocked,
+        AuditAction::PasswordReset,
+        AuditAction::RoleGranted,
+        AuditAction::RoleRevoked,
+        AuditAction::SettingsChanged,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AuditAction::SignIn => "sign_in",
+            AuditAction::SignInFailed => "sign_in_failed",
+            AuditAction::SignOut => "sign_out",
+            AuditAction::SessionRevoked => "session_revoked",
+            AuditAction::PasswordChanged => "password_changed",
+            AuditAction::TokenCreated => "token_created",
+            AuditAction::TokenRevoked => "token_revoked",
+            AuditAction::ServiceKeySet => "service_key_set",
+            AuditAction::ServiceKeyDeleted => "service_key_deleted",
+            AuditAction::UserCreated => "user_created",
+            AuditAction::UserUpdated => "user_updated",
+            AuditAction::UserEnabled => "user_enabled",
+            AuditAction::UserDisabled => "user_disabled",
+            AuditAction::UserDeleted => "user_deleted",
+            AuditAction::UserUnlocked => "user_unlocked",
+            AuditAction::PasswordReset => "password_reset",
+            AuditAction::RoleGranted => "role_granted",
+            AuditAction::RoleRevoked => "role_revoked",
+            AuditAction::SettingsChanged => "settings_changed",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// The events a user sees about their own account ("Security activity").
+    fn is_own_security_event(self) -> bool {
+        matches!(
+            self,
+            AuditAction::SignIn
+                | AuditAction::SignInFailed
+                | AuditAction::SignOut
+                | AuditAction::SessionRevoked
+                | AuditAction::PasswordChanged
+                | AuditAction::PasswordReset
+                | AuditAction::TokenCreated
+                | AuditAction::TokenRevoked
+                | AuditAction::ServiceKeySet
+                | AuditAction::ServiceKeyDeleted
+                | AuditAction::UserUnlocked
+        )
+    }
+}
+
+/// What an event is about.
+#[derive(Clone, Debug, Default)]
+pub struct Target {
+    pub kind: &'static str,
+    pub id: String,
+    pub text: String,
+}
+
+impl Target {
+    pub fn user(id: i64, username: &str) -> Target {
+        Target { kind: "user", id: id.to_string(), text: username.to_string() }
+    }
+    pub fn setting(name: &str) -> Target {
+        Target { kind: "setting", id: String::new(), text: name.to_string() }
+    }
+    pub fn token(kind: &'static str, id: i64, name: &str) -> Target {
+        Target { kind, id: id.to_string(), text: name.to_string() }
+    }
+    pub fn service_key(owner: Option<i64>, name: &str) -> Target {
+        let id = owner.map(|o| o.to_string()).unwrap_or_default();
+        Target { kind: "service_key", id, text: name.to_string() }
+    }
+    pub fn session(owner_id: i64, owner: &str) -> Target {
+        Target { kind: "user", id: owner_id.to_string(), text: owner.to_string() }
+    }
+}
+
+/// The request being served: where it came from, set once per request by
+/// the server's request layer, read when an event is built.
+#[derive(Clone, Debug, Default)]
+pub struct RequestContext {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub request_id: Option<String>,
+}
+
+tokio::task_local! {
+    pub static REQUEST: RequestContext;
+}
+
+fn current_request() -> RequestContext {
+    REQUEST.try_with(|c| c.clone()).unwrap_or_default()
+}
+
+/// Who acted: a signed-in caller, or `None` for an anonymous one.
+pub enum Actor<'a> {
+    User(&'a Principal),
+    /// A user known by id and name who is not a principal yet (signing in).
+    Named(i64, &'a str),
+    Anonymous,
+    System,
+}
+
+impl<'a> From<&'a Principal> for Actor<'a> {
+    fn from(p: &'a Principal) -> Actor<'a> {
+        Actor::User(p)
+    }
+}
+
+/// An event to append, stamped with the time and the request's origin.
+pub fn event(actor: Actor<'_>, action: AuditAction, target: Target, details: serde_json::Value) -> NewEvent {
+    let (actor_id, actor) = match actor {
+        Actor::User(p) => (Some(p.user_id), p.username.clone()),
+        Actor::Named(id, name) => (Some(id), name.to_string()),
+        Actor::Anonymous => (None, "anonymous".to_string()),
+        Actor::System => (None, "system".to_string()),
+    };
+    let request = current_request();
+    let details = if details.is_null() { serde_json::json!({}) } else { details };
+    NewEvent {
+        at: now_ms(),
+        actor_id,
+        actor,
+        action: action.name(),
+        target_kind: target.kind,
+        target_id: target.id,
+        target: target.text,
+        details: details.to_string(),
+        ip: request.ip,
+        user_agent: request.user_agent.map(|ua| ua.chars().take(512).collect()),
+        request_id: request.request_id,
+    }
+}
+
+/// Appends an event that records no change (the refusals of sign-in).
+pub async fn record(state: &AppState, event: &NewEvent) -> Result<(), AppError> {
+    Ok(audit::append(&state.db, event).await?)
+}
+
+/// Events per page.
+pub const PAGE: i64 = 50;
+/// Events per query while exporting.
+const EXPORT_BATCH: i64 = 1000;
+/// Longest free-text filter.
+const MAX_FILTER_CHARS: usize = 200;
+
+/// The admin filters, checked: a clear error names the field.
+pub fn parse_query(query: &AuditQuery) -> Result<(Filter, Option<i64>), AppError> {
+    let text = |value: &Option<String>, field: &str| -> Result<Option<String>, AppError> {
+        match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) if v.chars().count() > MAX_FILTER_CHARS => {
+                Err(AppError::validation(field, format!("At most {MAX_FILTER_CHARS} characters")))
+            }
+            Some(v) => Ok(Some(v.to_string())),
+        }
+    };
+    let action = text(&query.action, "action")?;
+    if let Some(a) = &action {
+        if AuditAction::from_name(a).is_none() {
+            return Err(AppError::validation("action", format!("Unknown action {a:?}")));
+        }
+    }
+    let from = text(&query.from, "from")?.map(|v| parse_time(&v, false, "from")).transpose()?;
+    let to = text(&query.to, "to")?.map(|v| parse_time(&v, true, "to")).transpose()?;
+    let after = text(&query.after, "after")?
+        .map(|v| v.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| AppError::validation("after", "Not a page cursor")))
+        .transpose()?;
+    let filter = Filter {
+        from,
+        to,
+        actor: text(&query.actor, "actor")?,
+        action,
+        target: text(&query.target, "target")?,
+        ip: text(&query.ip, "ip")?,
+        text: text(&query.q, "q")?.map(|q| q.to_lowercase()),
+        ..Default::default()
+    };
+    Ok((filter, after))
+}
+
+/// A date (`2026-12-01`, the whole day when `end`), a UTC time
+/// (`2026-12-01T10:00:00Z`, `…T10:00`) or Unix milliseconds.
+fn parse_time(text: &str, end: bool, field: &str) -> Result<i64, AppError> {
+    if let Ok(ms) = text.parse::<i64>() {
+        return Ok(ms);
+    }
+    match crate::backend::time::parse_utc(text) {
+        Some((ms, true)) if end => Ok(ms + crate::backend::time::DAY_MS),
+        Some((ms, _)) => Ok(ms),
+        None => Err(AppError::validation(field, "Use a date like 2026-12-01, a time like 2026-12-01T10:00:00Z, or Unix milliseconds")),
+    }
+}
+
+fn entry(row: EventRow) -> AuditEntry {
+    AuditEntry {
+        id: row.id,
+        at: iso8601(row.at),
+        actor: row.actor,
+        action: row.action,
+        target_kind: row.target_kind,
+        target_id: row.target_id,
+        target: row.target,
+        details: serde_json::from_str(&row.details).unwrap_or(serde_json::Value::Null),
+        ip: row.ip,
+        user_agent: row.user_agent,
+        request_id: row.request_id,
+    }
+}
+
+async fn page_of(state: &AppState, filter: &Filter, after: Option<i64>) -> Result<AuditPage, AppError> {
+    let mut rows = audit::page(&state.db, filter, after, PAGE + 1).await?;
+    let next = if rows.len() as i64 > PAGE {
+        rows.truncate(PAGE as usize);
+        rows.last().map(|r| r.id.to_string())
+    } else {
+        None
+    };
+    Ok(AuditPage { items: rows.into_iter().map(entry).collect(), next })
+}
+
+/// Admin → Audit log and `GET /api/audit`: one page, newest first.
+pub async fn list(state: &AppState, principal: Option<&Principal>, query: &AuditQuery) -> Result<AuditPage, AppError> {
+    authorize(principal, Action::Administer)?;
+    let (filter, after) = parse_query(query)?;
+    page_of(state, &filter, after).await
+}
+
+/// My account → Security activity: sign-ins, sessions, passwords, tokens
+/// and keys, by the user or about their account.
+pub async fn my_activity(state: &AppState, principal: Option<&Principal>, after: Option<String>) -> Result<AuditPage, AppError> {
+    let p = authorize(principal, Action::ViewOwnAccount)?;
+    let (_, after) = parse_query(&AuditQuery { after, ..Default::default() })?;
+    let actions = AuditAction::ALL.into_iter().filter(|a| a.is_own_security_event()).map(AuditAction::name).collect();
+    let filter = Filter { concerning_user: Some(p.user_id), actions: Some(actions), ..Default::default() };
+    page_of(state, &filter, after).await
+}
+
+pub const CSV_HEADER: [&str; 11] =
+    ["id", "time", "actor", "action", "target_kind", "target_id", "target", "details", "ip", "user_agent", "request_id"];
+
+/// The filtered log as CSV, produced a batch at a time while it is sent,
+/// so its size does not matter; the caller is checked before the first byte.
+pub fn export_csv(
+    state: &AppState,
+    principal: Option<&Principal>,
+    query: &AuditQuery,
+) -> Result<impl futures_util::Stream<Item = Result<String, AppError>> + Send + 'static, AppError> {
+    authorize(principal, Action::Administer)?;
+    let (filter, after) = parse_query(query)?;
+    let state = state.clone();
+    enum Step {
+        Header(Option<i64>),
+        Rows(Option<i64>),
+        Done,
+    }
+    Ok(futures_util::stream::unfold(Step::Header(after), move |step| {
+        let (state, filter) = (state.clone(), filter.clone());
+        async move {
+            let before = match step {
+                Step::Done => return None,
+                Step::Header(before) => {
+                    let header = crate::backend::csv_writer::CsvWriter::with_header(&CSV_HEADER, "\r\n").finish();
+                    return Some((Ok(header), Step::Rows(before)));
+                }
+                Step::Rows(before) => before,
+            };
+            match audit::page(&state.db, &filter, before, EXPORT_BATCH).await {
+                Err(e) => Some((Err(AppError::from(e)), Step::Done)),
+                Ok(rows) if rows.is_empty() => None,
+                Ok(rows) => {
+                    let last = rows.last().map(|r| r.id);
+                    let more = rows.len() as i64 == EXPORT_BATCH;
+                    let mut out = String::new();
+                    for row in rows {
+                        let cells = [
+                            row.id.to_string(),
+                            iso8601(row.at),
+                            row.actor,
+                            row.action,
+                            row.target_kind,
+                            row.target_id,
+                            row.target,
+                            row.details,
+                            row.ip.unwrap_or_default(),
+                            row.user_agent.unwrap_or_default(),
+                            row.request_id.unwrap_or_default(),
+                        ];
+                        let line: Vec<String> = cells.iter().map(|c| crate::backend::csv_writer::field(c)).collect();
+                        out.push_str(&line.join(","));
+                        out.push_str("\r\n");
+                    }
+                    Some((Ok(out), if more { Step::Rows(last) } else { Step::Done }))
+                }
+            }
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_names_are_unique_and_round_trip() {
+        let names: std::collections::HashSet<_> = AuditAction::ALL.iter().map(|a| a.name()).collect();
+        assert_eq!(names.len(), AuditAction::ALL.len());
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::from_name(a.name()), Some(a));
+        }
+    }
+
+    #[test]
+    fn the_shared_list_names_every_action() {
+        let names: Vec<&str> = AuditAction::ALL.iter().map(|a| a.name()).collect();
+        assert_eq!(names, crate::model::AUDIT_ACTIONS);
+    }
+
+    #[test]
+    fn times_parse_as_typed() {
+        assert_eq!(parse_time("2024-01-15", false, "from").unwrap(), 1_705_276_800_000);
+        assert_eq!(parse_time("2024-01-15", true, "to").unwrap(), 1_705_276_800_000 + 86_400_000);
+        assert_eq!(parse_time("2024-01-15T10:30:00Z", false, "from").unwrap(), 1_705_314_600_000);
+        assert_eq!(parse_time("2024-01-15T10:30", false, "from").unwrap(), 1_705_314_600_000);
+        assert_eq!(parse_time("1705314600000", false, "from").unwrap(), 1_705_314_600_000);
+        assert_eq!(parse_time("yesterday", false, "from").unwrap_err().field(), Some("from"));
+    }
+
+    #[test]
+    fn bad_filters_name_their_field() {
+        let bad = AuditQuery { action: Some("drop_tables".into()), ..Default::default() };
+        assert_eq!(parse_query(&bad).unwrap_err().field(), Some("action"));
+        let bad = AuditQuery { after: Some("x".into()), ..Default::default() };
+        assert_eq!(parse_query(&bad).unwrap_err().field(), Some("after"));
+        let bad = AuditQuery { q: Some("a".repeat(201)), ..Default::default() };
+        assert_eq!(parse_query(&bad).unwrap_err().field(), Some("q"));
+        let (filter, _) = parse_query(&AuditQuery { q: Some(" Alice ".into()), ..Default::default() }).unwrap();
+        assert_eq!(filter.text.as_deref(), Some("alice"));
+    }
+}
