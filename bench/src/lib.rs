@@ -50,5 +50,6 @@ pub fn admin() -> Principal {
         roles: vec!["admin".into()],
         must_change_password: false,
         session_key: None,
+        credential: app::backend::auth::principal::Credential::Session,
     }
 }

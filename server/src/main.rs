@@ -1,5 +1,5 @@
 //! The `gatehouse` command: `serve` (default), `migrate`, `create-admin`,
-//! `reset-password`, `generate-users`.
+//! `reset-password`, `generate-users`, `generate-audit`.
 #![recursion_limit = "256"]
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -41,6 +41,8 @@ enum Command {
         #[arg(long, env = "GATEHOUSE_GENERATED_PASSWORD", default_value = "generated-password")]
         password: String,
     },
+    /// Add N generated audit events over the past year (for benchmarks and demos)
+    GenerateAudit { count: usize },
 }
 
 fn main() -> ExitCode {
@@ -90,6 +92,13 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("Added {count} users in {:.1} s.", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::GenerateAudit { count } => {
+            let state = gatehouse_server::open_state(&config).await?;
+            let started = std::time::Instant::now();
+            app::backend::jobs::generate_audit::generate_audit(&state, count).await.map_err(|e| e.to_string())?;
+            println!("Added {count} audit events in {:.1} s.", started.elapsed().as_secs_f64());
             Ok(())
         }
         Command::ResetPassword { username } => {

@@ -6,12 +6,14 @@
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action, ProjectAction};
 use crate::backend::service::mail::{self, Outgoing};
+use crate::backend::service::audit::{self, Actor, AuditAction, Target};
 use crate::backend::service::projects::load;
 use crate::backend::store::project_requests::{self as store, RequestRow};
 use crate::backend::store::projects;
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use crate::model::*;
+use serde_json::json;
 
 pub const ALREADY_PENDING: &str = "You already have a pending request for this project";
 pub const ALREADY_DECIDED: &str = "This request was already decided";
@@ -45,7 +47,8 @@ pub async fn request(state: &AppState, principal: Option<&Principal>, slug: &str
     let p = authorize(principal, Action::UseSite)?;
     let project = load(state, principal, slug, ProjectAction::RequestAccess).await?;
     let message = optional_text(message, "message", 1000)?.unwrap_or_default();
-    if store::insert_request(&state.db, project.id(), p.user_id, &message, now_ms()).await?.is_none() {
+    let event = audit::event(p.into(), AuditAction::AccessRequested, Target::project(project.id(), &project.row.slug), json!({"message": message}));
+    if store::insert_request(&state.db, project.id(), p.user_id, &message, now_ms(), &event).await?.is_none() {
         return Err(AppError::Conflict(ALREADY_PENDING.into()));
     }
     let who = match &p.display_name {
@@ -93,12 +96,16 @@ pub async fn decide(
     let now = now_ms();
     let outcome = match approve_as {
         Some(asked) => {
-            let now_in = store::approve(&state.db, &request, asked.as_str(), actor, now).await?;
+            let details = json!({"request": request.id, "user": request.username, "role": asked.as_str()});
+            let event = audit::event(Actor::of(principal), AuditAction::AccessApproved, Target::project(project.id(), &project.row.slug), details);
+            let now_in = store::approve(&state.db, &request, asked.as_str(), actor, now, &event).await?;
             let role = now_in.and_then(|r| ProjectRole::parse(&r, "")).ok_or_else(|| AppError::Conflict(ALREADY_DECIDED.into()))?;
             format!("was approved: you are now in its {} group.\n\nOpen it here:\n{}", role.group(), mail::link(state, &format!("/projects/{}", project.row.slug)))
         }
         None => {
-            if !store::deny(&state.db, request_id, reason.as_deref(), actor, now).await? {
+            let details = json!({"request": request.id, "user": request.username, "reason": reason});
+            let event = audit::event(Actor::of(principal), AuditAction::AccessDenied, Target::project(project.id(), &project.row.slug), details);
+            if !store::deny(&state.db, request_id, reason.as_deref(), actor, now, &event).await? {
                 return Err(AppError::Conflict(ALREADY_DECIDED.into()));
             }
             match &reason {

@@ -15,79 +15,63 @@ use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use crate::model::{iso8601, AppError, AuditEntry, AuditPage, AuditQuery};
 
-/// What happened. The names are stable: scripts filter on them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuditAction {
-    SignIn,
-    SignInFailed,
-    SignOut,
-    SessionRevoked,
-    PasswordChanged,
-    TokenCreated,
-    TokenRevoked,
-    ServiceKeySet,
-    ServiceKeyDeleted,
-    UserCreated,
-    UserUpdated,
-    UserEnabled,
-    UserDisabled,
-    UserDeleted,
-    UserUnlocked,
-    PasswordReset,
-    RoleGranted,
-    RoleRevoked,
-    SettingsChanged,
+/// Declares the actions once: the enum, the list of all, and their names.
+macro_rules! audit_actions {
+    ($($variant:ident => $name:literal,)*) => {
+        /// What happened. The names are stable: scripts filter on them.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum AuditAction { $($variant,)* }
+
+        impl AuditAction {
+            pub const ALL: &'static [AuditAction] = &[$(AuditAction::$variant,)*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(AuditAction::$variant => $name,)* }
+            }
+        }
+    };
+}
+
+audit_actions! {
+    SignIn => "sign_in",
+    SignInFailed => "sign_in_failed",
+    SignOut => "sign_out",
+    SessionRevoked => "session_revoked",
+    PasswordChanged => "password_changed",
+    TokenCreated => "token_created",
+    TokenRevoked => "token_revoked",
+    ServiceKeySet => "service_key_set",
+    ServiceKeyDeleted => "service_key_deleted",
+    UserCreated => "user_created",
+    UserUpdated => "user_updated",
+    UserEnabled => "user_enabled",
+    UserDisabled => "user_disabled",
+    UserDeleted => "user_deleted",
+    UserUnlocked => "user_unlocked",
+    PasswordReset => "password_reset",
+    RoleCreated => "role_created",
+    RoleDeleted => "role_deleted",
+    RoleGranted => "role_granted",
+    RoleRevoked => "role_revoked",
+    ProjectCreated => "project_created",
+    ProjectUpdated => "project_updated",
+    ProjectDeleted => "project_deleted",
+    MemberAdded => "member_added",
+    MemberChanged => "member_changed",
+    MemberRemoved => "member_removed",
+    AccessRequested => "access_requested",
+    AccessApproved => "access_approved",
+    AccessDenied => "access_denied",
+    InvitationSent => "invitation_sent",
+    InvitationAccepted => "invitation_accepted",
+    InvitationRevoked => "invitation_revoked",
+    UsersImported => "users_imported",
+    SettingsChanged => "settings_changed",
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 19] = [
-        AuditAction::SignIn,
-        AuditAction::SignInFailed,
-        AuditAction::SignOut,
-        AuditAction::SessionRevoked,
-        AuditAction::PasswordChanged,
-        AuditAction::TokenCreated,
-        AuditAction::TokenRevoked,
-        AuditAction::ServiceKeySet,
-        AuditAction::ServiceKeyDeleted,
-        AuditAction::UserCreated,
-        AuditAction::UserUpdated,
-        AuditAction::UserEnabled,
-        AuditAction::UserDisabled,
-        AuditAction::UserDeleted,
-        AuditAction::UserUnlocked,
-        AuditAction::PasswordReset,
-        AuditAction::RoleGranted,
-        AuditAction::RoleRevoked,
-        AuditAction::SettingsChanged,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            AuditAction::SignIn => "sign_in",
-            AuditAction::SignInFailed => "sign_in_failed",
-            AuditAction::SignOut => "sign_out",
-            AuditAction::SessionRevoked => "session_revoked",
-            AuditAction::PasswordChanged => "password_changed",
-            AuditAction::TokenCreated => "token_created",
-            AuditAction::TokenRevoked => "token_revoked",
-            AuditAction::ServiceKeySet => "service_key_set",
-            AuditAction::ServiceKeyDeleted => "service_key_deleted",
-            AuditAction::UserCreated => "user_created",
-            AuditAction::UserUpdated => "user_updated",
-            AuditAction::UserEnabled => "user_enabled",
-            AuditAction::UserDisabled => "user_disabled",
-            AuditAction::UserDeleted => "user_deleted",
-            AuditAction::UserUnlocked => "user_unlocked",
-            AuditAction::PasswordReset => "password_reset",
-            AuditAction::RoleGranted => "role_granted",
-            AuditAction::RoleRevoked => "role_revoked",
-            AuditAction::SettingsChanged => "settings_changed",
-        }
-    }
-
     pub fn from_name(name: &str) -> Option<AuditAction> {
-        AuditAction::ALL.into_iter().find(|a| a.name() == name)
+        AuditAction::ALL.iter().copied().find(|a| a.name() == name)
     }
 
     /// The events a user sees about their own account ("Security activity").
@@ -131,8 +115,11 @@ impl Target {
         let id = owner.map(|o| o.to_string()).unwrap_or_default();
         Target { kind: "service_key", id, text: name.to_string() }
     }
-    pub fn session(owner_id: i64, owner: &str) -> Target {
-        Target { kind: "user", id: owner_id.to_string(), text: owner.to_string() }
+    pub fn role(name: &str) -> Target {
+        Target { kind: "role", id: String::new(), text: name.to_string() }
+    }
+    pub fn project(id: i64, slug: &str) -> Target {
+        Target { kind: "project", id: id.to_string(), text: slug.to_string() }
     }
 }
 
@@ -160,6 +147,13 @@ pub enum Actor<'a> {
     Named(i64, &'a str),
     Anonymous,
     System,
+}
+
+impl<'a> Actor<'a> {
+    /// The caller, or the system when there is none (background work).
+    pub fn of(principal: Option<&'a Principal>) -> Actor<'a> {
+        principal.map_or(Actor::System, Actor::User)
+    }
 }
 
 impl<'a> From<&'a Principal> for Actor<'a> {
@@ -292,7 +286,7 @@ pub async fn list(state: &AppState, principal: Option<&Principal>, query: &Audit
 pub async fn my_activity(state: &AppState, principal: Option<&Principal>, after: Option<String>) -> Result<AuditPage, AppError> {
     let p = authorize(principal, Action::ViewOwnAccount)?;
     let (_, after) = parse_query(&AuditQuery { after, ..Default::default() })?;
-    let actions = AuditAction::ALL.into_iter().filter(|a| a.is_own_security_event()).map(AuditAction::name).collect();
+    let actions = AuditAction::ALL.iter().filter(|a| a.is_own_security_event()).map(|a| a.name()).collect();
     let filter = Filter { concerning_user: Some(p.user_id), actions: Some(actions), ..Default::default() };
     page_of(state, &filter, after).await
 }
@@ -366,7 +360,7 @@ mod tests {
     fn action_names_are_unique_and_round_trip() {
         let names: std::collections::HashSet<_> = AuditAction::ALL.iter().map(|a| a.name()).collect();
         assert_eq!(names.len(), AuditAction::ALL.len());
-        for a in AuditAction::ALL {
+        for &a in AuditAction::ALL {
             assert_eq!(AuditAction::from_name(a.name()), Some(a));
         }
     }

@@ -8,12 +8,14 @@ use crate::backend::auth::tokens::{random_hex, sha256_hex};
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action, ProjectAction};
 use crate::backend::service::mail::{self, Outgoing};
+use crate::backend::service::audit::{self, Actor, AuditAction, Target};
 use crate::backend::service::projects::load;
 use crate::backend::auth::rate_limit;
 use crate::backend::store::project_requests::{self as store, Capped, InvitationRow, NewInvitation};
 use crate::backend::store::users;
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
+use serde_json::json;
 use crate::model::*;
 
 pub const INVITATION_DAYS: i64 = 14;
@@ -81,7 +83,9 @@ pub async fn invite(
         expires_at,
     };
     let cap = crate::backend::service::settings::current(state).await?.invitation_daily_cap;
-    if let Capped::Refused { retry_at } = store::insert_invitation_within_cap(&state.db, &row, inviter_id, cap, DAY_MS).await? {
+    let details = json!({"email": email, "role": role.as_str()});
+    let event = audit::event(Actor::of(principal), AuditAction::InvitationSent, Target::project(project.id(), &project.row.slug), details);
+    if let Capped::Refused { retry_at } = store::insert_invitation_within_cap(&state.db, &row, inviter_id, cap, DAY_MS, &event).await? {
         let refusal = format!("You sent {cap} invitations in the last 24 hours, the most allowed");
         return Err(rate_limit::too_many(&refusal, retry_at - now));
     }
@@ -100,10 +104,17 @@ pub async fn invite(
 
 pub async fn revoke(state: &AppState, principal: Option<&Principal>, slug: &str, id: i64) -> Result<(), AppError> {
     let project = load(state, principal, slug, ProjectAction::Manage).await?;
-    if !store::revoke_invitation(&state.db, project.id(), id, now_ms()).await? {
+    let details = json!({"invitation": id});
+    let event = audit::event(Actor::of(principal), AuditAction::InvitationRevoked, Target::project(project.id(), &project.row.slug), details);
+    if !store::revoke_invitation(&state.db, project.id(), id, now_ms(), &event).await? {
         return Err(AppError::NotFound("No open invitation with that id".into()));
     }
     Ok(())
+}
+
+fn accepted_event(actor: Actor<'_>, row: &InvitationRow, new_account: bool) -> crate::backend::store::audit::NewEvent {
+    let details = json!({"invitation": row.id, "email": row.email, "role": row.role, "new_account": new_account});
+    audit::event(actor, AuditAction::InvitationAccepted, Target::project(row.project_id, &row.project_slug), details)
 }
 
 async fn open_invitation(state: &AppState, token: &str) -> Result<InvitationRow, AppError> {
@@ -128,7 +139,8 @@ pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview,
 pub async fn accept(state: &AppState, principal: Option<&Principal>, token: &str) -> Result<String, AppError> {
     let p = authorize(principal, Action::UseSite)?;
     let row = open_invitation(state, token).await?;
-    if !store::accept_invitation(&state.db, &row, p.user_id, &p.username, now_ms()).await? {
+    let event = accepted_event(Actor::User(p), &row, false);
+    if !store::accept_invitation(&state.db, &row, p.user_id, &p.username, now_ms(), &event).await? {
         return Err(AppError::NotFound(INVALID_INVITATION.into()));
     }
     Ok(row.project_slug)
@@ -166,7 +178,8 @@ pub async fn accept_by_registering(
         must_change_password: false,
         roles: &["user"],
     };
-    let id = store::accept_invitation_as_new_user(&state.db, &row, &new, now_ms())
+    let event = accepted_event(Actor::Named(0, username), &row, true);
+    let id = store::accept_invitation_as_new_user(&state.db, &row, &new, now_ms(), &event)
         .await
         .map_err(|e| match &e {
             sqlx::Error::Database(d) if d.is_unique_violation() => AppError::taken("username", validate::USERNAME_TAKEN),

@@ -4,6 +4,7 @@
 
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, member_view, people_scope, sees_person_email, Action, MemberView, ProjectAction};
+use crate::backend::service::audit::{self, Actor, AuditAction, Target};
 use crate::backend::service::projects::{load, require_login, Loaded};
 use crate::backend::store::projects::{self as store, MemberRow};
 use crate::backend::store::users::{self, UserRow};
@@ -11,6 +12,7 @@ use crate::backend::store::project_requests;
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use crate::model::*;
+use serde_json::json;
 
 pub const LAST_OWNER: &str = "A project needs at least one owner; add another owner first";
 
@@ -108,13 +110,21 @@ async fn put_in_group(
     role: ProjectRole,
 ) -> Result<(), AppError> {
     let actor = principal.map_or("", |p| p.username.as_str());
+    let event = |action, old: Option<&str>| {
+        let details = json!({"user": user.username, "role": role.as_str(), "old_role": old});
+        audit::event(Actor::of(principal), action, Target::project(project.id(), &project.row.slug), details)
+    };
     match store::role_of(&state.db, project.id(), user.id).await? {
-        Some(_) => {
-            if !store::change_role_keeping_an_owner(&state.db, project.id(), user.id, role.as_str()).await? {
+        Some(old) => {
+            let event = event(AuditAction::MemberChanged, Some(&old));
+            if !store::change_role_keeping_an_owner(&state.db, project.id(), user.id, role.as_str(), &event).await? {
                 return Err(AppError::Conflict(LAST_OWNER.into()));
             }
         }
-        None => store::set_role(&state.db, project.id(), user.id, role.as_str(), actor, now_ms()).await?,
+        None => {
+            let event = event(AuditAction::MemberAdded, None);
+            store::set_role(&state.db, project.id(), user.id, role.as_str(), actor, now_ms(), &event).await?
+        }
     }
     Ok(())
 }
@@ -126,7 +136,9 @@ pub async fn remove_member(state: &AppState, principal: Option<&Principal>, slug
     if store::role_of(&state.db, project.id(), user.id).await?.is_none() {
         return Err(AppError::NotFound(format!("{} is not in project {}", user.username, project.row.slug)));
     }
-    if !store::remove_keeping_an_owner(&state.db, project.id(), user.id).await? {
+    let details = json!({"user": user.username});
+    let event = audit::event(Actor::of(principal), AuditAction::MemberRemoved, Target::project(project.id(), &project.row.slug), details);
+    if !store::remove_keeping_an_owner(&state.db, project.id(), user.id, &event).await? {
         return Err(AppError::Conflict(LAST_OWNER.into()));
     }
     Ok(())

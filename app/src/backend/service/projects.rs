@@ -12,9 +12,12 @@ use crate::backend::policy::{
     admit_to_projects, authorize, authorize_project, project_list_scope, project_rights, Action, ProjectAction, ProjectFacts,
 };
 use crate::backend::store::projects::{self, NewProject, ProjectEdit, ProjectRow};
+use crate::backend::service::audit::{self, Actor, AuditAction, Target};
+use crate::backend::store::audit::NewEvent;
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use crate::model::*;
+use serde_json::json;
 
 pub const STALE_PROJECT: &str = "This project was changed by someone else; reload and try again";
 
@@ -139,6 +142,11 @@ fn new_project<'a>(
     Ok(NewProject { slug, name, description, accessibility, owner: owner.user_id, now: now_ms() })
 }
 
+fn created_event(caller: &Principal, new: &NewProject<'_>) -> NewEvent {
+    let details = json!({"name": new.name, "accessibility": new.accessibility});
+    audit::event(caller.into(), AuditAction::ProjectCreated, Target::project(0, new.slug), details)
+}
+
 fn slug_taken(slug: &str) -> AppError {
     AppError::Conflict(format!("Project id already taken: {slug}"))
 }
@@ -152,7 +160,7 @@ pub async fn create(state: &AppState, principal: Option<&Principal>, input: &Pro
         text => Some(parse_accessibility(text, "accessibility")?),
     };
     let new = new_project(p, &input.slug, &input.name, &input.description, accessibility, slug_label)?;
-    if projects::insert(&state.db, &new).await?.is_none() {
+    if projects::insert(&state.db, &new, created_event(p, &new)).await?.is_none() {
         return Err(slug_taken(new.slug));
     }
     Ok(load(state, principal, new.slug, ProjectAction::See).await?.summary())
@@ -173,7 +181,7 @@ pub async fn put(state: &AppState, principal: Option<&Principal>, slug: &str, fi
     let p = authorize(principal, Action::UseSite)?;
     let (name, description) = (fields.name.as_deref().unwrap_or_default(), fields.description.as_deref().unwrap_or_default());
     let new = new_project(p, slug, name, description, fields.accessibility, PROJECT_ID)?;
-    if projects::insert(&state.db, &new).await?.is_some() {
+    if projects::insert(&state.db, &new, created_event(p, &new)).await?.is_some() {
         return Ok(Put::Created);
     }
     match update(state, principal, new.slug, fields).await {
@@ -205,7 +213,19 @@ pub async fn update(
         check_text(description, "description", "Description", 2000)?;
     }
     let edit = ProjectEdit { name, description, accessibility: changes.accessibility.map(Accessibility::as_str) };
-    if !projects::update(&state.db, project.id(), edit, changes.version, now_ms()).await? {
+    let mut changed = serde_json::Map::new();
+    let fields = [("name", edit.name, &project.row.name), ("description", edit.description, &project.row.description)];
+    for (field, new, old) in fields {
+        if let Some(new) = new.filter(|n| n != old) {
+            changed.insert(field.into(), json!({"old": old, "new": new}));
+        }
+    }
+    if let Some(new) = edit.accessibility.filter(|a| *a != project.row.accessibility) {
+        changed.insert("accessibility".into(), json!({"old": project.row.accessibility, "new": new}));
+    }
+    let caller = authorize(principal, Action::UseSite)?;
+    let event = audit::event(caller.into(), AuditAction::ProjectUpdated, Target::project(project.id(), &project.row.slug), json!({"changed": changed}));
+    if !projects::update(&state.db, project.id(), edit, changes.version, now_ms(), &event).await? {
         return Err(AppError::Conflict(STALE_PROJECT.into()));
     }
     Ok(load(state, principal, slug, ProjectAction::See).await?.summary())
@@ -214,7 +234,9 @@ pub async fn update(
 /// Deletes a project with its datasets and files (owners and admins).
 pub async fn delete(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<(), AppError> {
     let project = load(state, principal, slug, ProjectAction::Manage).await?;
-    let keys = projects::delete(&state.db, project.id()).await?;
+    let details = json!({"name": project.row.name});
+    let event = audit::event(Actor::of(principal), AuditAction::ProjectDeleted, Target::project(project.id(), &project.row.slug), details);
+    let keys = projects::delete(&state.db, project.id(), &event).await?;
     crate::backend::service::storage::remove_stored(state, &keys).await;
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
+use crate::backend::service::audit::{self, AuditAction, Target};
 use crate::backend::store::roles;
 use crate::backend::AppState;
 use crate::model::{check_role_name, AppError};
@@ -13,10 +14,11 @@ pub async fn list(state: &AppState, principal: Option<&Principal>) -> Result<Vec
 }
 
 pub async fn create(state: &AppState, principal: Option<&Principal>, name: &str) -> Result<String, AppError> {
-    authorize(principal, Action::Administer)?;
+    let caller = authorize(principal, Action::Administer)?;
     let name = name.trim();
     check_role_name(name, "role_name")?;
-    if !roles::create(&state.db, name).await? {
+    let event = audit::event(caller.into(), AuditAction::RoleCreated, Target::role(name), serde_json::json!({}));
+    if !roles::create(&state.db, name, &event).await? {
         return Err(AppError::taken("role_name", format!("Role already exists: {name}")));
     }
     state.role_holders.clear();
@@ -26,7 +28,7 @@ pub async fn create(state: &AppState, principal: Option<&Principal>, name: &str)
 /// Deletes a custom role. One still held by users needs `force`, which
 /// takes it from them.
 pub async fn delete(state: &AppState, principal: Option<&Principal>, name: &str, force: bool) -> Result<(), AppError> {
-    authorize(principal, Action::Administer)?;
+    let caller = authorize(principal, Action::Administer)?;
     let role = roles::find(&state.db, name).await?.ok_or_else(|| AppError::NotFound(format!("No such role: {name}")))?;
     if role.builtin {
         return Err(AppError::validation("role_name", format!("The built-in role {} cannot be deleted", role.name)));
@@ -35,7 +37,8 @@ pub async fn delete(state: &AppState, principal: Option<&Principal>, name: &str,
     if holders > 0 && !force {
         return Err(AppError::Conflict(format!("Role is assigned to {holders} users")));
     }
-    roles::delete(&state.db, &role.name).await?;
+    let event = audit::event(caller.into(), AuditAction::RoleDeleted, Target::role(&role.name), serde_json::json!({"holders": holders}));
+    roles::delete(&state.db, &role.name, &event).await?;
     state.role_holders.clear();
     Ok(())
 }

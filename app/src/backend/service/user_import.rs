@@ -6,6 +6,7 @@
 
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
+use crate::backend::service::audit::{self, AuditAction, Target};
 use crate::backend::store::users::{self, ImportedUser};
 use crate::backend::store::roles;
 use crate::backend::AppState;
@@ -22,7 +23,7 @@ pub async fn import_chunk(
     first_line: i64,
     dry_run: bool,
 ) -> Result<ImportReport, AppError> {
-    authorize(principal, Action::Administer)?;
+    let caller = authorize(principal, Action::Administer)?;
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(csv.as_bytes());
     let headers: Vec<String> = reader
         .headers()
@@ -84,7 +85,14 @@ pub async fn import_chunk(
     }
     report.created = valid.len() as i64;
     if !dry_run && !valid.is_empty() {
-        for line in users::insert_imported(&state.db, &valid).await? {
+        let (rows, problems, created) = (report.rows, report.problems.len(), valid.len());
+        let event = |skipped: &[i64]| {
+            let details = serde_json::json!({
+                "rows": rows, "created": created - skipped.len(), "refused": problems + skipped.len(), "first_line": first_line,
+            });
+            audit::event(caller.into(), AuditAction::UsersImported, Target::default(), details)
+        };
+        for line in users::insert_imported(&state.db, &valid, event).await? {
             report.created -= 1;
             report.problems.push(ImportProblem { line, message: "Username or email was taken meanwhile".into() });
         }

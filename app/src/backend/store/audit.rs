@@ -55,6 +55,18 @@ pub async fn append(db: &Db, event: &NewEvent) -> Result<(), sqlx::Error> {
     on_db!(db, |pool| write_audit!(pool, event))
 }
 
+/// Runs one statement and, when it changed a row, appends `event` in the
+/// same transaction; returns how many rows it changed.
+pub async fn execute_audited(db: &Db, sql: &str, args: &[Arg], event: &NewEvent) -> Result<u64, sqlx::Error> {
+    crate::in_tx!(db, |tx| {
+        let changed = crate::bind_args!(sqlx::query(sql), args).execute(&mut *tx).await?.rows_affected();
+        if changed > 0 {
+            write_audit!(&mut *tx, event)?;
+        }
+        Ok::<_, sqlx::Error>(changed)
+    })
+}
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct EventRow {
     pub id: i64,

@@ -3,7 +3,9 @@
 use crate::backend::db::Db;
 use crate::backend::store::projects::{APPROVE_PENDING, JOIN_KEEPING_THE_STRONGER_ROLE};
 use crate::backend::store::users::{insert_user, NewUser};
-use crate::{in_tx, in_write_tx, on_db};
+use crate::backend::store::audit::{execute_audited, NewEvent};
+use crate::backend::store::user_list::Arg;
+use crate::{in_tx, in_write_tx, on_db, write_audit};
 
 /// Puts user `$user` in project `$project` with `$role` inside the
 /// transaction `$tx` (someone already in it keeps the stronger role) and
@@ -63,16 +65,16 @@ const SELECT_REQUEST: &str = "SELECT r.id, r.project_id, p.slug AS project_slug,
      FROM access_requests r JOIN projects p ON p.id = r.project_id JOIN users u ON u.id = r.user_id";
 
 /// Files a pending request; `None` when the user already has one pending here.
-pub async fn insert_request(db: &Db, project: i64, user: i64, message: &str, now: i64) -> Result<Option<i64>, sqlx::Error> {
+pub async fn insert_request(db: &Db, project: i64, user: i64, message: &str, now: i64, event: &NewEvent) -> Result<Option<i64>, sqlx::Error> {
     let sql = "INSERT INTO access_requests (project_id, user_id, message, created_at) VALUES ($1, $2, $3, $4) \
                ON CONFLICT DO NOTHING RETURNING id";
-    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql)
-        .bind(project)
-        .bind(user)
-        .bind(message)
-        .bind(now)
-        .fetch_optional(pool)
-        .await)
+    in_tx!(db, |tx| {
+        let id = sqlx::query_scalar::<_, i64>(sql).bind(project).bind(user).bind(message).bind(now).fetch_optional(&mut *tx).await?;
+        if id.is_some() {
+            write_audit!(&mut *tx, event)?;
+        }
+        Ok::<_, sqlx::Error>(id)
+    })
 }
 
 pub async fn find_request(db: &Db, id: i64) -> Result<Option<RequestRow>, sqlx::Error> {
@@ -93,24 +95,18 @@ pub async fn for_user(db: &Db, user: i64) -> Result<Vec<RequestRow>, sqlx::Error
 }
 
 /// Denies a request that is still pending; `false` when someone decided it first.
-pub async fn deny(db: &Db, id: i64, reason: Option<&str>, decided_by: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let sql = "UPDATE access_requests SET status = 'denied', reason = $2, decided_at = $3, decided_by = $4 \
+pub async fn deny(db: &Db, id: i64, reason: Option<&str>, decided_by: &str, now: i64, event: &NewEvent) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE access_requests SET status = 'denied', reason = NULLIF($2, ''), decided_at = $3, decided_by = $4 \
                WHERE id = $1 AND status = 'pending'";
-    on_db!(db, |pool| sqlx::query(sql)
-        .bind(id)
-        .bind(reason)
-        .bind(now)
-        .bind(decided_by)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected() == 1))
+    let args = [Arg::Int(id), Arg::Text(reason.unwrap_or_default().into()), Arg::Int(now), Arg::Text(decided_by.into())];
+    Ok(execute_audited(db, sql, &args, event).await? == 1)
 }
 
 /// Approves request `id` if it is still pending and puts its author in
 /// the project with `role` (someone already in it keeps the stronger
 /// role, so an owner is never demoted), in one transaction. Returns the
 /// role they now have; `None` when someone decided the request first.
-pub async fn approve(db: &Db, request: &RequestRow, role: &str, decided_by: &str, now: i64) -> Result<Option<String>, sqlx::Error> {
+pub async fn approve(db: &Db, request: &RequestRow, role: &str, decided_by: &str, now: i64, event: &NewEvent) -> Result<Option<String>, sqlx::Error> {
     let sql = "UPDATE access_requests SET status = 'approved', role = $2, decided_at = $3, decided_by = $4 \
                WHERE id = $1 AND status = 'pending'";
     in_tx!(db, |tx| {
@@ -119,6 +115,7 @@ pub async fn approve(db: &Db, request: &RequestRow, role: &str, decided_by: &str
             return Ok(None);
         }
         let role = join_project!(tx, request.project_id, request.user_id, role, decided_by, now);
+        write_audit!(&mut *tx, event)?;
         Ok::<_, sqlx::Error>(Some(role))
     })
 }
@@ -171,6 +168,7 @@ pub async fn insert_invitation_within_cap(
     inviter: i64,
     cap: i64,
     window_ms: i64,
+    event: &NewEvent,
 ) -> Result<Capped, sqlx::Error> {
     let recent = "SELECT created_at FROM invitations WHERE invited_by = $1 AND created_at > $2 ORDER BY created_at DESC LIMIT $3";
     let insert = "INSERT INTO invitations (project_id, email, role, token_hash, invited_by, created_at, expires_at) \
@@ -193,6 +191,7 @@ pub async fn insert_invitation_within_cap(
             .bind(i.expires_at)
             .fetch_one(&mut *tx)
             .await?;
+        write_audit!(&mut *tx, event)?;
         Ok::<_, sqlx::Error>(Capped::Stored(id))
     })
 }
@@ -211,12 +210,13 @@ pub async fn find_invitation_by_hash(db: &Db, token_hash: &str) -> Result<Option
 /// (someone already in it keeps the stronger role), in one transaction;
 /// `false`, changing nothing, when it was used, revoked or expired
 /// meanwhile (so a replayed link never works twice).
-pub async fn accept_invitation(db: &Db, invitation: &InvitationRow, user: i64, username: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn accept_invitation(db: &Db, invitation: &InvitationRow, user: i64, username: &str, now: i64, event: &NewEvent) -> Result<bool, sqlx::Error> {
     in_tx!(db, |tx| {
         if !spend_invitation!(tx, invitation.id, username, now) {
             return Ok(false);
         }
         join_project!(tx, invitation.project_id, user, &invitation.role, &invitation.invited_by, now);
+        write_audit!(&mut *tx, event)?;
         Ok::<_, sqlx::Error>(true)
     })
 }
@@ -226,26 +226,21 @@ pub async fn accept_invitation(db: &Db, invitation: &InvitationRow, user: i64, u
 /// project, all in one transaction, so one link makes one account.
 /// Returns the new user's id; `None`, creating nothing, when the link
 /// was spent meanwhile.
-pub async fn accept_invitation_as_new_user(db: &Db, invitation: &InvitationRow, new: &NewUser<'_>, now: i64) -> Result<Option<i64>, sqlx::Error> {
+pub async fn accept_invitation_as_new_user(db: &Db, invitation: &InvitationRow, new: &NewUser<'_>, now: i64, event: &NewEvent) -> Result<Option<i64>, sqlx::Error> {
     in_tx!(db, |tx| {
         if !spend_invitation!(tx, invitation.id, new.username, now) {
             return Ok(None);
         }
         let id = insert_user!(tx, new, true, true, now);
         join_project!(tx, invitation.project_id, id, &invitation.role, &invitation.invited_by, now);
+        write_audit!(&mut *tx, &NewEvent { actor_id: Some(id), ..event.clone() })?;
         Ok::<_, sqlx::Error>(Some(id))
     })
 }
 
 /// Revokes an open invitation of `project`; `false` when there is none.
-pub async fn revoke_invitation(db: &Db, project: i64, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn revoke_invitation(db: &Db, project: i64, id: i64, now: i64, event: &NewEvent) -> Result<bool, sqlx::Error> {
     let sql = "UPDATE invitations SET revoked_at = $3 \
                WHERE id = $2 AND project_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL";
-    on_db!(db, |pool| sqlx::query(sql)
-        .bind(project)
-        .bind(id)
-        .bind(now)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected() == 1))
+    Ok(execute_audited(db, sql, &[Arg::Int(project), Arg::Int(id), Arg::Int(now)], event).await? == 1)
 }

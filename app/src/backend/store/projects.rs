@@ -3,7 +3,8 @@
 
 use crate::backend::db::Db;
 use crate::backend::policy::ProjectListScope;
-use crate::{in_tx, in_write_tx, on_db};
+use crate::backend::store::audit::NewEvent;
+use crate::{in_tx, in_write_tx, on_db, write_audit};
 
 /// A project with the viewer's group and its figures, from one query.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -68,7 +69,7 @@ pub struct NewProject<'a> {
 
 /// Inserts a project with `owner` in its Owners group; `None` when the slug
 /// is taken in any letter case.
-pub async fn insert(db: &Db, p: &NewProject<'_>) -> Result<Option<i64>, sqlx::Error> {
+pub async fn insert(db: &Db, p: &NewProject<'_>, event: NewEvent) -> Result<Option<i64>, sqlx::Error> {
     in_tx!(db, |tx| {
         let id = sqlx::query_scalar::<_, i64>(
             "INSERT INTO projects (slug, slug_lower, name, description, accessibility, created_by, created_at, updated_at) \
@@ -90,6 +91,7 @@ pub async fn insert(db: &Db, p: &NewProject<'_>) -> Result<Option<i64>, sqlx::Er
                 .bind(p.now)
                 .execute(&mut *tx)
                 .await?;
+            write_audit!(&mut *tx, &NewEvent { target_id: id.to_string(), ..event.clone() })?;
         }
         Ok::<_, sqlx::Error>(id)
     })
@@ -106,26 +108,33 @@ pub struct ProjectEdit<'a> {
 /// Writes the fields `edit` gives when the version still matches (`None`
 /// skips the check); `false` when it did not. One statement, so edits of
 /// different fields at the same time all land.
-pub async fn update(db: &Db, id: i64, edit: ProjectEdit<'_>, version: Option<i64>, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn update(db: &Db, id: i64, edit: ProjectEdit<'_>, version: Option<i64>, now: i64, event: &NewEvent) -> Result<bool, sqlx::Error> {
     let sql = "UPDATE projects SET name = COALESCE($2, name), description = COALESCE($3, description), \
                accessibility = COALESCE($4, accessibility), updated_at = $5, version = version + 1 \
                WHERE id = $1 AND ($6 OR version = $7)";
-    on_db!(db, |pool| sqlx::query(sql)
-        .bind(id)
-        .bind(edit.name)
-        .bind(edit.description)
-        .bind(edit.accessibility)
-        .bind(now)
-        .bind(version.is_none())
-        .bind(version.unwrap_or(0))
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected() == 1))
+    in_tx!(db, |tx| {
+        let updated = sqlx::query(sql)
+            .bind(id)
+            .bind(edit.name)
+            .bind(edit.description)
+            .bind(edit.accessibility)
+            .bind(now)
+            .bind(version.is_none())
+            .bind(version.unwrap_or(0))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if updated {
+            write_audit!(&mut *tx, event)?;
+        }
+        Ok::<_, sqlx::Error>(updated)
+    })
 }
 
 /// Deletes a project and everything in it, giving each uploader back the
 /// bytes their files took. Returns the storage keys of the removed files.
-pub async fn delete(db: &Db, id: i64) -> Result<Vec<String>, sqlx::Error> {
+pub async fn delete(db: &Db, id: i64, event: &NewEvent) -> Result<Vec<String>, sqlx::Error> {
     let files_of_project = "SELECT f.storage_key FROM files f JOIN datasets d ON d.id = f.dataset_id WHERE d.project_id = $1";
     let release = "UPDATE users SET storage_used = storage_used - COALESCE((SELECT SUM(f.size) FROM files f \
                    JOIN datasets d ON d.id = f.dataset_id WHERE d.project_id = $1 AND f.uploaded_by = users.id), 0) \
@@ -134,6 +143,7 @@ pub async fn delete(db: &Db, id: i64) -> Result<Vec<String>, sqlx::Error> {
         let keys = sqlx::query_scalar::<_, String>(files_of_project).bind(id).fetch_all(&mut *tx).await?;
         sqlx::query(release).bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM projects WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        write_audit!(&mut *tx, event)?;
         Ok::<_, sqlx::Error>(keys)
     })
 }
@@ -175,7 +185,7 @@ pub(crate) const JOIN_KEEPING_THE_STRONGER_ROLE: &str = "INSERT INTO memberships
 
 /// Puts `user` in `role`'s group (moving them if they are in another) and
 /// closes their pending access request as approved.
-pub async fn set_role(db: &Db, project: i64, user: i64, role: &str, decided_by: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn set_role(db: &Db, project: i64, user: i64, role: &str, decided_by: &str, now: i64, event: &NewEvent) -> Result<(), sqlx::Error> {
     in_tx!(db, |tx| {
         sqlx::query(
             "INSERT INTO memberships (project_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
@@ -188,6 +198,7 @@ pub async fn set_role(db: &Db, project: i64, user: i64, role: &str, decided_by: 
         .execute(&mut *tx)
         .await?;
         sqlx::query(APPROVE_PENDING).bind(project).bind(user).bind(role).bind(now).bind(decided_by).execute(&mut *tx).await?;
+        write_audit!(&mut *tx, event)?;
         Ok::<_, sqlx::Error>(())
     })
 }
@@ -229,7 +240,7 @@ pub async fn set_member_projects(db: &Db, user: i64, wanted: &[i64], decided_by:
 /// owner, with `role` as `$3` when given) after locking the project's
 /// owner rows, so two owners moved at once cannot both pass the count.
 /// `false` when it changed nothing.
-async fn keeping_an_owner(db: &Db, project: i64, user: i64, change: &str, role: Option<&str>) -> Result<bool, sqlx::Error> {
+async fn keeping_an_owner(db: &Db, project: i64, user: i64, change: &str, role: Option<&str>, event: &NewEvent) -> Result<bool, sqlx::Error> {
     in_write_tx!(db, |tx, lock| {
         sqlx::query(&format!("SELECT user_id FROM memberships WHERE project_id = $1 AND role = 'owner'{lock}"))
             .bind(project)
@@ -239,25 +250,29 @@ async fn keeping_an_owner(db: &Db, project: i64, user: i64, change: &str, role: 
         if let Some(role) = role {
             query = query.bind(role);
         }
-        Ok::<_, sqlx::Error>(query.execute(&mut *tx).await?.rows_affected() == 1)
+        let changed = query.execute(&mut *tx).await?.rows_affected() == 1;
+        if changed {
+            write_audit!(&mut *tx, event)?;
+        }
+        Ok::<_, sqlx::Error>(changed)
     })
 }
 
 /// Changes `user`'s group unless that would leave the project without an
 /// owner; `false` when it would.
-pub async fn change_role_keeping_an_owner(db: &Db, project: i64, user: i64, role: &str) -> Result<bool, sqlx::Error> {
+pub async fn change_role_keeping_an_owner(db: &Db, project: i64, user: i64, role: &str, event: &NewEvent) -> Result<bool, sqlx::Error> {
     let sql = "UPDATE memberships SET role = $3 WHERE project_id = $1 AND user_id = $2 \
                AND (role <> 'owner' OR $3 = 'owner' OR \
                     (SELECT COUNT(*) FROM memberships o WHERE o.project_id = $1 AND o.role = 'owner') > 1)";
-    keeping_an_owner(db, project, user, sql, Some(role)).await
+    keeping_an_owner(db, project, user, sql, Some(role), event).await
 }
 
 /// Removes `user` from the project unless they are its last owner; `false`
 /// when they are (or were not in it).
-pub async fn remove_keeping_an_owner(db: &Db, project: i64, user: i64) -> Result<bool, sqlx::Error> {
+pub async fn remove_keeping_an_owner(db: &Db, project: i64, user: i64, event: &NewEvent) -> Result<bool, sqlx::Error> {
     let sql = "DELETE FROM memberships WHERE project_id = $1 AND user_id = $2 \
                AND (role <> 'owner' OR (SELECT COUNT(*) FROM memberships o WHERE o.project_id = $1 AND o.role = 'owner') > 1)";
-    keeping_an_owner(db, project, user, sql, None).await
+    keeping_an_owner(db, project, user, sql, None, event).await
 }
 
 /// Email addresses of a project's enabled owners.

@@ -2,6 +2,8 @@
 
 use crate::backend::db::Db;
 use crate::backend::time::now_ms;
+use crate::backend::store::audit::{execute_audited, NewEvent};
+use crate::backend::store::user_list::Arg;
 use crate::on_db;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -24,10 +26,10 @@ pub async fn find(db: &Db, name: &str) -> Result<Option<RoleRow>, sqlx::Error> {
 }
 
 /// Creates a custom role; `false` when the name is taken in any letter case.
-pub async fn create(db: &Db, name: &str) -> Result<bool, sqlx::Error> {
+pub async fn create(db: &Db, name: &str, event: &NewEvent) -> Result<bool, sqlx::Error> {
     let sql = "INSERT INTO roles (name, name_lower, builtin, created_at) VALUES ($1, $2, FALSE, $3) ON CONFLICT DO NOTHING";
-    let (key, now) = (name.to_lowercase(), now_ms());
-    on_db!(db, |pool| sqlx::query(sql).bind(name).bind(&key).bind(now).execute(pool).await.map(|r| r.rows_affected() == 1))
+    let args = [Arg::Text(name.into()), Arg::Text(name.to_lowercase()), Arg::Int(now_ms())];
+    Ok(execute_audited(db, sql, &args, event).await? == 1)
 }
 
 pub async fn count_holders(db: &Db, name: &str) -> Result<i64, sqlx::Error> {
@@ -36,9 +38,9 @@ pub async fn count_holders(db: &Db, name: &str) -> Result<i64, sqlx::Error> {
 }
 
 /// Deletes a role; its grants go with it (foreign key cascade).
-pub async fn delete(db: &Db, name: &str) -> Result<(), sqlx::Error> {
+pub async fn delete(db: &Db, name: &str, event: &NewEvent) -> Result<(), sqlx::Error> {
     let sql = "DELETE FROM roles WHERE name = $1 AND builtin = FALSE";
-    on_db!(db, |pool| sqlx::query(sql).bind(name).execute(pool).await.map(|_| ()))
+    execute_audited(db, sql, &[Arg::Text(name.into())], event).await.map(|_| ())
 }
 
 /// Every role with its number of holders, in one query.

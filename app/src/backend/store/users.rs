@@ -598,9 +598,9 @@ pub struct ImportedUser {
 pub const NO_PASSWORD: &str = "!";
 
 /// Inserts imported users in one transaction; each row with its roles or
-/// not at all. Returns the lines skipped because the name or email was
-/// taken meanwhile.
-pub async fn insert_imported(db: &Db, rows: &[ImportedUser]) -> Result<Vec<i64>, sqlx::Error> {
+/// not at all, and one event made from the lines skipped. Returns the lines
+/// skipped because the name or email was taken meanwhile.
+pub async fn insert_imported(db: &Db, rows: &[ImportedUser], event: impl FnOnce(&[i64]) -> NewEvent) -> Result<Vec<i64>, sqlx::Error> {
     let now = now_ms();
     in_tx!(db, |tx| {
         let mut skipped = Vec::new();
@@ -626,6 +626,7 @@ pub async fn insert_imported(db: &Db, rows: &[ImportedUser]) -> Result<Vec<i64>,
             };
             grant_roles!(tx, id, &row.roles);
         }
+        write_audit!(&mut *tx, &event(&skipped))?;
         Ok::<Vec<i64>, sqlx::Error>(skipped)
     })
 }

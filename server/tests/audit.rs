@@ -1,0 +1,372 @@
+//! The audit log (SPEC §7, CONTRACTS.md §5) through the real router, on
+//! SQLite and PostgreSQL: which events each door writes (actor, action,
+//! target, address, request id), that the table refuses changes, that a
+//! change whose event cannot be written does not land, and the admin API's
+//! filters, pages and CSV export.
+
+mod common;
+
+use common::*;
+use gatehouse_server::config::Config;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "admin-password-1";
+
+async fn server_on(db: &TestDb, config: Config) -> TestServer {
+    let server = TestServer::start(&Config { admin_password: Some(PASSWORD.into()), ..config }).await;
+    server.create_user("lena", "lena-password").await;
+    server.create_user("max", "max-password").await;
+    server
+}
+
+async fn admin_api(server: &TestServer, query: &str) -> (StatusCode, Value) {
+    Rest::new(&server.base, "admin", PASSWORD).send(Method::GET, &format!("/api/audit{query}"), &Value::Null).await
+}
+
+/// Every event of `action` (newest first), read through the admin API.
+async fn events(server: &TestServer, action: &str) -> Vec<Value> {
+    let (status, page) = admin_api(server, &format!("?action={action}")).await;
+    assert_eq!(status, 200, "{page}");
+    page["items"].as_array().unwrap().clone()
+}
+
+async fn signed_in(server: &TestServer, user: &str, password: &str) -> Client {
+    let client = Client::new(&server.base);
+    assert_eq!(client.login(user, password).await.status(), 200);
+    client
+}
+
+#[tokio::test]
+async fn sign_ins_are_audited_with_door_reason_and_origin() {
+    for db in test_databases().await {
+        let config = Config { login_rate_limit: 6, lockout_threshold: 1_000, ..test_config(&db) };
+        let server = server_on(&db, config).await;
+        within_one_rate_window(20).await;
+        signed_in(&server, "lena", "lena-password").await;
+        let basic = reqwest::Client::new().get(server.url("/users/storage")).basic_auth("max", Some("max-password")).send().await.unwrap();
+        assert_eq!(basic.status(), 200);
+        let jwt = reqwest::Client::new().post(server.url("/users/authenticate")).form(&[("username", "max"), ("password", "max-password")]);
+        assert_eq!(jwt.send().await.unwrap().status(), 200);
+
+        let ins = events(&server, "sign_in").await;
+        let lena = ins.iter().find(|e| e["actor"] == "lena").expect("lena's sign-in");
+        assert_eq!((lena["target_kind"].as_str(), lena["target"].as_str()), (Some("user"), Some("lena")), "[{}] {lena}", db.label);
+        assert_eq!(lena["details"]["door"], "form");
+        assert_eq!(lena["ip"], "127.0.0.1");
+        assert_eq!(lena["request_id"].as_str().map(str::len), Some(16), "the request's id: {lena}");
+        assert!(lena["user_agent"].is_string(), "{lena}");
+        let max_doors: Vec<&str> = ins.iter().filter(|e| e["actor"] == "max").map(|e| e["details"]["door"].as_str().unwrap()).collect();
+        assert!(max_doors.contains(&"basic") && max_doors.contains(&"jwt"), "[{}] {max_doors:?}", db.label);
+
+        // Refusals: each with its reason; anonymous actor, the account as target when there is one.
+        assert_eq!(Client::new(&server.base).login("lena", "wrong").await.status(), 401);
+        assert_eq!(Client::new(&server.base).login("nobody-here", "wrong").await.status(), 401);
+        server.execute("UPDATE users SET enabled = FALSE WHERE username = 'max'").await;
+        assert_eq!(Client::new(&server.base).login("max", "max-password").await.status(), 403);
+        let failed = events(&server, "sign_in_failed").await;
+        let reason_for = |target: &str| {
+            failed.iter().find(|e| e["target"] == target).map(|e| (e["actor"].clone(), e["details"]["reason"].clone()))
+        };
+        assert_eq!(reason_for("lena"), Some((json!("anonymous"), json!("wrong_password"))), "[{}] {failed:?}", db.label);
+        assert_eq!(reason_for("max"), Some((json!("anonymous"), json!("disabled"))));
+        let unknown = failed.iter().find(|e| e["details"]["reason"] == "unknown_user").expect("unknown user");
+        assert_eq!(unknown["details"]["username"], "nobody-here");
+        assert_eq!(unknown["target"], "");
+
+        // A flood past the per-address limit is one event, not one per request.
+        for _ in 0..12 {
+            Client::new(&server.base).login("lena", "wrong-again").await;
+        }
+        let limited: Vec<Value> = events(&server, "sign_in_failed").await.into_iter().filter(|e| e["details"]["reason"] == "rate_limited").collect();
+        assert_eq!(limited.len(), 1, "[{}] {limited:?}", db.label);
+        assert_eq!(limited[0]["ip"], "127.0.0.1");
+    }
+}
+
+#[tokio::test]
+async fn locked_accounts_are_refused_as_locked() {
+    for db in test_databases().await {
+        let config = Config { lockout_threshold: 2, login_rate_limit: 1_000, ..test_config(&db) };
+        let server = server_on(&db, config).await;
+        for _ in 0..2 {
+            Client::new(&server.base).login("lena", "wrong").await;
+        }
+        assert_eq!(Client::new(&server.base).login("lena", "lena-password").await.status(), 401);
+        let failed = events(&server, "sign_in_failed").await;
+        assert_eq!(failed[0]["details"]["reason"], "locked", "[{}] {:?}", db.label, failed[0]);
+        assert_eq!(failed[0]["target"], "lena");
+
+        // The admin's unlock is audited too.
+        let admin = signed_in(&server, "admin", PASSWORD).await;
+        assert_eq!(admin.call("/api/admin/users/unlock", &json!({"username": "lena"})).await.status(), 200);
+        let unlocked = events(&server, "user_unlocked").await;
+        assert_eq!((unlocked[0]["actor"].as_str(), unlocked[0]["target"].as_str()), (Some("admin"), Some("lena")));
+    }
+}
+
+#[tokio::test]
+async fn sign_out_session_revocation_and_password_changes_are_audited() {
+    for db in test_databases().await {
+        let server = server_on(&db, test_config(&db)).await;
+        let laptop = signed_in(&server, "lena", "lena-password").await;
+        let phone = signed_in(&server, "lena", "lena-password").await;
+        let admin = signed_in(&server, "admin", PASSWORD).await;
+        let res = admin.http.delete(server.url("/xapi/users/active/lena")).send().await.unwrap();
+        assert!(res.status().is_success(), "{}", res.status());
+        let revoked = events(&server, "session_revoked").await;
+        assert_eq!(revoked.len(), 2, "[{}] one event per session: {revoked:?}", db.label);
+        assert!(revoked.iter().all(|e| e["actor"] == "admin" && e["target"] == "lena" && e["details"]["by"] == "admin"));
+        assert!(phone.whoami().await.is_none() && laptop.whoami().await.is_none());
+
+        let laptop = signed_in(&server, "lena", "lena-password").await;
+        assert_eq!(laptop.change_password("lena-password", "lena-password-2").await.status(), 200);
+        let changed = events(&server, "password_changed").await;
+        assert_eq!((changed[0]["actor"].as_str(), changed[0]["target"].as_str()), (Some("lena"), Some("lena")));
+        assert!(!changed[0].to_string().contains("lena-password"), "no password in the log");
+        assert_eq!(laptop.logout().await.status(), 200);
+        let out = events(&server, "sign_out").await;
+        assert_eq!(out.len(), 1, "[{}]", db.label);
+        assert_eq!(out[0]["actor"], "lena");
+    }
+}
+
+#[tokio::test]
+async fn account_administration_is_audited_field_by_field() {
+    for db in test_databases().await {
+        let server = server_on(&db, test_config(&db)).await;
+        let rest = Rest::new(&server.base, "admin", PASSWORD);
+        let new = json!({"userName": "nora", "password": "nora-password-1", "email": "nora@example.org", "roles": ["user"]});
+        let (status, body) = rest.send(Method::POST, "/users", &new).await;
+        assert_eq!(status, 201, "{body}");
+        let created = events(&server, "user_created").await;
+        let nora = created.iter().find(|e| e["target"] == "nora").expect("nora created");
+        assert_eq!(nora["actor"], "admin");
+        assert!(nora["target_id"].as_str().unwrap().parse::<i64>().unwrap() > 0, "the new id: {nora}");
+
+        let (status, _) = rest.send(Method::PUT, "/users/nora", &json!({"email": "nora@elsewhere.example"})).await;
+        assert_eq!(status, 200);
+        let updated = events(&server, "user_updated").await;
+        assert_eq!(updated[0]["details"]["changed"]["email"], json!({"old": "nora@example.org", "new": "nora@elsewhere.example"}), "[{}]", db.label);
+
+        let admin = signed_in(&server, "admin", PASSWORD).await;
+        assert_eq!(admin.call("/api/admin/users/enable", &json!({"username": "nora", "enabled": false})).await.status(), 200);
+        assert_eq!(admin.call("/api/admin/users/enable", &json!({"username": "nora", "enabled": true})).await.status(), 200);
+        assert_eq!(events(&server, "user_disabled").await[0]["target"], "nora");
+        assert_eq!(events(&server, "user_enabled").await[0]["target"], "nora");
+
+        let (status, _) = rest.send(Method::PUT, "/users/nora/changepwd", &json!({"newPassword": "nora-password-2"})).await;
+        assert_eq!(status, 200);
+        let reset = events(&server, "password_reset").await;
+        assert_eq!((reset[0]["actor"].as_str(), reset[0]["target"].as_str()), (Some("admin"), Some("nora")));
+
+        let (status, _) = rest.send(Method::DELETE, "/users/nora", &Value::Null).await;
+        assert!(status.is_success(), "{status}");
+        let deleted = events(&server, "user_deleted").await;
+        assert_eq!(deleted[0]["target"], "nora");
+        // The trail keeps the name after the account is gone.
+        let (_, about) = admin_api(&server, "?target=nora").await;
+        assert!(about["items"].as_array().unwrap().len() >= 6, "[{}] {about}", db.label);
+    }
+}
+
+#[tokio::test]
+async fn settings_changes_record_old_and_new_values() {
+    for db in test_databases().await {
+        let server = server_on(&db, test_config(&db)).await;
+        let admin = signed_in(&server, "admin", PASSWORD).await;
+        let mut form: Value = admin.call("/api/admin/settings/get", &json!({})).await.json().await.unwrap();
+        let old_min = form["password_min_length"].as_str().unwrap().to_string();
+        form["password_min_length"] = json!("14");
+        form["registration_open"] = json!(true);
+        let res = admin.call("/api/admin/settings/save", &json!({"form": form})).await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        let changed = events(&server, "settings_changed").await;
+        assert_eq!(changed.len(), 1);
+        let fields = &changed[0]["details"]["changed"];
+        assert_eq!(fields["password_min_length"], json!({"old": old_min.parse::<i64>().unwrap(), "new": 14}), "[{}] {fields}", db.label);
+        assert_eq!(fields["registration_open"], json!({"old": false, "new": true}));
+        assert!(fields.get("require_login").is_none(), "only what changed: {fields}");
+        // A stale save changes nothing and writes no event.
+        let res = admin.call("/api/admin/settings/save", &json!({"form": form})).await;
+        assert_eq!(res.status(), 409);
+        assert_eq!(events(&server, "settings_changed").await.len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn tokens_and_service_keys_are_audited_without_secrets() {
+    for db in test_databases().await {
+        let server = server_on(&db, test_config(&db)).await;
+        let lena = Rest::new(&server.base, "lena", "lena-password");
+        let (status, created) = lena.send(Method::POST, "/api/tokens", &json!({"name": "laptop", "expires_days": 30})).await;
+        assert_eq!(status, 201, "{created}");
+        let token = created["token"].as_str().unwrap().to_string();
+        let (status, _) = lena.send(Method::DELETE, &format!("/api/tokens/{}", created["id"]), &Value::Null).await;
+        assert_eq!(status, 204);
+        let (status, _) = lena.send(Method::PUT, "/api/service-keys/openai", &json!({"value": "sk-live-abcdefgh1234"})).await;
+        assert_eq!(status, 204);
+        let (status, _) = lena.send(Method::DELETE, "/api/service-keys/openai", &Value::Null).await;
+        assert_eq!(status, 204);
+
+        let made = events(&server, "token_created").await;
+        assert_eq!((made[0]["actor"].as_str(), made[0]["target"].as_str()), (Some("lena"), Some("lena")), "[{}]", db.label);
+        assert_eq!(made[0]["details"]["name"], "laptop");
+        assert_eq!(made[0]["details"]["kind"], "access");
+        let gone = events(&server, "token_revoked").await;
+        assert_eq!(gone[0]["details"]["token_id"], created["id"]);
+        assert_eq!(events(&server, "service_key_set").await[0]["target"], "openai");
+        assert_eq!(events(&server, "service_key_deleted").await[0]["details"]["scope"], "user");
+        let (_, csv) = Rest::new(&server.base, "admin", PASSWORD).send(Method::GET, "/api/audit?format=csv", &Value::Null).await;
+        let csv = csv.as_str().unwrap().to_string();
+        assert!(!csv.contains(&token) && !csv.contains("abcdefgh1234"), "[{}] no secret reaches the log", db.label);
+    }
+}
+
+#[tokio::test]
+async fn the_log_refuses_changes_and_only_the_sweep_deletes() {
+    for db in test_databases().await {
+        let server = server_on(&db, test_config(&db)).await;
+        signed_in(&server, "lena", "lena-password").await;
+        let state = server.state();
+        let count = || async {
+            app::on_db!(&state.db, |pool| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events").fetch_one(pool).await.unwrap())
+        };
+        let before = count().await;
+        assert!(before > 0);
+        for sql in ["UPDATE audit_events SET actor = 'someone-else'", "DELETE FROM audit_events"] {
+            let refused = app::on_db!(&state.db, |pool| sqlx::query(sql).execute(pool).await);
+            let message = refused.expect_err(sql).to_string();
+            assert!(message.contains("append-only"), "[{}] {sql}: {message}", db.label);
+        }
+        if db.label == "postgres" {
+            let refused = app::on_db!(&state.db, |pool| sqlx::query("TRUNCATE audit_events").execute(pool).await);
+            assert!(refused.is_err(), "TRUNCATE is refused too");
+        }
+        assert_eq!(count().await, before, "[{}] nothing changed", db.label);
+        let actors: Vec<String> =
+            app::on_db!(&state.db, |pool| sqlx::query_scalar("SELECT actor FROM audit_events").fetch_all(pool).await.unwrap());
+        assert!(!actors.iter().any(|a| a == "someone-else"));
+
+        // The retention sweep deletes what is older than its cutoff, and nothing newer.
+        let gone = app::backend::store::audit::purge_older_than(&state.db, 0, 1000).await.unwrap();
+        assert_eq!(gone, 0);
+        let gone = app::backend::store::audit::purge_older_than(&state.db, i64::MAX, 1000).await.unwrap();
+        assert_eq!(gone as i64, before, "[{}]", db.label);
+        // After the sweep the guard is closed again.
+        signed_in(&server, "lena", "lena-password").await;
+        let refused = app::on_db!(&state.db, |pool| sqlx::query("DELETE FROM audit_events").execute(pool).await);
+        assert!(refused.is_err(), "[{}] the sweep left deletes open", db.label);
+    }
+}
+
+#[tokio::test]
+async fn a_change_whose_event_cannot_be_written_does_not_land() {
+    for db in test_databases().await {
+        let server = server_on(&db, test_config(&db)).await;
+        let admin = signed_in(&server, "admin", PASSWORD).await;
+        if db.label == "postgres" {
+            server
+                .execute("CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit store down'; END; $$")
+                .await;
+            server.execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_audit()").await;
+        } else {
+            server.execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit store down'); END").await;
+        }
+        let res = admin.call("/api/admin/users/enable", &json!({"username": "lena", "enabled": false})).await;
+        assert_eq!(res.status(), 500, "[{}]", db.label);
+        let lena = app::backend::store::users::find_by_username(&server.state().db, "lena").await.unwrap().unwrap();
+        assert!(lena.enabled, "[{}] the change was rolled back with its event", db.label);
+        let rest = Rest::new(&server.base, "lena", "lena-password");
+        let (status, _) = rest.send(Method::POST, "/api/tokens", &json!({"name": "ci", "expires_days": 30})).await;
+        assert_eq!(status, 500);
+        let tokens: i64 =
+            app::on_db!(&server.state().db, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM access_tokens").fetch_one(pool).await.unwrap());
+        assert_eq!(tokens, 0, "[{}] no token without its event", db.label);
+    }
+}
+
+#[tokio::test]
+async fn the_api_filters_pages_and_exports_for_admins_only() {
+    for db in test_databases().await {
+        let server = server_on(&db, test_config(&db)).await;
+        for _ in 0..60 {
+            Client::new(&server.base).login("max", "max-password").await;
+        }
+        signed_in(&server, "lena", "lena-password").await;
+
+        let lena = Rest::new(&server.base, "lena", "lena-password");
+        assert_eq!(lena.send(Method::GET, "/api/audit", &Value::Null).await.0, 403);
+        assert_eq!(reqwest::get(server.url("/api/audit")).await.unwrap().status(), 401);
+
+        // Newest first, 50 a page, and `next` walks every event once.
+        let mut seen = Vec::new();
+        let mut query = "?actor=max&action=sign_in".to_string();
+        loop {
+            let (status, page) = admin_api(&server, &query).await;
+            assert_eq!(status, 200, "{page}");
+            let items = page["items"].as_array().unwrap();
+            assert!(items.len() <= 50);
+            seen.extend(items.iter().map(|e| e["id"].as_i64().unwrap()));
+            match page["next"].as_str() {
+                Some(next) => query = format!("?actor=max&action=sign_in&after={next}"),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 60, "[{}]", db.label);
+        assert!(seen.windows(2).all(|w| w[0] > w[1]), "newest first");
+
+        let (_, page) = admin_api(&server, "?target=lena&ip=127.0.0.1").await;
+        assert!(page["items"].as_array().unwrap().iter().all(|e| e["target"] == "lena"));
+        assert!(!page["items"].as_array().unwrap().is_empty());
+        let (_, none) = admin_api(&server, "?ip=192.0.2.1").await;
+        assert_eq!(none["items"], json!([]));
+        let (_, text) = admin_api(&server, "?q=FORM").await;
+        assert!(text["items"].as_array().unwrap().len() >= 61, "free text, any case: {}", text["items"].as_array().unwrap().len());
+        let (_, future) = admin_api(&server, "?from=2999-01-01").await;
+        assert_eq!(future["items"], json!([]));
+        let (_, today) = admin_api(&server, &format!("?to={}", &app::model::iso8601(app::backend::time::now_ms())[..10])).await;
+        assert!(!today["items"].as_array().unwrap().is_empty(), "`to` takes in the whole day");
+
+        let (status, bad) = admin_api(&server, "?action=drop_tables").await;
+        assert_eq!(status, 400);
+        assert_eq!(bad["field"], "action", "{bad}");
+        let (status, bad) = admin_api(&server, "?from=last-tuesday").await;
+        assert_eq!((status, bad["field"].as_str()), (StatusCode::BAD_REQUEST, Some("from")));
+
+        // CSV: a header and one line per event of the filter, past one batch.
+        let res = reqwest::Client::new()
+            .get(server.url("/api/audit?format=csv&actor=max"))
+            .basic_auth("admin", Some(PASSWORD))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let csv = res.text().await.unwrap();
+        let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+        assert_eq!(lines[0], "id,time,actor,action,target_kind,target_id,target,details,ip,user_agent,request_id");
+        assert_eq!(lines.len(), 61, "[{}] header + 60 sign-ins", db.label);
+        let csv_for_lena = lena.send(Method::GET, "/api/audit?format=csv", &Value::Null).await;
+        assert_eq!(csv_for_lena.0, 403);
+    }
+}
+
+#[tokio::test]
+async fn users_see_their_own_security_activity_only() {
+    for db in test_databases().await {
+        let server = server_on(&db, test_config(&db)).await;
+        Client::new(&server.base).login("lena", "wrong").await;
+        signed_in(&server, "max", "max-password").await;
+        let lena = signed_in(&server, "lena", "lena-password").await;
+        let res = lena.call("/api/account/activity", &json!({})).await;
+        assert_eq!(res.status(), 200);
+        let page: Value = res.json().await.unwrap();
+        let actions: Vec<&str> = page["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["sign_in", "sign_in_failed"], "[{}] {page}", db.label);
+        assert!(page["items"].as_array().unwrap().iter().all(|e| e["target"] == "lena"));
+        // Someone else's activity is not reachable through it.
+        assert!(!page.to_string().contains("\"max\""), "{page}");
+        assert_eq!(Client::new(&server.base).call("/api/account/activity", &json!({})).await.status(), 401);
+    }
+}
