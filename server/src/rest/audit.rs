@@ -39,6 +39,6 @@ async fn list(State(s): State<ServerState>, caller: Caller, Query(query): Query<
             )
                 .into_response())
         }
-        Some(_) => Err(app::model::AppError::validation("format", "format must be json or csv").into()),
+        Some(_) => Err(app::model::AppError::validation("format", "format: use json or csv").into()),
     }
 }

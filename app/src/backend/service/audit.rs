@@ -205,7 +205,7 @@ pub fn parse_query(query: &AuditQuery) -> Result<(Filter, Option<i64>), AppError
         match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             None => Ok(None),
             Some(v) if v.chars().count() > MAX_FILTER_CHARS => {
-                Err(AppError::validation(field, format!("At most {MAX_FILTER_CHARS} characters")))
+                Err(AppError::validation(field, format!("{field}: at most {MAX_FILTER_CHARS} characters")))
             }
             Some(v) => Ok(Some(v.to_string())),
         }
@@ -213,13 +213,13 @@ pub fn parse_query(query: &AuditQuery) -> Result<(Filter, Option<i64>), AppError
     let action = text(&query.action, "action")?;
     if let Some(a) = &action {
         if AuditAction::from_name(a).is_none() {
-            return Err(AppError::validation("action", format!("Unknown action {a:?}")));
+            return Err(AppError::validation("action", format!("action: no such action {a:?}")));
         }
     }
     let from = text(&query.from, "from")?.map(|v| parse_time(&v, false, "from")).transpose()?;
     let to = text(&query.to, "to")?.map(|v| parse_time(&v, true, "to")).transpose()?;
     let after = text(&query.after, "after")?
-        .map(|v| v.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| AppError::validation("after", "Not a page cursor")))
+        .map(|v| v.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| AppError::validation("after", "after: not a page cursor from this list")))
         .transpose()?;
     let filter = Filter {
         from,
@@ -243,7 +243,7 @@ fn parse_time(text: &str, end: bool, field: &str) -> Result<i64, AppError> {
     match crate::backend::time::parse_utc(text) {
         Some((ms, true)) if end => Ok(ms + crate::backend::time::DAY_MS),
         Some((ms, _)) => Ok(ms),
-        None => Err(AppError::validation(field, "Use a date like 2026-12-01, a time like 2026-12-01T10:00:00Z, or Unix milliseconds")),
+        None => Err(AppError::validation(field, format!("{field}: use a date like 2026-12-01, a time like 2026-12-01T10:00:00Z, or Unix milliseconds"))),
     }
 }
 
