@@ -57,6 +57,7 @@ test('my security activity lists my sign-ins', async ({ page }) => {
   await page.getByRole('link', { name: 'see security activity' }).click();
   await expect(page).toHaveURL(/\/account\/activity$/);
   await expect(page.getByRole('heading', { name: 'Security activity' })).toBeVisible();
-  await expect(page.locator('table.audit tbody tr').first()).toContainText('sign_in');
+  await expect(page.locator('table.audit tbody tr', { hasText: 'sign_in' }).first()).toBeVisible();
+  await expect(page.locator('table.audit')).toContainText('password_changed');
   await expectNoAxeViolations(page);
 });

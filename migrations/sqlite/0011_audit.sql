@@ -46,3 +46,11 @@ END;
 
 -- How long events are kept (days; 0 = forever; NULL = the configured default).
 ALTER TABLE site_settings ADD COLUMN audit_retention_days BIGINT;
+
+-- Who runs the hourly sweeps (audit retention, later inactive accounts):
+-- one instance at a time holds a job's lease until it expires.
+CREATE TABLE job_leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+);

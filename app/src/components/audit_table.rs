@@ -47,14 +47,19 @@ pub fn AuditTable(items: Vec<AuditEntry>, #[prop(default = true)] show_actor: bo
                     {items.into_iter().map(|e| {
                         let line = summary(&e.details);
                         let full = serde_json::to_string_pretty(&e.details).unwrap_or_default();
-                        let target = if e.target.is_empty() { String::new() } else if e.target_kind.is_empty() { e.target.clone() } else { format!("{} {}", e.target_kind.replace('_', " "), e.target) };
+                        // Never an empty text node: hydration cannot find one that SSR left out.
+                        let target = match (e.target.is_empty(), e.target_kind.is_empty()) {
+                            (true, _) => "—".to_string(),
+                            (false, true) => e.target.clone(),
+                            (false, false) => format!("{} {}", e.target_kind.replace('_', " "), e.target),
+                        };
                         view! {
                             <tr>
                                 <td class="date">{e.at.replace('T', " ").replace('Z', "")}</td>
                                 {show_actor.then(|| view! { <td>{e.actor.clone()}</td> })}
                                 <td><code>{e.action.clone()}</code></td>
                                 <td>{target}</td>
-                                <td>{e.ip.clone().unwrap_or_default()}</td>
+                                <td>{e.ip.clone().filter(|ip| !ip.is_empty()).unwrap_or_else(|| "—".into())}</td>
                                 <td>
                                     <details>
                                         <summary>{if line.is_empty() { "More".to_string() } else { line }}</summary>

@@ -144,8 +144,8 @@ pub fn ServiceKeyForm(save: ServerAction<SaveServiceKey>, delete: ServerAction<D
             <FormError message=form_error(error, &["name", "value"])/>
             <FormSuccess message=saved/>
             <input type="hidden" name="site" value=site.to_string()/>
-            <Field label="Service name" name="name" hint="Lower-case letters, digits, dots, underscores or hyphens" error=field_error(error, "name")/>
-            <Field label="Secret" name="value" kind="password" autocomplete="off" error=field_error(error, "value")/>
+            <Field label="Service name" name="name" id="service-key-name" hint="Lower-case letters, digits, dots, underscores or hyphens" error=field_error(error, "name")/>
+            <Field label="Secret" name="value" id="service-key-value" kind="password" autocomplete="off" error=field_error(error, "value")/>
             <button type="submit" disabled=move || save.pending().get()>{if site { "Save site key" } else { "Save service key" }}</button>
         </ActionForm>
         <FormError message=failure(delete.value())/>

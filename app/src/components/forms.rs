@@ -53,13 +53,15 @@ pub fn select_names(selected: RwSignal<Vec<String>>, names: &[String], on: bool)
 pub fn Field(
     label: &'static str,
     name: &'static str,
+    /// The input's id when `field-{name}` would be taken by another form on the page.
+    #[prop(optional)] id: Option<&'static str>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional, into)] hint: Option<String>,
     #[prop(default = true)] required: bool,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = id.map(str::to_string).unwrap_or_else(|| format!("field-{name}"));
     let (hint_id, error_id, described_by) = described_by(&id, hint.is_some(), error);
     view! {
         <div class="field">

@@ -23,7 +23,7 @@ fn AccessTokens() -> impl IntoView {
             <p>"For scripts that call Gatehouse's API: send "<code>"Authorization: Bearer <token>"</code>". A token acts as you, but cannot make other tokens, change keys or change your password."</p>
             <ActionForm action=create>
                 <FormError message=form_error(error, &["name", "expires_days"])/>
-                <Field label="Token name" name="name" hint="What will use it, e.g. \"nightly sync\"" error=field_error(error, "name")/>
+                <Field label="Token name" name="name" id="token-name" required=false hint="What will use it, e.g. \"nightly sync\"" error=field_error(error, "name")/>
                 <div class="field">
                     <label for="field-expires_days">"Expires after"</label>
                     <select id="field-expires_days" name="expires_days"
