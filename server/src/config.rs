@@ -42,6 +42,7 @@ pub struct Config {
     pub secret_key: Option<String>,
     pub alias_token_hours: i64,
     pub allow_non_expiring_tokens: bool,
+    pub audit_retention_days: i64,
     pub storage_limiter: bool,
     pub login_rate_limit: i64,
     #[serde(deserialize_with = "text::string")]
@@ -149,6 +150,7 @@ impl Default for Config {
             secret_key: None,
             alias_token_hours: security.alias_token_hours,
             allow_non_expiring_tokens: security.allow_non_expiring_tokens,
+            audit_retention_days: security.audit_retention_days,
             storage_limiter: security.storage_limiter,
             login_rate_limit: security.login_rate_limit,
             site_name: security.site_name,
@@ -194,6 +196,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("secret_key", "at least 32 bytes; keys the hashes of alias and access tokens and encrypts service keys; unset = generate one and keep it in the database (set it to keep it out of database backups; changing it ends every token and makes stored service keys unreadable)"),
     ("alias_token_hours", "how long an alias token (/data/services/tokens/issue) works"),
     ("allow_non_expiring_tokens", "default of the site setting: personal access tokens may be made without an expiry"),
+    ("audit_retention_days", "default of the site setting: audit events older than this many days are deleted hourly (0 = keep forever)"),
     ("storage_limiter", "true = metadata maxStorageMB is each user's storage quota"),
     ("login_rate_limit", "failed password checks one client address may make per minute before 429"),
     ("site_name", "the site's name in page titles and emails"),
@@ -272,6 +275,9 @@ impl Config {
             ("mail_max_attempts", self.mail_max_attempts),
             ("mail_retry_seconds", self.mail_retry_seconds.min(i64::MAX as u64) as i64),
         ];
+        if !(0..=36_500).contains(&self.audit_retention_days) {
+            return Err(format!("audit_retention_days must be 0 (keep forever) to 36500 (got {})", self.audit_retention_days));
+        }
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v < 1) {
             return Err(format!("{key} must be at least 1"));
         }
@@ -329,6 +335,7 @@ impl Config {
             smtp_configured: self.mail_delivery().is_some(),
             alias_token_hours: self.alias_token_hours,
             allow_non_expiring_tokens: self.allow_non_expiring_tokens,
+            audit_retention_days: self.audit_retention_days,
         }
     }
 

@@ -214,6 +214,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let app = middleware::normalize_leading_slashes(router(config, state.clone()));
     spawn_session_sweeper(state.clone());
     app::backend::jobs::search_upkeep::spawn(state.clone());
+    app::backend::jobs::hourly::spawn(state.clone());
     if let Some((transport, delivery)) = mailer {
         mail_delivery::spawn(state.clone(), delivery, transport);
     }

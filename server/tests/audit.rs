@@ -374,3 +374,38 @@ async fn users_see_their_own_security_activity_only() {
         assert_eq!(Client::new(&server.base).call("/api/account/activity", &json!({})).await.status(), 401);
     }
 }
+
+#[tokio::test]
+async fn the_hourly_sweep_runs_on_one_instance_and_keeps_what_is_recent() {
+    use app::backend::jobs::hourly::run_once;
+    for db in test_databases().await {
+        let server = server_on(test_config(&db)).await;
+        let state = server.state();
+        app::backend::jobs::generate_audit::generate_audit(state, 1_000).await.unwrap();
+        let admin = signed_in(&server, "admin", PASSWORD).await;
+        let mut form: Value = admin.call("/api/admin/settings/get", &json!({})).await.json().await.unwrap();
+        assert_eq!(form["audit_retention_days"], "365");
+        form["audit_retention_days"] = json!("-1");
+        let res = admin.call("/api/admin/settings/save", &json!({"form": form})).await;
+        assert_eq!(res.status(), 400, "[{}]", db.label);
+        form["audit_retention_days"] = json!("100");
+        assert_eq!(admin.call("/api/admin/settings/save", &json!({"form": form})).await.status(), 200);
+        tokio::time::sleep(app::backend::service::settings::CACHE_FOR).await;
+
+        // Two instances at once: one sweeps, the other finds the lease taken.
+        let (a, b) = tokio::join!(run_once(state, "instance-a"), run_once(state, "instance-b"));
+        let reports: Vec<_> = [a.unwrap(), b.unwrap()].into_iter().flatten().collect();
+        assert_eq!(reports.len(), 1, "[{}] exactly one instance ran", db.label);
+        let deleted = reports[0].audit_events_deleted;
+        assert!((700..=760).contains(&deleted), "[{}] about 265 of 365 days' worth: {deleted}", db.label);
+        let cutoff = app::backend::time::now_ms() - 100 * app::backend::time::DAY_MS;
+        let oldest: i64 =
+            app::on_db!(&state.db, |pool| sqlx::query_scalar("SELECT MIN(at) FROM audit_events").fetch_one(pool).await.unwrap());
+        assert!(oldest >= cutoff - 60_000, "[{}] nothing older than the retention is left", db.label);
+        let (_, changed) = admin_api(&server, "?action=settings_changed").await;
+        assert_eq!(changed["items"][0]["details"]["changed"]["audit_retention_days"], json!({"old": 365, "new": 100}));
+        // The lease holds until it runs out; its holder may run again.
+        assert_eq!(run_once(state, "instance-b").await.unwrap(), None);
+        assert!(run_once(state, "instance-a").await.unwrap().is_some());
+    }
+}

@@ -51,6 +51,8 @@ pub struct SiteSettings {
     pub alias_token_hours: i64,
     /// A personal access token may be made without an expiry.
     pub allow_non_expiring_tokens: bool,
+    /// Days audit events are kept (0 = forever).
+    pub audit_retention_days: i64,
 }
 
 impl Default for SiteSettings {
@@ -79,6 +81,7 @@ impl Default for SiteSettings {
             invitation_daily_cap: 50,
             alias_token_hours: 48,
             allow_non_expiring_tokens: true,
+            audit_retention_days: 365,
         }
     }
 }

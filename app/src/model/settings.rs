@@ -17,6 +17,8 @@ pub struct SettingsForm {
     pub storage_limiter: bool,
     /// Personal access tokens may be made without an expiry.
     pub allow_non_expiring_tokens: bool,
+    /// Days audit events are kept (0 = forever); text, for an inline error.
+    pub audit_retention_days: String,
 }
 
 /// What the sign-in and registration pages show before anyone signs in.

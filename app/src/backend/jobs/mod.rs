@@ -2,5 +2,6 @@
 
 pub mod generate_audit;
 pub mod generate_users;
+pub mod hourly;
 pub mod mail_delivery;
 pub mod search_upkeep;

@@ -40,6 +40,7 @@ fn overlay(defaults: &SiteSettings, stored: &StoredSettings) -> SiteSettings {
     s.require_login = stored.require_login.unwrap_or(s.require_login);
     s.storage_limiter = stored.storage_limiter.unwrap_or(s.storage_limiter);
     s.allow_non_expiring_tokens = stored.allow_non_expiring_tokens.unwrap_or(s.allow_non_expiring_tokens);
+    s.audit_retention_days = stored.audit_retention_days.unwrap_or(s.audit_retention_days);
     s
 }
 
@@ -75,6 +76,7 @@ pub async fn form(state: &AppState, principal: Option<&Principal>) -> Result<Set
         require_login: s.require_login,
         storage_limiter: s.storage_limiter,
         allow_non_expiring_tokens: s.allow_non_expiring_tokens,
+        audit_retention_days: s.audit_retention_days.to_string(),
     })
 }
 
@@ -108,7 +110,18 @@ fn changed_settings(old: &SiteSettings, new: &SiteSettings) -> serde_json::Map<S
     note("require_login", old.require_login.into(), new.require_login.into());
     note("storage_limiter", old.storage_limiter.into(), new.storage_limiter.into());
     note("allow_non_expiring_tokens", old.allow_non_expiring_tokens.into(), new.allow_non_expiring_tokens.into());
+    note("audit_retention_days", old.audit_retention_days.into(), new.audit_retention_days.into());
     changed
+}
+
+/// Longest audit retention: a hundred years.
+pub const MAX_RETENTION_DAYS: i64 = 36_500;
+
+/// The audit retention typed in the form: whole days 0..=36,500 (0 = forever).
+pub fn parse_retention_days(text: &str) -> Result<i64, AppError> {
+    text.trim().parse::<i64>().ok().filter(|n| (0..=MAX_RETENTION_DAYS).contains(n)).ok_or_else(|| {
+        AppError::validation("audit_retention_days", format!("Keep audit events for a whole number of days from 0 (forever) to {MAX_RETENTION_DAYS}"))
+    })
 }
 
 /// Saves the form; invalid input or a stale `version` changes nothing.
@@ -116,6 +129,7 @@ fn changed_settings(old: &SiteSettings, new: &SiteSettings) -> serde_json::Map<S
 pub async fn save(state: &AppState, principal: Option<&Principal>, form: &SettingsForm) -> Result<(), AppError> {
     let caller = authorize(principal, Action::Administer)?;
     let min_length = parse_min_length(&form.password_min_length)?;
+    let retention = parse_retention_days(&form.audit_retention_days)?;
     let values = StoredSettings {
         registration_open: Some(form.registration_open),
         require_email_verification: Some(form.require_email_verification),
@@ -125,6 +139,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
         require_login: Some(form.require_login),
         storage_limiter: Some(form.storage_limiter),
         allow_non_expiring_tokens: Some(form.allow_non_expiring_tokens),
+        audit_retention_days: Some(retention),
         version: form.version,
     };
     let old = overlay(&state.settings, &site_settings::load(&state.db).await?);

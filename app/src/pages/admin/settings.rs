@@ -46,6 +46,7 @@ fn SettingsEditor(form: SettingsForm, save: ServerAction<SaveSettings>) -> impl 
     let storage_limiter = RwSignal::new(form.storage_limiter);
     let allow_non_expiring_tokens = RwSignal::new(form.allow_non_expiring_tokens);
     let password_min_length = RwSignal::new(form.password_min_length);
+    let audit_retention_days = RwSignal::new(form.audit_retention_days);
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(()))).then(|| "Settings saved.".to_string()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -61,12 +62,13 @@ fn SettingsEditor(form: SettingsForm, save: ServerAction<SaveSettings>) -> impl 
                 require_login: require_login.get_untracked(),
                 storage_limiter: storage_limiter.get_untracked(),
                 allow_non_expiring_tokens: allow_non_expiring_tokens.get_untracked(),
+                audit_retention_days: audit_retention_days.get_untracked(),
             },
         });
     };
     view! {
         <form class="card" on:submit=submit novalidate>
-            <FormError message=form_error(error, &["password_min_length"])/>
+            <FormError message=form_error(error, &["password_min_length", "audit_retention_days"])/>
             <FormSuccess message=saved/>
             <fieldset class="checklist">
                 <legend>"Registration"</legend>
@@ -83,6 +85,9 @@ fn SettingsEditor(form: SettingsForm, save: ServerAction<SaveSettings>) -> impl 
                 <BoundField label="Minimum password length" id="password_min_length" kind="number" value=password_min_length required=true
                     hint="1 to 128 characters. Applies to new passwords; existing ones keep working."
                     error=field_error(error, "password_min_length")/>
+                <BoundField label="Keep audit events for (days)" id="audit_retention_days" kind="number" value=audit_retention_days required=true
+                    hint="0 keeps them forever. Older events are deleted by the hourly sweep."
+                    error=field_error(error, "audit_retention_days")/>
             </fieldset>
             <button type="submit" disabled=move || save.pending().get()>"Save settings"</button>
         </form>
