@@ -41,7 +41,7 @@ pub fn AdminAuditPage() -> impl IntoView {
         <div class="page-head">
             <h1>"Audit log"</h1>
             <div class="actions">
-                <a href=move || href("/api/audit", &[("format", "csv".to_string())]) download="gatehouse-audit.csv">"Export CSV"</a>
+                <a href=move || href("/api/audit", &[("format", "csv".to_string())]) download="gatehouse-audit.csv" rel="external">"Export CSV"</a>
             </div>
         </div>
         <AuditFilters query/>

@@ -73,7 +73,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                         "/admin/users/export.csv?{}",
                         query_string(&[("search", &q.search), ("role", &q.role), ("status", &q.status), ("sort", &q.sort)])
                     )
-                } download="gatehouse-users.csv">"Export CSV"</a>
+                } download="gatehouse-users.csv" rel="external">"Export CSV"</a>
                 <a href="/admin/users/import">"Import CSV"</a>
                 <a class="button" href="/admin/users/new">"New user"</a>
             </div>
