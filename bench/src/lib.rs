@@ -1,5 +1,6 @@
 //! Shared set-up for the benchmarks: a fresh SQLite site with its first
-//! admin, and that admin as a caller of the services.
+//! admin, that admin as a caller of the services, and a running server
+//! with the admin signed in for the HTTP benchmarks.
 
 use app::backend::auth::Principal;
 use app::backend::AppState;
@@ -52,4 +53,60 @@ pub fn admin() -> Principal {
         session_key: None,
         credential: app::backend::auth::principal::Credential::Session,
     }
+}
+
+/// A running server on a fresh SQLite file, with a client signed in as its admin.
+pub struct Site {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub running: gatehouse_server::Running,
+    _dir: tempfile::TempDir,
+}
+
+pub const SITE_ADMIN_PASSWORD: &str = "bench-admin-password";
+
+/// Starts a server, lets `fill` put data in it, and signs its admin in.
+pub async fn running_site<F, Fut>(fill: F) -> Site
+where
+    F: FnOnce(AppState) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = Config {
+        database_url: format!("sqlite://{}?mode=rwc", dir.path().join("gatehouse.db").display()),
+        bind: "127.0.0.1:0".into(),
+        admin_password: Some(SITE_ADMIN_PASSWORD.into()),
+        data_dir: dir.path().join("data").display().to_string(),
+        ..Config::default()
+    };
+    let running = gatehouse_server::start(&config).await.expect("server starts");
+    fill(running.state.clone()).await;
+    let base = format!("http://{}", running.addr);
+    let client = reqwest::Client::builder().cookie_store(true).pool_max_idle_per_host(1).build().unwrap();
+    let res = client
+        .post(format!("{base}/api/login"))
+        .form(&[("username", "admin"), ("password", SITE_ADMIN_PASSWORD), ("next", "")])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "admin signs in: {}", res.status());
+    Site { base, client, running, _dir: dir }
+}
+
+/// One GET, read to the end: how long it took and how many bytes came.
+pub async fn timed_get(client: &reqwest::Client, url: &str) -> (std::time::Duration, usize) {
+    let started = std::time::Instant::now();
+    let res = client.get(url).send().await.expect("request");
+    assert!(res.status().is_success(), "{url}: {}", res.status());
+    let body = res.bytes().await.expect("body");
+    (started.elapsed(), body.len())
+}
+
+pub fn median(mut times: Vec<std::time::Duration>) -> std::time::Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+pub fn ms(d: std::time::Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }

@@ -5,59 +5,18 @@
 //!
 //!   cargo run --release -p bench --bin audit_log [-- EVENTS]
 
-use gatehouse_server::config::Config;
-use std::time::{Duration, Instant};
+use bench::{median, ms, running_site, timed_get, Site};
+use std::time::Instant;
 
 const RUNS: usize = 51;
-const ADMIN_PASSWORD: &str = "bench-admin-password";
-
-struct Site {
-    base: String,
-    client: reqwest::Client,
-    _dir: tempfile::TempDir,
-    _running: gatehouse_server::Running,
-}
 
 async fn site(events: usize) -> Site {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config {
-        database_url: format!("sqlite://{}?mode=rwc", dir.path().join("gatehouse.db").display()),
-        bind: "127.0.0.1:0".into(),
-        admin_password: Some(ADMIN_PASSWORD.into()),
-        data_dir: dir.path().join("data").display().to_string(),
-        ..Config::default()
-    };
-    let running = gatehouse_server::start(&config).await.expect("server starts");
-    let started = Instant::now();
-    app::backend::jobs::generate_audit::generate_audit(&running.state, events).await.expect("generate events");
-    eprintln!("generated {events} events in {:.1} s", started.elapsed().as_secs_f64());
-    let base = format!("http://{}", running.addr);
-    let client = reqwest::Client::builder().cookie_store(true).pool_max_idle_per_host(1).build().unwrap();
-    let res = client
-        .post(format!("{base}/api/login"))
-        .form(&[("username", "admin"), ("password", ADMIN_PASSWORD), ("next", "")])
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "admin signs in: {}", res.status());
-    Site { base, client, _dir: dir, _running: running }
-}
-
-async fn timed_get(client: &reqwest::Client, url: &str) -> (Duration, usize) {
-    let started = Instant::now();
-    let res = client.get(url).send().await.expect("request");
-    assert!(res.status().is_success(), "{url}: {}", res.status());
-    let body = res.bytes().await.expect("body");
-    (started.elapsed(), body.len())
-}
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+    running_site(|state| async move {
+        let started = Instant::now();
+        app::backend::jobs::generate_audit::generate_audit(&state, events).await.expect("generate events");
+        eprintln!("generated {events} events in {:.1} s", started.elapsed().as_secs_f64());
+    })
+    .await
 }
 
 /// This process's peak resident memory (the servers run in it), in MB.

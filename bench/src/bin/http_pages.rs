@@ -10,57 +10,15 @@
 //! 3. Admin pages at 1,000 users vs USERS (default 100,000): median of 101
 //!    interleaved runs each, signed in as the admin.
 
-use gatehouse_server::config::Config;
-use std::time::{Duration, Instant};
+use bench::{median, ms, running_site, timed_get, Site};
 
 const RUNS: usize = 101;
-const ADMIN_PASSWORD: &str = "bench-admin-password";
-
-struct Site {
-    base: String,
-    client: reqwest::Client,
-    _dir: tempfile::TempDir,
-    _running: gatehouse_server::Running,
-}
 
 async fn site(users: usize) -> Site {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config {
-        database_url: format!("sqlite://{}?mode=rwc", dir.path().join("gatehouse.db").display()),
-        bind: "127.0.0.1:0".into(),
-        admin_password: Some(ADMIN_PASSWORD.into()),
-        data_dir: dir.path().join("data").display().to_string(),
-        ..Config::default()
-    };
-    let running = gatehouse_server::start(&config).await.expect("server starts");
-    app::backend::jobs::generate_users::generate_users(&running.state, "", users, "bench-password").await.expect("generate users");
-    let base = format!("http://{}", running.addr);
-    let client = reqwest::Client::builder().cookie_store(true).pool_max_idle_per_host(1).build().unwrap();
-    let res = client
-        .post(format!("{base}/api/login"))
-        .form(&[("username", "admin"), ("password", ADMIN_PASSWORD), ("next", "")])
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "admin signs in: {}", res.status());
-    Site { base, client, _dir: dir, _running: running }
-}
-
-async fn timed_get(client: &reqwest::Client, url: &str) -> Duration {
-    let started = Instant::now();
-    let res = client.get(url).send().await.expect("request");
-    assert!(res.status().is_success(), "{url}: {}", res.status());
-    res.bytes().await.expect("body");
-    started.elapsed()
-}
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+    running_site(|state| async move {
+        app::backend::jobs::generate_users::generate_users(&state, "", users, "bench-password").await.expect("generate users");
+    })
+    .await
 }
 
 async fn keep_alive(site: &Site) {
@@ -70,8 +28,8 @@ async fn keep_alive(site: &Site) {
     timed_get(&kept, &url).await;
     let (mut on_kept, mut on_fresh) = (Vec::new(), Vec::new());
     for _ in 0..RUNS {
-        on_kept.push(timed_get(&kept, &url).await);
-        on_fresh.push(timed_get(&fresh, &url).await);
+        on_kept.push(timed_get(&kept, &url).await.0);
+        on_fresh.push(timed_get(&fresh, &url).await.0);
     }
     let (k, f) = (median(on_kept), median(on_fresh));
     println!("| GET /login, kept-alive vs fresh connection | {} | {} | {:.2}× |", ms(k), ms(f), k.as_secs_f64() / f.as_secs_f64());
@@ -112,8 +70,8 @@ async fn admin_pages(small: &Site, large: &Site, users: usize) {
     for (path, what) in pages {
         let (mut at_small, mut at_large) = (Vec::new(), Vec::new());
         for _ in 0..RUNS {
-            at_small.push(timed_get(&small.client, &format!("{}{path}", small.base)).await);
-            at_large.push(timed_get(&large.client, &format!("{}{path}", large.base)).await);
+            at_small.push(timed_get(&small.client, &format!("{}{path}", small.base)).await.0);
+            at_large.push(timed_get(&large.client, &format!("{}{path}", large.base)).await.0);
         }
         let (s, l) = (median(at_small), median(at_large));
         println!("| {what} (`{path}`), 1,000 vs {users} users | {} | {} | {:.2}× |", ms(s), ms(l), l.as_secs_f64() / s.as_secs_f64());

@@ -68,24 +68,33 @@ pub fn AdminAuditPage() -> impl IntoView {
     }
 }
 
+/// One labelled filter input, showing the value the URL holds.
+#[component]
+fn FilterInput(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "")] placeholder: &'static str,
+    value: Signal<String>,
+) -> impl IntoView {
+    let id = format!("audit-{name}");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input id=id type=kind name=name placeholder=placeholder prop:value=value/>
+        </div>
+    }
+}
+
 #[component]
 fn AuditFilters(query: Memo<AuditQuery>) -> impl IntoView {
-    let text = move |pick: fn(&AuditQuery) -> &Option<String>| move || pick(&query.get()).clone().unwrap_or_default();
+    let text = move |pick: fn(&AuditQuery) -> &Option<String>| Signal::derive(move || pick(&query.get()).clone().unwrap_or_default());
     view! {
         <Form method="GET" action="/admin/audit">
             <div class="filters" role="search">
-                <div class="field">
-                    <label for="audit-from">"From"</label>
-                    <input id="audit-from" type="date" name="from" prop:value=text(|q| &q.from)/>
-                </div>
-                <div class="field">
-                    <label for="audit-to">"To (inclusive)"</label>
-                    <input id="audit-to" type="date" name="to" prop:value=text(|q| &q.to)/>
-                </div>
-                <div class="field">
-                    <label for="audit-actor">"Actor"</label>
-                    <input id="audit-actor" type="text" name="actor" placeholder="username, anonymous, system" prop:value=text(|q| &q.actor)/>
-                </div>
+                <FilterInput label="From" name="from" kind="date" value=text(|q| &q.from)/>
+                <FilterInput label="To (inclusive)" name="to" kind="date" value=text(|q| &q.to)/>
+                <FilterInput label="Actor" name="actor" placeholder="username, anonymous, system" value=text(|q| &q.actor)/>
                 <div class="field">
                     <label for="audit-action">"Action"</label>
                     <select id="audit-action" name="action">
@@ -95,18 +104,9 @@ fn AuditFilters(query: Memo<AuditQuery>) -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-                <div class="field">
-                    <label for="audit-target">"Target"</label>
-                    <input id="audit-target" type="text" name="target" placeholder="username, project, setting" prop:value=text(|q| &q.target)/>
-                </div>
-                <div class="field">
-                    <label for="audit-ip">"Address"</label>
-                    <input id="audit-ip" type="text" name="ip" placeholder="192.0.2.10" prop:value=text(|q| &q.ip)/>
-                </div>
-                <div class="field">
-                    <label for="audit-q">"Text in details"</label>
-                    <input id="audit-q" type="search" name="q" prop:value=text(|q| &q.q)/>
-                </div>
+                <FilterInput label="Target" name="target" placeholder="username, project, setting" value=text(|q| &q.target)/>
+                <FilterInput label="Address" name="ip" placeholder="192.0.2.10" value=text(|q| &q.ip)/>
+                <FilterInput label="Text in details" name="q" kind="search" value=text(|q| &q.q)/>
                 <button type="submit">"Apply"</button>
                 <a href="/admin/audit">"Clear"</a>
             </div>
