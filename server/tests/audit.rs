@@ -409,3 +409,33 @@ async fn the_hourly_sweep_runs_on_one_instance_and_keeps_what_is_recent() {
         assert!(run_once(state, "instance-a").await.unwrap().is_some());
     }
 }
+
+#[tokio::test]
+async fn project_and_membership_changes_are_audited_through_the_registry_paths() {
+    for db in test_databases().await {
+        let server = server_on(test_config(&db)).await;
+        let lena = Rest::new(&server.base, "lena", "lena-password");
+        let (status, body) = lena.send(Method::POST, "/orgs", &json!({"slug": "brain", "name": "Brain"})).await;
+        assert!(status.is_success(), "{body}");
+        let (status, _) = lena.send(Method::PUT, "/orgs/brain", &json!({"name": "Brain MRI"})).await;
+        assert!(status.is_success());
+        let admin = Rest::new(&server.base, "admin", PASSWORD);
+        let (status, body) = admin.send(Method::PUT, "/users/max/orgs", &json!({"orgSlugs": ["brain"]})).await;
+        assert_eq!(status, 200, "{body}");
+        let (status, _) = admin.send(Method::PUT, "/users/max/orgs", &json!({"orgSlugs": []})).await;
+        assert_eq!(status, 200);
+        let (status, _) = lena.send(Method::DELETE, "/orgs/brain", &Value::Null).await;
+        assert!(status.is_success());
+
+        let created = events(&server, "project_created").await;
+        assert_eq!((created[0]["actor"].as_str(), created[0]["target"].as_str()), (Some("lena"), Some("brain")), "[{}]", db.label);
+        assert!(created[0]["target_id"].as_str().unwrap().parse::<i64>().unwrap() > 0);
+        let updated = events(&server, "project_updated").await;
+        assert_eq!(updated[0]["details"]["changed"]["name"], json!({"old": "Brain", "new": "Brain MRI"}));
+        let added = events(&server, "member_added").await;
+        assert_eq!((added[0]["actor"].as_str(), added[0]["details"]["user"].as_str()), (Some("admin"), Some("max")));
+        let removed = events(&server, "member_removed").await;
+        assert_eq!((removed[0]["target"].as_str(), removed[0]["details"]["user"].as_str()), (Some("brain"), Some("max")));
+        assert_eq!(events(&server, "project_deleted").await[0]["target"], "brain");
+    }
+}

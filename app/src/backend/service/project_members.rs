@@ -155,17 +155,27 @@ pub async fn set_user_projects(
     username: &str,
     slugs: &[String],
 ) -> Result<Vec<ProjectSummary>, AppError> {
-    authorize(principal, Action::Administer)?;
+    let caller = authorize(principal, Action::Administer)?;
     let user = crate::backend::service::users::find_user(state, username).await?;
+    let mut slugs_by_id: std::collections::HashMap<i64, String> =
+        store::list_for_member(&state.db, user.id).await?.into_iter().map(|p| (p.id, p.slug)).collect();
     let mut wanted = Vec::new();
     for slug in slugs {
         let project = load(state, principal, slug, ProjectAction::Manage)
             .await
             .map_err(|_| AppError::validation("orgSlugs", format!("Unknown organization: {slug}")))?;
+        slugs_by_id.insert(project.id(), project.row.slug.clone());
         wanted.push(project.id());
     }
-    let actor = principal.map_or("", |p| p.username.as_str());
-    store::set_member_projects(&state.db, user.id, &wanted, actor, now_ms()).await?;
+    let event = |project: i64, joined: bool| {
+        let slug = slugs_by_id.get(&project).cloned().unwrap_or_else(|| project.to_string());
+        let (action, details) = match joined {
+            true => (AuditAction::MemberAdded, json!({"user": user.username, "role": "member"})),
+            false => (AuditAction::MemberRemoved, json!({"user": user.username})),
+        };
+        audit::event(caller.into(), action, Target::project(project, &slug), details)
+    };
+    store::set_member_projects(&state.db, user.id, &wanted, &caller.username, now_ms(), event).await?;
     crate::backend::service::projects::of_user(state, principal, username).await
 }
 

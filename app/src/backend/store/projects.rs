@@ -207,7 +207,15 @@ pub async fn set_role(db: &Db, project: i64, user: i64, role: &str, decided_by: 
 /// transaction (the user's row locked): joins each of `wanted` they are not
 /// in as a Member, and leaves every other project where they are not an
 /// owner. Concurrent calls apply one after the other.
-pub async fn set_member_projects(db: &Db, user: i64, wanted: &[i64], decided_by: &str, now: i64) -> Result<(), sqlx::Error> {
+/// Each project joined or left is audited with `event(project id, joined)`.
+pub async fn set_member_projects(
+    db: &Db,
+    user: i64,
+    wanted: &[i64],
+    decided_by: &str,
+    now: i64,
+    event: impl Fn(i64, bool) -> NewEvent,
+) -> Result<(), sqlx::Error> {
     in_write_tx!(db, |tx, lock| {
         sqlx::query(&format!("SELECT id FROM users WHERE id = $1{lock}")).bind(user).execute(&mut *tx).await?;
         for &project in wanted {
@@ -223,6 +231,7 @@ pub async fn set_member_projects(db: &Db, user: i64, wanted: &[i64], decided_by:
             .rows_affected();
             if joined == 1 {
                 sqlx::query(APPROVE_PENDING).bind(project).bind(user).bind("member").bind(now).bind(decided_by).execute(&mut *tx).await?;
+                write_audit!(&mut *tx, &event(project, true))?;
             }
         }
         let current: Vec<i64> = sqlx::query_scalar("SELECT project_id FROM memberships WHERE user_id = $1 AND role <> 'owner'")
@@ -231,6 +240,7 @@ pub async fn set_member_projects(db: &Db, user: i64, wanted: &[i64], decided_by:
             .await?;
         for project in current.into_iter().filter(|p| !wanted.contains(p)) {
             sqlx::query("DELETE FROM memberships WHERE project_id = $1 AND user_id = $2").bind(project).bind(user).execute(&mut *tx).await?;
+            write_audit!(&mut *tx, &event(project, false))?;
         }
         Ok::<_, sqlx::Error>(())
     })
