@@ -50,6 +50,7 @@ pub fn admin() -> Principal {
         email: None,
         roles: vec!["admin".into()],
         must_change_password: false,
+        password_expires_at: None,
         session_key: None,
         credential: app::backend::auth::principal::Credential::Session,
     }

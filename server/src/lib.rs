@@ -101,10 +101,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         trusted_proxies: Arc::new(config.trusted_proxies().unwrap_or_default()),
     };
 
-    let session_layer = SessionManagerLayer::new(DbSessionStore::new(
-        app_state.db.clone(),
-        config.session_idle_minutes,
-    ))
+    let session_layer = SessionManagerLayer::new(DbSessionStore::new(app_state.clone()))
     .with_name(session_cookie_name(config))
     .with_http_only(true)
     .with_same_site(SameSite::Lax)
@@ -172,7 +169,8 @@ fn spawn_session_sweeper(state: AppState) {
         loop {
             every.tick().await;
             let now = now_ms();
-            let idle_since = now - state.settings.session_idle_minutes * MINUTE_MS;
+            let idle = app::backend::service::settings::current(&state).await.map(|s| s.session_idle_minutes);
+            let idle_since = now - idle.unwrap_or(state.settings.session_idle_minutes) * MINUTE_MS;
             if let Err(err) = sessions::delete_expired(&state.db, now, idle_since).await {
                 tracing::warn!(error = %err, "session sweep failed");
             }

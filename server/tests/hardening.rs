@@ -368,7 +368,7 @@ async fn a_session_save_does_not_bring_back_a_revoked_session() {
     use tower_sessions::SessionStore;
     for db in test_databases().await {
         let server = TestServer::start(&config(&db)).await;
-        let store = app::backend::auth::session_store::DbSessionStore::new(server.state().db.clone(), 60);
+        let store = app::backend::auth::session_store::DbSessionStore::new(server.state().clone());
         let mut record = Record {
             id: Id::default(),
             data: [("uid".to_string(), Value::from(1))].into_iter().collect(),

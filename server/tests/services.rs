@@ -22,6 +22,7 @@ async fn principal(state: &AppState, username: &str) -> Principal {
         email: user.email,
         roles: app::backend::store::users::roles_of(&state.db, user.id).await.unwrap(),
         must_change_password: false,
+        password_expires_at: None,
         session_key: None,
         credential: app::backend::auth::Credential::Session,
     }

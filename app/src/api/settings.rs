@@ -22,3 +22,21 @@ pub async fn save_settings(form: SettingsForm) -> Result<(), AppError> {
     use super::door::*;
     respond(crate::backend::service::settings::save(&state()?, principal().await.as_ref(), &form).await)
 }
+
+#[server(endpoint = "admin/security/get")]
+pub async fn get_security() -> Result<SecurityForm, AppError> {
+    use super::door::*;
+    respond(crate::backend::service::security::form(&state()?, principal().await.as_ref()).await)
+}
+
+#[server(endpoint = "admin/security/save")]
+pub async fn save_security(form: SecurityForm) -> Result<(), AppError> {
+    use super::door::*;
+    respond(crate::backend::service::security::save(&state()?, principal().await.as_ref(), &form).await)
+}
+
+#[server(endpoint = "admin/security/locked")]
+pub async fn locked_accounts() -> Result<Vec<LockedAccount>, AppError> {
+    use super::door::*;
+    respond(crate::backend::service::security::locked_accounts(&state()?, principal().await.as_ref()).await)
+}

@@ -30,6 +30,13 @@ pub enum Action {
 }
 
 pub const SIGN_IN_REQUIRED: &str = "Please sign in";
+pub const PASSWORD_EXPIRED: &str = "Password expired: sign in to the web page to choose a new one";
+
+/// When a password set at `changed_at` expires under the site's expiry of
+/// `days` (0 = passwords never expire); a `non_expiring` account's never does.
+pub fn password_expires_at(changed_at: i64, non_expiring: bool, days: i64) -> Option<i64> {
+    (days > 0 && !non_expiring).then(|| changed_at.saturating_add(days.saturating_mul(crate::backend::time::DAY_MS)))
+}
 
 /// The refusal for a caller who must sign in (or whose account is gone).
 pub fn sign_in_required() -> AppError {
@@ -423,6 +430,7 @@ mod tests {
             email: None,
             roles: roles.iter().map(|r| r.to_string()).collect(),
             must_change_password: must_change,
+            password_expires_at: None,
             session_key: None,
             credential: crate::backend::auth::principal::Credential::Session,
         }

@@ -53,6 +53,8 @@ pub struct SiteSettings {
     pub allow_non_expiring_tokens: bool,
     /// Days audit events are kept (0 = forever).
     pub audit_retention_days: i64,
+    /// Days a password lasts (0 = forever); `non_expiring` users are exempt.
+    pub password_expiry_days: i64,
 }
 
 impl Default for SiteSettings {
@@ -82,6 +84,7 @@ impl Default for SiteSettings {
             alias_token_hours: 48,
             allow_non_expiring_tokens: true,
             audit_retention_days: 365,
+            password_expiry_days: 0,
         }
     }
 }

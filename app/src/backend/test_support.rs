@@ -37,6 +37,7 @@ fn principal_with(roles: &[&str]) -> Principal {
         email: None,
         roles: roles.iter().map(|r| r.to_string()).collect(),
         must_change_password: false,
+        password_expires_at: None,
         session_key: None,
         credential: crate::backend::auth::principal::Credential::Session,
     }

@@ -12,6 +12,12 @@ pub struct CurrentUser {
     pub roles: Vec<String>,
     /// True while a one-time password must be replaced before anything else.
     pub must_change_password: bool,
+    /// The password is past the site's expiry (and must be replaced first).
+    #[serde(default)]
+    pub password_expired: bool,
+    /// Days left before the password expires, when under two weeks.
+    #[serde(default)]
+    pub password_expires_in_days: Option<i64>,
 }
 
 /// Limits on passwords, also shown next to the password fields.

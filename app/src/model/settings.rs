@@ -28,3 +28,25 @@ pub struct PublicSiteInfo {
     pub registration_open: bool,
     pub password_min_length: usize,
 }
+
+/// The Admin → Security form: numbers as typed, so that a bad one gets an
+/// inline error rather than a decode failure. `version` is the settings
+/// row's, shared with Admin → Settings.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SecurityForm {
+    pub version: i64,
+    pub password_expiry_days: String,
+    pub lockout_threshold: String,
+    pub lockout_minutes: String,
+    pub session_idle_minutes: String,
+    pub session_lifetime_minutes: String,
+}
+
+/// An account locked by failed sign-ins, as Admin → Security lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockedAccount {
+    pub username: String,
+    pub failed_logins: i64,
+    /// ISO 8601 UTC.
+    pub locked_until: String,
+}

@@ -120,6 +120,13 @@ pub fn AccountPage() -> impl IntoView {
                 user.await.ok().flatten().map(|u| view! {
                     <section class="card" aria-labelledby="profile-title">
                         <h2 id="profile-title">"Profile"</h2>
+                        {u.password_expires_in_days.map(|days| view! {
+                            <p class="notice" role="note">{match days {
+                                0 => "Your password expires today: change it below.".to_string(),
+                                1 => "Your password expires tomorrow: change it below.".to_string(),
+                                n => format!("Your password expires in {n} days: change it below."),
+                            }}</p>
+                        })}
                         <dl class="facts">
                             <dt>"Username"</dt><dd>{u.username.clone()}</dd>
                             <dt>"Site roles"</dt><dd>{u.roles.join(", ")}</dd>
@@ -159,8 +166,26 @@ pub fn ForcedPasswordPage() -> impl IntoView {
         <Title text="Choose a new password · Gatehouse"/>
         <section class="card narrow" aria-labelledby="forced-title">
             <h1 id="forced-title">"Choose a new password"</h1>
-            <p>"You signed in with a one-time password. Choose your own password to continue."</p>
+            <ForcedReason/>
             <ChangePasswordForm on_done=|| reload_to("/") submit_label="Save new password"/>
         </section>
+    }
+}
+
+/// Why the password must be changed now: an expired one, or a one-time one.
+#[component]
+fn ForcedReason() -> impl IntoView {
+    let me = Resource::new(|| (), |_| crate::api::account::who_am_i());
+    view! {
+        <Transition fallback=|| view! { <p>"Choose your own password to continue."</p> }>
+            {move || Suspend::new(async move {
+                let expired = matches!(me.await, Ok(Some(u)) if u.password_expired);
+                if expired {
+                    view! { <p role="status">"Your password has expired: this site asks for a new one after a while. Choose a new password to continue."</p> }.into_any()
+                } else {
+                    view! { <p>"You signed in with a one-time password. Choose your own password to continue."</p> }.into_any()
+                }
+            })}
+        </Transition>
     }
 }

@@ -82,7 +82,7 @@ pub async fn check_password(state: &AppState, user: Option<&UserRow>, password: 
     if matched {
         return Ok(users::clear_failures_unless_locked(&state.db, user.id, now).await?);
     }
-    let security = &state.settings;
+    let security = crate::backend::service::settings::current(state).await?;
     let lock_until = now + security.lockout_minutes * MINUTE_MS;
     users::record_failed_login(&state.db, user.id, security.lockout_threshold, now, lock_until).await?;
     Ok(false)
@@ -137,9 +137,23 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: 
         refused(state, Some(&user), username, refusal_reason(&user), door).await?;
         return Err(AppError::Forbidden(refusal.into()));
     }
-    let event = audit::event(Actor::Named(user.id, &user.username), AuditAction::SignIn, Target::user(user.id, &user.username), json!({"door": door}));
+    // An expired password opens only the web page's change-password form.
+    let expired = password_expired(state, &user).await?;
+    if expired && door != "form" {
+        refused(state, Some(&user), username, "expired", door).await?;
+        return Err(AppError::Unauthenticated(crate::backend::policy::PASSWORD_EXPIRED.into()));
+    }
+    let details = if expired { json!({"door": door, "password_expired": true}) } else { json!({"door": door}) };
+    let event = audit::event(Actor::Named(user.id, &user.username), AuditAction::SignIn, Target::user(user.id, &user.username), details);
     users::record_successful_login(&state.db, user.id, &event).await?;
     Ok(user)
+}
+
+/// Whether `user`'s password is past the site's expiry now.
+pub async fn password_expired(state: &AppState, user: &UserRow) -> Result<bool, AppError> {
+    let days = crate::backend::service::settings::current(state).await?.password_expiry_days;
+    let expires = crate::backend::policy::password_expires_at(user.password_changed_at, user.non_expiring, days);
+    Ok(expires.is_some_and(|at| at <= now_ms()))
 }
 
 /// Where a login came from, recorded on the session.
@@ -168,7 +182,7 @@ pub async fn start_session(
         let ua: String = ua.chars().take(512).collect();
         session.insert("ua", ua).await.map_err(internal)?;
     }
-    let lifetime = time::Duration::minutes(state.settings.session_lifetime_minutes);
+    let lifetime = time::Duration::minutes(crate::backend::service::settings::current(state).await?.session_lifetime_minutes);
     session.set_expiry(Some(Expiry::AtDateTime(time::OffsetDateTime::now_utc() + lifetime)));
     Ok(())
 }

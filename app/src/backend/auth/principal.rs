@@ -29,6 +29,8 @@ pub struct Principal {
     pub email: Option<String>,
     pub roles: Vec<String>,
     pub must_change_password: bool,
+    /// When the password expires under the site's rule (`None`: never).
+    pub password_expires_at: Option<i64>,
     /// At-rest key of the browser session this request came with, if any.
     pub session_key: Option<String>,
     /// What the caller signed in with.
@@ -75,6 +77,11 @@ impl Principal {
             is_admin: self.is_admin(),
             roles: self.roles.clone(),
             must_change_password: self.must_change_password,
+            password_expired: self.password_expires_at.is_some_and(|at| at <= now_ms()),
+            password_expires_in_days: self
+                .password_expires_at
+                .map(|at| (at - now_ms()).div_euclid(crate::backend::time::DAY_MS))
+                .filter(|days| (0..14).contains(days)),
         }
     }
 }
@@ -149,41 +156,57 @@ pub async fn from_session(state: &AppState, session: &Session) -> Result<Option<
     if let (Some(key), true) = (&session_key, now - last_seen > TOUCH_INTERVAL_MS) {
         sessions::touch(&state.db, key, now).await?;
     }
-    Ok(Some(principal_of(user, roles, session_key, credential)))
+    let mut principal = principal_of(state, user, roles, session_key, credential).await?;
+    // An expired password may sign in only to choose a new one.
+    principal.must_change_password |= password_expired(&principal);
+    Ok(Some(principal))
 }
 
-fn principal_of(user: UserRow, roles: Vec<String>, session_key: Option<String>, credential: Credential) -> Principal {
-    Principal {
+fn password_expired(p: &Principal) -> bool {
+    p.password_expires_at.is_some_and(|at| at <= now_ms())
+}
+
+async fn principal_of(state: &AppState, user: UserRow, roles: Vec<String>, session_key: Option<String>, credential: Credential) -> Result<Principal, AppError> {
+    let expiry_days = crate::backend::service::settings::current(state).await?.password_expiry_days;
+    let password_expires_at = crate::backend::policy::password_expires_at(user.password_changed_at, user.non_expiring, expiry_days);
+    Ok(Principal {
         user_id: user.id,
         username: user.username,
         display_name: user.display_name,
         email: user.email,
         roles,
         must_change_password: user.must_change_password,
+        password_expires_at,
         session_key,
         credential,
-    }
+    })
 }
 
 /// Resolves an `Authorization` header: `Bearer <jwt>`, `Bearer gh_pat_…`,
 /// `Basic <user:password>` or `Basic <alias:secret>`. A credential that
 /// does not check out is an error, never an anonymous caller.
+/// Every credential of an account whose password expired is refused with
+/// one message, until the password is changed on the web page.
 pub async fn from_authorization(state: &AppState, header: &str, ip: Option<&str>) -> Result<Principal, AppError> {
     let (scheme, value) = header.trim().split_once(' ').unwrap_or((header, ""));
     let value = value.trim();
-    match scheme.to_ascii_lowercase().as_str() {
+    let principal = match scheme.to_ascii_lowercase().as_str() {
         "bearer" if api_tokens::is_access_token(value) => from_access_token(state, value, ip).await,
         "bearer" => from_jwt(state, value).await,
         "basic" => from_basic(state, value, ip).await,
         _ => Err(AppError::Unauthenticated("Unsupported Authorization scheme: use Bearer or Basic".into())),
+    }?;
+    if password_expired(&principal) {
+        return Err(AppError::Unauthenticated(crate::backend::policy::PASSWORD_EXPIRED.into()));
     }
+    Ok(principal)
 }
 
 async fn from_jwt(state: &AppState, token: &str) -> Result<Principal, AppError> {
     let claims = state.jwt.verify(token)?;
     match users::find_with_roles(&state.db, claims.uid).await? {
         Some((user, roles)) if may_act(user.standing()) && user.generation == claims.gen && user.username == claims.sub => {
-            Ok(principal_of(user, roles, None, Credential::Jwt))
+            principal_of(state, user, roles, None, Credential::Jwt).await
         }
         _ => Err(AppError::Unauthenticated(INVALID_TOKEN.into())),
     }
@@ -191,7 +214,7 @@ async fn from_jwt(state: &AppState, token: &str) -> Result<Principal, AppError> 
 
 async fn from_access_token(state: &AppState, token: &str, ip: Option<&str>) -> Result<Principal, AppError> {
     match api_tokens::verify_access(state, token, ip).await? {
-        Some(found) => Ok(principal_of(found.user, found.roles, None, Credential::AccessToken(found.token_id))),
+        Some(found) => principal_of(state, found.user, found.roles, None, Credential::AccessToken(found.token_id)).await,
         None => Err(AppError::Unauthenticated(INVALID_TOKEN.into())),
     }
 }
@@ -204,7 +227,9 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
     let (username, password) = text.split_once(':').ok_or_else(invalid)?;
     if api_tokens::looks_like_alias(username) {
         match api_tokens::verify_alias(state, username, password, ip).await? {
-            AliasCheck::Accepted(found) => return Ok(principal_of(found.user, found.roles, None, Credential::AliasToken(found.token_id))),
+            AliasCheck::Accepted(found) => {
+                return principal_of(state, found.user, found.roles, None, Credential::AliasToken(found.token_id)).await
+            }
             AliasCheck::Refused => return Err(invalid()),
             AliasCheck::Unknown => {}
         }
@@ -217,7 +242,7 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
                     && user.username.to_lowercase() == username.to_lowercase()
                     && !user.is_locked(now_ms()) =>
             {
-                return Ok(principal_of(user, roles, None, Credential::Password));
+                return principal_of(state, user, roles, None, Credential::Password).await;
             }
             _ => state.basic_cache.forget(username, password),
         }
@@ -228,5 +253,5 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
     })?;
     state.basic_cache.remember(username, password, user.id, user.generation);
     let roles = users::roles_of(&state.db, user.id).await?;
-    Ok(principal_of(user, roles, None, Credential::Password))
+    principal_of(state, user, roles, None, Credential::Password).await
 }

@@ -10,20 +10,29 @@ use crate::backend::auth::tokens::{random_hex, sha256_hex};
 use crate::backend::db::Db;
 use crate::backend::store::sessions::{self, SessionWrite};
 use crate::backend::time::{now_ms, MINUTE_MS};
+use crate::backend::AppState;
 use async_trait::async_trait;
 use std::collections::HashMap;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
-#[derive(Clone, Debug)]
+/// Idle timeout and lifetime are read from the site settings on each load,
+/// so a change applies to existing sessions from their next request.
+#[derive(Clone)]
 pub struct DbSessionStore {
     db: Db,
-    idle_minutes: i64,
+    state: AppState,
+}
+
+impl std::fmt::Debug for DbSessionStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DbSessionStore")
+    }
 }
 
 impl DbSessionStore {
-    pub fn new(db: Db, idle_minutes: i64) -> Self {
-        DbSessionStore { db, idle_minutes }
+    pub fn new(state: AppState) -> Self {
+        DbSessionStore { db: state.db.clone(), state }
     }
 }
 
@@ -86,8 +95,10 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
         let now = now_ms();
-        let idle_since = now - self.idle_minutes * MINUTE_MS;
-        let Some(row) = sessions::find_live(&self.db, &session_key(session_id), now, idle_since)
+        let settings = crate::backend::service::settings::current(&self.state).await.map_err(backend_error)?;
+        let idle_since = now - settings.session_idle_minutes * MINUTE_MS;
+        let created_since = now - settings.session_lifetime_minutes * MINUTE_MS;
+        let Some(row) = sessions::find_live(&self.db, &session_key(session_id), now, idle_since, created_since)
             .await
             .map_err(backend_error)?
         else {

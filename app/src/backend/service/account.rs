@@ -22,7 +22,7 @@ pub async fn sign_in(
 ) -> Result<String, AppError> {
     let user = login::authenticate(state, username, password, client.ip.as_deref(), "form").await?;
     login::start_session(state, session, &user, client).await?;
-    Ok(if user.must_change_password {
+    Ok(if user.must_change_password || login::password_expired(state, &user).await? {
         crate::backend::policy::CHANGE_PASSWORD_PATH.to_string()
     } else {
         login::safe_next_path(next, &state.settings.public_url)

@@ -17,7 +17,7 @@ pub async fn overview(state: &AppState, principal: Option<&Principal>) -> Result
         return Ok(figures);
     }
     let now = now_ms();
-    let idle_since = now - state.settings.session_idle_minutes * MINUTE_MS;
+    let idle_since = now - super::settings::current(state).await?.session_idle_minutes * MINUTE_MS;
     let figures = SiteOverview {
         users: users::count_all(&state.db).await?,
         enabled_admins: users::count_enabled_admins(&state.db).await?,

@@ -16,6 +16,7 @@ pub mod profile;
 pub mod recovery;
 pub mod registration;
 pub mod roles;
+pub mod security;
 pub mod service_keys;
 pub mod sessions;
 pub mod settings;

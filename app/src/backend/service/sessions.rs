@@ -15,7 +15,7 @@ use crate::model::*;
 
 async fn live(state: &AppState, user_id: Option<i64>) -> Result<Vec<LiveSession>, AppError> {
     let now = now_ms();
-    let idle_since = now - state.settings.session_idle_minutes * MINUTE_MS;
+    let idle_since = now - super::settings::current(state).await?.session_idle_minutes * MINUTE_MS;
     Ok(sessions::list_live(&state.db, now, idle_since, user_id).await?)
 }
 

@@ -30,7 +30,7 @@ pub async fn current(state: &AppState) -> Result<SiteSettings, AppError> {
     Ok(settings)
 }
 
-fn overlay(defaults: &SiteSettings, stored: &StoredSettings) -> SiteSettings {
+pub(crate) fn overlay(defaults: &SiteSettings, stored: &StoredSettings) -> SiteSettings {
     let mut s = defaults.clone();
     s.registration_open = stored.registration_open.unwrap_or(s.registration_open);
     s.require_email_verification = stored.require_email_verification.unwrap_or(s.require_email_verification);
@@ -41,6 +41,11 @@ fn overlay(defaults: &SiteSettings, stored: &StoredSettings) -> SiteSettings {
     s.storage_limiter = stored.storage_limiter.unwrap_or(s.storage_limiter);
     s.allow_non_expiring_tokens = stored.allow_non_expiring_tokens.unwrap_or(s.allow_non_expiring_tokens);
     s.audit_retention_days = stored.audit_retention_days.unwrap_or(s.audit_retention_days);
+    s.password_expiry_days = stored.password_expiry_days.unwrap_or(s.password_expiry_days);
+    s.lockout_threshold = stored.lockout_threshold.unwrap_or(s.lockout_threshold);
+    s.lockout_minutes = stored.lockout_minutes.unwrap_or(s.lockout_minutes);
+    s.session_idle_minutes = stored.session_idle_minutes.unwrap_or(s.session_idle_minutes);
+    s.session_lifetime_minutes = stored.session_lifetime_minutes.unwrap_or(s.session_lifetime_minutes);
     s
 }
 
@@ -141,6 +146,8 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
         allow_non_expiring_tokens: Some(form.allow_non_expiring_tokens),
         audit_retention_days: Some(retention),
         version: form.version,
+        // Admin → Security's values: not written by this form.
+        ..Default::default()
     };
     let old = overlay(&state.settings, &site_settings::load(&state.db).await?);
     let changed = changed_settings(&old, &overlay(&state.settings, &values));

@@ -65,13 +65,15 @@ pub async fn find_live(
     id_hash: &str,
     now: i64,
     idle_since: i64,
+    created_since: i64,
 ) -> Result<Option<SessionRow>, sqlx::Error> {
     let sql = "SELECT public_id, user_id, created_at, last_seen_at, expires_at, data FROM sessions \
-               WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3";
+               WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3 AND created_at > $4";
     on_db!(db, |pool| sqlx::query_as::<_, SessionRow>(sql)
         .bind(id_hash)
         .bind(now)
         .bind(idle_since)
+        .bind(created_since)
         .fetch_optional(pool)
         .await)
 }

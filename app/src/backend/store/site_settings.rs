@@ -16,12 +16,30 @@ pub struct StoredSettings {
     pub storage_limiter: Option<bool>,
     pub allow_non_expiring_tokens: Option<bool>,
     pub audit_retention_days: Option<i64>,
+    pub password_expiry_days: Option<i64>,
+    pub lockout_threshold: Option<i64>,
+    pub lockout_minutes: Option<i64>,
+    pub session_idle_minutes: Option<i64>,
+    pub session_lifetime_minutes: Option<i64>,
+    pub version: i64,
+}
+
+/// Admin → Security's values (the rest of the row is left alone).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SecurityValues {
+    pub password_expiry_days: i64,
+    pub lockout_threshold: i64,
+    pub lockout_minutes: i64,
+    pub session_idle_minutes: i64,
+    pub session_lifetime_minutes: i64,
     pub version: i64,
 }
 
 pub async fn load(db: &Db) -> Result<StoredSettings, sqlx::Error> {
     let sql = "SELECT registration_open, require_email_verification, require_admin_approval, notify_admins, \
-               password_min_length, require_login, storage_limiter, allow_non_expiring_tokens, audit_retention_days, version FROM site_settings WHERE id = 1";
+               password_min_length, require_login, storage_limiter, allow_non_expiring_tokens, audit_retention_days, \
+               password_expiry_days, lockout_threshold, lockout_minutes, session_idle_minutes, session_lifetime_minutes, \
+               version FROM site_settings WHERE id = 1";
     on_db!(db, |pool| sqlx::query_as::<_, StoredSettings>(sql).fetch_one(pool).await)
 }
 
@@ -47,6 +65,32 @@ pub async fn save(db: &Db, values: &StoredSettings, now: i64, event: Option<&New
         .execute(&mut *tx)
         .await?
         .rows_affected()
+            == 1;
+        if let (true, Some(event)) = (saved, event) {
+            write_audit!(&mut *tx, event)?;
+        }
+        Ok::<_, sqlx::Error>(saved)
+    })
+}
+
+/// Writes the security values if the row is still at `values.version`,
+/// with `event`; `false` (writing nothing) when someone saved in between.
+pub async fn save_security(db: &Db, values: &SecurityValues, now: i64, event: Option<&NewEvent>) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE site_settings SET password_expiry_days = $2, lockout_threshold = $3, lockout_minutes = $4, \
+               session_idle_minutes = $5, session_lifetime_minutes = $6, version = version + 1, updated_at = $7 \
+               WHERE id = 1 AND version = $1";
+    in_tx!(db, |tx| {
+        let saved = sqlx::query(sql)
+            .bind(values.version)
+            .bind(values.password_expiry_days)
+            .bind(values.lockout_threshold)
+            .bind(values.lockout_minutes)
+            .bind(values.session_idle_minutes)
+            .bind(values.session_lifetime_minutes)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
             == 1;
         if let (true, Some(event)) = (saved, event) {
             write_audit!(&mut *tx, event)?;

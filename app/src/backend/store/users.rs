@@ -93,6 +93,7 @@ pub struct UserRow {
     pub non_expiring: bool,
     pub metadata: String,
     pub version: i64,
+    pub password_changed_at: i64,
 }
 
 impl UserRow {
@@ -109,7 +110,7 @@ impl UserRow {
 
 const USER_COLUMNS: &str = "id, username, display_name, email, password_hash, enabled, verified, \
      approved, must_change_password, failed_logins, locked_until, generation, created_at, last_login_at, \
-     non_expiring, metadata, version";
+     non_expiring, metadata, version, password_changed_at";
 
 /// Fields of a user about to be created.
 pub struct NewUser<'a> {
@@ -674,4 +675,11 @@ pub async fn admin_emails(db: &Db) -> Result<Vec<String>, sqlx::Error> {
     let sql = "SELECT u.email FROM users u JOIN user_roles r ON r.user_id = u.id \
                WHERE r.role = 'admin' AND u.enabled = TRUE AND u.email IS NOT NULL ORDER BY u.id";
     on_db!(db, |pool| sqlx::query_scalar::<_, String>(sql).fetch_all(pool).await)
+}
+
+/// Accounts locked at `now`: username, failed sign-ins and the lock's end,
+/// the latest lock first.
+pub async fn locked_now(db: &Db, now: i64, limit: i64) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
+    let sql = "SELECT username, failed_logins, locked_until FROM users WHERE locked_until > $1 ORDER BY locked_until DESC, id LIMIT $2";
+    on_db!(db, |pool| sqlx::query_as::<_, (String, i64, i64)>(sql).bind(now).bind(limit).fetch_all(pool).await)
 }

@@ -5,6 +5,7 @@ pub mod keys;
 pub mod projects;
 pub mod outbox;
 pub mod roles;
+pub mod security;
 pub mod sessions;
 pub mod settings;
 pub mod user_edit;
@@ -27,6 +28,7 @@ pub fn AdminNav(current: &'static str) -> impl IntoView {
         ("/admin/sessions", "Sessions"),
         ("/admin/keys", "API keys"),
         ("/admin/settings", "Settings"),
+        ("/admin/security", "Security"),
         ("/admin/audit", "Audit log"),
         ("/admin/outbox", "Outbox"),
     ];

@@ -1,0 +1,129 @@
+//! Admin → Security (SPEC §5): password expiry, the lockout and session
+//! lengths as site settings (configuration keys are their defaults; every
+//! change is audited with old and new values; a stale save is refused),
+//! and the accounts failed sign-ins have locked.
+
+use crate::backend::auth::Principal;
+use crate::backend::policy::{authorize, Action};
+use crate::backend::service::audit::{self, AuditAction, Target};
+use crate::backend::service::settings::{overlay, STALE_SETTINGS};
+use crate::backend::state::SiteSettings;
+use crate::backend::store::site_settings::{self, SecurityValues};
+use crate::backend::store::users;
+use crate::backend::time::now_ms;
+use crate::backend::AppState;
+use crate::model::{iso8601, AppError, LockedAccount, SecurityForm};
+
+/// Each value's field, what the form calls it, and its allowed range.
+const RANGES: [(&str, &str, i64, i64); 5] = [
+    ("password_expiry_days", "Password expiry (days)", 0, 36_500),
+    ("lockout_threshold", "Failed sign-ins before a lock", 1, 100),
+    ("lockout_minutes", "Lock length (minutes)", 1, 10_080),
+    ("session_idle_minutes", "Idle timeout (minutes)", 1, 10_080),
+    ("session_lifetime_minutes", "Session lifetime (minutes)", 1, 525_600),
+];
+
+fn values_of(s: &SiteSettings) -> [i64; 5] {
+    [s.password_expiry_days, s.lockout_threshold, s.lockout_minutes, s.session_idle_minutes, s.session_lifetime_minutes]
+}
+
+pub async fn form(state: &AppState, principal: Option<&Principal>) -> Result<SecurityForm, AppError> {
+    authorize(principal, Action::Administer)?;
+    let stored = site_settings::load(&state.db).await?;
+    let [expiry, threshold, lock, idle, lifetime] = values_of(&overlay(&state.settings, &stored)).map(|v| v.to_string());
+    Ok(SecurityForm {
+        version: stored.version,
+        password_expiry_days: expiry,
+        lockout_threshold: threshold,
+        lockout_minutes: lock,
+        session_idle_minutes: idle,
+        session_lifetime_minutes: lifetime,
+    })
+}
+
+/// The form's numbers, each checked against its range.
+fn parse(form: &SecurityForm) -> Result<[i64; 5], AppError> {
+    let typed = [
+        &form.password_expiry_days,
+        &form.lockout_threshold,
+        &form.lockout_minutes,
+        &form.session_idle_minutes,
+        &form.session_lifetime_minutes,
+    ];
+    let mut values = [0; 5];
+    for (i, ((field, label, min, max), text)) in RANGES.iter().zip(typed).enumerate() {
+        values[i] = text.trim().parse::<i64>().ok().filter(|n| (*min..=*max).contains(n)).ok_or_else(|| {
+            AppError::validation(field, format!("{label} must be a whole number from {min} to {max}"))
+        })?;
+    }
+    Ok(values)
+}
+
+/// Saves the form; invalid input or a stale `version` changes nothing. The
+/// new values apply on every instance within the settings cache's seconds,
+/// sessions' lengths from each session's next request.
+pub async fn save(state: &AppState, principal: Option<&Principal>, form: &SecurityForm) -> Result<(), AppError> {
+    let caller = authorize(principal, Action::Administer)?;
+    let new = parse(form)?;
+    let old = values_of(&overlay(&state.settings, &site_settings::load(&state.db).await?));
+    let mut changed = serde_json::Map::new();
+    for ((field, ..), (old, new)) in RANGES.iter().zip(old.iter().zip(new.iter())) {
+        if old != new {
+            changed.insert(field.to_string(), serde_json::json!({"old": old, "new": new}));
+        }
+    }
+    let event = (!changed.is_empty())
+        .then(|| audit::event(caller.into(), AuditAction::SettingsChanged, Target::setting("security"), serde_json::json!({"changed": changed})));
+    let [password_expiry_days, lockout_threshold, lockout_minutes, session_idle_minutes, session_lifetime_minutes] = new;
+    let values = SecurityValues {
+        password_expiry_days,
+        lockout_threshold,
+        lockout_minutes,
+        session_idle_minutes,
+        session_lifetime_minutes,
+        version: form.version,
+    };
+    if !site_settings::save_security(&state.db, &values, now_ms(), event.as_ref()).await? {
+        return Err(AppError::Conflict(STALE_SETTINGS.into()));
+    }
+    state.settings_cache.clear();
+    Ok(())
+}
+
+/// The accounts locked now, latest lock first (at most 200).
+pub async fn locked_accounts(state: &AppState, principal: Option<&Principal>) -> Result<Vec<LockedAccount>, AppError> {
+    authorize(principal, Action::Administer)?;
+    let rows = users::locked_now(&state.db, now_ms(), 200).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(username, failed_logins, until)| LockedAccount { username, failed_logins, locked_until: iso8601(until) })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_value_is_checked_against_its_range() {
+        let good = SecurityForm {
+            version: 1,
+            password_expiry_days: "90".into(),
+            lockout_threshold: "5".into(),
+            lockout_minutes: "15".into(),
+            session_idle_minutes: "60".into(),
+            session_lifetime_minutes: "720".into(),
+        };
+        assert_eq!(parse(&good).unwrap(), [90, 5, 15, 60, 720]);
+        let bad = [
+            SecurityForm { password_expiry_days: "-1".into(), ..good.clone() },
+            SecurityForm { lockout_threshold: "0".into(), ..good.clone() },
+            SecurityForm { lockout_minutes: "ten".into(), ..good.clone() },
+            SecurityForm { session_idle_minutes: "".into(), ..good.clone() },
+            SecurityForm { session_lifetime_minutes: "9999999".into(), ..good.clone() },
+        ];
+        for (form, (field, ..)) in bad.iter().zip(RANGES) {
+            assert_eq!(parse(form).unwrap_err().field(), Some(field));
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! `/admin/security`: password expiry, the lockout and session lengths,
+//! and the accounts locked now, each with an Unlock button.
+
+use super::AdminNav;
+use crate::api::settings::{get_security, locked_accounts, SaveSecurity};
+use crate::api::users::UnlockUser;
+use crate::components::forms::{failure, field_error, form_error, BoundField, FormError, FormSuccess};
+use crate::model::SecurityForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+const FIELDS: &[&str] = &["password_expiry_days", "lockout_threshold", "lockout_minutes", "session_idle_minutes", "session_lifetime_minutes"];
+
+#[component]
+pub fn AdminSecurityPage() -> impl IntoView {
+    let save = ServerAction::<SaveSecurity>::new();
+    let unlock = ServerAction::<UnlockUser>::new();
+    // Reload (for the new version) only after a successful save, so that a
+    // refused one keeps what the admin typed next to its error.
+    let saves = RwSignal::new(0);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = save.value().get() {
+            saves.update(|n| *n += 1);
+        }
+    });
+    let settings = Resource::new(move || saves.get(), |_| get_security());
+    let locked = Resource::new(move || unlock.version().get(), |_| locked_accounts());
+    view! {
+        <Title text="Security · Admin · Gatehouse"/>
+        <AdminNav current="/admin/security"/>
+        <h1>"Security"</h1>
+        <p>"These apply at once to every instance of the site; session lengths apply to existing sessions from their next request. Every change is recorded in the "<a href="/admin/audit?action=settings_changed">"audit log"</a>"."</p>
+        <Transition fallback=|| view! { <p>"Loading settings…"</p> }>
+            {move || Suspend::new(async move {
+                match settings.await {
+                    Ok(form) => view! { <SecurityEditor form save/> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        <section class="card" aria-labelledby="locked-title">
+            <h2 id="locked-title">"Locked accounts"</h2>
+            <FormError message=failure(unlock.value())/>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match locked.await {
+                        Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="empty">"No account is locked. Accounts lock after too many wrong passwords and unlock by themselves when the lock ends."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <div class="table-wrap">
+                                <table class="locked">
+                                    <caption class="visually-hidden">"Accounts locked now"</caption>
+                                    <thead><tr><th scope="col">"User"</th><th scope="col" class="num">"Failed sign-ins"</th><th scope="col">"Locked until (UTC)"</th><th scope="col">"Actions"</th></tr></thead>
+                                    <tbody>
+                                        {list.into_iter().map(|a| {
+                                            let name = a.username.clone();
+                                            view! {
+                                                <tr>
+                                                    <td><a href=format!("/admin/users/{}", a.username)>{a.username.clone()}</a></td>
+                                                    <td class="num">{a.failed_logins}</td>
+                                                    <td class="date">{a.locked_until.replace('T', " ").replace('Z', "")}</td>
+                                                    <td><button type="button" class="plain" aria-label=format!("Unlock {}", a.username)
+                                                        on:click=move |_| { unlock.dispatch(UnlockUser { username: name.clone() }); }>"Unlock"</button></td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn SecurityEditor(form: SecurityForm, save: ServerAction<SaveSecurity>) -> impl IntoView {
+    let version = form.version;
+    let expiry = RwSignal::new(form.password_expiry_days);
+    let threshold = RwSignal::new(form.lockout_threshold);
+    let lock_minutes = RwSignal::new(form.lockout_minutes);
+    let idle = RwSignal::new(form.session_idle_minutes);
+    let lifetime = RwSignal::new(form.session_lifetime_minutes);
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(()))).then(|| "Security settings saved.".to_string()));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(SaveSecurity {
+            form: SecurityForm {
+                version,
+                password_expiry_days: expiry.get_untracked(),
+                lockout_threshold: threshold.get_untracked(),
+                lockout_minutes: lock_minutes.get_untracked(),
+                session_idle_minutes: idle.get_untracked(),
+                session_lifetime_minutes: lifetime.get_untracked(),
+            },
+        });
+    };
+    view! {
+        <form class="card" on:submit=submit novalidate>
+            <FormError message=form_error(error, FIELDS)/>
+            <FormSuccess message=saved/>
+            <fieldset class="checklist">
+                <legend>"Passwords"</legend>
+                <BoundField label="Password expiry (days)" id="password_expiry_days" kind="number" value=expiry required=true
+                    hint="0 = passwords never expire. An expired password signs in only to choose a new one; scripts get 401. Accounts marked non-expiring are exempt."
+                    error=field_error(error, "password_expiry_days")/>
+            </fieldset>
+            <fieldset class="checklist">
+                <legend>"Lockout"</legend>
+                <BoundField label="Failed sign-ins before a lock" id="lockout_threshold" kind="number" value=threshold required=true
+                    error=field_error(error, "lockout_threshold")/>
+                <BoundField label="Lock length (minutes)" id="lockout_minutes" kind="number" value=lock_minutes required=true
+                    error=field_error(error, "lockout_minutes")/>
+            </fieldset>
+            <fieldset class="checklist">
+                <legend>"Sessions"</legend>
+                <BoundField label="Idle timeout (minutes)" id="session_idle_minutes" kind="number" value=idle required=true
+                    hint="A session unused this long ends."
+                    error=field_error(error, "session_idle_minutes")/>
+                <BoundField label="Session lifetime (minutes)" id="session_lifetime_minutes" kind="number" value=lifetime required=true
+                    hint="A session ends this long after sign-in, however active."
+                    error=field_error(error, "session_lifetime_minutes")/>
+            </fieldset>
+            <button type="submit" disabled=move || save.pending().get()>"Save security settings"</button>
+        </form>
+    }
+}
