@@ -3,9 +3,8 @@
 //! lengths as settings that apply without a restart, the locked-accounts
 //! list, validation and stale saves.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use gatehouse_server::config::Config;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -3,9 +3,8 @@
 //! PostgreSQL: issue, use, limits of what a token may do, and every way a
 //! credential ends.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use gatehouse_server::config::Config;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -374,7 +373,7 @@ async fn deleting_a_user_removes_all_three_kinds() {
 
 #[tokio::test]
 async fn secrets_stay_out_of_the_log() {
-    let log = common::log::captured_log();
+    let log = crate::common::log::captured_log();
     for db in test_databases().await {
         let server = server_on(&db).await;
         let lena = basic("lena", "lena-password");

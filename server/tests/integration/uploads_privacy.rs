@@ -3,10 +3,9 @@
 //! the outbox, CSV cells a spreadsheet would run, tokens in the request
 //! log, field names in registry errors, and the body limit's 413 as JSON.
 
-mod common;
 
-use common::smtp::{free_port, SmtpSink};
-use common::*;
+use crate::common::smtp::{free_port, SmtpSink};
+use crate::common::*;
 use gatehouse_server::config::Config;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -312,7 +311,7 @@ async fn xnat_csv_listings_defuse_formula_cells() {
 
 #[tokio::test]
 async fn invitation_tokens_stay_out_of_the_request_log() {
-    let log = common::log::captured_log();
+    let log = crate::common::log::captured_log();
     for db in test_databases().await {
         let data = tempfile::tempdir().unwrap();
         let server = TestServer::start(&config(&db, data.path())).await;

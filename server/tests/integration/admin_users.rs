@@ -2,12 +2,11 @@
 //! search, filters, sorts and keyset pages; edits with optimistic
 //! concurrency; enable/disable, unlock, delete and their refusals.
 
-mod common;
 
 use app::api::roles::*;
 use app::api::users::*;
 use app::model::*;
-use common::*;
+use crate::common::*;
 use gatehouse_server::config::Config;
 
 const ADMIN_PASSWORD: &str = "admin-password-1";

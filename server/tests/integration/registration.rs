@@ -2,7 +2,6 @@
 //! change and mail delivery, through the real doors: a real SMTP sink on
 //! loopback receives the messages and the tests follow their links.
 
-mod common;
 
 use app::api::outbox::{ListOutbox, OutboxBody};
 use app::api::profile::{GetProfile, SaveProfile};
@@ -10,8 +9,8 @@ use app::api::recovery::{RequestRecovery, ResetPassword};
 use app::api::registration::{ApproveUser, Register, VerifyEmail};
 use app::api::settings::{GetSettings, SaveSettings, SiteInfo};
 use app::model::*;
-use common::smtp::{free_port, Mail, SmtpSink};
-use common::*;
+use crate::common::smtp::{free_port, Mail, SmtpSink};
+use crate::common::*;
 use gatehouse_server::config::Config;
 
 const ADMIN_PASSWORD: &str = "admin-password-1";

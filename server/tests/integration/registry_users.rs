@@ -1,9 +1,8 @@
 //! The registry's `/users` paths (seed 004, CONTRACTS.md §2) over HTTP,
 //! with JSON and form bodies, every refusal, and JWT/Basic credentials.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use gatehouse_server::config::Config;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

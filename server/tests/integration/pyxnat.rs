@@ -5,9 +5,8 @@
 //! `scripts/setup.sh` installs pyxnat in a virtualenv; its python is
 //! `$GATEHOUSE_PYXNAT_PYTHON` (default `~/.cache/gatehouse-pyxnat/bin/python`).
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use gatehouse_server::config::Config;
 
 const PASSWORD: &str = "pyxnat-password-1";

@@ -2,9 +2,8 @@
 //! compressed when the client accepts it, with a cache policy, and with the
 //! status their error carries even when a server function could not run.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use std::time::{Duration, Instant};
 
 #[tokio::test]

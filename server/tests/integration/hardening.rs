@@ -2,9 +2,8 @@
 //! concurrent guesses, guesses against a lock, a deleted account's token,
 //! hostile redirects, XNAT session cookies, forged origins.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use futures_util::future::join_all;
 use gatehouse_server::config::Config;
 use reqwest::StatusCode;

@@ -1,11 +1,10 @@
 //! Seeing and revoking sessions: XNAT's /xapi/users/active paths and the
 //! session server functions; public ids only, never cookie values.
 
-mod common;
 
 use app::api::sessions::*;
 use app::model::SessionInfo;
-use common::*;
+use crate::common::*;
 use gatehouse_server::config::Config;
 use serde_json::Value;
 

@@ -3,9 +3,8 @@
 //! inviter and per recipient address (10 a minute) and capped per inviter
 //! per day, refused with 429 and `Retry-After` — on SQLite and PostgreSQL.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use futures_util::future::join_all;
 use gatehouse_server::config::Config;
 use reqwest::StatusCode;

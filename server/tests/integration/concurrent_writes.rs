@@ -4,9 +4,8 @@
 //! acknowledged item is there — on SQLite and PostgreSQL. Also: approving
 //! an access request never demotes an owner.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use futures_util::future::join_all;
 use gatehouse_server::config::Config;
 use reqwest::{Method, StatusCode};

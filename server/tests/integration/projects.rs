@@ -3,9 +3,8 @@
 //! the emails they send, uploads against quotas (also concurrently), and
 //! the registry's /orgs paths.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use gatehouse_server::config::Config;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -298,7 +297,7 @@ async fn membership_and_last_owner() {
 
 /// Bodies of the messages delivered to `to` over SMTP, oldest first, once
 /// at least `count` have arrived (waiting up to 20 s).
-async fn mail_to(sink: &common::smtp::SmtpSink, to: &str, count: usize) -> Vec<String> {
+async fn mail_to(sink: &crate::common::smtp::SmtpSink, to: &str, count: usize) -> Vec<String> {
     for _ in 0..200 {
         let mails = sink.mails_to(to);
         if mails.len() >= count {
@@ -310,8 +309,8 @@ async fn mail_to(sink: &common::smtp::SmtpSink, to: &str, count: usize) -> Vec<S
 }
 
 /// A server whose mail goes to a real SMTP server on loopback.
-async fn server_with_mail(db: &TestDb, data: &std::path::Path) -> (TestServer, common::smtp::SmtpSink) {
-    let sink = common::smtp::SmtpSink::start().await;
+async fn server_with_mail(db: &TestDb, data: &std::path::Path) -> (TestServer, crate::common::smtp::SmtpSink) {
+    let sink = crate::common::smtp::SmtpSink::start().await;
     let server = TestServer::start(&Config { smtp_url: Some(sink.url()), ..config(db, data) }).await;
     (server, sink)
 }

@@ -3,13 +3,12 @@
 //! They pin the rules that used to exist once per door: errors carry their
 //! field as data, and one last-enabled-admin rule answers every use case.
 
-mod common;
 
 use app::backend::auth::Principal;
 use app::backend::service::{storage, users};
 use app::backend::AppState;
 use app::model::*;
-use common::*;
+use crate::common::*;
 use gatehouse_server::config::Config;
 
 /// A caller as the auth layer would find them.
@@ -168,8 +167,8 @@ async fn two_admins_removing_each_other_at_once_leave_one() {
             assert!(refused.unwrap_err().message().starts_with("This is the last enabled admin"), "{}", db.label);
             // Put both back for the next round.
             for name in ["a.one", "a.two"] {
-                app::backend::store::users::set_enabled(&state.db, principal(state, name).await.user_id, true, &common::fixture_event(name)).await.unwrap().unwrap();
-                app::backend::store::users::set_role(&state.db, principal(state, name).await.user_id, "admin", true, &common::fixture_event(name)).await.unwrap().unwrap();
+                app::backend::store::users::set_enabled(&state.db, principal(state, name).await.user_id, true, &crate::common::fixture_event(name)).await.unwrap().unwrap();
+                app::backend::store::users::set_role(&state.db, principal(state, name).await.user_id, "admin", true, &crate::common::fixture_event(name)).await.unwrap().unwrap();
             }
         }
     }

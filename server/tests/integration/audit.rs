@@ -4,9 +4,8 @@
 //! change whose event cannot be written does not land, and the admin API's
 //! filters, pages and CSV export.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use gatehouse_server::config::Config;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -1,8 +1,7 @@
 //! The `gatehouse` binary's subcommands against a real database.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use std::process::Command;
 
 fn gatehouse(database_url: &str, args: &[&str]) -> (bool, String, String) {

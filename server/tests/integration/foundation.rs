@@ -1,9 +1,8 @@
 //! Foundation over HTTP: first-run admin, login and lockout, sessions,
 //! logout, forced password change, page guards, headers and the CLI.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use gatehouse_server::config::Config;
 
 const NEW_ADMIN_PASSWORD: &str = "a-much-better-passphrase";

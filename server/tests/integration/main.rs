@@ -1,0 +1,24 @@
+//! Every integration test of the server, in one test binary: each module
+//! is one area's tests (they were separate binaries, each linking the whole
+//! server again — over a gigabyte apiece). `common` is the shared harness.
+//! Run one area with `cargo test -p server --test integration audit::`.
+
+mod common;
+
+mod admin_users;
+mod audit;
+mod cli;
+mod concurrent_writes;
+mod credentials;
+mod delivery;
+mod foundation;
+mod hardening;
+mod invitation_limits;
+mod projects;
+mod pyxnat;
+mod registration;
+mod registry_users;
+mod security_settings;
+mod services;
+mod sessions;
+mod uploads_privacy;
