@@ -38,6 +38,7 @@ test('a settings change is audited with old and new values, filtered and exporte
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect(rows).toHaveCount(1);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+  expect(download.suggestedFilename()).toBe('gatehouse-audit.csv');
   const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
   expect(csv[0]).toBe('id,time,actor,action,target_kind,target_id,target,details,ip,user_agent,request_id');
   expect(csv).toHaveLength(2);

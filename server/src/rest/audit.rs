@@ -28,8 +28,10 @@ async fn list(State(s): State<ServerState>, caller: Caller, Query(query): Query<
     match f.format.as_deref() {
         None | Some("json") => Ok(Json(audit::list(&s.app, caller.get(), &query).await?).into_response()),
         Some("csv") => {
+            // Fused: the compression layer polls once more after the end.
             let rows = audit::export_csv(&s.app, caller.get(), &query)?
-                .map(|chunk| chunk.map(axum::body::Bytes::from).map_err(|e| std::io::Error::other(e.message())));
+                .map(|chunk| chunk.map(axum::body::Bytes::from).map_err(|e| std::io::Error::other(e.message())))
+                .fuse();
             Ok((
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -350,6 +350,17 @@ async fn the_api_filters_pages_and_exports_for_admins_only() {
         let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
         assert_eq!(lines[0], "id,time,actor,action,target_kind,target_id,target,details,ip,user_agent,request_id");
         assert_eq!(lines.len(), 61, "[{}] header + 60 sign-ins", db.label);
+        // Compressed, as browsers ask for it, the stream ends cleanly.
+        let res = reqwest::Client::new()
+            .get(server.url("/api/audit?format=csv&actor=max"))
+            .header("accept-encoding", "gzip")
+            .basic_auth("admin", Some(PASSWORD))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["content-encoding"], "gzip");
+        let gzipped = res.bytes().await.expect("the whole compressed body arrives");
+        assert!(gzipped.len() > 100, "[{}] {} bytes", db.label, gzipped.len());
         let csv_for_lena = lena.send(Method::GET, "/api/audit?format=csv", &Value::Null).await;
         assert_eq!(csv_for_lena.0, 403);
     }
