@@ -20,6 +20,13 @@ test('security settings: inline error, save, and the audit line', async ({ page 
   await page.getByRole('button', { name: 'Save security settings' }).click();
   await expect(page.getByRole('status')).toHaveText('Security settings saved.');
 
+  // The inactivity preview says whom a value would disable before saving it.
+  await page.getByLabel('Disable accounts unused for (days)').fill('3650');
+  await page.getByRole('button', { name: 'Preview who this disables' }).click();
+  await expect(page.getByText('This value disables no account now.')).toBeVisible();
+  await page.getByLabel('Disable accounts unused for (days)').fill('0');
+  await expectNoAxeViolations(page);
+
   await gotoHydrated(page, `/admin/audit?actor=${username}&action=settings_changed`);
   await expect(page.locator('table.audit tbody tr').first()).toContainText(`lockout_threshold ${was} → ${Number(was) + 1}`);
 

@@ -44,6 +44,7 @@ pub struct Config {
     pub allow_non_expiring_tokens: bool,
     pub audit_retention_days: i64,
     pub password_expiry_days: i64,
+    pub inactive_days: i64,
     pub storage_limiter: bool,
     pub login_rate_limit: i64,
     #[serde(deserialize_with = "text::string")]
@@ -153,6 +154,7 @@ impl Default for Config {
             allow_non_expiring_tokens: security.allow_non_expiring_tokens,
             audit_retention_days: security.audit_retention_days,
             password_expiry_days: security.password_expiry_days,
+            inactive_days: security.inactive_days,
             storage_limiter: security.storage_limiter,
             login_rate_limit: security.login_rate_limit,
             site_name: security.site_name,
@@ -199,6 +201,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("alias_token_hours", "how long an alias token (/data/services/tokens/issue) works"),
     ("allow_non_expiring_tokens", "default of the site setting: personal access tokens may be made without an expiry"),
     ("audit_retention_days", "default of the site setting: audit events older than this many days are deleted hourly (0 = keep forever)"),
+    ("inactive_days", "default of the site setting: accounts with no sign-in for this many days are disabled by the hourly sweep (0 = never)"),
     ("password_expiry_days", "default of the site setting: a password older than this many days must be changed at the next sign-in (0 = never; non_expiring users are exempt)"),
     ("storage_limiter", "true = metadata maxStorageMB is each user's storage quota"),
     ("login_rate_limit", "failed password checks one client address may make per minute before 429"),
@@ -278,6 +281,9 @@ impl Config {
             ("mail_max_attempts", self.mail_max_attempts),
             ("mail_retry_seconds", self.mail_retry_seconds.min(i64::MAX as u64) as i64),
         ];
+        if !(0..=36_500).contains(&self.inactive_days) {
+            return Err(format!("inactive_days must be 0 (never) to 36500 (got {})", self.inactive_days));
+        }
         if !(0..=36_500).contains(&self.password_expiry_days) {
             return Err(format!("password_expiry_days must be 0 (never) to 36500 (got {})", self.password_expiry_days));
         }
@@ -343,6 +349,7 @@ impl Config {
             allow_non_expiring_tokens: self.allow_non_expiring_tokens,
             audit_retention_days: self.audit_retention_days,
             password_expiry_days: self.password_expiry_days,
+            inactive_days: self.inactive_days,
         }
     }
 

@@ -40,3 +40,9 @@ pub async fn locked_accounts() -> Result<Vec<LockedAccount>, AppError> {
     use super::door::*;
     respond(crate::backend::service::security::locked_accounts(&state()?, principal().await.as_ref()).await)
 }
+
+#[server(endpoint = "admin/security/preview_inactive")]
+pub async fn preview_inactive(days: String) -> Result<InactivePreview, AppError> {
+    use super::door::*;
+    respond(crate::backend::service::security::preview_inactive(&state()?, principal().await.as_ref(), &days).await)
+}

@@ -55,6 +55,8 @@ pub struct SiteSettings {
     pub audit_retention_days: i64,
     /// Days a password lasts (0 = forever); `non_expiring` users are exempt.
     pub password_expiry_days: i64,
+    /// Accounts with no sign-in for this many days are disabled (0 = never).
+    pub inactive_days: i64,
 }
 
 impl Default for SiteSettings {
@@ -85,6 +87,7 @@ impl Default for SiteSettings {
             allow_non_expiring_tokens: true,
             audit_retention_days: 365,
             password_expiry_days: 0,
+            inactive_days: 0,
         }
     }
 }

@@ -40,6 +40,16 @@ pub struct SecurityForm {
     pub lockout_minutes: String,
     pub session_idle_minutes: String,
     pub session_lifetime_minutes: String,
+    /// Disable accounts with no sign-in for this many days (0 = never).
+    pub inactive_days: String,
+}
+
+/// What the inactivity rule would disable now, shown before it is saved.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct InactivePreview {
+    pub count: i64,
+    /// The first of them, by username.
+    pub usernames: Vec<String>,
 }
 
 /// An account locked by failed sign-ins, as Admin → Security lists it.

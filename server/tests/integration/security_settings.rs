@@ -164,3 +164,64 @@ async fn bad_values_name_their_field_and_stale_saves_change_nothing() {
         assert_eq!(now["lockout_minutes"], "20");
     }
 }
+
+#[tokio::test]
+async fn the_sweep_disables_exactly_the_previewed_accounts_once_and_keeps_an_admin() {
+    use app::backend::jobs::hourly::run_once;
+    for db in test_databases().await {
+        let (server, admin) = server_on(&db).await;
+        server.create_user("old.user", "old-user-password").await;
+        server.create_user("never.seen", "never-seen-password").await;
+        server.create_user("old.admin", "old-admin-password").await;
+        let rest = Rest::new(&server.base, "admin", PASSWORD);
+        let (status, _) = rest.send(Method::PUT, "/users/old.admin", &json!({"roles": ["admin"]})).await;
+        assert_eq!(status, 200);
+        server.execute(&format!("UPDATE users SET last_login_at = {} WHERE username IN ('old.user', 'old.admin')", days_ago(100))).await;
+        server.execute(&format!("UPDATE users SET created_at = {}, last_login_at = NULL WHERE username = 'never.seen'", days_ago(100))).await;
+        server.execute(&format!("UPDATE users SET last_login_at = {} WHERE username = 'lena'", days_ago(10))).await;
+
+        // The preview names who a value would disable, before it is saved.
+        let preview: Value = admin.call("/api/admin/security/preview_inactive", &json!({"days": "90"})).await.json().await.unwrap();
+        assert_eq!(preview["usernames"], json!(["never.seen", "old.admin", "old.user"]), "[{}] {preview}", db.label);
+        let wider: Value = admin.call("/api/admin/security/preview_inactive", &json!({"days": "5"})).await.json().await.unwrap();
+        assert!(wider["usernames"].as_array().unwrap().contains(&json!("lena")));
+        let res = admin.call("/api/admin/security/preview_inactive", &json!({"days": "-1"})).await;
+        assert_eq!(res.status(), 400);
+        let (status, _) = save_security(&admin, json!({"inactive_days": "90"})).await;
+        assert_eq!(status, 200);
+
+        // Two instances at once: the lease lets one sweep; each account is disabled once.
+        let state = server.state();
+        let (a, b) = tokio::join!(run_once(state, "instance-a"), run_once(state, "instance-b"));
+        let reports: Vec<_> = [a.unwrap(), b.unwrap()].into_iter().flatten().collect();
+        assert_eq!(reports.len(), 1, "[{}]", db.label);
+        assert_eq!(reports[0].accounts_disabled, 3);
+        // Even two sweeps that both run find nothing left to disable.
+        let (x, y) = tokio::join!(app::backend::service::security::disable_inactive(state), app::backend::service::security::disable_inactive(state));
+        assert_eq!(x.unwrap() + y.unwrap(), 0);
+        for (name, enabled) in [("old.user", false), ("never.seen", false), ("old.admin", false), ("lena", true), ("admin", true)] {
+            let user = app::backend::store::users::find_by_username(&state.db, name).await.unwrap().unwrap();
+            assert_eq!(user.enabled, enabled, "[{}] {name}", db.label);
+        }
+        let (_, disabled) = rest.send(Method::GET, "/api/audit?action=user_disabled&actor=system", &Value::Null).await;
+        let items = disabled["items"].as_array().unwrap();
+        assert_eq!(items.len(), 3, "[{}] one event each: {disabled}", db.label);
+        assert!(items.iter().all(|e| e["details"]["reason"] == "inactive"));
+    }
+}
+
+#[tokio::test]
+async fn the_last_enabled_admin_is_never_disabled_for_inactivity() {
+    for db in test_databases().await {
+        let (server, admin) = server_on(&db).await;
+        let (status, _) = save_security(&admin, json!({"inactive_days": "30"})).await;
+        assert_eq!(status, 200);
+        server.execute(&format!("UPDATE users SET last_login_at = {}, created_at = {}", days_ago(60), days_ago(60))).await;
+        let preview: Value = admin.call("/api/admin/security/preview_inactive", &json!({"days": "30"})).await.json().await.unwrap();
+        assert_eq!(preview["usernames"], json!(["lena", "max"]), "[{}] the only admin stays: {preview}", db.label);
+        let disabled = app::backend::service::security::disable_inactive(server.state()).await.unwrap();
+        assert_eq!(disabled, 2);
+        let admin_row = app::backend::store::users::find_by_username(&server.state().db, "admin").await.unwrap().unwrap();
+        assert!(admin_row.enabled, "[{}]", db.label);
+    }
+}

@@ -1,6 +1,7 @@
 //! The hourly sweep: one instance at a time (a lease in `job_leases`)
-//! deletes audit events past their retention. Started by `server/`; tests
-//! call [`run_once`] directly.
+//! deletes audit events past their retention and disables accounts unused
+//! past the inactivity setting. Started by `server/`; tests call
+//! [`run_once`] directly.
 
 use crate::backend::service::settings;
 use crate::backend::store::{audit, job_leases};
@@ -19,6 +20,7 @@ const PURGE_BATCH: i64 = 5_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SweepReport {
     pub audit_events_deleted: u64,
+    pub accounts_disabled: u64,
 }
 
 /// Runs the sweep as `instance` if no other instance holds the lease.
@@ -39,7 +41,8 @@ pub async fn run_once(state: &AppState, instance: &str) -> Result<Option<SweepRe
             }
         }
     }
-    Ok(Some(SweepReport { audit_events_deleted: deleted }))
+    let accounts_disabled = crate::backend::service::security::disable_inactive(state).await?;
+    Ok(Some(SweepReport { audit_events_deleted: deleted, accounts_disabled }))
 }
 
 /// Starts the hourly sweep (the first a minute after start).
@@ -51,9 +54,11 @@ pub fn spawn(state: AppState) {
         loop {
             every.tick().await;
             match run_once(&state, &instance).await {
-                Ok(Some(report)) if report.audit_events_deleted > 0 => {
-                    tracing::info!(deleted = report.audit_events_deleted, "audit events past their retention deleted")
-                }
+                Ok(Some(report)) if report.audit_events_deleted > 0 || report.accounts_disabled > 0 => tracing::info!(
+                    audit_events_deleted = report.audit_events_deleted,
+                    inactive_accounts_disabled = report.accounts_disabled,
+                    "hourly sweep"
+                ),
                 Ok(_) => {}
                 Err(err) => tracing::warn!(error = %err, "hourly sweep failed"),
             }

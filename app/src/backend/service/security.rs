@@ -1,7 +1,9 @@
 //! Admin → Security (SPEC §5): password expiry, the lockout and session
 //! lengths as site settings (configuration keys are their defaults; every
 //! change is audited with old and new values; a stale save is refused),
-//! and the accounts failed sign-ins have locked.
+//! the accounts failed sign-ins have locked, and disabling accounts that
+//! nobody signed in to for a number of days (run by the hourly sweep;
+//! [`preview_inactive`] shows beforehand exactly whom it would disable).
 
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
@@ -12,25 +14,26 @@ use crate::backend::store::site_settings::{self, SecurityValues};
 use crate::backend::store::users;
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
-use crate::model::{iso8601, AppError, LockedAccount, SecurityForm};
+use crate::model::{iso8601, AppError, InactivePreview, LockedAccount, SecurityForm};
 
 /// Each value's field, what the form calls it, and its allowed range.
-const RANGES: [(&str, &str, i64, i64); 5] = [
+const RANGES: [(&str, &str, i64, i64); 6] = [
     ("password_expiry_days", "Password expiry (days)", 0, 36_500),
     ("lockout_threshold", "Failed sign-ins before a lock", 1, 100),
     ("lockout_minutes", "Lock length (minutes)", 1, 10_080),
     ("session_idle_minutes", "Idle timeout (minutes)", 1, 10_080),
     ("session_lifetime_minutes", "Session lifetime (minutes)", 1, 525_600),
+    ("inactive_days", "Disable accounts unused for (days)", 0, 36_500),
 ];
 
-fn values_of(s: &SiteSettings) -> [i64; 5] {
-    [s.password_expiry_days, s.lockout_threshold, s.lockout_minutes, s.session_idle_minutes, s.session_lifetime_minutes]
+fn values_of(s: &SiteSettings) -> [i64; 6] {
+    [s.password_expiry_days, s.lockout_threshold, s.lockout_minutes, s.session_idle_minutes, s.session_lifetime_minutes, s.inactive_days]
 }
 
 pub async fn form(state: &AppState, principal: Option<&Principal>) -> Result<SecurityForm, AppError> {
     authorize(principal, Action::Administer)?;
     let stored = site_settings::load(&state.db).await?;
-    let [expiry, threshold, lock, idle, lifetime] = values_of(&overlay(&state.settings, &stored)).map(|v| v.to_string());
+    let [expiry, threshold, lock, idle, lifetime, inactive] = values_of(&overlay(&state.settings, &stored)).map(|v| v.to_string());
     Ok(SecurityForm {
         version: stored.version,
         password_expiry_days: expiry,
@@ -38,19 +41,21 @@ pub async fn form(state: &AppState, principal: Option<&Principal>) -> Result<Sec
         lockout_minutes: lock,
         session_idle_minutes: idle,
         session_lifetime_minutes: lifetime,
+        inactive_days: inactive,
     })
 }
 
 /// The form's numbers, each checked against its range.
-fn parse(form: &SecurityForm) -> Result<[i64; 5], AppError> {
+fn parse(form: &SecurityForm) -> Result<[i64; 6], AppError> {
     let typed = [
         &form.password_expiry_days,
         &form.lockout_threshold,
         &form.lockout_minutes,
         &form.session_idle_minutes,
         &form.session_lifetime_minutes,
+        &form.inactive_days,
     ];
-    let mut values = [0; 5];
+    let mut values = [0; 6];
     for (i, ((field, label, min, max), text)) in RANGES.iter().zip(typed).enumerate() {
         values[i] = text.trim().parse::<i64>().ok().filter(|n| (*min..=*max).contains(n)).ok_or_else(|| {
             AppError::validation(field, format!("{label} must be a whole number from {min} to {max}"))
@@ -74,13 +79,14 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Securi
     }
     let event = (!changed.is_empty())
         .then(|| audit::event(caller.into(), AuditAction::SettingsChanged, Target::setting("security"), serde_json::json!({"changed": changed})));
-    let [password_expiry_days, lockout_threshold, lockout_minutes, session_idle_minutes, session_lifetime_minutes] = new;
+    let [password_expiry_days, lockout_threshold, lockout_minutes, session_idle_minutes, session_lifetime_minutes, inactive_days] = new;
     let values = SecurityValues {
         password_expiry_days,
         lockout_threshold,
         lockout_minutes,
         session_idle_minutes,
         session_lifetime_minutes,
+        inactive_days,
         version: form.version,
     };
     if !site_settings::save_security(&state.db, &values, now_ms(), event.as_ref()).await? {
@@ -100,6 +106,57 @@ pub async fn locked_accounts(state: &AppState, principal: Option<&Principal>) ->
         .collect())
 }
 
+/// Accounts the inactivity rule of `days` would disable now, in the order
+/// the sweep takes them, without the admin it must keep: when every
+/// enabled admin is inactive, the last of them in that order stays enabled.
+async fn inactive_accounts(state: &AppState, days: i64) -> Result<Vec<(i64, String, Option<i64>)>, AppError> {
+    let cutoff = now_ms() - days * crate::backend::time::DAY_MS;
+    let mut found = users::inactive_since(&state.db, cutoff).await?;
+    let admins = users::enabled_admin_ids(&state.db).await?;
+    if !admins.is_empty() && admins.iter().all(|a| found.iter().any(|(id, ..)| id == a)) {
+        if let Some(last) = found.iter().rposition(|(id, ..)| admins.contains(id)) {
+            found.remove(last);
+        }
+    }
+    Ok(found)
+}
+
+/// Admin → Security's preview: whom `days` (as typed) would disable now.
+pub async fn preview_inactive(state: &AppState, principal: Option<&Principal>, days: &str) -> Result<InactivePreview, AppError> {
+    authorize(principal, Action::Administer)?;
+    let (field, label, min, max) = RANGES[5];
+    let days = days.trim().parse::<i64>().ok().filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| AppError::validation(field, format!("{label} must be a whole number from {min} to {max}")))?;
+    if days == 0 {
+        return Ok(InactivePreview::default());
+    }
+    let found = inactive_accounts(state, days).await?;
+    let mut usernames: Vec<String> = found.iter().map(|(_, name, _)| name.clone()).collect();
+    usernames.sort_by_key(|n| n.to_lowercase());
+    usernames.truncate(100);
+    Ok(InactivePreview { count: found.len() as i64, usernames })
+}
+
+/// The sweep's part: disables each account the setting names (one event
+/// each, by `system`); returns how many it disabled. Each is disabled by a
+/// conditional update, so two sweeps at once disable an account once.
+pub async fn disable_inactive(state: &AppState) -> Result<u64, AppError> {
+    let days = crate::backend::service::settings::current(state).await?.inactive_days;
+    if days == 0 {
+        return Ok(0);
+    }
+    let cutoff = now_ms() - days * crate::backend::time::DAY_MS;
+    let mut disabled = 0;
+    for (id, username, last) in inactive_accounts(state, days).await? {
+        let details = serde_json::json!({"reason": "inactive", "inactive_days": days, "last_sign_in": last.map(iso8601)});
+        let event = audit::event(audit::Actor::System, AuditAction::UserDisabled, Target::user(id, &username), details);
+        if users::disable_if_inactive(&state.db, id, cutoff, &event).await? {
+            disabled += 1;
+        }
+    }
+    Ok(disabled)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,14 +170,16 @@ mod tests {
             lockout_minutes: "15".into(),
             session_idle_minutes: "60".into(),
             session_lifetime_minutes: "720".into(),
+            inactive_days: "0".into(),
         };
-        assert_eq!(parse(&good).unwrap(), [90, 5, 15, 60, 720]);
+        assert_eq!(parse(&good).unwrap(), [90, 5, 15, 60, 720, 0]);
         let bad = [
             SecurityForm { password_expiry_days: "-1".into(), ..good.clone() },
             SecurityForm { lockout_threshold: "0".into(), ..good.clone() },
             SecurityForm { lockout_minutes: "ten".into(), ..good.clone() },
             SecurityForm { session_idle_minutes: "".into(), ..good.clone() },
             SecurityForm { session_lifetime_minutes: "9999999".into(), ..good.clone() },
+            SecurityForm { inactive_days: "-5".into(), ..good.clone() },
         ];
         for (form, (field, ..)) in bad.iter().zip(RANGES) {
             assert_eq!(parse(form).unwrap_err().field(), Some(field));

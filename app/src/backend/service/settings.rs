@@ -42,6 +42,7 @@ pub(crate) fn overlay(defaults: &SiteSettings, stored: &StoredSettings) -> SiteS
     s.allow_non_expiring_tokens = stored.allow_non_expiring_tokens.unwrap_or(s.allow_non_expiring_tokens);
     s.audit_retention_days = stored.audit_retention_days.unwrap_or(s.audit_retention_days);
     s.password_expiry_days = stored.password_expiry_days.unwrap_or(s.password_expiry_days);
+    s.inactive_days = stored.inactive_days.unwrap_or(s.inactive_days);
     s.lockout_threshold = stored.lockout_threshold.unwrap_or(s.lockout_threshold);
     s.lockout_minutes = stored.lockout_minutes.unwrap_or(s.lockout_minutes);
     s.session_idle_minutes = stored.session_idle_minutes.unwrap_or(s.session_idle_minutes);

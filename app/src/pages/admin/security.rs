@@ -2,14 +2,15 @@
 //! and the accounts locked now, each with an Unlock button.
 
 use super::AdminNav;
-use crate::api::settings::{get_security, locked_accounts, SaveSecurity};
+use crate::api::settings::{get_security, locked_accounts, PreviewInactive, SaveSecurity};
 use crate::api::users::UnlockUser;
 use crate::components::forms::{failure, field_error, form_error, BoundField, FormError, FormSuccess};
 use crate::model::SecurityForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-const FIELDS: &[&str] = &["password_expiry_days", "lockout_threshold", "lockout_minutes", "session_idle_minutes", "session_lifetime_minutes"];
+const FIELDS: &[&str] =
+    &["password_expiry_days", "lockout_threshold", "lockout_minutes", "session_idle_minutes", "session_lifetime_minutes", "inactive_days"];
 
 #[component]
 pub fn AdminSecurityPage() -> impl IntoView {
@@ -83,6 +84,8 @@ fn SecurityEditor(form: SecurityForm, save: ServerAction<SaveSecurity>) -> impl 
     let lock_minutes = RwSignal::new(form.lockout_minutes);
     let idle = RwSignal::new(form.session_idle_minutes);
     let lifetime = RwSignal::new(form.session_lifetime_minutes);
+    let inactive = RwSignal::new(form.inactive_days);
+    let preview = ServerAction::<PreviewInactive>::new();
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(()))).then(|| "Security settings saved.".to_string()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -95,6 +98,7 @@ fn SecurityEditor(form: SecurityForm, save: ServerAction<SaveSecurity>) -> impl 
                 lockout_minutes: lock_minutes.get_untracked(),
                 session_idle_minutes: idle.get_untracked(),
                 session_lifetime_minutes: lifetime.get_untracked(),
+                inactive_days: inactive.get_untracked(),
             },
         });
     };
@@ -123,6 +127,28 @@ fn SecurityEditor(form: SecurityForm, save: ServerAction<SaveSecurity>) -> impl 
                 <BoundField label="Session lifetime (minutes)" id="session_lifetime_minutes" kind="number" value=lifetime required=true
                     hint="A session ends this long after sign-in, however active."
                     error=field_error(error, "session_lifetime_minutes")/>
+            </fieldset>
+            <fieldset class="checklist">
+                <legend>"Inactive accounts"</legend>
+                <BoundField label="Disable accounts unused for (days)" id="inactive_days" kind="number" value=inactive required=true
+                    hint="0 = never. Checked hourly: an account nobody signed in to for this long (through any door) is disabled, and the audit log says why. The last enabled admin is never disabled."
+                    error=field_error(error, "inactive_days")/>
+                <button type="button" class="secondary" disabled=move || preview.pending().get()
+                    on:click=move |_| { preview.dispatch(PreviewInactive { days: inactive.get_untracked() }); }>
+                    "Preview who this disables"
+                </button>
+                <div aria-live="polite">
+                    {move || preview.value().get().map(|result| match result {
+                        Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
+                        Ok(p) if p.count == 0 => view! { <p class="preview" role="status">"This value disables no account now."</p> }.into_any(),
+                        Ok(p) => {
+                            let more = p.count - p.usernames.len() as i64;
+                            view! {
+                                <p class="preview" role="status">{format!("Saved as it is, this disables {} account(s) at the next hourly check: {}{}", p.count, p.usernames.join(", "), if more > 0 { format!(" and {more} more") } else { String::new() })}</p>
+                            }.into_any()
+                        }
+                    })}
+                </div>
             </fieldset>
             <button type="submit" disabled=move || save.pending().get()>"Save security settings"</button>
         </form>
