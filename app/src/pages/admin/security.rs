@@ -133,7 +133,7 @@ fn SecurityEditor(form: SecurityForm, save: ServerAction<SaveSecurity>) -> impl 
                 <BoundField label="Disable accounts unused for (days)" id="inactive_days" kind="number" value=inactive required=true
                     hint="0 = never. Checked hourly: an account nobody signed in to for this long (through any door) is disabled, and the audit log says why. The last enabled admin is never disabled."
                     error=field_error(error, "inactive_days")/>
-                <button type="button" class="secondary" disabled=move || preview.pending().get()
+                <button type="button" class="plain" disabled=move || preview.pending().get()
                     on:click=move |_| { preview.dispatch(PreviewInactive { days: inactive.get_untracked() }); }>
                     "Preview who this disables"
                 </button>
