@@ -149,11 +149,15 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: 
     Ok(user)
 }
 
+/// When `user`'s password expires under the site's rule in force (`None`: never).
+pub async fn password_expires_at(state: &AppState, user: &UserRow) -> Result<Option<i64>, AppError> {
+    let days = crate::backend::service::settings::current(state).await?.password_expiry_days;
+    Ok(crate::backend::policy::password_expires_at(user.password_changed_at, user.non_expiring, days))
+}
+
 /// Whether `user`'s password is past the site's expiry now.
 pub async fn password_expired(state: &AppState, user: &UserRow) -> Result<bool, AppError> {
-    let days = crate::backend::service::settings::current(state).await?.password_expiry_days;
-    let expires = crate::backend::policy::password_expires_at(user.password_changed_at, user.non_expiring, days);
-    Ok(expires.is_some_and(|at| at <= now_ms()))
+    Ok(password_expires_at(state, user).await?.is_some_and(|at| at <= now_ms()))
 }
 
 /// Where a login came from, recorded on the session.

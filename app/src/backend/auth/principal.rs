@@ -167,8 +167,7 @@ fn password_expired(p: &Principal) -> bool {
 }
 
 async fn principal_of(state: &AppState, user: UserRow, roles: Vec<String>, session_key: Option<String>, credential: Credential) -> Result<Principal, AppError> {
-    let expiry_days = crate::backend::service::settings::current(state).await?.password_expiry_days;
-    let password_expires_at = crate::backend::policy::password_expires_at(user.password_changed_at, user.non_expiring, expiry_days);
+    let password_expires_at = crate::backend::auth::login::password_expires_at(state, &user).await?;
     Ok(Principal {
         user_id: user.id,
         username: user.username,

@@ -108,9 +108,6 @@ impl Target {
     pub fn setting(name: &str) -> Target {
         Target { kind: "setting", id: String::new(), text: name.to_string() }
     }
-    pub fn token(kind: &'static str, id: i64, name: &str) -> Target {
-        Target { kind, id: id.to_string(), text: name.to_string() }
-    }
     pub fn service_key(owner: Option<i64>, name: &str) -> Target {
         let id = owner.map(|o| o.to_string()).unwrap_or_default();
         Target { kind: "service_key", id, text: name.to_string() }
@@ -120,6 +117,34 @@ impl Target {
     }
     pub fn project(id: i64, slug: &str) -> Target {
         Target { kind: "project", id: id.to_string(), text: slug.to_string() }
+    }
+}
+
+/// What an update changed, field by field (its event's `changed` details).
+#[derive(Debug, Default)]
+pub struct Changes(serde_json::Map<String, serde_json::Value>);
+
+impl Changes {
+    /// Notes `field` with its old and new value when the two differ.
+    pub fn note(&mut self, field: &str, old: impl serde::Serialize, new: impl serde::Serialize) {
+        let (old, new) = (serde_json::json!(old), serde_json::json!(new));
+        if old != new {
+            self.0.insert(field.into(), serde_json::json!({"old": old, "new": new}));
+        }
+    }
+
+    /// Notes `field` as `value` whatever it was (a password: only "changed").
+    pub fn set(&mut self, field: &str, value: serde_json::Value) {
+        self.0.insert(field.into(), value);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The event's details: `{"changed": {field: {"old", "new"}, …}}`.
+    pub fn details(self) -> serde_json::Value {
+        serde_json::json!({"changed": self.0})
     }
 }
 

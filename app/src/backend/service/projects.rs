@@ -12,7 +12,7 @@ use crate::backend::policy::{
     admit_to_projects, authorize, authorize_project, project_list_scope, project_rights, Action, ProjectAction, ProjectFacts,
 };
 use crate::backend::store::projects::{self, NewProject, ProjectEdit, ProjectRow};
-use crate::backend::service::audit::{self, Actor, AuditAction, Target};
+use crate::backend::service::audit::{self, Actor, AuditAction, Changes, Target};
 use crate::backend::store::audit::NewEvent;
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
@@ -213,18 +213,15 @@ pub async fn update(
         check_text(description, "description", "Description", 2000)?;
     }
     let edit = ProjectEdit { name, description, accessibility: changes.accessibility.map(Accessibility::as_str) };
-    let mut changed = serde_json::Map::new();
-    let fields = [("name", edit.name, &project.row.name), ("description", edit.description, &project.row.description)];
+    let mut changed = Changes::default();
+    let fields = [("name", edit.name, &project.row.name), ("description", edit.description, &project.row.description), ("accessibility", edit.accessibility, &project.row.accessibility)];
     for (field, new, old) in fields {
-        if let Some(new) = new.filter(|n| n != old) {
-            changed.insert(field.into(), json!({"old": old, "new": new}));
+        if let Some(new) = new {
+            changed.note(field, old, new);
         }
     }
-    if let Some(new) = edit.accessibility.filter(|a| *a != project.row.accessibility) {
-        changed.insert("accessibility".into(), json!({"old": project.row.accessibility, "new": new}));
-    }
     let caller = authorize(principal, Action::UseSite)?;
-    let event = audit::event(caller.into(), AuditAction::ProjectUpdated, Target::project(project.id(), &project.row.slug), json!({"changed": changed}));
+    let event = audit::event(caller.into(), AuditAction::ProjectUpdated, Target::project(project.id(), &project.row.slug), changed.details());
     if !projects::update(&state.db, project.id(), edit, changes.version, now_ms(), &event).await? {
         return Err(AppError::Conflict(STALE_PROJECT.into()));
     }

@@ -7,7 +7,7 @@
 
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
-use crate::backend::service::audit::{self, AuditAction, Target};
+use crate::backend::service::audit::{self, AuditAction, Changes, Target};
 use crate::backend::service::settings::{overlay, STALE_SETTINGS};
 use crate::backend::state::SiteSettings;
 use crate::backend::store::site_settings::{self, SecurityValues};
@@ -71,14 +71,12 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Securi
     let caller = authorize(principal, Action::Administer)?;
     let new = parse(form)?;
     let old = values_of(&overlay(&state.settings, &site_settings::load(&state.db).await?));
-    let mut changed = serde_json::Map::new();
+    let mut changes = Changes::default();
     for ((field, ..), (old, new)) in RANGES.iter().zip(old.iter().zip(new.iter())) {
-        if old != new {
-            changed.insert(field.to_string(), serde_json::json!({"old": old, "new": new}));
-        }
+        changes.note(field, old, new);
     }
-    let event = (!changed.is_empty())
-        .then(|| audit::event(caller.into(), AuditAction::SettingsChanged, Target::setting("security"), serde_json::json!({"changed": changed})));
+    let event = (!changes.is_empty())
+        .then(|| audit::event(caller.into(), AuditAction::SettingsChanged, Target::setting("security"), changes.details()));
     let [password_expiry_days, lockout_threshold, lockout_minutes, session_idle_minutes, session_lifetime_minutes, inactive_days] = new;
     let values = SecurityValues {
         password_expiry_days,

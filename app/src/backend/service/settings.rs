@@ -6,7 +6,7 @@
 
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
-use crate::backend::service::audit::{self, AuditAction, Target};
+use crate::backend::service::audit::{self, AuditAction, Changes, Target};
 use crate::backend::state::SiteSettings;
 use crate::backend::store::site_settings::{self, StoredSettings};
 use crate::backend::time::now_ms;
@@ -100,24 +100,19 @@ pub fn parse_min_length(text: &str) -> Result<i64, AppError> {
         })
 }
 
-/// Each setting that differs between `old` and `new`, with both values.
-fn changed_settings(old: &SiteSettings, new: &SiteSettings) -> serde_json::Map<String, serde_json::Value> {
-    let mut changed = serde_json::Map::new();
-    let mut note = |name: &str, old: serde_json::Value, new: serde_json::Value| {
-        if old != new {
-            changed.insert(name.into(), serde_json::json!({"old": old, "new": new}));
-        }
-    };
-    note("registration_open", old.registration_open.into(), new.registration_open.into());
-    note("require_email_verification", old.require_email_verification.into(), new.require_email_verification.into());
-    note("require_admin_approval", old.require_admin_approval.into(), new.require_admin_approval.into());
-    note("notify_admins", old.notify_admins.into(), new.notify_admins.into());
-    note("password_min_length", old.password_min_length.into(), new.password_min_length.into());
-    note("require_login", old.require_login.into(), new.require_login.into());
-    note("storage_limiter", old.storage_limiter.into(), new.storage_limiter.into());
-    note("allow_non_expiring_tokens", old.allow_non_expiring_tokens.into(), new.allow_non_expiring_tokens.into());
-    note("audit_retention_days", old.audit_retention_days.into(), new.audit_retention_days.into());
-    changed
+/// Each setting of this form that differs between `old` and `new`.
+fn changed_settings(old: &SiteSettings, new: &SiteSettings) -> Changes {
+    let mut changes = Changes::default();
+    changes.note("registration_open", old.registration_open, new.registration_open);
+    changes.note("require_email_verification", old.require_email_verification, new.require_email_verification);
+    changes.note("require_admin_approval", old.require_admin_approval, new.require_admin_approval);
+    changes.note("notify_admins", old.notify_admins, new.notify_admins);
+    changes.note("password_min_length", old.password_min_length, new.password_min_length);
+    changes.note("require_login", old.require_login, new.require_login);
+    changes.note("storage_limiter", old.storage_limiter, new.storage_limiter);
+    changes.note("allow_non_expiring_tokens", old.allow_non_expiring_tokens, new.allow_non_expiring_tokens);
+    changes.note("audit_retention_days", old.audit_retention_days, new.audit_retention_days);
+    changes
 }
 
 /// Longest audit retention: a hundred years.
@@ -153,7 +148,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
     let old = overlay(&state.settings, &site_settings::load(&state.db).await?);
     let changed = changed_settings(&old, &overlay(&state.settings, &values));
     let event = (!changed.is_empty()).then(|| {
-        audit::event(caller.into(), AuditAction::SettingsChanged, Target::setting("site"), serde_json::json!({"changed": changed}))
+        audit::event(caller.into(), AuditAction::SettingsChanged, Target::setting("site"), changed.details())
     });
     if !site_settings::save(&state.db, &values, now_ms(), event.as_ref()).await? {
         return Err(AppError::Conflict(STALE_SETTINGS.into()));

@@ -15,7 +15,7 @@ pub mod listing;
 
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
-use crate::backend::service::audit::{self, AuditAction, Target};
+use crate::backend::service::audit::{self, AuditAction, Changes, Target};
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::store::{data, projects, roles};
 use crate::backend::AppState;
@@ -136,14 +136,14 @@ pub async fn update_email_and_roles(
         Some(requested) => Some(resolve_roles(state, requested, "roles").await?),
         None => None,
     };
-    let mut changed = serde_json::Map::new();
+    let mut changes = Changes::default();
     if let Some(email) = &email {
-        changed.insert("email".into(), json!({"old": user.email, "new": email}));
+        changes.set("email", json!({"old": user.email, "new": email}));
     }
     if let Some(roles) = &role_names {
-        changed.insert("roles".into(), json!({"new": roles}));
+        changes.set("roles", json!({"new": roles}));
     }
-    let event = audit::event(caller.into(), AuditAction::UserUpdated, Target::user(user.id, &user.username), json!({"changed": changed}));
+    let event = audit::event(caller.into(), AuditAction::UserUpdated, Target::user(user.id, &user.username), changes.details());
     users::update_email_and_roles(&state.db, user.id, email, role_names.as_deref(), &event)
         .await?
         .map_err(last_admin(AdminAfter::LosesRole))?;
@@ -210,30 +210,25 @@ fn edited_metadata(edit: &UserEdit) -> Result<String, AppError> {
 }
 
 /// What an edit changes, field by field, with old and new values (never a password).
-fn edited_fields(user: &UserRow, old_roles: &[String], edit: &users::AdminEdit<'_>) -> serde_json::Map<String, serde_json::Value> {
-    let mut changed = serde_json::Map::new();
-    let mut note = |field: &str, old: serde_json::Value, new: serde_json::Value| {
-        if old != new {
-            changed.insert(field.into(), json!({"old": old, "new": new}));
-        }
-    };
-    note("display_name", json!(user.display_name), json!(edit.display_name));
-    note("email", json!(user.email), json!(edit.email));
-    note("enabled", json!(user.enabled), json!(edit.enabled));
-    note("verified", json!(user.verified), json!(edit.verified));
-    note("approved", json!(user.approved), json!(edit.approved));
-    note("non_expiring", json!(user.non_expiring), json!(edit.non_expiring));
+fn edited_fields(user: &UserRow, old_roles: &[String], edit: &users::AdminEdit<'_>) -> Changes {
+    let mut changes = Changes::default();
+    changes.note("display_name", &user.display_name, edit.display_name);
+    changes.note("email", &user.email, edit.email);
+    changes.note("enabled", user.enabled, edit.enabled);
+    changes.note("verified", user.verified, edit.verified);
+    changes.note("approved", user.approved, edit.approved);
+    changes.note("non_expiring", user.non_expiring, edit.non_expiring);
     let metadata = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap_or_default();
-    note("metadata", metadata(&user.metadata), metadata(edit.metadata));
+    changes.note("metadata", metadata(&user.metadata), metadata(edit.metadata));
     let mut old_roles = old_roles.to_vec();
     let mut new_roles = edit.roles.to_vec();
     old_roles.sort();
     new_roles.sort();
-    note("roles", json!(old_roles), json!(new_roles));
+    changes.note("roles", old_roles, new_roles);
     if edit.password_hash.is_some() {
-        changed.insert("password".into(), json!("changed"));
+        changes.set("password", json!("changed"));
     }
-    changed
+    changes
 }
 
 /// Saves the edit page. A stale `version` changes nothing and says so.
@@ -271,7 +266,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, edit: &UserEd
     };
     let after = if edit.enabled { AdminAfter::LosesRole } else { AdminAfter::Disabled };
     let old_roles = users::roles_of(&state.db, user.id).await?;
-    let details = json!({"changed": edited_fields(&user, &old_roles, &change)});
+    let details = edited_fields(&user, &old_roles, &change).details();
     let event = audit::event(caller.into(), AuditAction::UserUpdated, Target::user(user.id, &user.username), details);
     if !users::apply_admin_edit(&state.db, user.id, &change, &event).await?.map_err(last_admin(after))? {
         return Err(AppError::Conflict(STALE_EDIT.into()));
