@@ -3,7 +3,7 @@
 use crate::components::header::Header;
 use crate::components::session_user::provide_session_user;
 use crate::pages::admin::{projects::AdminProjectsPage, roles::AdminRolesPage, sessions::AdminSessionsPage, user_edit::*, user_import::ImportUsersPage, users::AdminUsersPage, AdminPage};
-use crate::pages::admin::{audit::AdminAuditPage, keys::AdminKeysPage, security::AdminSecurityPage, outbox::AdminOutboxPage, settings::AdminSettingsPage};
+use crate::pages::admin::{audit::AdminAuditPage, keys::AdminKeysPage, security::AdminSecurityPage, statistics::AdminStatisticsPage, outbox::AdminOutboxPage, settings::AdminSettingsPage};
 use crate::pages::account_keys::AccountKeysPage;
 use crate::pages::account_activity::SecurityActivityPage;
 use crate::pages::projects::{dataset::DatasetPage, people::ProjectUsersPage, project::ProjectPage, settings::ProjectSettingsPage, ProjectsPage};
@@ -86,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/outbox") view=AdminOutboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/keys") view=AdminKeysPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/statistics") view=AdminStatisticsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/security") view=AdminSecurityPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

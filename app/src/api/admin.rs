@@ -1,10 +1,16 @@
 //! Admin panel server functions.
 
-use crate::model::{AppError, SiteOverview};
+use crate::model::{AppError, SiteOverview, SiteStatistics};
 use leptos::prelude::*;
 
 #[server(endpoint = "admin/overview")]
 pub async fn admin_overview() -> Result<SiteOverview, AppError> {
     use super::door::*;
     respond(crate::backend::service::admin::overview(&state()?, principal().await.as_ref()).await)
+}
+
+#[server(endpoint = "admin/statistics")]
+pub async fn admin_statistics() -> Result<SiteStatistics, AppError> {
+    use super::door::*;
+    respond(crate::backend::service::statistics::site(&state()?, principal().await.as_ref()).await)
 }

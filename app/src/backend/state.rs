@@ -107,6 +107,8 @@ pub struct AppState {
     pub role_holders: Arc<TtlCache<Vec<crate::model::RoleInfo>>>,
     /// The admin overview's figures (kept by the admin service).
     pub overview: Arc<TtlCache<crate::model::SiteOverview>>,
+    /// Admin → Statistics' site totals (kept by the statistics service).
+    pub statistics: Arc<TtlCache<crate::model::SiteStatistics>>,
     pub search_upkeep: Arc<SearchUpkeep>,
 }
 
@@ -124,6 +126,7 @@ impl AppState {
             settings_cache: Arc::default(),
             role_holders: Arc::default(),
             overview: Arc::default(),
+            statistics: Arc::default(),
             search_upkeep: Arc::default(),
         }
     }

@@ -178,7 +178,7 @@ pub struct UserQuery {
     pub role: String,
     /// `enabled`, `disabled`, `unverified`, `awaiting`, `locked`, or empty.
     pub status: String,
-    /// `created` (newest first, the default), `username`, `last_login`.
+    /// `created` (newest first, the default), `username`, `last_login`, `storage`.
     pub sort: String,
     /// Cursor of the page's start, from the previous page's `next`.
     pub after: String,
@@ -194,7 +194,10 @@ pub const USER_STATUSES: &[(&str, &str)] = &[
 ];
 
 pub const USER_SORTS: &[(&str, &str)] =
-    &[("created", "Newest first"), ("username", "Username"), ("last_login", "Last sign-in")];
+    &[("created", "Newest first"), ("username", "Username"), ("last_login", "Last sign-in"), ("storage", "Storage used")];
+
+/// The window, in days, of the lists' "failed sign-ins" figure.
+pub const FAILED_SIGN_IN_DAYS: i64 = 30;
 
 /// One row of the admin user list, with its figures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,7 +215,15 @@ pub struct UserListItem {
     pub active_sessions: i64,
     pub api_keys: i64,
     pub datasets: i64,
+    pub files: i64,
     pub storage_used: i64,
+    /// Bytes the user may store; `None` = no quota applies.
+    pub storage_quota: Option<i64>,
+    pub projects_owned: i64,
+    /// Projects the user is in as member or collaborator.
+    pub projects_joined: i64,
+    /// Refused sign-ins to the account in the last [`FAILED_SIGN_IN_DAYS`].
+    pub failed_sign_ins: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,4 +21,5 @@ mod registry_users;
 mod security_settings;
 mod services;
 mod sessions;
+mod statistics;
 mod uploads_privacy;

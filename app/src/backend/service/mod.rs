@@ -20,6 +20,7 @@ pub mod security;
 pub mod service_keys;
 pub mod sessions;
 pub mod settings;
+pub mod statistics;
 pub mod storage;
 pub mod tokens;
 pub mod user_import;

@@ -13,6 +13,7 @@ pub mod service_keys;
 pub mod sessions;
 pub mod site_secrets;
 pub mod site_settings;
+pub mod statistics;
 pub mod tokens;
 pub mod user_list;
 pub mod user_search;

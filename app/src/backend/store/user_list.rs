@@ -1,5 +1,5 @@
-//! The admin user list: filtered, sorted, keyset-paginated, with per-row
-//! figures, in two queries per page (rows, then their roles); a third when
+//! The admin user list (and Admin → Statistics' per-user table): filtered,
+//! sorted, keyset-paginated, with per-row figures, in two queries per page (rows, then their roles); a third when
 //! an indexed search finds too many candidates and the page is walked.
 //!
 //! A search is planned from a sample of the trigram index (see
@@ -40,6 +40,8 @@ pub struct ListFilter<'a> {
     /// Keyset position: the sort key and id of the previous page's last row.
     pub after: Option<(Arg, i64)>,
     pub now: i64,
+    /// Failed sign-ins are counted from this time on.
+    pub failures_since: i64,
     pub limit: i64,
 }
 
@@ -48,6 +50,7 @@ pub enum Sort {
     NewestFirst,
     Username,
     LastLogin,
+    StorageUsed,
 }
 
 impl Sort {
@@ -57,6 +60,7 @@ impl Sort {
             Sort::NewestFirst => ("u.created_at", true),
             Sort::Username => ("u.username_lower", false),
             Sort::LastLogin => ("COALESCE(u.last_login_at, 0)", true),
+            Sort::StorageUsed => ("u.storage_used", true),
         }
     }
 }
@@ -76,7 +80,15 @@ pub struct ListRow {
     pub last_login_at: Option<i64>,
     pub active_sessions: i64,
     pub storage_used: i64,
+    /// The metadata text, which holds the storage quota.
+    pub metadata: String,
     pub datasets: i64,
+    pub files: i64,
+    pub projects_owned: i64,
+    /// Projects the user is in as member or collaborator.
+    pub projects_joined: i64,
+    /// Refused sign-ins to this account since `failures_since`.
+    pub failed_sign_ins: i64,
     /// Live alias and access tokens plus the user's own service keys.
     pub api_keys: i64,
     /// How many users the search index offered (see [`build`]).
@@ -89,6 +101,15 @@ const API_KEYS: &str = "((SELECT COUNT(*) FROM alias_tokens t WHERE t.user_id = 
      + (SELECT COUNT(*) FROM access_tokens t WHERE t.user_id = u.id AND t.generation = u.generation \
         AND (t.expires_at IS NULL OR t.expires_at > $1)) \
      + (SELECT COUNT(*) FROM service_keys k WHERE k.user_id = u.id))";
+
+/// The per-user figures after the API keys; `$2` is `failures_since`. Each
+/// is one index lookup per row (the partial index of 0013_statistics.sql
+/// holds only failed sign-ins to an account).
+const FIGURES: &str = "(SELECT COUNT(*) FROM files f WHERE f.uploaded_by = u.id) AS files, \
+     (SELECT COUNT(*) FROM memberships m WHERE m.user_id = u.id AND m.role = 'owner') AS projects_owned, \
+     (SELECT COUNT(*) FROM memberships m WHERE m.user_id = u.id AND m.role <> 'owner') AS projects_joined, \
+     (SELECT COUNT(*) FROM audit_events a WHERE a.action = 'sign_in_failed' AND a.target_kind = 'user' \
+        AND a.target_id = CAST(u.id AS TEXT) AND a.at >= $2) AS failed_sign_ins";
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
 pub(crate) fn like_pattern(text: &str) -> String {
@@ -105,7 +126,7 @@ pub(crate) fn like_pattern(text: &str) -> String {
 /// The page query. Each row carries the number of index candidates (0 when
 /// walking), at most `CANDIDATE_CAP + 1`.
 fn build(filter: &ListFilter<'_>, by: &SearchBy) -> (String, Vec<Arg>) {
-    let mut args = vec![Arg::Int(filter.now)];
+    let mut args = vec![Arg::Int(filter.now), Arg::Int(filter.failures_since)];
     let mut conditions: Vec<String> = Vec::new();
     let next = |args: &mut Vec<Arg>, arg: Arg| {
         args.push(arg);
@@ -155,8 +176,8 @@ fn build(filter: &ListFilter<'_>, by: &SearchBy) -> (String, Vec<Arg>) {
         "{with}SELECT u.id, u.username, u.username_lower, u.display_name, u.email, u.enabled, u.verified, u.approved, \
          u.locked_until, u.created_at, u.last_login_at, \
          (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $1) AS active_sessions, \
-         u.storage_used, (SELECT COUNT(*) FROM datasets d WHERE d.created_by = u.id) AS datasets, \
-         {API_KEYS} AS api_keys, \
+         u.storage_used, u.metadata, (SELECT COUNT(*) FROM datasets d WHERE d.created_by = u.id) AS datasets, \
+         {API_KEYS} AS api_keys, {FIGURES}, \
          {candidates} AS candidates FROM users u {where_clause} ORDER BY {key} {order}, u.id {order} LIMIT {limit}"
     );
     (sql, args)
@@ -221,21 +242,22 @@ mod tests {
             sort: Sort::Username,
             after: Some((Arg::Text("bob".into()), 7)),
             now: 1,
+            failures_since: 0,
             limit: 50,
         };
         let (sql, args) = build(&filter, &SearchBy::Index(["%ann%".into(), "%ann%".into()]));
         assert!(
-            sql.starts_with("WITH candidates AS (SELECT rowid FROM user_search WHERE search_text LIKE $2 AND search_text LIKE $3 LIMIT $4) SELECT"),
+            sql.starts_with("WITH candidates AS (SELECT rowid FROM user_search WHERE search_text LIKE $3 AND search_text LIKE $4 LIMIT $5) SELECT"),
             "{sql}"
         );
-        assert!(sql.contains("WHERE u.id IN (SELECT rowid FROM candidates) AND (u.username_lower LIKE $5"), "{sql}");
-        assert!(sql.contains("(u.username_lower, u.id) > ($7, $8)"), "{sql}");
-        assert!(sql.contains("ORDER BY u.username_lower ASC, u.id ASC LIMIT $9"), "{sql}");
+        assert!(sql.contains("WHERE u.id IN (SELECT rowid FROM candidates) AND (u.username_lower LIKE $6"), "{sql}");
+        assert!(sql.contains("(u.username_lower, u.id) > ($8, $9)"), "{sql}");
+        assert!(sql.contains("ORDER BY u.username_lower ASC, u.id ASC LIMIT $10"), "{sql}");
         assert!(sql.contains("u.locked_until > $1"));
-        assert_eq!(args.len(), 9);
+        assert_eq!(args.len(), 10);
         let (walk, args) = build(&filter, &SearchBy::Walk);
         assert!(!walk.contains("candidates)") && walk.contains("CAST(0 AS BIGINT) AS candidates"), "{walk}");
-        assert!(walk.contains("WHERE (u.username_lower LIKE $2"), "{walk}");
-        assert_eq!(args.len(), 6);
+        assert!(walk.contains("WHERE (u.username_lower LIKE $3"), "{walk}");
+        assert_eq!(args.len(), 7);
     }
 }

@@ -7,6 +7,7 @@ pub mod outbox;
 pub mod roles;
 pub mod security;
 pub mod sessions;
+pub mod statistics;
 pub mod settings;
 pub mod user_edit;
 pub mod user_import;
@@ -29,6 +30,7 @@ pub fn AdminNav(current: &'static str) -> impl IntoView {
         ("/admin/keys", "API keys"),
         ("/admin/settings", "Settings"),
         ("/admin/security", "Security"),
+        ("/admin/statistics", "Statistics"),
         ("/admin/audit", "Audit log"),
         ("/admin/outbox", "Outbox"),
     ];

@@ -4,7 +4,7 @@ use super::AdminNav;
 use crate::api::roles::role_names;
 use crate::api::users::{list_users, BulkUsers};
 use crate::api::registration::ApproveUser;
-use crate::components::forms::select_names;
+use crate::components::forms::{human_bytes, select_names};
 use crate::model::url::query_string;
 use crate::model::*;
 use leptos::prelude::*;
@@ -27,14 +27,14 @@ fn status_badges(u: &UserListItem) -> Vec<(&'static str, &'static str)> {
     badges
 }
 
-fn short_date(iso: &str) -> String {
+pub(super) fn short_date(iso: &str) -> String {
     iso.get(..10).unwrap_or(iso).to_string()
 }
 
-#[component]
-pub fn AdminUsersPage() -> impl IntoView {
+/// The list's search, filters, sort and position, read from the URL.
+pub(super) fn use_user_query() -> Memo<UserQuery> {
     let params = use_query_map();
-    let query = Memo::new(move |_| {
+    Memo::new(move |_| {
         let q = params.read();
         UserQuery {
             search: q.get("search").unwrap_or_default(),
@@ -43,7 +43,20 @@ pub fn AdminUsersPage() -> impl IntoView {
             sort: q.get("sort").unwrap_or_default(),
             after: q.get("after").unwrap_or_default(),
         }
-    });
+    })
+}
+
+/// The address of a list page (`page` is its path) at `cursor`.
+pub(super) fn list_href(page: &str, q: &UserQuery, cursor: &str) -> String {
+    format!(
+        "{page}?{}",
+        query_string(&[("search", &q.search), ("role", &q.role), ("status", &q.status), ("sort", &q.sort), ("after", cursor)])
+    )
+}
+
+#[component]
+pub fn AdminUsersPage() -> impl IntoView {
+    let query = use_user_query();
     let bulk = ServerAction::<BulkUsers>::new();
     let approve = ServerAction::<ApproveUser>::new();
     let page = Resource::new(move || (query.get(), bulk.version().get(), approve.version().get()), |(q, _, _)| list_users(q));
@@ -54,13 +67,7 @@ pub fn AdminUsersPage() -> impl IntoView {
             selected.set(Vec::new());
         }
     });
-    let next_href = move |cursor: String| {
-        let q = query.get();
-        format!(
-            "/admin/users?{}",
-            query_string(&[("search", &q.search), ("role", &q.role), ("status", &q.status), ("sort", &q.sort), ("after", &cursor)])
-        )
-    };
+    let next_href = move |cursor: String| list_href("/admin/users", &query.get(), &cursor);
     view! {
         <Title text="Users · Admin · Gatehouse"/>
         <AdminNav current="/admin/users"/>
@@ -82,7 +89,7 @@ pub fn AdminUsersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let role_names: Vec<String> = roles.await.unwrap_or_default();
                 view! {
-                    <UserFilters query role_names=role_names.clone()/>
+                    <UserFilters query role_names=role_names.clone() action="/admin/users"/>
                     <BulkBar selected bulk role_names/>
                 }
             })}
@@ -121,6 +128,8 @@ pub fn AdminUsersPage() -> impl IntoView {
                                             <th scope="col" class="num">"API keys"</th>
                                             <th scope="col" class="num">"Datasets"</th>
                                             <th scope="col" class="num">"Storage"</th>
+                                            <th scope="col" class="num">"Projects owned / joined"</th>
+                                            <th scope="col" class="num">{format!("Failed sign-ins ({FAILED_SIGN_IN_DAYS} d)")}</th>
                                             <th scope="col">"Created"</th>
                                             <th scope="col">"Last sign-in"</th>
                                         </tr>
@@ -157,7 +166,9 @@ pub fn AdminUsersPage() -> impl IntoView {
                                                     <td class="num">{u.active_sessions}</td>
                                                     <td class="num">{u.api_keys}</td>
                                                     <td class="num">{u.datasets}</td>
-                                                    <td class="num">{format!("{} B", u.storage_used)}</td>
+                                                    <td class="num">{human_bytes(u.storage_used)}</td>
+                                                    <td class="num">{format!("{} / {}", u.projects_owned, u.projects_joined)}</td>
+                                                    <td class="num">{u.failed_sign_ins}</td>
                                                     <td class="date">{short_date(&u.created)}</td>
                                                     <td class="date">{u.last_login.as_deref().map(short_date).unwrap_or_else(|| "never".into())}</td>
                                                 </tr>
@@ -178,12 +189,12 @@ pub fn AdminUsersPage() -> impl IntoView {
     }
 }
 
-/// The search, role, status and sort controls; they submit as a GET form so
-/// the URL holds the list's state.
+/// The search, role, status and sort controls; they submit as a GET form to
+/// `action` so the URL holds the list's state.
 #[component]
-fn UserFilters(query: Memo<UserQuery>, role_names: Vec<String>) -> impl IntoView {
+pub(super) fn UserFilters(query: Memo<UserQuery>, role_names: Vec<String>, action: &'static str) -> impl IntoView {
     view! {
-    <Form method="GET" action="/admin/users">
+    <Form method="GET" action=action>
         <div class="filters" role="search">
             <div class="field">
                 <label for="filter-search">"Search"</label>

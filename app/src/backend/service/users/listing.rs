@@ -8,7 +8,7 @@ use crate::backend::service::storage;
 use crate::backend::store::user_list::{self, Arg, ListFilter, Sort};
 use crate::backend::store::users::{self, ListedUser};
 use crate::backend::store::{data, projects};
-use crate::backend::time::now_ms;
+use crate::backend::time::{now_ms, DAY_MS};
 use crate::backend::AppState;
 use crate::model::*;
 
@@ -77,6 +77,7 @@ fn sort_of(name: &str) -> Sort {
     match name {
         "username" => Sort::Username,
         "last_login" => Sort::LastLogin,
+        "storage" => Sort::StorageUsed,
         _ => Sort::NewestFirst,
     }
 }
@@ -97,12 +98,14 @@ fn cursor_of(sort: Sort, row: &user_list::ListRow) -> String {
         Sort::Username => row.username_lower.clone(),
         Sort::NewestFirst => row.created_at.to_string(),
         Sort::LastLogin => row.last_login_at.unwrap_or(0).to_string(),
+        Sort::StorageUsed => row.storage_used.to_string(),
     };
     format!("{key}~{}", row.id)
 }
 
 /// The store's filter for `query`; `search` is its lower-cased search text.
 fn list_filter<'a>(state: &AppState, query: &'a UserQuery, search: &'a str, after: Option<(Arg, i64)>, limit: i64) -> ListFilter<'a> {
+    let now = now_ms();
     ListFilter {
         search: (!search.is_empty()).then_some(search),
         search_by: state.search_upkeep.search_by(search),
@@ -110,7 +113,8 @@ fn list_filter<'a>(state: &AppState, query: &'a UserQuery, search: &'a str, afte
         status: (!query.status.is_empty()).then_some(query.status.as_str()),
         sort: sort_of(&query.sort),
         after,
-        now: now_ms(),
+        now,
+        failures_since: now - FAILED_SIGN_IN_DAYS * DAY_MS,
         limit,
     }
 }
@@ -130,6 +134,7 @@ pub async fn page(state: &AppState, principal: Option<&Principal>, query: &UserQ
         None
     };
     let mut roles = users::group_by_user(grants);
+    let limiter = crate::backend::service::settings::current(state).await?.storage_limiter;
     let items = rows
         .into_iter()
         .map(|r| UserListItem {
@@ -146,7 +151,12 @@ pub async fn page(state: &AppState, principal: Option<&Principal>, query: &UserQ
             active_sessions: r.active_sessions,
             api_keys: r.api_keys,
             datasets: r.datasets,
+            files: r.files,
             storage_used: r.storage_used,
+            storage_quota: storage::quota_of_stored(limiter, &r.metadata),
+            projects_owned: r.projects_owned,
+            projects_joined: r.projects_joined,
+            failed_sign_ins: r.failed_sign_ins,
         })
         .collect();
     Ok(UserListPage { items, next })
