@@ -4,6 +4,7 @@ pub mod auth;
 pub mod csv_writer;
 pub mod db;
 pub mod disk;
+pub mod features;
 pub mod jobs;
 pub mod policy;
 pub mod search_plan;

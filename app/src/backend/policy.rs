@@ -296,6 +296,7 @@ pub fn project_rights(principal: Option<&Principal>, require_login: bool, facts:
         delete: can(ProjectAction::Delete),
         manage: can(ProjectAction::Manage),
         request_access: can(ProjectAction::RequestAccess),
+        ..ProjectRights::default()
     }
 }
 

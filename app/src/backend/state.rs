@@ -110,6 +110,8 @@ pub struct AppState {
     /// Admin → Statistics' site totals (kept by the statistics service).
     pub statistics: Arc<TtlCache<crate::model::SiteStatistics>>,
     pub search_upkeep: Arc<SearchUpkeep>,
+    /// The feature definitions (built in, plus the features folder's files).
+    pub features: Arc<crate::backend::features::Catalog>,
 }
 
 impl AppState {
@@ -128,6 +130,7 @@ impl AppState {
             overview: Arc::default(),
             statistics: Arc::default(),
             search_upkeep: Arc::default(),
+            features: Arc::default(),
         }
     }
 }

@@ -84,6 +84,7 @@ pub const AUDIT_ACTIONS: &[&str] = &[
     "invitation_revoked",
     "users_imported",
     "settings_changed",
+    "feature_changed",
 ];
 
 impl AuditQuery {

@@ -100,8 +100,17 @@ pub struct ProjectRights {
     pub update: bool,
     pub delete: bool,
     pub manage: bool,
-    /// May ask the owners for a role (signed in, not a member, protected).
+    /// May ask the owners for a role (signed in, not a member, protected,
+    /// and the `request_access` feature on).
     pub request_access: bool,
+    /// The features gating file actions and invitations (SPEC §6): the
+    /// pages show Upload, Rename, Delete, Download and Invite only with them.
+    #[serde(default)]
+    pub manage_files: bool,
+    #[serde(default)]
+    pub download_files: bool,
+    #[serde(default)]
+    pub invite_members: bool,
 }
 
 /// A project as lists and pages show it.

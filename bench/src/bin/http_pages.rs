@@ -8,7 +8,8 @@
 //!    Nagle/delayed-ACK stall shows as ~40 ms on the former).
 //! 2. The site's assets: bytes on disk vs bytes sent with brotli accepted.
 //! 3. Admin pages at 1,000 users vs USERS (default 100,000): median of 101
-//!    interleaved runs each, signed in as the admin.
+//!    interleaved runs each, signed in as the admin; and the statistics
+//!    page with its site totals read afresh each time.
 
 use bench::{median, ms, running_site, timed_get, Site};
 
@@ -66,6 +67,8 @@ async fn admin_pages(small: &Site, large: &Site, users: usize) {
         ("/admin/users?sort=username&after=y~0", "deep page by username"),
         ("/admin/roles", "roles"),
         ("/admin/sessions", "sessions"),
+        ("/admin/statistics", "statistics, first page"),
+        ("/admin/statistics?sort=storage", "statistics by storage used"),
     ];
     for (path, what) in pages {
         let (mut at_small, mut at_large) = (Vec::new(), Vec::new());
@@ -78,6 +81,21 @@ async fn admin_pages(small: &Site, large: &Site, users: usize) {
     }
 }
 
+/// The statistics page when its site totals are not cached: the first load
+/// after they expire (they are kept for five seconds).
+async fn statistics_uncached(small: &Site, large: &Site, users: usize) {
+    let path = "/admin/statistics";
+    let (mut at_small, mut at_large) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS / 4 {
+        small.running.state.statistics.clear();
+        at_small.push(timed_get(&small.client, &format!("{}{path}", small.base)).await.0);
+        large.running.state.statistics.clear();
+        at_large.push(timed_get(&large.client, &format!("{}{path}", large.base)).await.0);
+    }
+    let (s, l) = (median(at_small), median(at_large));
+    println!("| statistics, site totals not cached (`{path}`), 1,000 vs {users} users | {} | {} | {:.2}× |", ms(s), ms(l), l.as_secs_f64() / s.as_secs_f64());
+}
+
 #[tokio::main]
 async fn main() {
     let users: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(100_000);
@@ -88,4 +106,5 @@ async fn main() {
     keep_alive(&small).await;
     assets(&small).await;
     admin_pages(&small, &large, users).await;
+    statistics_uncached(&small, &large, users).await;
 }

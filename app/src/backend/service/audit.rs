@@ -67,6 +67,7 @@ audit_actions! {
     InvitationRevoked => "invitation_revoked",
     UsersImported => "users_imported",
     SettingsChanged => "settings_changed",
+    FeatureChanged => "feature_changed",
 }
 
 impl AuditAction {
@@ -111,6 +112,9 @@ impl Target {
     pub fn service_key(owner: Option<i64>, name: &str) -> Target {
         let id = owner.map(|o| o.to_string()).unwrap_or_default();
         Target { kind: "service_key", id, text: name.to_string() }
+    }
+    pub fn feature(key: &str) -> Target {
+        Target { kind: "feature", id: String::new(), text: key.to_string() }
     }
     pub fn role(name: &str) -> Target {
         Target { kind: "role", id: String::new(), text: name.to_string() }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bootstrap;
 pub mod data;
 pub mod email_links;
+pub mod features;
 pub mod invitations;
 pub mod mail;
 pub mod project_members;

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth_failures;
 pub mod data;
 pub mod email_tokens;
+pub mod feature_rules;
 pub mod job_leases;
 pub mod outbox;
 pub mod project_requests;
