@@ -52,6 +52,8 @@ pub struct Config {
     pub require_login: bool,
     #[serde(deserialize_with = "text::string")]
     pub data_dir: String,
+    #[serde(deserialize_with = "text::optional")]
+    pub features_dir: Option<String>,
     pub max_upload_mb: i64,
     pub min_free_disk_mb: i64,
     pub registration_open: bool,
@@ -160,6 +162,7 @@ impl Default for Config {
             site_name: security.site_name,
             require_login: security.require_login,
             data_dir: security.data_dir.display().to_string(),
+            features_dir: None,
             max_upload_mb: security.max_upload_mb,
             min_free_disk_mb: security.min_free_disk_mb,
             registration_open: security.registration_open,
@@ -208,6 +211,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("site_name", "the site's name in page titles and emails"),
     ("require_login", "false = anonymous visitors may browse and download public projects"),
     ("data_dir", "folder where uploaded files are kept (created when missing)"),
+    ("features_dir", "folder of *-feature-definition.properties files read at start-up (XNAT's format; missing = only the built-in features); unset = features/ beside the SQLite file, or ./features on PostgreSQL"),
     ("max_upload_mb", "largest file one upload may send, in MB (larger ones are stopped with 413 and nothing is kept)"),
     ("min_free_disk_mb", "uploads are refused (507) while the data_dir's file system has less than this many MB free"),
     ("registration_open", "default of the site setting: anyone may create an account at /register (admins change it in Admin → Settings)"),
@@ -307,6 +311,19 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The folder feature definitions are read from.
+    pub fn features_dir(&self) -> std::path::PathBuf {
+        if let Some(dir) = &self.features_dir {
+            return dir.into();
+        }
+        let file = self.database_url.strip_prefix("sqlite://").or_else(|| self.database_url.strip_prefix("sqlite:"));
+        let file = file.map(|f| f.split('?').next().unwrap_or(f)).filter(|f| !f.is_empty() && !f.starts_with(":memory:"));
+        match file.and_then(|f| std::path::Path::new(f).parent()) {
+            Some(parent) => parent.join("features"),
+            None => "features".into(),
+        }
     }
 
     pub fn public_url(&self) -> String {

@@ -64,7 +64,10 @@ pub async fn open_state(config: &Config) -> Result<AppState, String> {
             .await
             .map_err(|e| format!("cannot read the site's secret key: {e}"))?,
     };
-    Ok(AppState::new(db, config.settings(), secret.as_bytes(), site_secret.as_bytes()))
+    let definitions = app::backend::features::definitions::load(&config.features_dir())?;
+    let mut state = AppState::new(db, config.settings(), secret.as_bytes(), site_secret.as_bytes());
+    state.features = std::sync::Arc::new(app::backend::features::Catalog::new(definitions));
+    Ok(state)
 }
 
 /// Creates the first admin when the site has no enabled admin.
@@ -131,6 +134,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .merge(rest::tokens::alias_routes())
         .merge(rest::service_keys::routes())
         .merge(rest::audit::routes())
+        .merge(rest::features::routes())
         .nest("/data", rest::xnat::routes())
         .nest("/REST", rest::xnat::routes())
         .route("/admin/users/export.csv", get(rest::admin_export::export_users))

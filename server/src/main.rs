@@ -1,5 +1,5 @@
 //! The `gatehouse` command: `serve` (default), `migrate`, `create-admin`,
-//! `reset-password`, `generate-users`, `generate-audit`.
+//! `reset-password`, `generate-users`, `generate-audit`, `features list`.
 #![recursion_limit = "256"]
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -43,6 +43,17 @@ enum Command {
     },
     /// Add N generated audit events over the past year (for benchmarks and demos)
     GenerateAudit { count: usize },
+    /// Feature definitions (read from features_dir and the built-ins)
+    Features {
+        #[command(subcommand)]
+        action: FeaturesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum FeaturesCommand {
+    /// Print every feature definition and the file it came from
+    List,
 }
 
 fn main() -> ExitCode {
@@ -92,6 +103,16 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("Added {count} users in {:.1} s.", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::Features { action: FeaturesCommand::List } => {
+            let dir = config.features_dir();
+            let definitions = app::backend::features::definitions::load(&dir)?;
+            println!("{} features (definitions folder: {})", definitions.len(), dir.display());
+            for d in definitions {
+                let default = if d.on_by_default { "on by default" } else { "off by default" };
+                println!("{}\t{}\t{default}\t{}\n    {}", d.key, d.name, d.source, d.description);
+            }
             Ok(())
         }
         Command::GenerateAudit { count } => {

@@ -29,7 +29,7 @@ async fn list(State(s): State<ServerState>, caller: Caller, Query(query): Query<
         None | Some("json") => Ok(Json(audit::list(&s.app, caller.get(), &query).await?).into_response()),
         Some("csv") => {
             // Fused: the compression layer polls once more after the end.
-            let rows = audit::export_csv(&s.app, caller.get(), &query)?
+            let rows = audit::export_csv(&s.app, caller.get(), &query).await?
                 .map(|chunk| chunk.map(axum::body::Bytes::from).map_err(|e| std::io::Error::other(e.message())))
                 .fuse();
             Ok((

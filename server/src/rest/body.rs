@@ -144,7 +144,7 @@ pub mod bool_like {
             Some(BoolOrText::Text(t)) => match t.trim().to_ascii_lowercase().as_str() {
                 "true" | "1" | "yes" | "on" => Ok(Some(true)),
                 "false" | "0" | "no" | "off" | "" => Ok(Some(false)),
-                _ => Err(serde::de::Error::custom(format!("isPublic must be true or false (got {t:?})"))),
+                _ => Err(serde::de::Error::custom(format!("must be true or false (got {t:?})"))),
             },
         }
     }

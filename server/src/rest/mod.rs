@@ -4,6 +4,7 @@
 pub mod admin_export;
 pub mod audit;
 pub mod body;
+pub mod features;
 pub mod files;
 pub mod health;
 pub mod orgs;

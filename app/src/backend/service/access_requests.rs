@@ -46,6 +46,7 @@ fn optional_text(text: Option<&str>, field: &str, max: usize) -> Result<Option<S
 pub async fn request(state: &AppState, principal: Option<&Principal>, slug: &str, message: Option<&str>) -> Result<(), AppError> {
     let p = authorize(principal, Action::UseSite)?;
     let project = load(state, principal, slug, ProjectAction::RequestAccess).await?;
+    crate::backend::service::features::require(state, principal, Some(&project), crate::backend::service::features::REQUEST_ACCESS).await?;
     let message = optional_text(message, "message", 1000)?.unwrap_or_default();
     let event = audit::event(p.into(), AuditAction::AccessRequested, Target::project(project.id(), &project.row.slug), json!({"message": message}));
     if store::insert_request(&state.db, project.id(), p.user_id, &message, now_ms(), &event).await?.is_none() {

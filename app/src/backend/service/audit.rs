@@ -325,13 +325,14 @@ pub const CSV_HEADER: [&str; 11] =
 
 /// The filtered log as CSV, produced a batch at a time while it is sent,
 /// so its size does not matter; the caller is checked before the first byte.
-pub fn export_csv(
+pub async fn export_csv(
     state: &AppState,
     principal: Option<&Principal>,
     query: &AuditQuery,
 ) -> Result<impl futures_util::Stream<Item = Result<String, AppError>> + Send + 'static, AppError> {
     authorize(principal, Action::Administer)?;
     let (filter, after) = parse_query(query)?;
+    super::features::require(state, principal, None, super::features::EXPORT_CSV).await?;
     let state = state.clone();
     enum Step {
         Header(Option<i64>),

@@ -14,6 +14,7 @@ use crate::backend::auth::Principal;
 use crate::backend::disk::TempFile;
 use crate::backend::policy::ProjectAction;
 use crate::backend::service::projects::{load, Loaded};
+use crate::backend::service::features::{self, DOWNLOAD_FILES, MANAGE_FILES};
 use crate::backend::service::storage;
 use crate::backend::store::data::{self as store, DatasetRow, FileRow, NewFile, StoreFile};
 use crate::backend::time::now_ms;
@@ -37,6 +38,14 @@ async fn find_file(state: &AppState, dataset: &DatasetRow, name: &str) -> Result
     store::find_file(&state.db, dataset.id, name.trim())
         .await?
         .ok_or_else(|| AppError::NotFound(format!("No such file: {}", name.trim())))
+}
+
+/// Loads the project for `action` and then checks feature `key` for the
+/// caller there (SPEC §6: the server refuses what the page hides).
+async fn load_for(state: &AppState, principal: Option<&Principal>, slug: &str, action: ProjectAction, key: &str) -> Result<Loaded, AppError> {
+    let project = load(state, principal, slug, action).await?;
+    features::require(state, principal, Some(&project), key).await?;
+    Ok(project)
 }
 
 pub async fn datasets(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<Vec<DatasetInfo>, AppError> {
@@ -66,7 +75,7 @@ pub async fn create_dataset(
 }
 
 pub async fn delete_dataset(state: &AppState, principal: Option<&Principal>, slug: &str, name: &str) -> Result<(), AppError> {
-    let project = load(state, principal, slug, ProjectAction::Delete).await?;
+    let project = load_for(state, principal, slug, ProjectAction::Delete, MANAGE_FILES).await?;
     let dataset = find_dataset(state, &project, name).await?;
     let keys = store::delete_dataset(&state.db, dataset.id).await?;
     storage::remove_stored(state, &keys).await;
@@ -83,6 +92,7 @@ pub async fn dataset_page(state: &AppState, principal: Option<&Principal>, slug:
         crate::backend::service::projects::require_login(state).await,
         &project.facts(),
     );
+    let rights = features::with_features(state, principal, &project, rights).await?;
     Ok(DatasetPage { project: project.summary(), rights, dataset, files })
 }
 
@@ -107,7 +117,7 @@ where
     S: Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let project = load(state, principal, slug, ProjectAction::Create).await?;
+    let project = load_for(state, principal, slug, ProjectAction::Create, MANAGE_FILES).await?;
     let uploader = principal.ok_or_else(crate::backend::policy::sign_in_required)?;
     let name = name.trim();
     check_item_name(name, "name", "File name")?;
@@ -206,7 +216,7 @@ pub async fn download(
     dataset: &str,
     name: &str,
 ) -> Result<(FileInfo, PathBuf), AppError> {
-    let project = load(state, principal, slug, ProjectAction::Read).await?;
+    let project = load_for(state, principal, slug, ProjectAction::Read, DOWNLOAD_FILES).await?;
     let dataset = find_dataset(state, &project, dataset).await?;
     let file = find_file(state, &dataset, name).await?;
     let path = storage::stored_path(state, &file.storage_key);
@@ -221,7 +231,7 @@ pub async fn rename_file(
     name: &str,
     new_name: &str,
 ) -> Result<FileInfo, AppError> {
-    let project = load(state, principal, slug, ProjectAction::Update).await?;
+    let project = load_for(state, principal, slug, ProjectAction::Update, MANAGE_FILES).await?;
     let dataset = find_dataset(state, &project, dataset).await?;
     let file = find_file(state, &dataset, name).await?;
     let new_name = new_name.trim();
@@ -233,7 +243,7 @@ pub async fn rename_file(
 }
 
 pub async fn delete_file(state: &AppState, principal: Option<&Principal>, slug: &str, dataset: &str, name: &str) -> Result<(), AppError> {
-    let project = load(state, principal, slug, ProjectAction::Delete).await?;
+    let project = load_for(state, principal, slug, ProjectAction::Delete, MANAGE_FILES).await?;
     let dataset = find_dataset(state, &project, dataset).await?;
     let file = find_file(state, &dataset, name).await?;
     store::delete_file(&state.db, file.id).await?;

@@ -61,6 +61,7 @@ pub async fn invite(
     role: ProjectRole,
 ) -> Result<(), AppError> {
     let project = load(state, principal, slug, ProjectAction::Manage).await?;
+    crate::backend::service::features::require(state, principal, Some(&project), crate::backend::service::features::INVITE_MEMBERS).await?;
     let inviter = principal.map_or("", |p| p.username.as_str());
     let email = email.trim();
     if email.is_empty() {

@@ -96,6 +96,7 @@ pub async fn list(state: &AppState, principal: Option<&Principal>) -> Result<Vec
 pub async fn detail(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<ProjectDetail, AppError> {
     let project = load(state, principal, slug, ProjectAction::See).await?;
     let rights = project_rights(principal, require_login(state).await, &project.facts());
+    let rights = crate::backend::service::features::with_features(state, principal, &project, rights).await?;
     let pending_request = match principal {
         Some(p) if rights.request_access => crate::backend::store::project_requests::for_user(&state.db, p.user_id)
             .await?

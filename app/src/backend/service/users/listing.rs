@@ -169,6 +169,7 @@ const EXPORT_PAGE: i64 = 1000;
 /// Columns match what the import reads, plus read-only facts.
 pub async fn export_csv(state: &AppState, principal: Option<&Principal>, query: &UserQuery) -> Result<String, AppError> {
     authorize(principal, Action::Administer)?;
+    crate::backend::service::features::require(state, principal, None, crate::backend::service::features::EXPORT_CSV).await?;
     let sort = sort_of(&query.sort);
     let search = query.search.trim().to_lowercase();
     let header = ["username", "display_name", "email", "roles", "enabled", "verified", "approved", "created", "last_login"];
