@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod credentials;
+pub mod features;
 pub mod outbox;
 pub mod profile;
 pub mod projects;

@@ -11,6 +11,7 @@ mod cli;
 mod concurrent_writes;
 mod credentials;
 mod delivery;
+mod features;
 mod foundation;
 mod hardening;
 mod invitation_limits;
