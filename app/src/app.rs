@@ -3,10 +3,10 @@
 use crate::components::header::Header;
 use crate::components::session_user::provide_session_user;
 use crate::pages::admin::{projects::AdminProjectsPage, roles::AdminRolesPage, sessions::AdminSessionsPage, user_edit::*, user_import::ImportUsersPage, users::AdminUsersPage, AdminPage};
-use crate::pages::admin::{audit::AdminAuditPage, keys::AdminKeysPage, security::AdminSecurityPage, statistics::AdminStatisticsPage, outbox::AdminOutboxPage, settings::AdminSettingsPage};
+use crate::pages::admin::{audit::AdminAuditPage, keys::AdminKeysPage, security::AdminSecurityPage, statistics::AdminStatisticsPage, features::AdminFeaturesPage, outbox::AdminOutboxPage, settings::AdminSettingsPage};
 use crate::pages::account_keys::AccountKeysPage;
 use crate::pages::account_activity::SecurityActivityPage;
-use crate::pages::projects::{dataset::DatasetPage, people::ProjectUsersPage, project::ProjectPage, settings::ProjectSettingsPage, ProjectsPage};
+use crate::pages::projects::{dataset::DatasetPage, people::ProjectUsersPage, project::ProjectPage, settings::ProjectSettingsPage, features::ProjectFeaturesPage, ProjectsPage};
 use crate::pages::recovery::{ForgotPage, ResetPage, VerifyPage};
 use crate::pages::{account::*, home::HomePage, invitation::InvitationPage, login::LoginPage, not_found::NotFoundPage, register::RegisterPage};
 use leptos::prelude::*;
@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/projects/:slug") view=ProjectPage ssr=SsrMode::Async/>
                     <Route path=path!("/projects/:slug/users") view=ProjectUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/projects/:slug/settings") view=ProjectSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/projects/:slug/features") view=ProjectFeaturesPage ssr=SsrMode::Async/>
                     <Route path=path!("/projects/:slug/datasets/:dataset") view=DatasetPage ssr=SsrMode::Async/>
                     <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/settings") view=AdminSettingsPage ssr=SsrMode::Async/>
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/keys") view=AdminKeysPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/statistics") view=AdminStatisticsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/features") view=AdminFeaturesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/security") view=AdminSecurityPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

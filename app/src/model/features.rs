@@ -38,6 +38,8 @@ pub struct FeatureScope {
     pub on_by_default: Vec<String>,
     pub groups: Vec<FeatureGroup>,
     pub definitions: Vec<FeatureInfo>,
+    /// In a project: the keys banned site-wide (set on Admin → Features).
+    pub site_banned: Vec<String>,
 }
 
 /// One change: set `banned` (a ban or block) or `enabled` for `key` and

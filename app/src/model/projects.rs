@@ -113,6 +113,20 @@ pub struct ProjectRights {
     pub invite_members: bool,
 }
 
+impl ProjectRights {
+    /// What the caller may do to files, with `manage_files` folded in: the
+    /// data pages show Upload, Rename and Delete only then (the server
+    /// refuses them by the same feature).
+    pub fn for_files(self) -> ProjectRights {
+        ProjectRights {
+            create: self.create && self.manage_files,
+            update: self.update && self.manage_files,
+            delete: self.delete && self.manage_files,
+            ..self
+        }
+    }
+}
+
 /// A project as lists and pages show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectSummary {

@@ -128,7 +128,7 @@ fn keys_where(rules: &[RuleRow], site: bool, grp: &str, switch: Switch) -> Vec<S
 fn scope(state: &AppState, id: String, banned: Vec<String>, groups: Vec<FeatureGroup>) -> FeatureScope {
     let definitions = infos(state);
     let on_by_default = definitions.iter().filter(|d| d.on_by_default).map(|d| d.key.clone()).collect();
-    FeatureScope { id, banned, on_by_default, groups, definitions }
+    FeatureScope { id, banned, on_by_default, groups, definitions, site_banned: Vec::new() }
 }
 
 /// The site-wide rules (`GET /data/services/features?type=admin`): the three
@@ -160,7 +160,7 @@ pub async fn project_scope(state: &AppState, principal: Option<&Principal>, slug
     let project = load(state, principal, slug, ProjectAction::Manage).await?;
     let rules = feature_rules::in_force(&state.db, Some(project.id())).await?;
     let site_bans = keys_where(&rules, true, "", Switch::Blocked);
-    let groups = PROJECT_ROLES
+    let groups: Vec<FeatureGroup> = PROJECT_ROLES
         .iter()
         .map(|role| {
             let site_group = site_wide_group(*role);
@@ -177,7 +177,9 @@ pub async fn project_scope(state: &AppState, principal: Option<&Principal>, slug
             }
         })
         .collect();
-    Ok(scope(state, project.row.slug.clone(), keys_where(&rules, false, "", Switch::Blocked), groups))
+    let mut out = scope(state, project.row.slug.clone(), keys_where(&rules, false, "", Switch::Blocked), groups);
+    out.site_banned = site_bans;
+    Ok(out)
 }
 
 /// Where a change applies, once the caller may make it.

@@ -1,6 +1,7 @@
 //! The admin panel: `/admin` (overview) and its sections, one module each.
 
 pub mod audit;
+pub mod features;
 pub mod keys;
 pub mod projects;
 pub mod outbox;
@@ -28,6 +29,7 @@ pub fn AdminNav(current: &'static str) -> impl IntoView {
         ("/admin/roles", "Roles"),
         ("/admin/sessions", "Sessions"),
         ("/admin/keys", "API keys"),
+        ("/admin/features", "Features"),
         ("/admin/settings", "Settings"),
         ("/admin/security", "Security"),
         ("/admin/statistics", "Statistics"),

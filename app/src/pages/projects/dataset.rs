@@ -56,7 +56,7 @@ fn Dataset(
     upload_message: RwSignal<Option<Result<String, String>>>,
 ) -> impl IntoView {
     let (slug, dataset) = (page.project.slug.clone(), page.dataset.name.clone());
-    let rights = page.rights;
+    let rights = page.rights.for_files();
     let action_error = move || {
         [rename.value().get().map(|r| r.map(|_| ())), delete.value().get()].into_iter().flatten().find_map(Result::err)
     };
@@ -95,7 +95,11 @@ fn FileRow(slug: String, dataset: String, file: FileInfo, rights: ProjectRights,
     let input_id = format!("rename-{}", file.id);
     view! {
         <tr>
-            <td><a href=href download>{file.name.clone()}</a></td>
+            <td>{if rights.download_files {
+                view! { <a href=href download>{file.name.clone()}</a> }.into_any()
+            } else {
+                view! { <span>{file.name.clone()}</span> }.into_any()
+            }}</td>
             <td class="num">{human_bytes(file.size)}</td>
             <td>{file.uploaded_by.clone().unwrap_or_else(|| "—".into())}</td>
             <td>{day_of(file.created_at)}</td>

@@ -2,6 +2,7 @@
 //! a form to start one, and the caller's access requests.
 
 pub mod dataset;
+pub mod features;
 pub mod people;
 pub mod project;
 pub mod settings;

@@ -66,7 +66,7 @@ fn People(detail: ProjectDetail) -> impl IntoView {
                 })
             }}
         </Transition>
-        {manage.then(|| view! { <AddMember slug=detail.summary.slug.clone() actions/> <InviteForm slug=detail.summary.slug.clone() actions/> })}
+        {manage.then(|| view! { <AddMember slug=detail.summary.slug.clone() actions/> {detail.rights.invite_members.then(|| view! { <InviteForm slug=detail.summary.slug.clone() actions/> })} })}
     }
 }
 

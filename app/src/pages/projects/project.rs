@@ -46,6 +46,7 @@ fn ProjectHeader(detail: ProjectDetail, tab: &'static str) -> impl IntoView {
     }
     if detail.rights.manage {
         tabs.push((format!("{base}/settings"), "Settings", "settings"));
+        tabs.push((format!("{base}/features"), "Features", "features"));
     }
     let browsing_as_guest = p.my_role.is_none() && detail.rights.read && !detail.rights.create && !detail.rights.request_access;
     let role = match p.my_role {
