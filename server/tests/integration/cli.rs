@@ -113,3 +113,37 @@ async fn serve_prints_the_first_admins_one_time_password() {
     assert_eq!(password.len(), 20, "{seen}");
     assert!(seen.contains("Username: admin"), "{seen}");
 }
+
+/// `gatehouse features list` and the start-up check of the features folder:
+/// a malformed file or a key defined twice stops the server, naming where.
+#[tokio::test]
+async fn features_list_and_a_malformed_definition_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let features = dir.path().join("features");
+    std::fs::create_dir(&features).unwrap();
+    std::fs::write(
+        features.join("viewer-feature-definition.properties"),
+        "# A platform's own feature\norg.nrg.Feature=viewer_3d\norg.nrg.Feature.viewer_3d.name=3D viewer\norg.nrg.Feature.viewer_3d.OnByDefault=false\n",
+    )
+    .unwrap();
+    // The default folder is features/ beside the SQLite file.
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("gatehouse.db").display());
+    let (ok, out, err) = gatehouse(&url, &["features", "list"]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("6 features"), "{out}");
+    assert!(out.contains("viewer_3d\t3D viewer\toff by default\t") && out.contains("viewer-feature-definition.properties"), "{out}");
+    assert!(out.contains("manage_files\tManage files\ton by default\tbuilt in"), "{out}");
+
+    std::fs::write(features.join("bad-feature-definition.properties"), "org.nrg.Feature=x\n\norg.nrg.Feature.x.OnByDefault=perhaps\n").unwrap();
+    let (ok, _, err) = gatehouse(&url, &["features", "list"]);
+    assert!(!ok);
+    assert!(err.contains("bad-feature-definition.properties:3: OnByDefault must be true or false"), "{err}");
+    let config = gatehouse_server::config::Config { database_url: url.clone(), bind: "127.0.0.1:0".into(), ..Default::default() };
+    let refused = gatehouse_server::start(&config).await.err().expect("the server refuses to start");
+    assert!(refused.contains("bad-feature-definition.properties:3"), "{refused}");
+
+    std::fs::write(features.join("bad-feature-definition.properties"), "org.nrg.Feature=manage_files\norg.nrg.Feature.manage_files.name=Again\n").unwrap();
+    let (ok, _, err) = gatehouse(&url, &["features", "list"]);
+    assert!(!ok);
+    assert!(err.contains("feature \"manage_files\" is defined in both built in") && err.contains("bad-feature-definition.properties"), "{err}");
+}
