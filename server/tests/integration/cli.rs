@@ -134,7 +134,7 @@ async fn features_list_and_a_malformed_definition_file() {
     assert!(out.contains("viewer_3d\t3D viewer\toff by default\t") && out.contains("viewer-feature-definition.properties"), "{out}");
     assert!(out.contains("manage_files\tManage files\ton by default\tbuilt in"), "{out}");
 
-    std::fs::write(features.join("bad-feature-definition.properties"), "org.nrg.Feature=x\n\norg.nrg.Feature.x.OnByDefault=perhaps\n").unwrap();
+    std::fs::write(features.join("bad-feature-definition.properties"), "org.nrg.Feature=x\norg.nrg.Feature.x.name=X\norg.nrg.Feature.x.OnByDefault=perhaps\n").unwrap();
     let (ok, _, err) = gatehouse(&url, &["features", "list"]);
     assert!(!ok);
     assert!(err.contains("bad-feature-definition.properties:3: OnByDefault must be true or false"), "{err}");
