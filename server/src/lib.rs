@@ -70,8 +70,12 @@ pub async fn open_state(config: &Config) -> Result<AppState, String> {
     Ok(state)
 }
 
-/// Creates the first admin when the site has no enabled admin.
+/// Creates the first admin when the site has no enabled admin (not with
+/// external authentication: the provider's `admin` role makes admins).
 pub async fn first_run(config: &Config, state: &AppState) -> Result<Option<FirstAdmin>, String> {
+    if config.external_auth_url.is_some() {
+        return Ok(None);
+    }
     ensure_first_admin(
         state,
         &config.admin_username,
@@ -191,11 +195,14 @@ pub struct Running {
     pub state: AppState,
     pub first_admin: Option<FirstAdmin>,
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// Keeps `gatehouse restore` from replacing the SQLite file while this server runs.
+    _db_lock: Option<app::backend::backup::DatabaseLock>,
 }
 
 /// Opens the database, runs first-run setup, binds `config.bind` (port 0
 /// picks a free port) and serves on a background task.
 pub async fn start(config: &Config) -> Result<Running, String> {
+    let db_lock = app::backend::backup::hold_while_serving(&config.database_url)?;
     let state = open_state(config).await?;
     let mailer = match config.mail_delivery() {
         Some(delivery) => Some((mail_delivery::transport(&delivery)?, delivery)),
@@ -225,7 +232,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
             .with_graceful_shutdown(shutdown_signal())
             .await
     });
-    Ok(Running { addr, state, first_admin, task })
+    Ok(Running { addr, state, first_admin, task, _db_lock: db_lock })
 }
 
 async fn shutdown_signal() {

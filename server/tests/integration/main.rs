@@ -7,10 +7,12 @@ mod common;
 
 mod admin_users;
 mod audit;
+mod backup;
 mod cli;
 mod concurrent_writes;
 mod credentials;
 mod delivery;
+mod external_auth;
 mod features;
 mod foundation;
 mod hardening;

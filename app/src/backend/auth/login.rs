@@ -120,6 +120,9 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: 
         return Err(AppError::validation("password", "Enter your password"));
     }
     let charge = charge_password_check(state, ip, door).await?;
+    if let Some(url) = &state.settings.external_auth_url {
+        return external_sign_in(state, url, username, password, charge, door).await;
+    }
     let user = if username.len() <= 100 { users::find_by_username(&state.db, username).await? } else { None };
     let was_locked = user.as_ref().is_some_and(|u| u.is_locked(now_ms()));
     if !check_password(state, user.as_ref(), password).await? {
@@ -145,6 +148,31 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: 
     }
     let details = if expired { json!({"door": door, "password_expired": true}) } else { json!({"door": door}) };
     let event = audit::event(Actor::Named(user.id, &user.username), AuditAction::SignIn, Target::user(user.id, &user.username), details);
+    users::record_successful_login(&state.db, user.id, &event).await?;
+    Ok(user)
+}
+
+/// Signs in through the external provider at `url`: it decides the
+/// password, and its answer creates or updates the local account. The
+/// per-address limit applies; the local lockout and expiry do not.
+async fn external_sign_in(state: &AppState, url: &str, username: &str, password: &str, charge: Option<Charge>, door: &'static str) -> Result<UserRow, AppError> {
+    use crate::backend::auth::external;
+    let identity = match password.len() <= MAX_LOGIN_PASSWORD_BYTES && username.len() <= 100 {
+        true => external::ask_provider(url, username, password).await,
+        false => None,
+    };
+    let Some(identity) = identity else {
+        let user = if username.len() <= 100 { users::find_by_username(&state.db, username).await? } else { None };
+        refused(state, user.as_ref(), username, "external_refused", door).await?;
+        return Err(invalid());
+    };
+    refund(state, charge).await?;
+    let user = external::provision(state, &identity).await?;
+    if let Some(refusal) = crate::backend::policy::account_refusal(user.standing()) {
+        refused(state, Some(&user), username, refusal_reason(&user), door).await?;
+        return Err(AppError::Forbidden(refusal.into()));
+    }
+    let event = audit::event(Actor::Named(user.id, &user.username), AuditAction::SignIn, Target::user(user.id, &user.username), json!({"door": door, "external": true}));
     users::record_successful_login(&state.db, user.id, &event).await?;
     Ok(user)
 }
