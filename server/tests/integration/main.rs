@@ -25,4 +25,5 @@ mod security_settings;
 mod services;
 mod sessions;
 mod statistics;
+mod two_instances;
 mod uploads_privacy;
