@@ -47,6 +47,8 @@ pub struct Config {
     pub inactive_days: i64,
     #[serde(deserialize_with = "text::optional")]
     pub external_auth_url: Option<String>,
+    #[serde(deserialize_with = "text::optional")]
+    pub metrics_token: Option<String>,
     pub storage_limiter: bool,
     pub login_rate_limit: i64,
     #[serde(deserialize_with = "text::string")]
@@ -160,6 +162,7 @@ impl Default for Config {
             password_expiry_days: security.password_expiry_days,
             inactive_days: security.inactive_days,
             external_auth_url: None,
+            metrics_token: None,
             storage_limiter: security.storage_limiter,
             login_rate_limit: security.login_rate_limit,
             site_name: security.site_name,
@@ -209,6 +212,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("audit_retention_days", "default of the site setting: audit events older than this many days are deleted hourly (0 = keep forever)"),
     ("inactive_days", "default of the site setting: accounts with no sign-in for this many days are disabled by the hourly sweep (0 = never)"),
     ("external_auth_url", "unset = local accounts; set = every sign-in (form, Basic, /users/authenticate, /data/JSESSION) is checked by POSTing username and password to this URL, whose 200 JSON answer {userName, email?, roles?, metadata?} creates or updates the account, and local user management (create, edit, delete, passwords, registration, recovery) is off"),
+    ("metrics_token", "unset = /metrics answers loopback callers only (and not through a proxy); set = /metrics needs Authorization: Bearer <this token> from anywhere"),
     ("password_expiry_days", "default of the site setting: a password older than this many days must be changed at the next sign-in (0 = never; non_expiring users are exempt)"),
     ("storage_limiter", "true = metadata maxStorageMB is each user's storage quota"),
     ("login_rate_limit", "failed password checks one client address may make per minute before 429"),

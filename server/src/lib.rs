@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod delivery;
+pub mod metrics;
 pub mod middleware;
 pub mod rest;
 
@@ -40,6 +41,8 @@ pub struct ServerState {
     pub leptos: LeptosOptions,
     pub public_url: Arc<str>,
     pub trusted_proxies: Arc<TrustedProxies>,
+    /// Bearer token `/metrics` asks for; `None` = loopback callers only.
+    pub metrics_token: Option<Arc<str>>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -106,7 +109,9 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         leptos: leptos.clone(),
         public_url: config.public_url().into(),
         trusted_proxies: Arc::new(config.trusted_proxies().unwrap_or_default()),
+        metrics_token: config.metrics_token.as_deref().map(Arc::from),
     };
+    metrics::handle();
 
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(app_state.clone()))
     .with_name(session_cookie_name(config))
@@ -151,13 +156,17 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
     let https = config.is_https();
     limited
         .merge(rest::files::routes())
+        .layer(axum::middleware::from_fn(metrics::record_request))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::resolve_principal))
         .layer(session_layer)
+        // Outside the caller's resolution: its Bearer token is the metrics token, not an API credential.
+        .merge(Router::new().route("/metrics", get(metrics::serve)))
         .layer(axum::middleware::from_fn(move |req, next| middleware::jsessionid_alias(cookie_name, req, next)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::csrf_guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::client_address))
         .layer(axum::middleware::from_fn(move |req, next| middleware::security_headers(https, req, next)))
         .layer(axum::middleware::from_fn(move |req, next| delivery::cache_policy(hashed_assets, req, next)))
+        .layer(axum::middleware::from_fn(middleware::request_id_in_server_errors))
         .layer(delivery::compression())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
@@ -167,6 +176,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
         .layer(SetRequestIdLayer::x_request_id(middleware::MakeRandomRequestId))
+        .layer(axum::middleware::from_fn(middleware::drop_unsafe_request_id))
         .with_state(state)
 }
 

@@ -17,6 +17,7 @@ mod features;
 mod foundation;
 mod hardening;
 mod invitation_limits;
+mod metrics;
 mod projects;
 mod pyxnat;
 mod registration;

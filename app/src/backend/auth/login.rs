@@ -47,6 +47,7 @@ pub async fn charge_password_check(state: &AppState, ip: Option<&str>, door: &'s
     let count = auth_failures::record_and_count(&state.db, &key, window).await?;
     let limit = state.settings.login_rate_limit;
     if count > limit {
+        count_sign_in("rate_limited");
         if count == limit + 1 {
             let details = json!({"reason": "rate_limited", "door": door, "limit_per_minute": limit});
             audit::record(state, &audit::event(Actor::Anonymous, AuditAction::SignInFailed, Target::default(), details)).await?;
@@ -88,8 +89,14 @@ pub async fn check_password(state: &AppState, user: Option<&UserRow>, password: 
     Ok(false)
 }
 
+/// Counts a sign-in attempt for `/metrics` by how it ended.
+fn count_sign_in(outcome: &str) {
+    metrics::counter!("gatehouse_sign_ins_total", "outcome" => outcome.to_string()).increment(1);
+}
+
 /// Audits a refused sign-in through `door` (`form`, `basic`, `jwt`).
 async fn refused(state: &AppState, user: Option<&UserRow>, typed: &str, reason: &str, door: &str) -> Result<(), AppError> {
+    count_sign_in(reason);
     let (target, details) = match user {
         Some(u) => (Target::user(u.id, &u.username), json!({"reason": reason, "door": door})),
         None => (Target::default(), json!({"reason": reason, "door": door, "username": typed.chars().take(100).collect::<String>()})),
@@ -149,6 +156,7 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: 
     let details = if expired { json!({"door": door, "password_expired": true}) } else { json!({"door": door}) };
     let event = audit::event(Actor::Named(user.id, &user.username), AuditAction::SignIn, Target::user(user.id, &user.username), details);
     users::record_successful_login(&state.db, user.id, &event).await?;
+    count_sign_in("success");
     Ok(user)
 }
 
@@ -174,6 +182,7 @@ async fn external_sign_in(state: &AppState, url: &str, username: &str, password:
     }
     let event = audit::event(Actor::Named(user.id, &user.username), AuditAction::SignIn, Target::user(user.id, &user.username), json!({"door": door, "external": true}));
     users::record_successful_login(&state.db, user.id, &event).await?;
+    count_sign_in("success");
     Ok(user)
 }
 
