@@ -147,6 +147,16 @@ async fn sign_ins_come_from_the_external_provider() {
         let form = [("username", "newbie"), ("email", "n@example.org"), ("password", "newbie-pass-1"), ("confirm_password", "newbie-pass-1"), ("display_name", "")];
         let res = Client::new(&server.base).post_form("/api/register", &form).await;
         assert_eq!(res.status(), 403, "{label}");
+        let info: Value = Client::new(&server.base).post_form("/api/site_info", &[]).await.json().await.unwrap();
+        assert_eq!((info["accounts_external"].clone(), info["registration_open"].clone()), (json!(true), json!(false)), "{label}");
+        // The panel says why, and offers no controls that would be refused.
+        let boss = Client::new(&server.base);
+        assert_eq!(boss.login("boss", "boss-secret-1").await.status(), 200);
+        let page = boss.get("/admin/users").await.text().await.unwrap();
+        assert!(page.contains("Accounts come from the external authentication provider"), "{label}: {page}");
+        assert!(!page.contains("New user") && !page.contains("Import CSV"), "{label}");
+        let login_page = Client::new(&server.base).get("/login").await.text().await.unwrap();
+        assert!(!login_page.contains("Forgot login or password"), "{label}");
         // Membership still works: the admin manages projects as before.
         let (status, body) = admin.send(Method::POST, "/orgs", &json!({"slug": "ext-lab", "accessibility": "protected"})).await;
         assert_eq!(status, StatusCode::CREATED, "{label}: {body}");
