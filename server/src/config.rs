@@ -45,6 +45,10 @@ pub struct Config {
     pub audit_retention_days: i64,
     pub password_expiry_days: i64,
     pub inactive_days: i64,
+    #[serde(deserialize_with = "text::optional")]
+    pub external_auth_url: Option<String>,
+    #[serde(deserialize_with = "text::optional")]
+    pub metrics_token: Option<String>,
     pub storage_limiter: bool,
     pub login_rate_limit: i64,
     #[serde(deserialize_with = "text::string")]
@@ -157,6 +161,8 @@ impl Default for Config {
             audit_retention_days: security.audit_retention_days,
             password_expiry_days: security.password_expiry_days,
             inactive_days: security.inactive_days,
+            external_auth_url: None,
+            metrics_token: None,
             storage_limiter: security.storage_limiter,
             login_rate_limit: security.login_rate_limit,
             site_name: security.site_name,
@@ -205,6 +211,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("allow_non_expiring_tokens", "default of the site setting: personal access tokens may be made without an expiry"),
     ("audit_retention_days", "default of the site setting: audit events older than this many days are deleted hourly (0 = keep forever)"),
     ("inactive_days", "default of the site setting: accounts with no sign-in for this many days are disabled by the hourly sweep (0 = never)"),
+    ("external_auth_url", "unset = local accounts; set = every sign-in (form, Basic, /users/authenticate, /data/JSESSION) is checked by POSTing username and password to this URL, whose 200 JSON answer {userName, email?, roles?, metadata?} creates or updates the account, and local user management (create, edit, delete, passwords, registration, recovery) is off"),
+    ("metrics_token", "unset = /metrics answers loopback callers only (and not through a proxy); set = /metrics needs Authorization: Bearer <this token> from anywhere"),
     ("password_expiry_days", "default of the site setting: a password older than this many days must be changed at the next sign-in (0 = never; non_expiring users are exempt)"),
     ("storage_limiter", "true = metadata maxStorageMB is each user's storage quota"),
     ("login_rate_limit", "failed password checks one client address may make per minute before 429"),
@@ -304,6 +312,12 @@ impl Config {
             return Err("password_min_length must be between 1 and 128".into());
         }
         self.trusted_proxies()?;
+        if let Some(url) = &self.external_auth_url {
+            let parsed = url::Url::parse(url).map_err(|e| format!("external_auth_url must be a URL ({e})"))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err("external_auth_url must start with https:// (or http:// on a trusted network)".into());
+            }
+        }
         for (key, secret) in [("jwt_secret", &self.jwt_secret), ("secret_key", &self.secret_key)] {
             let short_secret = secret.as_ref().is_some_and(|s| s.len() < MIN_SECRET_BYTES);
             if short_secret && !self.dev_mode {
@@ -318,9 +332,8 @@ impl Config {
         if let Some(dir) = &self.features_dir {
             return dir.into();
         }
-        let file = self.database_url.strip_prefix("sqlite://").or_else(|| self.database_url.strip_prefix("sqlite:"));
-        let file = file.map(|f| f.split('?').next().unwrap_or(f)).filter(|f| !f.is_empty() && !f.starts_with(":memory:"));
-        match file.and_then(|f| std::path::Path::new(f).parent()) {
+        let file = app::backend::backup::sqlite_file(&self.database_url);
+        match file.as_deref().and_then(std::path::Path::parent) {
             Some(parent) => parent.join("features"),
             None => "features".into(),
         }
@@ -367,6 +380,7 @@ impl Config {
             audit_retention_days: self.audit_retention_days,
             password_expiry_days: self.password_expiry_days,
             inactive_days: self.inactive_days,
+            external_auth_url: self.external_auth_url.clone(),
         }
     }
 

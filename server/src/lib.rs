@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod delivery;
+pub mod metrics;
 pub mod middleware;
 pub mod rest;
 
@@ -40,6 +41,8 @@ pub struct ServerState {
     pub leptos: LeptosOptions,
     pub public_url: Arc<str>,
     pub trusted_proxies: Arc<TrustedProxies>,
+    /// Bearer token `/metrics` asks for; `None` = loopback callers only.
+    pub metrics_token: Option<Arc<str>>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -70,8 +73,12 @@ pub async fn open_state(config: &Config) -> Result<AppState, String> {
     Ok(state)
 }
 
-/// Creates the first admin when the site has no enabled admin.
+/// Creates the first admin when the site has no enabled admin (not with
+/// external authentication: the provider's `admin` role makes admins).
 pub async fn first_run(config: &Config, state: &AppState) -> Result<Option<FirstAdmin>, String> {
+    if config.external_auth_url.is_some() {
+        return Ok(None);
+    }
     ensure_first_admin(
         state,
         &config.admin_username,
@@ -102,7 +109,9 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         leptos: leptos.clone(),
         public_url: config.public_url().into(),
         trusted_proxies: Arc::new(config.trusted_proxies().unwrap_or_default()),
+        metrics_token: config.metrics_token.as_deref().map(Arc::from),
     };
+    metrics::handle();
 
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(app_state.clone()))
     .with_name(session_cookie_name(config))
@@ -147,13 +156,17 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
     let https = config.is_https();
     limited
         .merge(rest::files::routes())
+        .layer(axum::middleware::from_fn(metrics::record_request))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::resolve_principal))
         .layer(session_layer)
+        // Outside the caller's resolution: its Bearer token is the metrics token, not an API credential.
+        .merge(Router::new().route("/metrics", get(metrics::serve)))
         .layer(axum::middleware::from_fn(move |req, next| middleware::jsessionid_alias(cookie_name, req, next)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::csrf_guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::client_address))
         .layer(axum::middleware::from_fn(move |req, next| middleware::security_headers(https, req, next)))
         .layer(axum::middleware::from_fn(move |req, next| delivery::cache_policy(hashed_assets, req, next)))
+        .layer(axum::middleware::from_fn(middleware::request_id_in_server_errors))
         .layer(delivery::compression())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
@@ -163,6 +176,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
         .layer(SetRequestIdLayer::x_request_id(middleware::MakeRandomRequestId))
+        .layer(axum::middleware::from_fn(middleware::drop_unsafe_request_id))
         .with_state(state)
 }
 
@@ -191,11 +205,14 @@ pub struct Running {
     pub state: AppState,
     pub first_admin: Option<FirstAdmin>,
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// Keeps `gatehouse restore` from replacing the SQLite file while this server runs.
+    _db_lock: Option<app::backend::backup::DatabaseLock>,
 }
 
 /// Opens the database, runs first-run setup, binds `config.bind` (port 0
 /// picks a free port) and serves on a background task.
 pub async fn start(config: &Config) -> Result<Running, String> {
+    let db_lock = app::backend::backup::hold_while_serving(&config.database_url)?;
     let state = open_state(config).await?;
     let mailer = match config.mail_delivery() {
         Some(delivery) => Some((mail_delivery::transport(&delivery)?, delivery)),
@@ -225,7 +242,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
             .with_graceful_shutdown(shutdown_signal())
             .await
     });
-    Ok(Running { addr, state, first_admin, task })
+    Ok(Running { addr, state, first_admin, task, _db_lock: db_lock })
 }
 
 async fn shutdown_signal() {

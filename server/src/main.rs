@@ -1,5 +1,6 @@
 //! The `gatehouse` command: `serve` (default), `migrate`, `create-admin`,
-//! `reset-password`, `generate-users`, `generate-audit`, `features list`.
+//! `reset-password`, `generate-users`, `generate-audit`, `features list`,
+//! `backup`, `restore`.
 #![recursion_limit = "256"]
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -43,6 +44,11 @@ enum Command {
     },
     /// Add N generated audit events over the past year (for benchmarks and demos)
     GenerateAudit { count: usize },
+    /// Copy the SQLite database to FILE while the server runs, and check the copy
+    /// (on PostgreSQL: print the pg_dump command)
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with the backup FILE (every server must be stopped)
+    Restore { file: PathBuf },
     /// Feature definitions (read from features_dir and the built-ins)
     Features {
         #[command(subcommand)]
@@ -115,6 +121,19 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Backup { file } => {
+            let started = std::time::Instant::now();
+            app::backend::backup::backup(&config.database_url, &file).await?;
+            println!("Backed up the database to {} in {:.1} s; the copy passes PRAGMA integrity_check.", file.display(), started.elapsed().as_secs_f64());
+            println!("Uploaded files are not in it: back up the data_dir folder {} separately.", data_dir(&config));
+            Ok(())
+        }
+        Command::Restore { file } => {
+            app::backend::backup::restore(&config.database_url, &file).await?;
+            println!("Restored the database from {}. Start the server to use it.", file.display());
+            println!("Uploaded files are not in it: restore the data_dir folder {} from the same time.", data_dir(&config));
+            Ok(())
+        }
         Command::GenerateAudit { count } => {
             let state = gatehouse_server::open_state(&config).await?;
             let started = std::time::Instant::now();
@@ -144,9 +163,17 @@ async fn serve(config: Config) -> Result<(), String> {
             None => println!("First admin created: {} (password from configuration).", admin.username),
         }
     }
+    if config.external_auth_url.is_some() {
+        println!("Accounts come from the external authentication provider; a user it gives the admin role is an admin.");
+    }
     println!("Gatehouse is running. Sign in at {url}/login");
     tracing::info!(addr = %running.addr, database = running.state.db.backend_name(), "listening");
     running.task.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())
+}
+
+/// The data_dir folder as an absolute path, for the backup commands' reminders.
+fn data_dir(config: &Config) -> String {
+    std::path::absolute(&config.data_dir).unwrap_or_else(|_| PathBuf::from(&config.data_dir)).display().to_string()
 }
 
 fn init_logging(config: &Config) {

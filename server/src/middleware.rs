@@ -29,6 +29,42 @@ impl MakeRequestId for MakeRandomRequestId {
     }
 }
 
+/// Whether a client's `x-request-id` may be kept: 1 to 64 letters, digits, `.`, `_` or `-`.
+fn is_safe_request_id(id: &[u8]) -> bool {
+    (1..=64).contains(&id.len()) && id.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Drops an incoming `x-request-id` that is not a safe token, so that a
+/// fresh one is made instead of a hostile one reaching the logs.
+pub async fn drop_unsafe_request_id(mut req: Request, next: Next) -> Response {
+    if req.headers().get("x-request-id").is_some_and(|v| !is_safe_request_id(v.as_bytes())) {
+        req.headers_mut().remove("x-request-id");
+    }
+    next.run(req).await
+}
+
+/// Adds `"request_id"` to the JSON body of every 5xx answer, so a user
+/// can quote it and an admin find the request in the logs.
+pub async fn request_id_in_server_errors(req: Request, next: Next) -> Response {
+    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let res = next.run(req).await;
+    let is_json = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("application/json"));
+    let Some(id) = id.filter(|_| res.status().is_server_error() && is_json) else { return res };
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (parts.status, "Something went wrong").into_response();
+    };
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(mut fields)) => {
+            fields.insert("request_id".into(), serde_json::Value::String(id));
+            parts.headers.remove(header::CONTENT_LENGTH);
+            serde_json::Value::Object(fields).to_string().into()
+        }
+        _ => bytes,
+    };
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
 /// Sets the security headers on every response (with `https`, HSTS too).
 /// The CSP nonce is chosen here and handed to the page renderer through a
 /// request extension.
@@ -234,7 +270,15 @@ pub fn logged_path<'a>(path: &'a str, route: Option<&'a str>) -> &'a str {
 
 #[cfg(test)]
 mod tests {
-    use super::{logged_path, same_origin};
+    use super::{is_safe_request_id, logged_path, same_origin};
+
+    #[test]
+    fn request_ids_are_kept_only_when_safe() {
+        assert!(is_safe_request_id(b"req-2026.12_03"));
+        for hostile in [&b""[..], b"a b", b"x\r\nSet-Cookie: y", b"<script>", &[b'a'; 65][..]] {
+            assert!(!is_safe_request_id(hostile), "{:?}", String::from_utf8_lossy(hostile));
+        }
+    }
 
     #[test]
     fn origins_must_match_scheme_host_and_port() {

@@ -131,6 +131,11 @@ impl Db {
         on_db!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
     }
 
+    /// Connections open in the pool, and how many of them are idle.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        on_db!(self, |pool| (pool.size(), pool.num_idle()))
+    }
+
     pub fn backend_name(&self) -> &'static str {
         match self {
             Db::Sqlite(_) => "sqlite",

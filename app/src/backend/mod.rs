@@ -1,6 +1,7 @@
 //! Server-only code: the rules (services, policy, auth), the background jobs and the SQL (store).
 
 pub mod auth;
+pub mod backup;
 pub mod csv_writer;
 pub mod db;
 pub mod disk;

@@ -57,6 +57,8 @@ pub struct SiteSettings {
     pub password_expiry_days: i64,
     /// Accounts with no sign-in for this many days are disabled (0 = never).
     pub inactive_days: i64,
+    /// When set, passwords are checked by this provider and local account management is off.
+    pub external_auth_url: Option<String>,
 }
 
 impl Default for SiteSettings {
@@ -88,6 +90,7 @@ impl Default for SiteSettings {
             audit_retention_days: 365,
             password_expiry_days: 0,
             inactive_days: 0,
+            external_auth_url: None,
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod credentials;
 pub mod feature_grid;
 pub mod forms;
 pub mod header;
+pub mod local_accounts;
 pub mod session_list;
 pub mod session_user;
 pub mod storage;

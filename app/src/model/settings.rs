@@ -27,6 +27,8 @@ pub struct PublicSiteInfo {
     pub site_name: String,
     pub registration_open: bool,
     pub password_min_length: usize,
+    /// Accounts come from an external authentication provider (local management is off).
+    pub accounts_external: bool,
 }
 
 /// The Admin → Security form: numbers as typed, so that a bad one gets an

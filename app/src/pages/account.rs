@@ -2,6 +2,7 @@
 //! signing in with a one-time password).
 
 use crate::api::account::ChangePassword;
+use crate::components::local_accounts::LocalAccountsOnly;
 use crate::api::profile::{get_profile, SaveProfile};
 use crate::components::forms::{field_error, form_error, reload_to, BoundField, Field, FormError, FormSuccess};
 use crate::model::Profile;
@@ -154,8 +155,10 @@ pub fn AccountPage() -> impl IntoView {
         </section>
         <section class="card" aria-labelledby="password-title">
             <h2 id="password-title">"Change password"</h2>
-            <p>"Changing your password signs you out everywhere else."</p>
-            <ChangePasswordForm on_done=|| {} submit_label="Change password"/>
+            <LocalAccountsOnly>
+                <p>"Changing your password signs you out everywhere else."</p>
+                <ChangePasswordForm on_done=|| {} submit_label="Change password"/>
+            </LocalAccountsOnly>
         </section>
     }
 }

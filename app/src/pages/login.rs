@@ -2,6 +2,7 @@
 
 use crate::api::account::Login;
 use crate::api::settings::site_info;
+use crate::components::local_accounts::LocalAccountsOnly;
 use crate::components::forms::{field_error, form_error, reload_to, Field, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -35,7 +36,7 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
             </ActionForm>
             <ul class="links">
-                <li><a href="/forgot">"Forgot login or password?"</a></li>
+                <LocalAccountsOnly quiet=true><li><a href="/forgot">"Forgot login or password?"</a></li></LocalAccountsOnly>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         info.await.ok().filter(|i| i.registration_open).map(|_| view! {

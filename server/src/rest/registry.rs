@@ -78,8 +78,8 @@ async fn refresh(State(s): State<ServerState>, caller: Caller) -> ApiResult<impl
     Ok(Json(account::refresh_token(&s.app, caller.get()).await?))
 }
 
-async fn management_enabled() -> impl IntoResponse {
-    Json(true)
+async fn management_enabled(State(s): State<ServerState>) -> impl IntoResponse {
+    Json(!app::backend::auth::external::is_on(&s.app))
 }
 
 async fn change_own_password(

@@ -47,6 +47,7 @@ pub async fn charge_password_check(state: &AppState, ip: Option<&str>, door: &'s
     let count = auth_failures::record_and_count(&state.db, &key, window).await?;
     let limit = state.settings.login_rate_limit;
     if count > limit {
+        count_sign_in("rate_limited");
         if count == limit + 1 {
             let details = json!({"reason": "rate_limited", "door": door, "limit_per_minute": limit});
             audit::record(state, &audit::event(Actor::Anonymous, AuditAction::SignInFailed, Target::default(), details)).await?;
@@ -88,8 +89,14 @@ pub async fn check_password(state: &AppState, user: Option<&UserRow>, password: 
     Ok(false)
 }
 
+/// Counts a sign-in attempt for `/metrics` by how it ended.
+fn count_sign_in(outcome: &str) {
+    metrics::counter!("gatehouse_sign_ins_total", "outcome" => outcome.to_string()).increment(1);
+}
+
 /// Audits a refused sign-in through `door` (`form`, `basic`, `jwt`).
 async fn refused(state: &AppState, user: Option<&UserRow>, typed: &str, reason: &str, door: &str) -> Result<(), AppError> {
+    count_sign_in(reason);
     let (target, details) = match user {
         Some(u) => (Target::user(u.id, &u.username), json!({"reason": reason, "door": door})),
         None => (Target::default(), json!({"reason": reason, "door": door, "username": typed.chars().take(100).collect::<String>()})),
@@ -120,6 +127,9 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: 
         return Err(AppError::validation("password", "Enter your password"));
     }
     let charge = charge_password_check(state, ip, door).await?;
+    if let Some(url) = &state.settings.external_auth_url {
+        return external_sign_in(state, url, username, password, charge, door).await;
+    }
     let user = if username.len() <= 100 { users::find_by_username(&state.db, username).await? } else { None };
     let was_locked = user.as_ref().is_some_and(|u| u.is_locked(now_ms()));
     if !check_password(state, user.as_ref(), password).await? {
@@ -146,6 +156,33 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: 
     let details = if expired { json!({"door": door, "password_expired": true}) } else { json!({"door": door}) };
     let event = audit::event(Actor::Named(user.id, &user.username), AuditAction::SignIn, Target::user(user.id, &user.username), details);
     users::record_successful_login(&state.db, user.id, &event).await?;
+    count_sign_in("success");
+    Ok(user)
+}
+
+/// Signs in through the external provider at `url`: it decides the
+/// password, and its answer creates or updates the local account. The
+/// per-address limit applies; the local lockout and expiry do not.
+async fn external_sign_in(state: &AppState, url: &str, username: &str, password: &str, charge: Option<Charge>, door: &'static str) -> Result<UserRow, AppError> {
+    use crate::backend::auth::external;
+    let identity = match password.len() <= MAX_LOGIN_PASSWORD_BYTES && username.len() <= 100 {
+        true => external::ask_provider(url, username, password).await,
+        false => None,
+    };
+    let Some(identity) = identity else {
+        let user = if username.len() <= 100 { users::find_by_username(&state.db, username).await? } else { None };
+        refused(state, user.as_ref(), username, "external_refused", door).await?;
+        return Err(invalid());
+    };
+    refund(state, charge).await?;
+    let user = external::provision(state, &identity).await?;
+    if let Some(refusal) = crate::backend::policy::account_refusal(user.standing()) {
+        refused(state, Some(&user), username, refusal_reason(&user), door).await?;
+        return Err(AppError::Forbidden(refusal.into()));
+    }
+    let event = audit::event(Actor::Named(user.id, &user.username), AuditAction::SignIn, Target::user(user.id, &user.username), json!({"door": door, "external": true}));
+    users::record_successful_login(&state.db, user.id, &event).await?;
+    count_sign_in("success");
     Ok(user)
 }
 

@@ -5,6 +5,7 @@ pub mod api_tokens;
 pub mod basic_cache;
 pub mod client_addr;
 pub mod credential_keys;
+pub mod external;
 pub mod jwt;
 pub mod login;
 pub mod password;

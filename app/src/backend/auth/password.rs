@@ -109,7 +109,14 @@ impl PasswordHasher {
             None => (self.dummy_hash.to_string(), false),
         };
         self.verifications.fetch_add(1, Ordering::Relaxed);
-        let matched = self.run(move |memory| verify_with(&password, &hash, memory)).await?;
+        let matched = self
+            .run(move |memory| {
+                let started = std::time::Instant::now();
+                let matched = verify_with(&password, &hash, memory);
+                metrics::histogram!("gatehouse_argon2_verify_seconds").record(started.elapsed().as_secs_f64());
+                matched
+            })
+            .await?;
         Ok(real && matched)
     }
 
@@ -120,7 +127,10 @@ impl PasswordHasher {
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static) -> Result<T, AppError> {
         let (done, result) = tokio::sync::oneshot::channel();
+        let queue = metrics::gauge!("gatehouse_argon2_queue_depth");
+        queue.increment(1.0);
         let job: Job = Box::new(move |memory| {
+            queue.decrement(1.0);
             let _ = done.send(work(memory));
         });
         self.jobs.send(job).map_err(internal)?;

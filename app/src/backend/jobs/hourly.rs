@@ -54,12 +54,13 @@ pub fn spawn(state: AppState) {
         loop {
             every.tick().await;
             match run_once(&state, &instance).await {
-                Ok(Some(report)) if report.audit_events_deleted > 0 || report.accounts_disabled > 0 => tracing::info!(
+                Ok(Some(report)) => tracing::info!(
+                    instance = %instance,
                     audit_events_deleted = report.audit_events_deleted,
                     inactive_accounts_disabled = report.accounts_disabled,
-                    "hourly sweep"
+                    "hourly sweep ran"
                 ),
-                Ok(_) => {}
+                Ok(None) => tracing::debug!(instance = %instance, "hourly sweep: another instance holds the lease"),
                 Err(err) => tracing::warn!(error = %err, "hourly sweep failed"),
             }
         }

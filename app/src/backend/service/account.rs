@@ -47,6 +47,7 @@ pub async fn change_own_password(
     change: &PasswordChange<'_>,
 ) -> Result<(), AppError> {
     let principal = authorize(principal, Action::ChangeOwnPassword)?;
+    crate::backend::auth::external::refuse_local_management(state)?;
     let user = users::find_by_id(&state.db, principal.user_id)
         .await?
         .ok_or_else(crate::backend::policy::sign_in_required)?;

@@ -144,7 +144,10 @@ where
     let row = NewFile { dataset: target.dataset.id, name, size, storage_key: &key, uploader: uploader.user_id, quota, now };
     let outcome = store::insert_file(&state.db, &row).await;
     match outcome {
-        Ok(StoreFile::Stored(id)) => Ok(FileInfo { id, name: name.to_string(), size, uploaded_by: Some(uploader.username.clone()), created_at: now }),
+        Ok(StoreFile::Stored(id)) => {
+            metrics::counter!("gatehouse_upload_bytes_total").increment(size.max(0) as u64);
+            Ok(FileInfo { id, name: name.to_string(), size, uploaded_by: Some(uploader.username.clone()), created_at: now })
+        }
         other => {
             storage::remove_stored(state, std::slice::from_ref(&key)).await;
             Err(match other {

@@ -156,6 +156,7 @@ pub async fn accept_by_registering(
     token: &str,
     form: &InvitationSignUp,
 ) -> Result<(users::UserRow, String), AppError> {
+    crate::backend::auth::external::refuse_local_management(state)?;
     let row = open_invitation(state, token).await?;
     let username = form.username.trim();
     check_username(username, "username")?;

@@ -10,6 +10,7 @@ pub mod email_links;
 pub mod features;
 pub mod invitations;
 pub mod mail;
+pub mod metrics;
 pub mod project_members;
 pub mod projects;
 pub mod outbox;

@@ -34,6 +34,7 @@ pub async fn get(state: &AppState, principal: Option<&Principal>) -> Result<Prof
 /// following the link reports it.
 pub async fn save(state: &AppState, principal: Option<&Principal>, ip: Option<&str>, form: &ProfileForm) -> Result<Profile, AppError> {
     let user = own_user(state, principal).await?;
+    crate::backend::auth::external::refuse_local_management(state)?;
     let display_name = validate::display_name(&form.display_name, "display_name")?;
     let email = form.email.trim();
     let changes_email = !email.eq_ignore_ascii_case(user.email.as_deref().unwrap_or_default());

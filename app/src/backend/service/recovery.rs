@@ -33,6 +33,7 @@ pub async fn request(
     ip: Option<&str>,
 ) -> Result<String, AppError> {
     authorize_public(principal, Action::RecoverAccount)?;
+    crate::backend::auth::external::refuse_local_management(state)?;
     crate::backend::auth::rate_limit::spend_mail_request(state, ip).await?;
     let identifier = identifier.trim();
     if identifier.is_empty() {
@@ -93,6 +94,7 @@ pub async fn reset_password(
     confirm_password: &str,
 ) -> Result<(), AppError> {
     authorize_public(principal, Action::RecoverAccount)?;
+    crate::backend::auth::external::refuse_local_management(state)?;
     settings::check_password(state, new_password, "new_password").await?;
     if new_password != confirm_password {
         return Err(AppError::validation("confirm_password", "The two passwords do not match"));

@@ -39,6 +39,7 @@ fn check_form(form: &RegisterForm) -> Result<(), AppError> {
 /// `ip`: the client's address, for the limit on email-sending requests.
 pub async fn register(state: &AppState, principal: Option<&Principal>, form: &RegisterForm, ip: Option<&str>) -> Result<NextStep, AppError> {
     authorize_public(principal, Action::Register)?;
+    crate::backend::auth::external::refuse_local_management(state)?;
     crate::backend::auth::rate_limit::spend_mail_request(state, ip).await?;
     let site = settings::current(state).await?;
     if !site.registration_open {

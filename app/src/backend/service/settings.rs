@@ -62,8 +62,9 @@ pub async fn public_info(state: &AppState, principal: Option<&Principal>) -> Res
     let s = current(state).await?;
     Ok(PublicSiteInfo {
         site_name: s.site_name,
-        registration_open: s.registration_open,
+        registration_open: s.registration_open && !crate::backend::auth::external::is_on(state),
         password_min_length: s.password_min_length,
+        accounts_external: crate::backend::auth::external::is_on(state),
     })
 }
 

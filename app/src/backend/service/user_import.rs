@@ -24,6 +24,7 @@ pub async fn import_chunk(
     dry_run: bool,
 ) -> Result<ImportReport, AppError> {
     let caller = authorize(principal, Action::Administer)?;
+    crate::backend::auth::external::refuse_local_management(state)?;
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(csv.as_bytes());
     let headers: Vec<String> = reader
         .headers()

@@ -134,14 +134,26 @@ fn build(filter: &Filter, before: Option<i64>, limit: i64) -> (String, Vec<Arg>)
         let list: Vec<String> = actions.iter().map(|a| next(Arg::Text(a.to_string()))).collect();
         conditions.push(format!("action IN ({})", list.join(", ")));
     }
+    // A time range alone walks the `(at, id)` index from the range's end, so
+    // a page stops after `limit` rows however many the range holds; every
+    // other filter walks its own `(…, id)` index newest id first.
+    let by_time = (filter.from.is_some() || filter.to.is_some())
+        && exact.iter().all(|(_, v)| v.is_none())
+        && filter.concerning_user.is_none()
+        && filter.actions.is_none();
     if let Some(before) = before {
-        conditions.push(format!("id < {}", next(Arg::Int(before))));
+        let cursor = next(Arg::Int(before));
+        conditions.push(match by_time {
+            true => format!("(at, id) < (SELECT b.at, b.id FROM audit_events b WHERE b.id = {cursor})"),
+            false => format!("id < {cursor}"),
+        });
     }
     let limit = next(Arg::Int(limit));
     let where_clause = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    let order = if by_time { "at DESC, id DESC" } else { "id DESC" };
     let sql = format!(
         "SELECT id, at, actor_id, actor, action, target_kind, target_id, target, details, ip, user_agent, request_id \
-         FROM audit_events {where_clause} ORDER BY id DESC LIMIT {limit}"
+         FROM audit_events {where_clause} ORDER BY {order} LIMIT {limit}"
     );
     (sql, args)
 }
@@ -199,5 +211,9 @@ mod tests {
         let (plain, args) = build(&Filter::default(), None, 50);
         assert!(plain.contains("FROM audit_events  ORDER BY id DESC LIMIT $1"), "{plain}");
         assert_eq!(args.len(), 1);
+        let day = Filter { from: Some(10), to: Some(20), ..Default::default() };
+        let (sql, _) = build(&day, Some(99), 51);
+        assert!(sql.contains("at >= $1 AND at < $2 AND (at, id) < (SELECT b.at, b.id FROM audit_events b WHERE b.id = $3)"), "{sql}");
+        assert!(sql.ends_with("ORDER BY at DESC, id DESC LIMIT $4"), "{sql}");
     }
 }

@@ -84,3 +84,11 @@ pub async fn mark_failed(db: &Db, id: i64, error: &str, retry_at: Option<i64>, f
     let status = if retry_at.is_some() { "pending" } else { "failed" };
     on_db!(db, |pool| sqlx::query(sql).bind(id).bind(status).bind(error).bind(retry_at).bind(final_body).execute(pool).await.map(|_| ()))
 }
+
+/// How many messages wait (`pending`, due or not) and how many gave up (`failed`).
+pub async fn pending_and_failed(db: &Db) -> Result<(i64, i64), sqlx::Error> {
+    let sql = "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), \
+               COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) \
+               FROM outbox WHERE status IN ('pending', 'failed')";
+    on_db!(db, |pool| sqlx::query_as::<_, (i64, i64)>(sql).fetch_one(pool).await)
+}

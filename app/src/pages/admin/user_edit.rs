@@ -2,6 +2,7 @@
 //! disable, unlock, delete).
 
 use super::AdminNav;
+use crate::components::local_accounts::LocalAccountsOnly;
 use crate::api::roles::role_names;
 use crate::api::users::*;
 use crate::components::forms::{field_error, form_error, reload_to, BoundField, Checkbox, FormError, NameChecklist};
@@ -81,6 +82,7 @@ pub fn EditUserPage() -> impl IntoView {
         <Title text="Edit user · Admin · Gatehouse"/>
         <AdminNav current="/admin/users"/>
         <p><a href="/admin/users">"← All users"</a></p>
+        <LocalAccountsOnly>{()}</LocalAccountsOnly>
         {move || notice.get().map(|n| view! { <p class="form-success" role="status">{n}</p> })}
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -1,6 +1,7 @@
 //! `/admin/users`: search, filter, sort and page through users.
 
 use super::AdminNav;
+use crate::components::local_accounts::LocalAccountsOnly;
 use crate::api::roles::role_names;
 use crate::api::users::{list_users, BulkUsers};
 use crate::api::registration::ApproveUser;
@@ -81,10 +82,13 @@ pub fn AdminUsersPage() -> impl IntoView {
                         query_string(&[("search", &q.search), ("role", &q.role), ("status", &q.status), ("sort", &q.sort)])
                     )
                 } download="gatehouse-users.csv" rel="external">"Export CSV"</a>
-                <a href="/admin/users/import">"Import CSV"</a>
-                <a class="button" href="/admin/users/new">"New user"</a>
+                <LocalAccountsOnly quiet=true>
+                    <a href="/admin/users/import">"Import CSV"</a>
+                    <a class="button" href="/admin/users/new">"New user"</a>
+                </LocalAccountsOnly>
             </div>
         </div>
+        <LocalAccountsOnly>{()}</LocalAccountsOnly>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let role_names: Vec<String> = roles.await.unwrap_or_default();

@@ -94,6 +94,7 @@ async fn hash_new_password(state: &AppState, password: &str, field: &str) -> Res
 /// An admin creates an account (verified and approved).
 pub async fn create(state: &AppState, principal: Option<&Principal>, account: &NewAccount) -> Result<UserSummary, AppError> {
     let caller = authorize(principal, Action::Administer)?;
+    crate::backend::auth::external::refuse_local_management(state)?;
     let username = account.username.trim();
     validate::check_username(username, "username")?;
     crate::backend::service::settings::check_password(state, &account.password, "password").await?;
@@ -127,6 +128,7 @@ pub async fn update_email_and_roles(
     request: &UpdateUserRequest,
 ) -> Result<UserSummary, AppError> {
     let caller = authorize(principal, Action::Administer)?;
+    crate::backend::auth::external::refuse_local_management(state)?;
     let user = find_user(state, username).await?;
     let email = match &request.email {
         Some(e) => Some(free_email(state, e, user.id).await?),
@@ -234,6 +236,7 @@ fn edited_fields(user: &UserRow, old_roles: &[String], edit: &users::AdminEdit<'
 /// Saves the edit page. A stale `version` changes nothing and says so.
 pub async fn save(state: &AppState, principal: Option<&Principal>, edit: &UserEdit) -> Result<(), AppError> {
     let caller = authorize(principal, Action::Administer)?;
+    crate::backend::auth::external::refuse_local_management(state)?;
     let user = find_user(state, &edit.username).await?;
     if user.id == caller.user_id && !edit.enabled {
         return Err(AppError::validation("enabled", "You cannot disable your own account"));
@@ -302,6 +305,7 @@ pub async fn unlock(state: &AppState, principal: Option<&Principal>, username: &
 /// Grants (`granted`) or removes one role; the last enabled admin keeps `admin`.
 pub async fn set_role(state: &AppState, principal: Option<&Principal>, username: &str, role: &str, granted: bool) -> Result<(), AppError> {
     let caller = authorize(principal, Action::Administer)?;
+    crate::backend::auth::external::refuse_local_management(state)?;
     let user = find_user(state, username).await?;
     let role = resolve_roles(state, &[role.to_string()], "role").await?.remove(0);
     let action = if granted { AuditAction::RoleGranted } else { AuditAction::RoleRevoked };
@@ -316,6 +320,7 @@ pub async fn set_role(state: &AppState, principal: Option<&Principal>, username:
 /// offer no choice (REST, bulk) pass the deleting admin, so nothing is lost.
 pub async fn delete(state: &AppState, principal: Option<&Principal>, username: &str, heir: Option<&str>) -> Result<(), AppError> {
     let caller = authorize(principal, Action::Administer)?;
+    crate::backend::auth::external::refuse_local_management(state)?;
     let user = find_user(state, username).await?;
     if user.id == caller.user_id {
         return Err(AppError::Conflict("You cannot delete your own account".into()));
@@ -343,6 +348,7 @@ pub async fn delete(state: &AppState, principal: Option<&Principal>, username: &
 /// An admin sets someone's password; their sessions and tokens end.
 pub async fn set_password(state: &AppState, principal: Option<&Principal>, username: &str, new_password: Option<&str>) -> Result<(), AppError> {
     let caller = authorize(principal, Action::AdministerCredentials)?;
+    crate::backend::auth::external::refuse_local_management(state)?;
     let user = find_user(state, username).await?;
     let new_password = new_password.unwrap_or_default();
     if new_password.is_empty() {
@@ -363,6 +369,9 @@ pub async fn bulk(state: &AppState, principal: Option<&Principal>, action: &Bulk
     }
     if usernames.len() > MAX_BULK {
         return Err(AppError::validation("selection", format!("Select at most {MAX_BULK} users at once")));
+    }
+    if !matches!(action, BulkAction::Enable | BulkAction::Disable) {
+        crate::backend::auth::external::refuse_local_management(state)?;
     }
     let mut outcomes = Vec::with_capacity(usernames.len());
     for username in usernames {
