@@ -10,10 +10,10 @@ use axum::Router;
 use http::header;
 use std::collections::BTreeSet;
 use std::fmt::Write;
+use serde_json::{json, Value};
 use std::sync::OnceLock;
 use utoipa::openapi::path::{HttpMethod, Operation, Paths};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::{Content, OpenApi, RefOr, Response, Schema};
 use utoipa::{OpenApi as _, PartialSchema};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
@@ -60,7 +60,8 @@ fn rendered() -> &'static (String, String) {
     static RENDERED: OnceLock<(String, String)> = OnceLock::new();
     RENDERED.get_or_init(|| {
         let doc = document();
-        (doc.to_pretty_json().expect("the OpenAPI document serializes"), page(&doc))
+        let json = document_json(&doc);
+        (serde_json::to_string_pretty(&json).expect("the OpenAPI document serializes"), page(&doc, &json))
     })
 }
 
@@ -179,7 +180,6 @@ fn finish(doc: &mut OpenApi) {
     );
     let none: [&str; 0] = [];
     doc.security = Some(["basic", "bearer", "session"].into_iter().map(|s| SecurityRequirement::new(s, none)).collect());
-    add_links(doc);
 }
 
 /// utoipa takes a doc comment's first line as the summary; make it the
@@ -270,42 +270,210 @@ fn add_layer_statuses(op: &mut Operation, path: &str, method: &str) {
     }
 }
 
+/// The document as served: [`document`] with the input rules of
+/// `model::validate` as schema constraints, form bodies without `null`
+/// (a form cannot carry one), and links from what a response creates to
+/// the operations that use it. (utoipa 5 writes a link's `operationId` in
+/// snake case, so links are added here.)
+pub fn document_json(doc: &OpenApi) -> Value {
+    let mut json = serde_json::to_value(doc).expect("the OpenAPI document serializes");
+    constrain(&mut json);
+    forms_without_null(&mut json);
+    add_links(&mut json);
+    json
+}
+
+// The rules of `app::model::validate` (and the services), as patterns.
+const USERNAME: &str = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,49}$";
+const ROLE: &str = r"^[A-Za-z0-9._-]{2,50}$";
+const SLUG: &str = r"^[A-Za-z0-9][A-Za-z0-9_-]{1,63}$";
+const EMAIL: &str = r"^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$";
+const NON_BLANK: &str = r"\S";
+/// Dataset and file names: no slash or control character, not `.` or `..`
+/// (here: not starting with a dot), at most 200 characters.
+const FILE_NAME: &str = r"^[^/\x00-\x1f\x7f.][^/\x00-\x1f\x7f]{0,199}$";
+/// `from`/`to` of the audit log: a date, a UTC time, or Unix milliseconds.
+const AUDIT_TIME: &str = r"^((19[7-9][0-9]|20[0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)?|[0-9]{1,15})$";
+/// An XNAT group as `PUT /data/projects/{ID}/users/{group}/{login}` takes it.
+const GROUP: &str = r"^([Oo][Ww][Nn][Ee][Rr]|[Mm][Ee][Mm][Bb][Ee][Rr]|[Cc][Oo][Ll][Ll][Aa][Bb][Oo][Rr][Aa][Tt][Oo][Rr])[Ss]?$";
+
+fn accessibilities() -> Value {
+    json!(["public", "protected", "private"])
+}
+
+fn constrain(doc: &mut Value) {
+    let schemas = &mut doc["components"]["schemas"];
+    let mut set = |schema: &str, property: &str, rule: Value| {
+        let target = schemas.pointer_mut(&format!("/{schema}/properties/{property}")).and_then(Value::as_object_mut);
+        if let (Some(target), Value::Object(rule)) = (target, rule) {
+            target.extend(rule);
+        }
+    };
+    set("CreateUserRequest", "userName", json!({"pattern": USERNAME}));
+    set("CreateUserRequest", "password", json!({"minLength": 8, "maxLength": 128}));
+    set("CreateUserRequest", "email", json!({"pattern": EMAIL, "maxLength": 254}));
+    set("CreateUserRequest", "roles", json!({"items": {"type": "string", "pattern": ROLE}}));
+    set("UpdateUserRequest", "email", json!({"pattern": format!("^$|{}", EMAIL), "maxLength": 254, "description": "Empty removes it"}));
+    set("UpdateUserRequest", "roles", json!({"items": {"type": "string", "pattern": ROLE}}));
+    set("AuthenticateRequest", "username", json!({"pattern": NON_BLANK}));
+    set("AuthenticateRequest", "password", json!({"pattern": NON_BLANK}));
+    set("ChangePasswordRequest", "newPassword", json!({"minLength": 8, "maxLength": 128}));
+    set("RoleRequest", "roleName", json!({"pattern": ROLE}));
+    set("OrgRequest", "slug", json!({"pattern": SLUG}));
+    set("OrgRequest", "name", json!({"pattern": NON_BLANK, "maxLength": 200}));
+    set("OrgRequest", "accessibility", json!({"enum": accessibilities()}));
+    set("ProjectFields", "accessibility", json!({"enum": accessibilities()}));
+    set("NewAccessToken", "name", json!({"pattern": NON_BLANK, "maxLength": 100}));
+    set("NewAccessToken", "expires_days", json!({"enum": [30, 90, 365, null], "description": "Days; `null` or absent: never (when the site allows it)"}));
+    set("ServiceKeyValue", "value", json!({"pattern": NON_BLANK}));
+    set("ChangeBody", "key", json!({"pattern": NON_BLANK}));
+    set("Rename", "name", json!({"pattern": FILE_NAME}));
+    for (schema, required) in [
+        ("CreateUserRequest", json!(["userName", "password"])),
+        ("AuthenticateRequest", json!(["username", "password"])),
+        ("ChangePasswordRequest", json!(["newPassword"])),
+        ("RoleRequest", json!(["roleName"])),
+        ("NewAccessToken", json!(["name"])),
+        ("ServiceKeyValue", json!(["value"])),
+        ("ChangeBody", json!(["key"])),
+        ("Rename", json!(["name"])),
+    ] {
+        if let Some(schema) = schemas.get_mut(schema) {
+            schema["required"] = required;
+        }
+    }
+    // Exactly one of `banned` and `enabled`, and neither as `null`.
+    if let Some(change) = schemas.get_mut("ChangeBody") {
+        change["oneOf"] = json!([{"required": ["banned"]}, {"required": ["enabled"]}]);
+        for property in ["banned", "enabled"] {
+            if let Some(p) = change.pointer_mut(&format!("/properties/{property}")) {
+                strip_null(p);
+            }
+        }
+    }
+    // POST /orgs needs what PUT may leave out.
+    let mut new_org = schemas["OrgRequest"].clone();
+    new_org["required"] = json!(["slug", "name"]);
+    schemas["NewOrgRequest"] = new_org;
+    if let Some(body) = doc.pointer_mut("/paths/~1orgs/post/requestBody/content").and_then(Value::as_object_mut) {
+        for content in body.values_mut() {
+            content["schema"] = json!({"$ref": "#/components/schemas/NewOrgRequest"});
+        }
+    }
+
+    let Some(paths) = doc["paths"].as_object_mut() else { return };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for op in item.values_mut() {
+            let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else { continue };
+            for param in params {
+                let name = param["name"].as_str().unwrap_or_default().to_string();
+                let place = param["in"].as_str().unwrap_or_default().to_string();
+                let rule = match (place.as_str(), name.as_str()) {
+                    ("path", "id") if is_xnat_path(path) => json!({"pattern": SLUG}),
+                    ("path", "project") => json!({"pattern": SLUG}),
+                    ("path", "dataset" | "file") => json!({"pattern": FILE_NAME}),
+                    ("path", "value") => json!({"enum": accessibilities()}),
+                    ("path", "group") => json!({"pattern": GROUP}),
+                    ("path", "role") => json!({"pattern": ROLE}),
+                    ("query", "from" | "to") if path == "/api/audit" => json!({"pattern": AUDIT_TIME}),
+                    ("query", "action") if path == "/api/audit" => json!({"enum": app::model::AUDIT_ACTIONS}),
+                    ("query", "after") if path == "/api/audit" => json!({"pattern": r"^[1-9][0-9]{0,14}$"}),
+                    ("query", "after") if path == "/api/admin/tokens" => json!({"pattern": r"^[0-9]{1,15}~[0-9]{1,15}$"}),
+                    ("query", "format") if path == "/api/audit" => json!({"enum": ["json", "csv"]}),
+                    ("query", "format") => json!({"pattern": "^([Jj][Ss][Oo][Nn]|[Cc][Ss][Vv])$"}),
+                    ("query", "user" | "feature") if path == "/api/features/check" => {
+                        param["required"] = json!(true);
+                        json!({"pattern": NON_BLANK})
+                    }
+                    ("query", "group") if path.ends_with("/services/features") => {
+                        param["required"] = json!(true);
+                        json!({"pattern": NON_BLANK})
+                    }
+                    ("query", "limit") => json!({"minimum": 1, "maximum": 1000}),
+                    _ => continue,
+                };
+                if let (Some(schema), Value::Object(rule)) = (param["schema"].as_object_mut(), rule) {
+                    // A nullable type stays nullable only where `null` can be sent: nowhere in a URL.
+                    if let Some(types) = schema.get_mut("type").and_then(Value::as_array_mut) {
+                        types.retain(|t| t != "null");
+                    }
+                    schema.extend(rule);
+                }
+            }
+        }
+    }
+}
+
+/// Form bodies get their schema inlined without `null`: a form has no way to send one.
+fn forms_without_null(doc: &mut Value) {
+    let schemas = doc["components"]["schemas"].clone();
+    let Some(paths) = doc["paths"].as_object_mut() else { return };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for op in item.values_mut() {
+            let Some(form) = op.pointer_mut("/requestBody/content/application~1x-www-form-urlencoded/schema") else { continue };
+            let mut inlined = match form["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
+                Some(name) => schemas[name].clone(),
+                None => form.clone(),
+            };
+            strip_null(&mut inlined);
+            *form = inlined;
+        }
+    }
+}
+
+fn strip_null(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(types) = map.get_mut("type").and_then(Value::as_array_mut) {
+                types.retain(|t| t != "null");
+            }
+            if let Some(values) = map.get_mut("enum").and_then(Value::as_array_mut) {
+                values.retain(|v| !v.is_null());
+            }
+            if let Some(options) = map.get_mut("oneOf").and_then(Value::as_array_mut) {
+                options.retain(|o| o.get("type").and_then(Value::as_str) != Some("null"));
+            }
+            map.values_mut().for_each(strip_null);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_null),
+        _ => {}
+    }
+}
+
 /// Links from what a response creates to the operations that use it, so a
 /// client (and schemathesis' stateful phase) can follow them.
-fn add_links(doc: &mut OpenApi) {
+fn add_links(doc: &mut Value) {
     let user_ops = ["put_users_user", "delete_users_user", "get_users_user_storage", "get_users_user_meta", "get_users_user_orgs"];
-    let mut links: Vec<(&str, &str, &str, Vec<&str>, Vec<(&str, &str)>)> = vec![
-        ("/users", "post", "201", user_ops.to_vec(), vec![("user", "$response.body#/userName")]),
-        ("/orgs", "post", "201", vec!["get_orgs_slug", "put_orgs_slug", "delete_orgs_slug"], vec![("slug", "$response.body#/slug")]),
-        ("/users/roles", "post", "201", vec!["delete_users_roles_role"], vec![("role", "$response.body#/roleName")]),
-        ("/api/tokens", "post", "201", vec!["delete_api_tokens_id", "delete_api_admin_tokens_id"], vec![("id", "$response.body#/id")]),
+    let mut links: Vec<(String, &str, &str, Vec<String>, Value)> = vec![
+        ("/users".into(), "post", "201", user_ops.iter().map(|s| s.to_string()).collect(), json!({"user": "$response.body#/userName"})),
+        ("/orgs".into(), "post", "201", vec!["get_orgs_slug".into(), "put_orgs_slug".into(), "delete_orgs_slug".into()], json!({"slug": "$response.body#/slug"})),
+        ("/users/roles".into(), "post", "201", vec!["delete_users_roles_role".into()], json!({"role": "$response.body#/roleName"})),
+        ("/api/tokens".into(), "post", "201", vec!["delete_api_tokens_id".into()], json!({"id": "$response.body#/id"})),
+        (
+            "/files/{project}/{dataset}/{file}".into(),
+            "put",
+            "201",
+            ["get", "patch", "delete"].iter().map(|m| format!("{m}_files_project_dataset_file")).collect(),
+            json!({"project": "$request.path.project", "dataset": "$request.path.dataset", "file": "$response.body#/name"}),
+        ),
     ];
     for prefix in XNAT_PREFIXES {
-        let issue: &'static str = Box::leak(format!("{prefix}/services/tokens/issue").into_boxed_str());
-        let ops: Vec<&'static str> = ["validate", "invalidate"]
+        let targets = ["validate", "invalidate"]
             .iter()
-            .map(|op| &*Box::leak(operation_id("get", &format!("{prefix}/services/tokens/{op}/{{alias}}/{{secret}}")).into_boxed_str()))
+            .map(|op| operation_id("get", &format!("{prefix}/services/tokens/{op}/{{alias}}/{{secret}}")))
             .collect();
-        links.push((issue, "get", "200", ops, vec![("alias", "$response.body#/alias"), ("secret", "$response.body#/secret")]));
+        links.push((format!("{prefix}/services/tokens/issue"), "get", "200", targets, json!({"alias": "$response.body#/alias", "secret": "$response.body#/secret"})));
+        let project = |m: &str, p: &str| operation_id(m, &format!("{prefix}{p}"));
+        let targets = vec![project("get", "/projects/{id}"), project("get", "/projects/{id}/users"), project("get", "/projects/{id}/accessibility"), project("delete", "/projects/{id}")];
+        links.push((format!("{prefix}/projects/{{id}}"), "put", "201", targets, json!({"id": "$request.path.id"})));
     }
-    links.push((
-        "/files/{project}/{dataset}/{file}",
-        "put",
-        "201",
-        vec!["get_files_project_dataset_file", "patch_files_project_dataset_file", "delete_files_project_dataset_file"],
-        vec![("project", "$request.path.project"), ("dataset", "$request.path.dataset"), ("file", "$response.body#/name")],
-    ));
     for (path, method, status, targets, parameters) in links {
-        let Some(item) = doc.paths.paths.get_mut(path) else { continue };
-        let Some((m, _)) = METHODS.iter().find(|(_, n)| *n == method) else { continue };
-        let Some(op) = operation_mut(item, m) else { continue };
-        let Some(RefOr::T(response)) = op.responses.responses.get_mut(status) else { continue };
+        let pointer = format!("/paths/{}/{method}/responses/{status}", path.replace('~', "~0").replace('/', "~1"));
+        let Some(response) = doc.pointer_mut(&pointer) else { continue };
         for target in targets {
-            let mut link = LinkBuilder::new().operation_id(target);
-            for (name, value) in &parameters {
-                link = link.parameter(*name, *value);
-            }
-            response.links.insert(target.to_string(), RefOr::T(link.build()));
+            response["links"][target.as_str()] = json!({"operationId": target, "parameters": parameters});
         }
     }
 }
@@ -317,7 +485,7 @@ fn escape(text: &str) -> String {
 /// The document as HTML: one section per path and method, with its
 /// parameters, bodies and answers. No script and no inline style, so the
 /// site's strict CSP applies unchanged.
-fn page(doc: &OpenApi) -> String {
+fn page(doc: &OpenApi, json: &Value) -> String {
     let mut out = String::new();
     let title = escape(&doc.info.title);
     let _ = write!(
@@ -396,9 +564,9 @@ fn page(doc: &OpenApi) -> String {
     }
     let _ = writeln!(out, "<p>Areas: {}.</p>", tags.iter().map(|t| escape(t)).collect::<Vec<_>>().join(", "));
     let _ = writeln!(out, "<h2>Operations</h2>\n{sections}");
-    if let Some(components) = &doc.components {
+    if let Some(schemas) = json["components"]["schemas"].as_object() {
         out.push_str("<h2>Schemas</h2>\n");
-        for (name, schema) in &components.schemas {
+        for (name, schema) in schemas {
             let json = serde_json::to_string_pretty(schema).unwrap_or_default();
             let _ = writeln!(out, "<section id=\"schema-{0}\"><h3>{0}</h3><pre>{1}</pre></section>", escape(name), escape(&json));
         }

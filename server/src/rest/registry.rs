@@ -126,7 +126,7 @@ async fn refresh(State(s): State<ServerState>, caller: Caller) -> ApiResult<impl
 /// Whether user management is on (always `true`).
 #[utoipa::path(get, path = "/users/management-enabled", tag = TAG,
     security((), ("basic" = []), ("bearer" = []), ("session" = [])),
-    responses((status = 200, body = bool)))]
+    responses((status = 200, body = bool, content_type = "application/json")))]
 async fn management_enabled() -> impl IntoResponse {
     Json(true)
 }

@@ -124,14 +124,19 @@ async fn no_such_path(uri: axum::http::Uri) -> Response {
 #[derive(Deserialize, Default, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct Format {
-    /// `json` (the default) or `csv`.
+    /// `json` (the default) or `csv`, in any letter case.
     format: Option<String>,
 }
 
 /// A listing in the asked format: JSON `ResultSet` (all values strings) or
 /// CSV with a header row always. `columns=` is ignored: every column comes back.
 fn listing(format: &Format, columns: &[&str], rows: Vec<Vec<String>>) -> Response {
-    if format.format.as_deref().is_some_and(|f| f.eq_ignore_ascii_case("csv")) {
+    let csv = match format.format.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return xnat_error(&AppError::validation("format", "format: use json or csv")),
+    };
+    if csv {
         let mut out = CsvWriter::with_header(columns, "\n");
         for row in &rows {
             out.row(row);

@@ -15,6 +15,7 @@ mod features;
 mod foundation;
 mod hardening;
 mod invitation_limits;
+mod openapi;
 mod projects;
 mod pyxnat;
 mod registration;
