@@ -139,13 +139,16 @@ pub mod bool_like {
         Text(String),
     }
 
-    /// What [`option`] reads: a boolean, `null`, or one of its words in any letter case.
+    /// The words [`option`] reads (an empty one is `false`), in any letter case.
+    pub const WORDS: &str = r"^\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0|[Yy][Ee][Ss]|[Nn][Oo]|[Oo][Nn]|[Oo][Ff][Ff])?\s*$";
+    pub const WORDS_NON_EMPTY: &str = r"^\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0|[Yy][Ee][Ss]|[Nn][Oo]|[Oo][Nn]|[Oo][Ff][Ff])\s*$";
+
+    /// What [`option`] reads: a boolean, `null`, or one of its words.
     pub fn schema() -> utoipa::openapi::schema::Schema {
         use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
-        let words = r"^\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0|[Yy][Ee][Ss]|[Nn][Oo]|[Oo][Nn]|[Oo][Ff][Ff])?\s*$";
         OneOfBuilder::new()
             .item(ObjectBuilder::new().schema_type(Type::Boolean))
-            .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(words)))
+            .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(WORDS)))
             .item(ObjectBuilder::new().schema_type(Type::Null))
             .into()
     }

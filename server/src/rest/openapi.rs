@@ -295,6 +295,7 @@ const FILE_NAME: &str = r"^[^/\x00-\x1f\x7f.][^/\x00-\x1f\x7f]{0,199}$";
 /// `from`/`to` of the audit log: a date, a UTC time, or Unix milliseconds.
 const AUDIT_TIME: &str = r"^((19[7-9][0-9]|20[0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)?|[0-9]{1,15})$";
 /// An XNAT group as `PUT /data/projects/{ID}/users/{group}/{login}` takes it.
+const BUILT_IN_ROLE: &str = r"^([Aa][Dd][Mm][Ii][Nn]|[Uu][Ss][Ee][Rr]|[Aa][Ll][Ll]_[Dd][Aa][Tt][Aa]_[Aa][Cc][Cc][Ee][Ss][Ss])$";
 const GROUP: &str = r"^([Oo][Ww][Nn][Ee][Rr]|[Mm][Ee][Mm][Bb][Ee][Rr]|[Cc][Oo][Ll][Ll][Aa][Bb][Oo][Rr][Aa][Tt][Oo][Rr])[Ss]?$";
 
 fn accessibilities() -> Value {
@@ -305,7 +306,14 @@ fn constrain(doc: &mut Value) {
     let schemas = &mut doc["components"]["schemas"];
     let mut set = |schema: &str, property: &str, rule: Value| {
         let target = schemas.pointer_mut(&format!("/{schema}/properties/{property}")).and_then(Value::as_object_mut);
-        if let (Some(target), Value::Object(rule)) = (target, rule) {
+        if let (Some(target), Value::Object(mut rule)) = (target, rule) {
+            // An optional field may be `null`, whatever values it lists.
+            let nullable = target.get("type").and_then(Value::as_array).is_some_and(|t| t.iter().any(|t| t == "null"));
+            if let (true, Some(values)) = (nullable, rule.get_mut("enum").and_then(Value::as_array_mut)) {
+                if !values.contains(&Value::Null) {
+                    values.push(Value::Null);
+                }
+            }
             target.extend(rule);
         }
     };
@@ -319,10 +327,10 @@ fn constrain(doc: &mut Value) {
     set("AuthenticateRequest", "password", json!({"pattern": NON_BLANK}));
     set("ChangePasswordRequest", "newPassword", json!({"minLength": 8, "maxLength": 128}));
     set("RoleRequest", "roleName", json!({"pattern": ROLE}));
-    set("OrgRequest", "slug", json!({"pattern": SLUG}));
     set("OrgRequest", "name", json!({"pattern": NON_BLANK, "maxLength": 200}));
     set("OrgRequest", "accessibility", json!({"enum": accessibilities()}));
     set("ProjectFields", "accessibility", json!({"enum": accessibilities()}));
+    set("ProjectFields", "name", json!({"pattern": NON_BLANK}));
     set("NewAccessToken", "name", json!({"pattern": NON_BLANK, "maxLength": 100}));
     set("NewAccessToken", "expires_days", json!({"enum": [30, 90, 365, null], "description": "Days; `null` or absent: never (when the site allows it)"}));
     set("ServiceKeyValue", "value", json!({"pattern": NON_BLANK}));
@@ -339,6 +347,11 @@ fn constrain(doc: &mut Value) {
         ("Rename", json!(["name"])),
     ] {
         if let Some(schema) = schemas.get_mut(schema) {
+            for property in required.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                if let Some(p) = schema.pointer_mut(&format!("/properties/{property}")) {
+                    strip_null(p);
+                }
+            }
             schema["required"] = required;
         }
     }
@@ -353,7 +366,15 @@ fn constrain(doc: &mut Value) {
     }
     // POST /orgs needs what PUT may leave out.
     let mut new_org = schemas["OrgRequest"].clone();
-    new_org["required"] = json!(["slug", "name"]);
+    new_org["required"] = json!(["slug"]);
+    if let Some(p) = new_org.pointer_mut("/properties/slug") {
+        strip_null(p);
+        p["pattern"] = json!(SLUG);
+    }
+    // A new project's blank name is its slug.
+    if let Some(p) = new_org.pointer_mut("/properties/name").and_then(Value::as_object_mut) {
+        p.remove("pattern");
+    }
     schemas["NewOrgRequest"] = new_org;
     if let Some(body) = doc.pointer_mut("/paths/~1orgs/post/requestBody/content").and_then(Value::as_object_mut) {
         for content in body.values_mut() {
@@ -361,10 +382,26 @@ fn constrain(doc: &mut Value) {
         }
     }
 
+    let schemas_required: BTreeSet<String> = doc["components"]["schemas"]
+        .as_object()
+        .map(|all| all.iter().filter(|(_, s)| s["required"].as_array().is_some_and(|r| !r.is_empty())).map(|(n, _)| n.clone()).collect())
+        .unwrap_or_default();
     let Some(paths) = doc["paths"].as_object_mut() else { return };
     for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else { continue };
-        for op in item.values_mut() {
+        for (method, op) in item.iter_mut() {
+            // An empty body with no content type reads as `{}` (so it is
+            // needed only where a field is required, and for metadata).
+            if let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut) {
+                let needs_fields = body
+                    .get("content")
+                    .and_then(|c| c.get("application/json"))
+                    .and_then(|c| c.pointer("/schema/$ref"))
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    .is_some_and(|name| schemas_required.contains(name));
+                body.insert("required".into(), json!(needs_fields || (path.ends_with("/meta") && method == "post")));
+            }
             let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else { continue };
             for param in params {
                 let name = param["name"].as_str().unwrap_or_default().to_string();
@@ -375,11 +412,18 @@ fn constrain(doc: &mut Value) {
                     ("path", "dataset" | "file") => json!({"pattern": FILE_NAME}),
                     ("path", "value") => json!({"enum": accessibilities()}),
                     ("path", "group") => json!({"pattern": GROUP}),
-                    ("path", "role") => json!({"pattern": ROLE}),
-                    ("query", "from" | "to") if path == "/api/audit" => json!({"pattern": AUDIT_TIME}),
-                    ("query", "action") if path == "/api/audit" => json!({"enum": app::model::AUDIT_ACTIONS}),
-                    ("query", "after") if path == "/api/audit" => json!({"pattern": r"^[1-9][0-9]{0,14}$"}),
-                    ("query", "after") if path == "/api/admin/tokens" => json!({"pattern": r"^[0-9]{1,15}~[0-9]{1,15}$"}),
+                    // The built-in roles cannot be deleted (400).
+                    ("path", "role") => json!({"pattern": ROLE, "not": {"pattern": BUILT_IN_ROLE}}),
+                    ("path", "login") => json!({"pattern": NON_BLANK}),
+                    ("query", "accessibility") => json!({"enum": accessibilities()}),
+                    ("query", "name") if is_xnat_path(path) => json!({"pattern": NON_BLANK}),
+                    // An empty filter is no filter.
+                    ("query", "from" | "to") if path == "/api/audit" => json!({"pattern": format!("^$|{AUDIT_TIME}")}),
+                    ("query", "action") if path == "/api/audit" => {
+                        json!({"enum": std::iter::once("").chain(app::model::AUDIT_ACTIONS.iter().copied()).collect::<Vec<_>>()})
+                    }
+                    ("query", "after") if path == "/api/audit" => json!({"pattern": r"^$|^[1-9][0-9]{0,14}$"}),
+                    ("query", "after") if path == "/api/admin/tokens" => json!({"pattern": r"^$|^[0-9]{1,15}~[0-9]{1,15}$"}),
                     ("query", "format") if path == "/api/audit" => json!({"enum": ["json", "csv"]}),
                     ("query", "format") => json!({"pattern": "^([Jj][Ss][Oo][Nn]|[Cc][Ss][Vv])$"}),
                     ("query", "user" | "feature") if path == "/api/features/check" => {
@@ -390,7 +434,6 @@ fn constrain(doc: &mut Value) {
                         param["required"] = json!(true);
                         json!({"pattern": NON_BLANK})
                     }
-                    ("query", "limit") => json!({"minimum": 1, "maximum": 1000}),
                     _ => continue,
                 };
                 if let (Some(schema), Value::Object(rule)) = (param["schema"].as_object_mut(), rule) {
@@ -418,7 +461,47 @@ fn forms_without_null(doc: &mut Value) {
                 None => form.clone(),
             };
             strip_null(&mut inlined);
+            if inlined.get("oneOf").is_some() {
+                form_bool_words(&mut inlined);
+            }
+            form_empty_is_absent(&mut inlined);
             *form = inlined;
+        }
+    }
+}
+
+/// A form's empty value reads as absent, so where a yes/no word must be
+/// present (the `oneOf` of `required`s) it cannot be empty.
+fn form_bool_words(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if map.get("pattern").and_then(Value::as_str) == Some(super::body::bool_like::WORDS) {
+                map.insert("pattern".into(), json!(super::body::bool_like::WORDS_NON_EMPTY));
+            }
+            map.values_mut().for_each(form_bool_words);
+        }
+        Value::Array(items) => items.iter_mut().for_each(form_bool_words),
+        _ => {}
+    }
+}
+
+/// In a form an empty value reads as absent: a field that may be left out
+/// may also be sent empty.
+fn form_empty_is_absent(schema: &mut Value) {
+    let required: BTreeSet<String> =
+        schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect();
+    let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else { return };
+    for (name, property) in properties.iter_mut() {
+        if required.contains(name) {
+            continue;
+        }
+        if let Some(pattern) = property.get("pattern").and_then(Value::as_str).map(str::to_owned) {
+            property["pattern"] = json!(format!("^$|{pattern}"));
+        }
+        if let Some(values) = property.get_mut("enum").and_then(Value::as_array_mut) {
+            if !values.contains(&json!("")) {
+                values.push(json!(""));
+            }
         }
     }
 }
