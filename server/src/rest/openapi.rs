@@ -1,7 +1,5 @@
-//! The REST door's OpenAPI 3.1 document, made from the handlers' own
-//! `#[utoipa::path]` operations (the Leptos server functions under `/api/`
-//! are the pages' internal RPC and are left out), served at
-//! `/api-docs/openapi.json` and as a plain page at `/api-docs`.
+//! The REST door's OpenAPI 3.1 document, from the handlers' own operations
+//! (not the server functions: the pages' internal RPC), at `/api-docs/openapi.json` and `/api-docs`.
 
 use super::{admin_export, audit, features, files, health, orgs, registry, service_keys, tokens, xapi, xnat, ErrorBody};
 use crate::ServerState;
