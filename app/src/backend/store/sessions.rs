@@ -3,7 +3,7 @@
 
 use crate::backend::db::Db;
 use crate::backend::store::audit::NewEvent;
-use crate::{in_write_tx, on_db, write_audit};
+use crate::{in_tx, on_db, write_audit};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
@@ -133,16 +133,12 @@ pub async fn delete_by_public_ids(
     user_id: Option<i64>,
     event: impl Fn(i64, &str, &str) -> NewEvent,
 ) -> Result<Vec<String>, sqlx::Error> {
+    let find = "SELECT s.user_id, u.username FROM sessions s JOIN users u ON u.id = s.user_id \
+                WHERE s.public_id = $1 AND ($2 = 0 OR s.user_id = $2)";
     let mut deleted = Vec::new();
     for id in public_ids {
-        // A write transaction from the start: on SQLite a read that turns
-        // into a write while another request writes fails at once (busy).
-        let gone = in_write_tx!(db, |tx, lock| {
-            let find = format!(
-                "SELECT s.user_id, u.username FROM sessions s JOIN users u ON u.id = s.user_id \
-                 WHERE s.public_id = $1 AND ($2 = 0 OR s.user_id = $2){lock}"
-            );
-            let owner = sqlx::query_as::<_, (i64, String)>(&find).bind(id).bind(user_id.unwrap_or(0)).fetch_optional(&mut *tx).await?;
+        let gone = in_tx!(db, |tx| {
+            let owner = sqlx::query_as::<_, (i64, String)>(find).bind(id).bind(user_id.unwrap_or(0)).fetch_optional(&mut *tx).await?;
             let mut gone = None;
             if let Some((owner, username)) = owner {
                 let removed = sqlx::query("DELETE FROM sessions WHERE public_id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
