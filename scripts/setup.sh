@@ -52,11 +52,12 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -n
   (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# pyxnat 1.6.4 from PyPI, unmodified, for the XNAT client test (with --browser,
-# i.e. for the test command). It needs nibabel, numpy and pandas too.
+# pyxnat 1.6.4 from PyPI, unmodified, for the XNAT client test, and
+# schemathesis 4.32.5 for the OpenAPI test (with --browser, i.e. for the test
+# command). pyxnat needs nibabel, numpy and pandas too.
 pyxnat_venv="$HOME/.cache/gatehouse-pyxnat"
-if [ "${1:-}" = "--browser" ] && ! "$pyxnat_venv/bin/python" -c "import pyxnat, nibabel, pandas" 2>/dev/null; then
-  say "installing pyxnat 1.6.4 in $pyxnat_venv"
+if [ "${1:-}" = "--browser" ] && ! "$pyxnat_venv/bin/python" -c "import pyxnat, nibabel, pandas, schemathesis" 2>/dev/null; then
+  say "installing pyxnat 1.6.4 and schemathesis 4.32.5 in $pyxnat_venv"
   python=$(command -v python3 || true)
   if [ -z "$python" ] || ! "$python" -c "import venv, ensurepip" 2>/dev/null; then
     apt_install python3 python3-venv
@@ -64,7 +65,7 @@ if [ "${1:-}" = "--browser" ] && ! "$pyxnat_venv/bin/python" -c "import pyxnat, 
   fi
   rm -rf "$pyxnat_venv"
   "$python" -m venv "$pyxnat_venv"
-  "$pyxnat_venv/bin/pip" install -q --disable-pip-version-check pyxnat==1.6.4 nibabel numpy pandas
+  "$pyxnat_venv/bin/pip" install -q --disable-pip-version-check pyxnat==1.6.4 nibabel numpy pandas schemathesis==4.32.5
 fi
 
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then

@@ -144,6 +144,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .merge(rest::service_keys::routes())
         .merge(rest::audit::routes())
         .merge(rest::features::routes())
+        .merge(rest::openapi::routes())
         .nest("/data", rest::xnat::routes())
         .nest("/REST", rest::xnat::routes())
         .route("/admin/users/export.csv", get(rest::admin_export::export_users))

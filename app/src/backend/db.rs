@@ -44,11 +44,14 @@ macro_rules! __run_tx {
 
 /// Runs `$body` inside one transaction on whichever pool `db` holds; the
 /// transaction is bound to `$tx` and committed when `$body` returns `Ok`.
+/// On SQLite it begins `IMMEDIATE`: a deferred transaction that reads and
+/// then writes while another connection writes cannot wait for the lock and
+/// fails at once with "database is locked" (schemathesis found two such 500s).
 #[macro_export]
 macro_rules! in_tx {
     ($db:expr, |$tx:ident| $body:expr) => {
         match $db {
-            $crate::backend::db::Db::Sqlite(pool) => $crate::__run_tx!(pool.begin(), |$tx| $body),
+            $crate::backend::db::Db::Sqlite(pool) => $crate::__run_tx!(pool.begin_with("BEGIN IMMEDIATE"), |$tx| $body),
             $crate::backend::db::Db::Postgres(pool) => $crate::__run_tx!(pool.begin(), |$tx| $body),
         }
     };

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// (`2026-12-01T10:00:00Z`) or Unix milliseconds; `to` is exclusive, and a
 /// bare date means the whole day. `after` is the previous page's `next`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(default)]
 pub struct AuditQuery {
     pub from: Option<String>,
@@ -21,6 +22,7 @@ pub struct AuditQuery {
 
 /// One event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub id: i64,
     /// ISO 8601 UTC.
@@ -42,6 +44,7 @@ pub struct AuditEntry {
 
 /// One page, newest first; `next` continues it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditPage {
     pub items: Vec<AuditEntry>,
     pub next: Option<String>,

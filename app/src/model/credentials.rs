@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A newly issued alias token, in XNAT's shape. `secret` is shown this once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IssuedAliasToken {
     pub alias: String,
     pub secret: String,
@@ -29,6 +30,7 @@ pub struct AliasTokenInfo {
 /// `POST /api/tokens`. `expires_days`: 30, 90, 365, or none for a token
 /// that does not expire (when the site allows it).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewAccessToken {
     #[serde(default)]
     pub name: Option<String>,
@@ -38,6 +40,7 @@ pub struct NewAccessToken {
 
 /// The answer to creating an access token; `token` is shown this once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreatedAccessToken {
     pub id: i64,
     pub name: String,
@@ -48,6 +51,7 @@ pub struct CreatedAccessToken {
 
 /// A live access token in a listing (no secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccessTokenInfo {
     pub id: i64,
     pub name: String,
@@ -64,6 +68,7 @@ pub const ACCESS_TOKEN_LIFETIMES: [Option<i64>; 4] = [Some(30), Some(90), Some(3
 
 /// Where a service key's value comes from for one user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ServiceKeySource {
     User,
@@ -72,6 +77,7 @@ pub enum ServiceKeySource {
 
 /// A service key as lists show it: never its value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ServiceKeyInfo {
     pub name: String,
     pub last4: String,
@@ -82,6 +88,7 @@ pub struct ServiceKeyInfo {
 
 /// `GET /api/service-keys/{name}`: the value that counts for the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ResolvedServiceKey {
     pub name: String,
     pub value: String,
@@ -90,6 +97,7 @@ pub struct ResolvedServiceKey {
 
 /// `PUT /api/service-keys/{name}` and the admin's site-wide form.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ServiceKeyValue {
     #[serde(default)]
     pub value: Option<String>,
@@ -105,6 +113,7 @@ pub struct MyServiceKeys {
 /// A page of everyone's access tokens (Admin → API keys); `next` is the
 /// cursor of the following page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccessTokenPage {
     pub items: Vec<AccessTokenInfo>,
     pub next: Option<String>,

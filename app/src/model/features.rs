@@ -55,6 +55,7 @@ pub struct FeatureChange {
 
 /// The effective answer for one (user, project, feature).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FeatureCheck {
     pub allowed: bool,
     pub reason: String,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who may see a project (SPEC §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Accessibility {
     Public,
@@ -288,6 +289,7 @@ pub struct DatasetInfo {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FileInfo {
     pub id: i64,
     pub name: String,
@@ -307,6 +309,7 @@ pub struct DatasetPage {
 
 /// The registry's organization object (CONTRACTS §2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Org {
     pub slug: String,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A user in lists: `GET /users`, and what create and update return.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UserSummary {
     pub user_name: String,
@@ -16,6 +17,7 @@ pub struct UserSummary {
 
 /// `GET /users/detailed`: the summary plus storage and counts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UserDetailed {
     #[serde(flatten)]
@@ -29,6 +31,7 @@ pub struct UserDetailed {
 
 /// `POST /users` body.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUserRequest {
     pub user_name: Option<String>,
@@ -74,6 +77,7 @@ impl CreateUserRequest {
 /// `PUT /users/{userName}` body: absent fields stay as they are; an empty
 /// email removes it.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUserRequest {
     pub email: Option<String>,
@@ -82,6 +86,7 @@ pub struct UpdateUserRequest {
 
 /// `POST /users/authenticate` body.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuthenticateRequest {
     pub username: Option<String>,
     pub password: Option<String>,
@@ -89,6 +94,7 @@ pub struct AuthenticateRequest {
 
 /// What `POST /users/authenticate` and its refresh return.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthToken {
     pub token: String,
@@ -100,6 +106,7 @@ pub struct AuthToken {
 
 /// `POST /users/changepwd` and `PUT /users/{userName}/changepwd` bodies.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ChangePasswordRequest {
     pub old_password: Option<String>,
@@ -108,6 +115,7 @@ pub struct ChangePasswordRequest {
 
 /// `POST /users/roles` body and response.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RoleRequest {
     pub role_name: Option<String>,
@@ -121,6 +129,7 @@ impl RoleRequest {
 
 /// `GET /users/storage`: quota in bytes (`None` = unlimited) and bytes used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StorageInfo {
     pub total: Option<i64>,
     pub used: i64,
@@ -170,6 +179,7 @@ pub struct RoleInfo {
 
 /// Filters, sort and position of the admin user list (all from the URL).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(default)]
 pub struct UserQuery {
     /// Case-insensitive substring of username, display name or email.

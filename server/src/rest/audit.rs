@@ -2,28 +2,42 @@
 //! newest first with a `next` cursor, or with `format=csv` the whole
 //! filtered log streamed as CSV.
 
-use super::{ApiResult, Caller};
+use super::{ApiResult, Caller, Query};
 use crate::ServerState;
 use app::backend::service::audit;
 use app::model::AuditQuery;
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Json, Router};
+use app::model::AuditPage;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use futures_util::StreamExt;
 use http::header;
 use serde::Deserialize;
 
-pub fn routes() -> Router<ServerState> {
-    Router::new().route("/api/audit", get(list))
+/// The route with its OpenAPI operation (`rest::openapi`).
+pub fn api() -> OpenApiRouter<ServerState> {
+    OpenApiRouter::new().routes(routes!(list))
 }
 
-#[derive(Deserialize)]
+pub fn routes() -> Router<ServerState> {
+    api().into()
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Format {
+    /// `json` (the default) or `csv`.
     format: Option<String>,
 }
 
+/// The audit log, newest first (admins): a JSON page with a `next` cursor,
+/// or with `format=csv` the whole filtered log as CSV.
+#[utoipa::path(get, path = "/api/audit", tag = "audit", params(AuditQuery, Format),
+    responses((status = 200, content((AuditPage = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "Bad filter (named)"), (status = 403, description = "Admin access required")))]
 async fn list(State(s): State<ServerState>, caller: Caller, Query(query): Query<AuditQuery>, Query(f): Query<Format>) -> ApiResult<Response> {
     match f.format.as_deref() {
         None | Some("json") => Ok(Json(audit::list(&s.app, caller.get(), &query).await?).into_response()),

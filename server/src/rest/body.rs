@@ -95,15 +95,17 @@ impl<S: Send + Sync> FromRequest<S> for JsonOnly {
 /// = an empty list), a JSON array, or JSON `{"orgSlugs": [...]}`.
 pub struct SlugList(pub Vec<String>);
 
-#[derive(serde::Deserialize, Default)]
-struct SlugObject {
+/// `{"orgSlugs": [...]}`, or as a form the key repeated (none = an empty list).
+#[derive(serde::Deserialize, Default, utoipa::ToSchema)]
+pub struct SlugObject {
     #[serde(rename = "orgSlugs", default)]
     org_slugs: Vec<String>,
 }
 
-#[derive(serde::Deserialize)]
+/// An array of slugs, or `{"orgSlugs": [...]}`.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
-enum SlugJson {
+pub enum SlugJson {
     List(Vec<String>),
     Object(SlugObject),
 }
@@ -135,6 +137,20 @@ pub mod bool_like {
     enum BoolOrText {
         Bool(bool),
         Text(String),
+    }
+
+    /// The words [`option`] reads (an empty one is `false`), in any letter case.
+    pub const WORDS: &str = r"^\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0|[Yy][Ee][Ss]|[Nn][Oo]|[Oo][Nn]|[Oo][Ff][Ff])?\s*$";
+    pub const WORDS_NON_EMPTY: &str = r"^\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0|[Yy][Ee][Ss]|[Nn][Oo]|[Oo][Nn]|[Oo][Ff][Ff])\s*$";
+
+    /// What [`option`] reads: a boolean, `null`, or one of its words.
+    pub fn schema() -> utoipa::openapi::schema::Schema {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::Boolean))
+            .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(WORDS)))
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .into()
     }
 
     pub fn option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {

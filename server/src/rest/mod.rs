@@ -7,6 +7,7 @@ pub mod body;
 pub mod features;
 pub mod files;
 pub mod health;
+pub mod openapi;
 pub mod orgs;
 pub mod registry;
 pub mod service_keys;
@@ -23,9 +24,20 @@ use axum::Json;
 use http::request::Parts;
 use http::StatusCode;
 
+/// The body of every JSON error answer.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Plain words; a validation error names its field.
+    pub error: String,
+    /// On 5xx answers only: the request's `X-Request-Id`, to quote when reporting it
+    /// (added by `middleware::request_id_in_server_errors`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
 pub fn error_response(err: &AppError) -> Response {
     let status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut res = (status, Json(serde_json::json!({ "error": err.message() }))).into_response();
+    let mut res = (status, Json(ErrorBody { error: err.message(), request_id: None })).into_response();
     if let AppError::RateLimited { retry_after_secs, .. } = err {
         if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
             res.headers_mut().insert(http::header::RETRY_AFTER, v);
@@ -50,6 +62,20 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A query string read as `axum::extract::Query` reads it, but refused as
+/// 400 `{"error"}` like every other bad input.
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|axum::extract::Query(value)| Query(value))
+            .map_err(|e| ApiError(AppError::validation("query", format!("Malformed query string: {}", e.body_text()))))
+    }
+}
 
 /// Whoever the auth layer found for this request (`None`: anonymous).
 pub struct Caller(pub Option<Principal>);

@@ -12,23 +12,75 @@ use app::model::*;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
 use axum::Router;
-use serde::Deserialize;
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// The routes, mounted under both `/data` and `/REST`.
-pub fn routes() -> Router<ServerState> {
-    Router::new()
-        .route("/JSESSION", get(open_session).post(open_session).delete(close_session))
-        .route("/projects", get(list_projects))
-        .route("/projects/{id}", get(show_project).put(put_project).delete(delete_project))
-        .route("/projects/{id}/accessibility", get(accessibility))
-        .route("/projects/{id}/accessibility/{value}", put(set_accessibility))
-        .route("/projects/{id}/users", get(project_users))
-        .route("/projects/{id}/users/{group}/{login}", put(add_user).delete(remove_user))
-        .route("/users", get(list_users))
+const TAG: &str = "xnat";
+
+/// The routes with their OpenAPI operations (`rest::openapi`), mounted
+/// under both `/data` and `/REST`.
+pub fn api() -> OpenApiRouter<ServerState> {
+    OpenApiRouter::new()
+        .routes(routes!(open_session, close_session))
+        .routes(routes!(list_projects))
+        .routes(routes!(show_project, put_project, delete_project))
+        .routes(routes!(accessibility))
+        .routes(routes!(set_accessibility))
+        .routes(routes!(project_users))
+        .routes(routes!(add_user, remove_user))
+        .routes(routes!(list_users))
         .fallback(no_such_path)
+}
+
+pub fn routes() -> Router<ServerState> {
+    api().into()
+}
+
+/// A listing as JSON: every value a string.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ResultSet {
+    #[serde(rename = "ResultSet")]
+    result_set: Results,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Results {
+    #[serde(rename = "Result")]
+    result: Vec<BTreeMap<String, String>>,
+    /// The row count, as a string.
+    #[serde(rename = "totalRecords")]
+    total_records: String,
+}
+
+/// `GET /data/projects/{ID}` in XNAT's item shape.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProjectItems {
+    items: Vec<ProjectItem>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProjectItem {
+    data_fields: ProjectDataFields,
+    meta: ProjectMeta,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[allow(non_snake_case)]
+pub struct ProjectDataFields {
+    ID: String,
+    secondary_ID: String,
+    name: String,
+    description: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProjectMeta {
+    /// `xnat:projectData`.
+    #[serde(rename = "xsi:type")]
+    xsi_type: &'static str,
 }
 
 /// The only 401 body that makes pyxnat report a wrong password.
@@ -69,27 +121,32 @@ async fn no_such_path(uri: axum::http::Uri) -> Response {
     xnat_error(&AppError::NotFound(format!("No such resource: {}", uri.path())))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Format {
+    /// `json` (the default) or `csv`, in any letter case.
     format: Option<String>,
 }
 
 /// A listing in the asked format: JSON `ResultSet` (all values strings) or
 /// CSV with a header row always. `columns=` is ignored: every column comes back.
 fn listing(format: &Format, columns: &[&str], rows: Vec<Vec<String>>) -> Response {
-    if format.format.as_deref().is_some_and(|f| f.eq_ignore_ascii_case("csv")) {
+    let csv = match format.format.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return xnat_error(&AppError::validation("format", "format: use json or csv")),
+    };
+    if csv {
         let mut out = CsvWriter::with_header(columns, "\n");
         for row in &rows {
             out.row(row);
         }
         return (StatusCode::OK, [(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out.finish()).into_response();
     }
-    let results: Vec<serde_json::Value> = rows
-        .into_iter()
-        .map(|row| serde_json::Value::Object(columns.iter().map(|c| c.to_string()).zip(row.into_iter().map(Into::into)).collect()))
-        .collect();
-    let total = results.len().to_string();
-    axum::Json(serde_json::json!({ "ResultSet": { "Result": results, "totalRecords": total } })).into_response()
+    let result: Vec<BTreeMap<String, String>> =
+        rows.into_iter().map(|row| columns.iter().map(|c| c.to_string()).zip(row).collect()).collect();
+    let total_records = result.len().to_string();
+    axum::Json(ResultSet { result_set: Results { result, total_records } }).into_response()
 }
 
 /// XNAT keeps first and last names; Gatehouse splits its display name at
@@ -101,6 +158,10 @@ fn split_name(display_name: Option<&str>) -> (String, String) {
     }
 }
 
+/// Opens a session for a caller who came with a credential and answers its
+/// id (also set as the `JSESSIONID` cookie); a session's own caller gets its id back.
+#[utoipa::path(method(get, post), path = "/JSESSION", tag = TAG,
+    responses((status = 200, body = String, content_type = "text/plain", headers(("set-cookie" = String, description = "`JSESSIONID=…`")))))]
 async fn open_session(State(s): State<ServerState>, caller: Caller, session: tower_sessions::Session, parts: axum::http::request::Parts) -> XnatResult {
     let client = client_info_from(&parts);
     let id = sessions::open_for_caller(&s.app, caller.get(), &session, &client).await?;
@@ -109,6 +170,9 @@ async fn open_session(State(s): State<ServerState>, caller: Caller, session: tow
     Ok((StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()), (header::SET_COOKIE, cookie)], id).into_response())
 }
 
+/// Ends the caller's session.
+#[utoipa::path(delete, path = "/JSESSION", tag = TAG, security((), ("basic" = []), ("bearer" = []), ("session" = [])),
+    responses((status = 200, body = String, content_type = "text/plain", description = "Empty")))]
 async fn close_session(State(s): State<ServerState>, caller: Caller, session: tower_sessions::Session) -> XnatResult {
     sessions::sign_out(caller.get(), &session, &s.app).await?;
     Ok(text(StatusCode::OK, String::new()))
@@ -116,6 +180,9 @@ async fn close_session(State(s): State<ServerState>, caller: Caller, session: to
 
 const PROJECT_COLUMNS: &[&str] = &["ID", "secondary_ID", "name", "description", "pi_firstname", "pi_lastname", "URI"];
 
+/// The projects the caller may see (`columns=` is ignored).
+#[utoipa::path(get, path = "/projects", tag = TAG, params(Format),
+    responses((status = 200, content((ResultSet = "application/json"), (String = "text/csv")))))]
 async fn list_projects(State(s): State<ServerState>, caller: Caller, Query(f): Query<Format>) -> XnatResult {
     let rows = projects::list(&s.app, caller.get())
         .await?
@@ -128,22 +195,24 @@ async fn list_projects(State(s): State<ServerState>, caller: Caller, Query(f): Q
     Ok(listing(&f, PROJECT_COLUMNS, rows))
 }
 
+/// One project in XNAT's item shape.
+#[utoipa::path(get, path = "/projects/{id}", tag = TAG, params(("id" = String, Path, description = "Project ID (any letter case)")),
+    responses((status = 200, body = ProjectItems), (status = 404, description = "No such project (or not visible)")))]
 async fn show_project(State(s): State<ServerState>, caller: Caller, Path(id): Path<String>) -> XnatResult {
     let p = projects::detail(&s.app, caller.get(), &id).await?.summary;
-    let item = serde_json::json!({
-        "items": [{
-            "data_fields": { "ID": p.slug, "secondary_ID": p.slug, "name": p.name, "description": p.description },
-            "meta": { "xsi:type": "xnat:projectData" }
-        }]
-    });
+    let data_fields = ProjectDataFields { ID: p.slug.clone(), secondary_ID: p.slug, name: p.name, description: p.description };
+    let item = ProjectItems { items: vec![ProjectItem { data_fields, meta: ProjectMeta { xsi_type: "xnat:projectData" } }] };
     Ok(axum::Json(item).into_response())
 }
 
-/// Project fields that `PUT /data/projects/{ID}` takes from the query or a body.
-#[derive(Deserialize, Default)]
+/// Project fields that `PUT /data/projects/{ID}` takes from the query or a
+/// body (other query keys, such as `xsiType=xnat:projectData`, are ignored).
+#[derive(Deserialize, Default, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ProjectFields {
     name: Option<String>,
     description: Option<String>,
+    /// `public`, `protected` or `private`.
     accessibility: Option<String>,
 }
 
@@ -159,19 +228,22 @@ impl ProjectFields {
 
 /// Creates the project (201), or updates the given fields of one the
 /// caller manages (200); the service decides which.
+/// Creates a project (the caller owns it), or updates the given fields of
+/// one the caller manages. Fields come from the query or the body.
+#[utoipa::path(put, path = "/projects/{id}", tag = TAG, params(("id" = String, Path, description = "Project ID (any letter case)"), ProjectFields),
+    request_body(content((ProjectFields = "application/json"), (ProjectFields = "application/x-www-form-urlencoded"))),
+    responses((status = 200, body = String, content_type = "text/plain", description = "Updated (empty body)"),
+        (status = 201, body = String, content_type = "text/plain", description = "Created (empty body)"),
+        (status = 400, description = "Invalid field"), (status = 403, description = "Not allowed"),
+        (status = 409, description = "The ID is taken")))]
 async fn put_project(
     State(s): State<ServerState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(from_query): Query<ProjectFields>,
     body: Result<Body<ProjectFields>, super::ApiError>,
 ) -> XnatResult {
     let body = body.map_err(|e| XnatError(e.0))?.0;
-    let from_query = ProjectFields {
-        name: query.get("name").cloned(),
-        description: query.get("description").cloned(),
-        accessibility: query.get("accessibility").cloned(),
-    };
     let fields = from_query.or(body);
     let accessibility = fields.accessibility.as_deref().map(|text| parse_accessibility(text, "accessibility")).transpose()?;
     let changes = ProjectChanges { name: fields.name, description: fields.description, accessibility, version: None };
@@ -182,16 +254,28 @@ async fn put_project(
     Ok(text(status, String::new()))
 }
 
+/// Deletes a project and its data (owner or admin; `removeFiles` is accepted and ignored).
+#[utoipa::path(delete, path = "/projects/{id}", tag = TAG, params(("id" = String, Path, description = "Project ID (any letter case)")),
+    responses((status = 200, body = String, content_type = "text/plain", description = "Empty"), (status = 403, description = "Not allowed"),
+        (status = 404, description = "No such project (or not visible)")))]
 async fn delete_project(State(s): State<ServerState>, caller: Caller, Path(id): Path<String>) -> XnatResult {
     projects::delete(&s.app, caller.get(), &id).await?;
     Ok(text(StatusCode::OK, String::new()))
 }
 
+/// `public`, `protected` or `private`.
+#[utoipa::path(get, path = "/projects/{id}/accessibility", tag = TAG, params(("id" = String, Path, description = "Project ID (any letter case)")),
+    responses((status = 200, body = Accessibility, content_type = "text/plain"), (status = 404, description = "No such project (or not visible)")))]
 async fn accessibility(State(s): State<ServerState>, caller: Caller, Path(id): Path<String>) -> XnatResult {
     let p = projects::detail(&s.app, caller.get(), &id).await?.summary;
     Ok(text(StatusCode::OK, p.accessibility.as_str().to_string()))
 }
 
+/// Sets a project's accessibility (owner or admin).
+#[utoipa::path(put, path = "/projects/{id}/accessibility/{value}", tag = TAG, params(("id" = String, Path, description = "Project ID (any letter case)"), ("value" = String, Path, description = "`public`, `protected` or `private`")),
+    responses((status = 200, body = Accessibility, content_type = "text/plain"), (status = 400, description = "Unknown value"),
+        (status = 403, description = "Not allowed"), (status = 404, description = "No such project (or not visible)"),
+        (status = 409, description = "Changed meanwhile")))]
 async fn set_accessibility(State(s): State<ServerState>, caller: Caller, Path((id, value)): Path<(String, String)>) -> XnatResult {
     let accessibility = parse_accessibility(&value, "accessibility")?;
     let changes = ProjectChanges { accessibility: Some(accessibility), ..Default::default() };
@@ -201,6 +285,10 @@ async fn set_accessibility(State(s): State<ServerState>, caller: Caller, Path((i
 
 const PROJECT_USER_COLUMNS: &[&str] = &["role", "login", "firstname", "lastname", "email", "GROUP_ID", "displayname"];
 
+/// A project's users, one row each (members and admins).
+#[utoipa::path(get, path = "/projects/{id}/users", tag = TAG, params(("id" = String, Path, description = "Project ID (any letter case)"), Format),
+    responses((status = 200, content((ResultSet = "application/json"), (String = "text/csv"))), (status = 403, description = "Not allowed"),
+        (status = 404, description = "No such project (or not visible)")))]
 async fn project_users(State(s): State<ServerState>, caller: Caller, Path(id): Path<String>, Query(f): Query<Format>) -> XnatResult {
     let slug = projects::detail(&s.app, caller.get(), &id).await?.summary.slug;
     let rows = project_members::members(&s.app, caller.get(), &slug)
@@ -220,12 +308,24 @@ fn parse_group(group: &str, project: &str) -> Result<ProjectRole, AppError> {
         .ok_or_else(|| AppError::validation("group", format!("Unknown group {group}: use Owners, Members or Collaborators")))
 }
 
+/// Puts a user in a group of a project (moving them from another; owner or admin).
+#[utoipa::path(put, path = "/projects/{id}/users/{group}/{login}", tag = TAG,
+    params(("id" = String, Path, description = "Project ID (any letter case)"), ("group" = String, Path, description = "`Owners`, `Members` or `Collaborators` (any case; also `owner`, `{ID}_owner`…)"), ("login" = String, Path)),
+    responses((status = 200, body = String, content_type = "text/plain", description = "Empty"), (status = 400, description = "Unknown group"),
+        (status = 403, description = "Not allowed"), (status = 404, description = "No such project or user"),
+        (status = 409, description = "The last owner cannot move")))]
 async fn add_user(State(s): State<ServerState>, caller: Caller, Path((id, group, login)): Path<(String, String, String)>) -> XnatResult {
     let role = parse_group(&group, &id)?;
     project_members::set_member(&s.app, caller.get(), &id, &login, role).await?;
     Ok(text(StatusCode::OK, String::new()))
 }
 
+/// Takes a user out of a project (owner or admin).
+#[utoipa::path(delete, path = "/projects/{id}/users/{group}/{login}", tag = TAG,
+    params(("id" = String, Path, description = "Project ID (any letter case)"), ("group" = String, Path, description = "As for PUT"), ("login" = String, Path)),
+    responses((status = 200, body = String, content_type = "text/plain", description = "Empty"), (status = 400, description = "Unknown group"),
+        (status = 403, description = "Not allowed"), (status = 404, description = "No such project or user"),
+        (status = 409, description = "The last owner")))]
 async fn remove_user(State(s): State<ServerState>, caller: Caller, Path((id, group, login)): Path<(String, String, String)>) -> XnatResult {
     parse_group(&group, &id)?;
     project_members::remove_member(&s.app, caller.get(), &id, &login).await?;
@@ -234,6 +334,8 @@ async fn remove_user(State(s): State<ServerState>, caller: Caller, Path((id, gro
 
 const USER_COLUMNS: &[&str] = &["login", "firstname", "lastname", "email", "xdat_user_id", "enabled"];
 
+/// Users: admins see all, others those sharing a project with them.
+#[utoipa::path(get, path = "/users", tag = TAG, params(Format), responses((status = 200, content((ResultSet = "application/json"), (String = "text/csv")))))]
 async fn list_users(State(s): State<ServerState>, caller: Caller, Query(f): Query<Format>) -> XnatResult {
     let rows = project_members::visible_people(&s.app, caller.get())
         .await?

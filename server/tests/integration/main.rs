@@ -18,6 +18,7 @@ mod foundation;
 mod hardening;
 mod invitation_limits;
 mod metrics;
+mod openapi;
 mod projects;
 mod pyxnat;
 mod registration;
