@@ -82,6 +82,17 @@ pub fn Field(
 }
 
 /// A success message, announced to screen readers.
+/// The links under a keyset list: back to its start (when not there) and on to the next page.
+#[component]
+pub fn Pager(start: Option<String>, start_label: &'static str, next: Option<String>, next_label: &'static str) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {start.map(|href| view! { <a href=href>{start_label}</a> })}
+            {next.map(|href| view! { <a href=href rel="next">{next_label}</a> })}
+        </nav>
+    }
+}
+
 #[component]
 pub fn FormSuccess(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
     move || message.get().map(|m| view! { <p class="form-success" role="status">{m}</p> })

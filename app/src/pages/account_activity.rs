@@ -4,6 +4,7 @@
 
 use crate::api::audit::security_activity;
 use crate::components::audit_table::AuditTable;
+use crate::components::forms::Pager;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -28,10 +29,8 @@ pub fn SecurityActivityPage() -> impl IntoView {
                     }.into_any(),
                     Ok(p) => view! {
                         <AuditTable items=p.items show_actor=true/>
-                        <nav class="pager" aria-label="Pages">
-                            {after.get_untracked().map(|_| view! { <a href="/account/activity">"Newest"</a> })}
-                            {p.next.map(|cursor| view! { <a href=format!("/account/activity?after={cursor}") rel="next">"Older"</a> })}
-                        </nav>
+                        <Pager start=after.get_untracked().map(|_| "/account/activity".to_string()) start_label="Newest"
+                            next=p.next.map(|cursor| format!("/account/activity?after={cursor}")) next_label="Older"/>
                     }.into_any(),
                 }
             })}

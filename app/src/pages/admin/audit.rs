@@ -6,6 +6,7 @@ use crate::api::audit::audit_log;
 use crate::components::audit_table::AuditTable;
 use crate::model::url::query_string;
 use crate::model::*;
+use crate::components::forms::Pager;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -57,10 +58,8 @@ pub fn AdminAuditPage() -> impl IntoView {
                     }.into_any(),
                     Ok(p) => view! {
                         <AuditTable items=p.items/>
-                        <nav class="pager" aria-label="Pages">
-                            {query.get_untracked().after.is_some().then(|| view! { <a href=href("/admin/audit", &[])>"Newest"</a> })}
-                            {p.next.map(|cursor| view! { <a href=href("/admin/audit", &[("after", cursor)]) rel="next">"Older events"</a> })}
-                        </nav>
+                        <Pager start=query.get_untracked().after.is_some().then(|| href("/admin/audit", &[])) start_label="Newest"
+                            next=p.next.map(|cursor| href("/admin/audit", &[("after", cursor)])) next_label="Older events"/>
                     }.into_any(),
                 }
             })}

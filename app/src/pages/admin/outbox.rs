@@ -3,6 +3,7 @@
 
 use super::AdminNav;
 use crate::api::outbox::{list_outbox, outbox_body};
+use crate::components::forms::Pager;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -32,10 +33,8 @@ pub fn AdminOutboxPage() -> impl IntoView {
                         } else {
                             view! { <OutboxTable items=p.items open/> }.into_any()
                         }}
-                        <nav class="pager" aria-label="Pages">
-                            {before.get_untracked().map(|_| view! { <a href="/admin/outbox">"Newest"</a> })}
-                            {p.next.map(|cursor| view! { <a href=format!("/admin/outbox?before={cursor}") rel="next">"Older messages"</a> })}
-                        </nav>
+                        <Pager start=before.get_untracked().map(|_| "/admin/outbox".to_string()) start_label="Newest"
+                            next=p.next.map(|cursor| format!("/admin/outbox?before={cursor}")) next_label="Older messages"/>
                     }.into_any(),
                 }
             })}

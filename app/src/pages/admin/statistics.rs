@@ -7,7 +7,7 @@ use super::AdminNav;
 use crate::api::admin::admin_statistics;
 use crate::api::roles::role_names;
 use crate::api::users::list_users;
-use crate::components::forms::human_bytes;
+use crate::components::forms::{human_bytes, Pager};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -223,10 +223,8 @@ fn PerUserFigures() -> impl IntoView {
                                         </tbody>
                                     </table>
                                 </div>
-                                <nav class="pager" aria-label="Pages">
-                                    {later_page.then(|| view! { <a href=href(String::new())>"First page"</a> })}
-                                    {p.next.map(|cursor| view! { <a href=href(cursor) rel="next">"Next page"</a> })}
-                                </nav>
+                                <Pager start=later_page.then(|| href(String::new())) start_label="First page"
+                                    next=p.next.map(href) next_label="Next page"/>
                             }.into_any()
                         }
                     }

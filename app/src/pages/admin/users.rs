@@ -5,7 +5,7 @@ use crate::components::local_accounts::LocalAccountsOnly;
 use crate::api::roles::role_names;
 use crate::api::users::{list_users, BulkUsers};
 use crate::api::registration::ApproveUser;
-use crate::components::forms::{human_bytes, select_names};
+use crate::components::forms::{human_bytes, select_names, Pager};
 use crate::model::url::query_string;
 use crate::model::*;
 use leptos::prelude::*;
@@ -181,10 +181,8 @@ pub fn AdminUsersPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
-                            <nav class="pager" aria-label="Pages">
-                                {first_page.then(|| view! { <a href=next_href(String::new())>"First page"</a> })}
-                                {p.next.map(|cursor| view! { <a href=next_href(cursor) rel="next">"Next page"</a> })}
-                            </nav>
+                            <Pager start=first_page.then(|| next_href(String::new())) start_label="First page"
+                                next=p.next.map(next_href) next_label="Next page"/>
                         }.into_any()
                     }
                 }
