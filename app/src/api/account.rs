@@ -8,7 +8,9 @@ use leptos::prelude::*;
 pub async fn login(username: String, password: String, next: String) -> Result<String, AppError> {
     use super::door::*;
     use crate::backend::service::account::sign_in;
-    respond(async { sign_in(&state()?, &session().await?, &username, &password, &next, &client_info().await).await }.await)
+    let path = respond(async { sign_in(&state()?, &session().await?, &username, &password, &next, &client_info().await).await }.await)?;
+    on_form_post_go_to(&path);
+    Ok(path)
 }
 
 /// Signs out: the server-side session is deleted, so a copied cookie dies too.
@@ -39,7 +41,14 @@ pub async fn change_password(
             confirm_password: Some(&confirm_password),
         };
         let session = session().await?;
-        change_own_password(&state()?, principal().await.as_ref(), Some(&session), client_info().await.ip.as_deref(), &change).await
+        let caller = principal().await;
+        change_own_password(&state()?, caller.as_ref(), Some(&session), client_info().await.ip.as_deref(), &change).await?;
+        // The forced change (a one-time or expired password: the principal
+        // marks both) leads home;
+        // a change from My account comes back to it, saying so.
+        let forced = caller.is_some_and(|p| p.must_change_password);
+        on_form_post_go_to(if forced { "/" } else { "/account?changed=password" });
+        Ok(())
     }
     .await)
 }

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod credentials;
 pub mod features;
+pub mod home;
 pub mod outbox;
 pub mod profile;
 pub mod projects;
@@ -49,9 +50,32 @@ pub(crate) mod door {
         crate::backend::auth::login::client_info_from(&parts)
     }
 
+    /// Whether this call is a plain HTML form post, made without
+    /// JavaScript: the browser asks for HTML, the wasm client for data.
+    /// Such a call is answered with a redirect: back to the form with the
+    /// error in its address (leptos re-renders it inline), or on success
+    /// wherever [`on_form_post_go_to`] says.
+    pub fn is_form_post() -> bool {
+        use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+        })
+    }
+
+    /// After a plain form post succeeds, sends the browser to `path`
+    /// rather than back to the form (the wasm client does its own thing).
+    pub fn on_form_post_go_to(path: &str) {
+        if is_form_post() {
+            leptos_axum::redirect(path);
+        }
+    }
+
     /// Passes a service result through, giving the response the error's
-    /// status (and `Retry-After` when rate limited).
+    /// status (and `Retry-After` when rate limited); a plain form post
+    /// keeps the redirect that carries the error back to the form.
     pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        if is_form_post() {
+            return result;
+        }
         if let Err(err) = &result {
             if let (Some(options), Ok(status)) = (
                 use_context::<leptos_axum::ResponseOptions>(),

@@ -138,6 +138,16 @@ pub async fn accept_invitation(token: String) -> Result<String, AppError> {
     respond(invitations::accept(&state()?, principal().await.as_ref(), &token).await)
 }
 
+/// Accepts, from the home page, an invitation sent to the caller's own
+/// address; the project's slug.
+#[server(endpoint = "invitations/accept_mine")]
+pub async fn accept_my_invitation(id: i64) -> Result<String, AppError> {
+    use super::door::*;
+    let slug = respond(invitations::accept_mine(&state()?, principal().await.as_ref(), id).await)?;
+    on_form_post_go_to(&format!("/projects/{slug}"));
+    Ok(slug)
+}
+
 /// Creates an account from the invitation, signs it in and joins; returns
 /// the project's slug.
 #[server(endpoint = "invitations/sign_up")]

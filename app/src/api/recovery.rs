@@ -11,7 +11,9 @@ pub async fn request_recovery(identifier: String, kind: String) -> Result<String
     use crate::backend::service::recovery::{request, RecoveryKind};
     let kind = if kind == "verify" { RecoveryKind::ResendVerification } else { RecoveryKind::ResetPassword };
     let ip = client_info().await.ip;
-    respond(request(&state()?, principal().await.as_ref(), &identifier, kind, ip.as_deref()).await)
+    let sent = respond(request(&state()?, principal().await.as_ref(), &identifier, kind, ip.as_deref()).await)?;
+    on_form_post_go_to("/forgot?sent=1");
+    Ok(sent)
 }
 
 #[server(endpoint = "reset_password")]
@@ -19,5 +21,7 @@ pub async fn reset_password(token: String, new_password: String, confirm_passwor
     use super::door::*;
     let state = state()?;
     let p = principal().await;
-    respond(crate::backend::service::recovery::reset_password(&state, p.as_ref(), &token, &new_password, &confirm_password).await)
+    respond(crate::backend::service::recovery::reset_password(&state, p.as_ref(), &token, &new_password, &confirm_password).await)?;
+    on_form_post_go_to("/reset?done=1");
+    Ok(())
 }

@@ -15,7 +15,9 @@ pub async fn register(
     use super::door::*;
     let form = RegisterForm { username, email, display_name, password, confirm_password };
     let ip = client_info().await.ip;
-    respond(crate::backend::service::registration::register(&state()?, principal().await.as_ref(), &form, ip.as_deref()).await)
+    let step = respond(crate::backend::service::registration::register(&state()?, principal().await.as_ref(), &form, ip.as_deref()).await)?;
+    on_form_post_go_to(&format!("/register?done={}", step.key()));
+    Ok(step)
 }
 
 /// Follows a verification or email-change link.

@@ -22,12 +22,16 @@ pub async fn create_user(
     display_name: String,
     email: String,
     password: String,
+    /// A form without JavaScript sends `roles[]` per ticked box, or none.
+    #[server(default)]
     roles: Vec<String>,
 ) -> Result<String, AppError> {
     use super::door::*;
     let account = NewAccount { username, password, email, display_name, roles };
     let created = crate::backend::service::users::create(&state()?, principal().await.as_ref(), &account).await;
-    respond(created.map(|u| u.user_name))
+    let name = respond(created.map(|u| u.user_name))?;
+    on_form_post_go_to(&format!("/admin/users/{name}?created=1"));
+    Ok(name)
 }
 
 #[server(endpoint = "admin/users/save")]

@@ -81,6 +81,12 @@ pub fn Field(
     }
 }
 
+/// The value of `key` in the page's address, which a form posted without
+/// JavaScript comes back with on success (see `api::door::on_form_post_go_to`).
+pub fn posted(key: &str) -> Option<String> {
+    leptos_router::hooks::use_query_map().read_untracked().get(key)
+}
+
 /// A success message, announced to screen readers.
 /// The links under a keyset list: back to its start (when not there) and on to the next page.
 #[component]
@@ -157,12 +163,15 @@ pub fn Checkbox(label: &'static str, id: &'static str, checked: RwSignal<bool>) 
     }
 }
 
-/// Checkboxes for a set of names (roles), bound to `selected`.
+/// Checkboxes for a set of names (roles), bound to `selected`. With
+/// `form_name` each box also posts its name under it (`roles[]`), for a
+/// form that works without JavaScript.
 #[component]
 pub fn NameChecklist(
     legend: &'static str,
     #[prop(into)] names: Signal<Vec<String>>,
     selected: RwSignal<Vec<String>>,
+    #[prop(optional)] form_name: Option<&'static str>,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     view! {
@@ -173,11 +182,15 @@ pub fn NameChecklist(
                     let id = format!("role-{name}");
                     let label = if name == "admin" { "Administrator (admin)".to_string() } else { name.clone() };
                     let checked_name = name.clone();
+                    let checked_at_first = selected.with_untracked(|s| s.contains(&name));
                     view! {
                         <div class="check">
                             <input
                                 id=id.clone()
                                 type="checkbox"
+                                name=form_name
+                                value=form_name.map(|_| name.clone())
+                                checked=checked_at_first
                                 prop:checked=move || selected.with(|s| s.contains(&checked_name))
                                 on:change=move |ev| select_names(selected, std::slice::from_ref(&name), event_target_checked(&ev))
                             />

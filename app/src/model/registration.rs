@@ -24,6 +24,22 @@ pub enum NextStep {
 }
 
 impl NextStep {
+    const ALL: [NextStep; 3] = [NextStep::CheckEmail, NextStep::AwaitApproval, NextStep::SignIn];
+
+    /// The step's name in a page address (`/register?done=…`, after a form
+    /// posted without JavaScript).
+    pub fn key(self) -> &'static str {
+        match self {
+            NextStep::CheckEmail => "check_email",
+            NextStep::AwaitApproval => "await_approval",
+            NextStep::SignIn => "sign_in",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<NextStep> {
+        NextStep::ALL.into_iter().find(|s| s.key() == key)
+    }
+
     pub fn message(self) -> &'static str {
         match self {
             NextStep::CheckEmail => {

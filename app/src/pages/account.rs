@@ -4,7 +4,7 @@
 use crate::api::account::ChangePassword;
 use crate::components::local_accounts::LocalAccountsOnly;
 use crate::api::profile::{get_profile, SaveProfile};
-use crate::components::forms::{field_error, form_error, reload_to, BoundField, Field, FormError, FormSuccess};
+use crate::components::forms::{field_error, form_error, posted, reload_to, BoundField, Field, FormError, FormSuccess};
 use crate::model::Profile;
 use crate::components::session_list::SessionList;
 use crate::components::session_user::use_session_user;
@@ -21,9 +21,10 @@ const PASSWORD_FIELDS: &[&str] = &["current_password", "new_password", "confirm_
 fn ChangePasswordForm(on_done: fn(), submit_label: &'static str) -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let error = Signal::derive(move || change.value().get().and_then(Result::err));
-    let done = move || matches!(change.value().get(), Some(Ok(())));
+    let posted_back = posted("changed").is_some_and(|v| v == "password");
+    let done = move || posted_back || matches!(change.value().get(), Some(Ok(())));
     Effect::new(move |_| {
-        if done() {
+        if matches!(change.value().get(), Some(Ok(()))) {
             on_done();
         }
     });

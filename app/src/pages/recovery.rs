@@ -4,7 +4,7 @@
 
 use crate::api::recovery::{RequestRecovery, ResetPassword};
 use crate::api::registration::VerifyEmail;
-use crate::components::forms::{field_error, form_error, Field, FormError};
+use crate::components::forms::{field_error, form_error, posted, Field, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -18,7 +18,8 @@ fn token_from_query() -> impl Fn() -> String + Copy + Send + Sync + 'static {
 pub fn ForgotPage() -> impl IntoView {
     let request = ServerAction::<RequestRecovery>::new();
     let error = Signal::derive(move || request.value().get().and_then(Result::err));
-    let sent = move || request.value().get().and_then(Result::ok);
+    let posted_back = posted("sent").map(|_| crate::model::RECOVERY_SENT.to_string());
+    let sent = move || request.value().get().and_then(Result::ok).or_else(|| posted_back.clone());
     view! {
         <Title text="Forgot login or password? · Gatehouse"/>
         <section class="card narrow" aria-labelledby="forgot-title">
@@ -49,7 +50,8 @@ pub fn ResetPage() -> impl IntoView {
     let token = token_from_query();
     let reset = ServerAction::<ResetPassword>::new();
     let error = Signal::derive(move || reset.value().get().and_then(Result::err));
-    let done = move || matches!(reset.value().get(), Some(Ok(())));
+    let posted_back = posted("done").is_some();
+    let done = move || posted_back || matches!(reset.value().get(), Some(Ok(())));
     view! {
         <Title text="Choose a new password · Gatehouse"/>
         <section class="card narrow" aria-labelledby="reset-title">

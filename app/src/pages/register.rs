@@ -2,7 +2,8 @@
 
 use crate::api::registration::Register;
 use crate::api::settings::site_info;
-use crate::components::forms::{field_error, form_error, Field, FormError};
+use crate::components::forms::{field_error, form_error, posted, Field, FormError};
+use crate::model::NextStep;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -35,7 +36,8 @@ pub fn RegisterPage() -> impl IntoView {
 fn RegisterForm(min_length: usize) -> impl IntoView {
     let register = ServerAction::<Register>::new();
     let error = Signal::derive(move || register.value().get().and_then(Result::err));
-    let done = move || register.value().get().and_then(Result::ok);
+    let posted_back = posted("done").and_then(|key| NextStep::from_key(&key));
+    let done = move || register.value().get().and_then(Result::ok).or(posted_back);
     let password_hint = StoredValue::new(format!("At least {min_length} characters, at most 128; not one of the most common passwords."));
     view! {
         <Show when=move || done().is_none() fallback=move || view! {

@@ -57,3 +57,34 @@ async fn a_server_function_missing_an_argument_is_a_400_naming_it() {
     let err: app::model::AppError = res.json().await.unwrap();
     assert_eq!(err.field(), Some("next"), "{err:?}");
 }
+
+/// Without JavaScript a form posts itself: an error comes back as a
+/// redirect to the form, whose page then shows the message inline; success
+/// goes where the server function says (here, the sign-in's `next`).
+#[tokio::test]
+async fn a_form_posted_without_javascript_shows_its_error_inline_or_goes_on() {
+    let db = test_databases().await.remove(0);
+    let server = TestServer::start(&test_config(&db)).await;
+    server.create_user("plain", "plain-password-1").await;
+    let client = Client::new(&server.base);
+    let post = |password: &'static str| {
+        client
+            .http
+            .post(format!("{}/api/login", server.base))
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", format!("{}/login?next=%2Faccount", server.base))
+            .form(&[("username", "plain"), ("password", password), ("next", "/account")])
+            .send()
+    };
+    let res = post("wrong-password").await.unwrap();
+    assert_eq!(res.status(), 302, "not the error's own status: the browser must follow");
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.starts_with(&format!("{}/login?next=%2Faccount", server.base)) && back.contains("__err="), "{back}");
+    let page = client.http.get(&back).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Invalid username or password"), "the message is in the page as served");
+    assert!(page.contains(r#"role="alert""#), "{page}");
+
+    let res = post("plain-password-1").await.unwrap();
+    assert_eq!((res.status().as_u16(), res.headers()["location"].to_str().unwrap()), (302, "/account"));
+    assert_eq!(client.whoami().await.as_deref(), Some("plain"));
+}

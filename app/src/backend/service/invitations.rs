@@ -139,7 +139,23 @@ pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview,
 /// The signed-in caller accepts the invitation.
 pub async fn accept(state: &AppState, principal: Option<&Principal>, token: &str) -> Result<String, AppError> {
     let p = authorize(principal, Action::UseSite)?;
-    let row = open_invitation(state, token).await?;
+    join(state, p, open_invitation(state, token).await?).await
+}
+
+/// The signed-in caller accepts, from their home page, an open invitation
+/// sent to their own address (which proves them as the emailed link
+/// would; see `home::account_email`). Any other id is "not valid", alike.
+pub async fn accept_mine(state: &AppState, principal: Option<&Principal>, id: i64) -> Result<String, AppError> {
+    let p = authorize(principal, Action::UseSite)?;
+    let email = crate::backend::service::home::account_email(state, p).await?;
+    let row = store::find_invitation(&state.db, id).await?.filter(|r| {
+        status_of(r) == InvitationStatus::Open && email.as_deref().is_some_and(|e| e.to_lowercase() == r.email.to_lowercase())
+    });
+    join(state, p, row.ok_or_else(|| AppError::NotFound(INVALID_INVITATION.into()))?).await
+}
+
+/// Spends `row` and puts `p` in its project; the project's slug.
+async fn join(state: &AppState, p: &Principal, row: InvitationRow) -> Result<String, AppError> {
     let event = accepted_event(Actor::User(p), &row, false);
     if !store::accept_invitation(&state.db, &row, p.user_id, &p.username, now_ms(), &event).await? {
         return Err(AppError::NotFound(INVALID_INVITATION.into()));

@@ -8,6 +8,7 @@ pub mod bootstrap;
 pub mod data;
 pub mod email_links;
 pub mod features;
+pub mod home;
 pub mod invitations;
 pub mod mail;
 pub mod metrics;

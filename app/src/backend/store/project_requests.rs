@@ -201,6 +201,30 @@ pub async fn invitations_for_project(db: &Db, project: i64) -> Result<Vec<Invita
     on_db!(db, |pool| sqlx::query_as::<_, InvitationRow>(&sql).bind(project).fetch_all(pool).await)
 }
 
+pub async fn find_invitation(db: &Db, id: i64) -> Result<Option<InvitationRow>, sqlx::Error> {
+    let sql = format!("{SELECT_INVITATION} WHERE i.id = $1");
+    on_db!(db, |pool| sqlx::query_as::<_, InvitationRow>(&sql).bind(id).fetch_optional(pool).await)
+}
+
+/// The open invitations sent to `email` (any letter case), newest first.
+pub async fn open_invitations_to(db: &Db, email: &str, now: i64, limit: i64) -> Result<Vec<InvitationRow>, sqlx::Error> {
+    let sql = format!(
+        "{SELECT_INVITATION} WHERE lower(i.email) = lower($1) AND i.accepted_at IS NULL AND i.revoked_at IS NULL \
+         AND i.expires_at > $2 ORDER BY i.created_at DESC, i.id DESC LIMIT $3"
+    );
+    on_db!(db, |pool| sqlx::query_as::<_, InvitationRow>(&sql).bind(email).bind(now).bind(limit).fetch_all(pool).await)
+}
+
+/// The projects `owner` owns that have pending access requests: slug, name
+/// and how many wait, by slug.
+pub async fn pending_on_owned_projects(db: &Db, owner: i64, limit: i64) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    let sql = "SELECT p.slug, p.name, COUNT(*) FROM memberships m JOIN projects p ON p.id = m.project_id \
+               JOIN access_requests r ON r.project_id = m.project_id AND r.status = 'pending' \
+               WHERE m.user_id = $1 AND m.role = 'owner' \
+               GROUP BY p.id, p.slug, p.name, p.slug_lower ORDER BY p.slug_lower LIMIT $2";
+    on_db!(db, |pool| sqlx::query_as::<_, (String, String, i64)>(sql).bind(owner).bind(limit).fetch_all(pool).await)
+}
+
 pub async fn find_invitation_by_hash(db: &Db, token_hash: &str) -> Result<Option<InvitationRow>, sqlx::Error> {
     let sql = format!("{SELECT_INVITATION} WHERE i.token_hash = $1");
     on_db!(db, |pool| sqlx::query_as::<_, InvitationRow>(&sql).bind(token_hash).fetch_optional(pool).await)

@@ -58,6 +58,19 @@ pub async fn list_for_member(db: &Db, user: i64) -> Result<Vec<ProjectRow>, sqlx
     on_db!(db, |pool| sqlx::query_as::<_, ProjectRow>(&sql).bind(user).fetch_all(pool).await)
 }
 
+/// The first `limit` projects `user` is in (slug, name, group), owned ones
+/// first, and how many they are in all.
+pub async fn memberships_of(db: &Db, user: i64, limit: i64) -> Result<(Vec<(String, String, String)>, i64), sqlx::Error> {
+    let list = "SELECT p.slug, p.name, m.role FROM memberships m JOIN projects p ON p.id = m.project_id WHERE m.user_id = $1 \
+                ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'member' THEN 1 ELSE 2 END, p.slug_lower LIMIT $2";
+    let count = "SELECT COUNT(*) FROM memberships WHERE user_id = $1";
+    on_db!(db, |pool| {
+        let rows = sqlx::query_as::<_, (String, String, String)>(list).bind(user).bind(limit).fetch_all(pool).await?;
+        let total = sqlx::query_scalar::<_, i64>(count).bind(user).fetch_one(pool).await?;
+        Ok((rows, total))
+    })
+}
+
 pub struct NewProject<'a> {
     pub slug: &'a str,
     pub name: &'a str,

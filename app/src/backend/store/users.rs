@@ -684,6 +684,14 @@ pub async fn locked_now(db: &Db, now: i64, limit: i64) -> Result<Vec<(String, i6
     on_db!(db, |pool| sqlx::query_as::<_, (String, i64, i64)>(sql).bind(now).bind(limit).fetch_all(pool).await)
 }
 
+/// Accounts locked at `now` and accounts awaiting an admin's approval,
+/// each counted along a partial index (0015_home.sql).
+pub async fn count_locked_and_awaiting(db: &Db, now: i64) -> Result<(i64, i64), sqlx::Error> {
+    let sql = "SELECT (SELECT COUNT(*) FROM users WHERE locked_until > $1), \
+               (SELECT COUNT(*) FROM users WHERE approved = FALSE)";
+    on_db!(db, |pool| sqlx::query_as::<_, (i64, i64)>(sql).bind(now).fetch_one(pool).await)
+}
+
 /// Enabled accounts with no sign-in (or, never signed in, no creation)
 /// since `cutoff`: id, username and last sign-in, by id.
 pub async fn inactive_since(db: &Db, cutoff: i64) -> Result<Vec<(i64, String, Option<i64>)>, sqlx::Error> {

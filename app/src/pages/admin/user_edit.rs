@@ -5,7 +5,7 @@ use super::AdminNav;
 use crate::components::local_accounts::LocalAccountsOnly;
 use crate::api::roles::role_names;
 use crate::api::users::*;
-use crate::components::forms::{field_error, form_error, reload_to, BoundField, Checkbox, FormError, NameChecklist};
+use crate::components::forms::{field_error, form_error, reload_to, BoundField, Checkbox, Field, FormError, NameChecklist};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,10 +30,9 @@ pub fn NewUserPage() -> impl IntoView {
     }
 }
 
+/// An [`ActionForm`], so it also works as a plain post without JavaScript.
 #[component]
 fn NewUserForm(role_names: Vec<String>) -> impl IntoView {
-    let (username, display_name, email, password) =
-        (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
     let roles = RwSignal::new(vec!["user".to_string()]);
     let create = ServerAction::<CreateUser>::new();
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
@@ -42,32 +41,23 @@ fn NewUserForm(role_names: Vec<String>) -> impl IntoView {
             reload_to(&format!("/admin/users/{name}?created=1"));
         }
     });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        create.dispatch(CreateUser {
-            username: username.get_untracked(),
-            display_name: display_name.get_untracked(),
-            email: email.get_untracked(),
-            password: password.get_untracked(),
-            roles: roles.get_untracked(),
-        });
-    };
     view! {
-        <form class="card" on:submit=submit novalidate>
+        <ActionForm action=create attr:class="card" attr:novalidate=true>
             <FormError message=form_error(error, CREATE_FIELDS)/>
-            <BoundField label="Username" id="username" value=username required=true
+            <Field label="Username" name="username" id="username"
                 hint="3 to 50 letters, digits, dots, underscores or hyphens; cannot be changed later."
                 error=field_error(error, "username")/>
-            <BoundField label="Display name (optional)" id="display_name" value=display_name error=field_error(error, "display_name")/>
-            <BoundField label="Email (optional)" id="email" kind="email" value=email error=field_error(error, "email")/>
-            <BoundField label="Password" id="password" kind="password" autocomplete="new-password" value=password required=true
+            <Field label="Display name (optional)" name="display_name" id="display_name" required=false error=field_error(error, "display_name")/>
+            <Field label="Email (optional)" name="email" id="email" kind="email" required=false error=field_error(error, "email")/>
+            <Field label="Password" name="password" id="password" kind="password" autocomplete="new-password"
                 hint="The user can sign in with it at once." error=field_error(error, "password")/>
-            <NameChecklist legend="Site roles" names=Signal::derive(move || role_names.clone()) selected=roles error=field_error(error, "roles")/>
+            <NameChecklist legend="Site roles" names=Signal::derive(move || role_names.clone()) selected=roles
+                form_name="roles[]" error=field_error(error, "roles")/>
             <div class="actions">
                 <button type="submit" disabled=move || create.pending().get()>"Create user"</button>
                 <a href="/admin/users">"Cancel"</a>
             </div>
-        </form>
+        </ActionForm>
     }
 }
 

@@ -74,7 +74,7 @@ pub fn ProjectsPage() -> impl IntoView {
 }
 
 #[component]
-fn MyRequests(list: Vec<AccessRequestInfo>) -> impl IntoView {
+pub(crate) fn MyRequests(list: Vec<AccessRequestInfo>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="my-requests">
             <h2 id="my-requests">"My access requests"</h2>
