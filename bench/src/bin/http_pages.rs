@@ -60,6 +60,7 @@ async fn assets(site: &Site) {
 
 async fn admin_pages(small: &Site, large: &Site, users: usize) {
     let pages = [
+        ("/", "home, as the admin sees it"),
         ("/admin", "overview"),
         ("/admin/users", "users, first page"),
         ("/admin/users?search=ximena.okafor387", "search for one user"),
