@@ -85,13 +85,15 @@ fn SiteAttention(a: AdminAttention) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="site-attention">
             <h2 id="site-attention">"Waiting on the site's admins"</h2>
-            {all_clear.then(|| view! { <p class="empty">"Nothing waits: no registrations to approve, no locked accounts, every email delivered."</p> })}
-            <ul class="attention">
-                {attention_item(a.awaiting_approval, "registration awaiting approval", "registrations awaiting approval",
-                    "/admin/users?status=awaiting", "review them")}
-                {attention_item(a.locked, "locked account", "locked accounts", "/admin/security", "see and unlock")}
-                {attention_item(undelivered, "email not delivered", "emails not delivered", "/admin/outbox", "open the outbox")}
-            </ul>
+            {all_clear.then(|| view! { <p>"Nothing waits: no registrations to approve, no locked accounts, every email delivered."</p> })}
+            {(!all_clear).then(|| view! {
+                <ul class="attention">
+                    {attention_item(a.awaiting_approval, "registration awaiting approval", "registrations awaiting approval",
+                        "/admin/users?status=awaiting", "review them")}
+                    {attention_item(a.locked, "locked account", "locked accounts", "/admin/security", "see and unlock")}
+                    {attention_item(undelivered, "email not delivered", "emails not delivered", "/admin/outbox", "open the outbox")}
+                </ul>
+            })}
             {(a.outbox_failed > 0).then(|| view! {
                 <p class="muted">{format!("{} of them failed for good; the rest are being retried.", a.outbox_failed)}</p>
             })}
