@@ -11,7 +11,7 @@ stage() { printf '[run] %s (%dm%02ds so far)\n' "$1" $((SECONDS / 60)) $((SECOND
 stage "checking the tools"
 "$GATEHOUSE_ROOT/scripts/setup.sh"
 stage "building the release: server and wasm (about 25 minutes the first time, seconds when nothing changed)"
-cargo leptos build --release --precompress
+release_build
 test -x "$CARGO_TARGET_DIR/release/gatehouse" || { echo "[run] build failed; run: cargo leptos build --release" >&2; exit 1; }
 stage "starting Gatehouse"
 exec "$CARGO_TARGET_DIR/release/gatehouse" serve "$@"

@@ -25,7 +25,7 @@ fi
 cargo test -p server 2>&1 | tee "$logs/integration.log" || status=1
 
 step "release build: cargo leptos build --release --precompress"
-cargo leptos build --release --precompress > "$logs/build.log" 2>&1 || { tail -n 40 "$logs/build.log"; status=1; }
+release_build > "$logs/build.log" 2>&1 || { tail -n 40 "$logs/build.log"; status=1; }
 
 step "browser tests: npx playwright test"
 (cd end2end && npx playwright test) 2>&1 | tee "$logs/playwright.log" || status=1

@@ -1,0 +1,79 @@
+// What a browser downloads to run each page: the wasm and js as sent
+// (brotli), in a fresh browser context each time, beside the whole app's
+// wasm and js (every chunk, brotli, as on disk) measured in the same run.
+//   cargo leptos build --release --precompress
+//   cd end2end && npx playwright test -c bench.config.ts
+import { test, expect, Page } from '@playwright/test';
+import * as fs from 'fs';
+import * as path from 'path';
+import { signedInAdmin, waitForHydration } from '../support/helpers';
+import { SERVER } from '../support/server';
+
+type Loaded = { file: string; bytes: number };
+
+/** Records every wasm and js response of `page` with its encoded body size. */
+function recordCode(page: Page): Loaded[] {
+  const loaded: Loaded[] = [];
+  page.on('requestfinished', async (request) => {
+    const url = new URL(request.url());
+    if (!/\.(wasm|js)$/.test(url.pathname)) return;
+    const sizes = await request.sizes();
+    loaded.push({ file: path.basename(url.pathname), bytes: sizes.responseBodySize });
+  });
+  return loaded;
+}
+
+const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
+const total = (loaded: Loaded[]) => loaded.reduce((sum, l) => sum + l.bytes, 0);
+
+function wholeApp(): number {
+  const pkg = path.join(SERVER.root, 'target', 'site', 'pkg');
+  return fs
+    .readdirSync(pkg)
+    .filter((f) => /\.(wasm|js)\.br$/.test(f))
+    .reduce((sum, f) => sum + fs.statSync(path.join(pkg, f)).size, 0);
+}
+
+/** Milliseconds until the page is hydrated; then waits for the network to rest. */
+async function settle(page: Page, started: number): Promise<number> {
+  await waitForHydration(page);
+  const ms = Date.now() - started;
+  await page.waitForLoadState('networkidle');
+  return ms;
+}
+
+test('wasm and js per page', async ({ browser }) => {
+  const whole = wholeApp();
+  const rows: string[] = [
+    `| page | wasm + js sent | files | largest | until hydrated | whole app (every chunk, br) | share |`,
+    `|---|---|---|---|---|---|---|`,
+  ];
+  const row = (name: string, loaded: Loaded[], ms: number) => {
+    const sent = loaded.filter((l) => l.bytes > 0).sort((a, b) => b.bytes - a.bytes);
+    const largest = sent.slice(0, 3).map((l) => `${l.file.replace(/\.[A-Za-z0-9_-]{22}\./, '.')} ${kb(l.bytes)}`).join(', ');
+    rows.push(`| ${name} | ${kb(total(sent))} | ${sent.length} | ${largest} | ${ms} ms | ${kb(whole)} | ${(total(sent) / whole).toFixed(2)}× |`);
+  };
+  for (const pagePath of ['/login', '/register', '/forgot', '/reset?token=x', '/invitations/x']) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const loaded = recordCode(page);
+    const started = Date.now();
+    await page.goto(pagePath);
+    row(pagePath, loaded, await settle(page, started));
+    await context.close();
+  }
+  // An admin page, counting everything from the sign-in page on.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const loaded = recordCode(page);
+  await signedInAdmin(page, 'weight');
+  for (const adminPath of ['/admin', '/admin/users']) {
+    const started = Date.now();
+    await page.goto(adminPath);
+    const ms = await settle(page, started);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    row(`sign-in, then ${adminPath} (cumulative, cache kept)`, [...loaded], ms);
+  }
+  await context.close();
+  console.log(rows.join('\n'));
+});
