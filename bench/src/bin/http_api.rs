@@ -6,8 +6,8 @@
 //!   cargo run --release -p bench --bin http_api [-- SECONDS]
 //!
 //! The JWT comes from `POST /users/authenticate`, as a script gets one. The
-//! two routes take turns (SECONDS each, default 5, twice), so whatever else
-//! the machine does falls on both alike.
+//! two routes take turns, one second each, for SECONDS each (default 10),
+//! so whatever else the machine does falls on both alike.
 
 use bench::{running_site, SITE_ADMIN_PASSWORD};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,7 +18,7 @@ const CLIENTS: usize = 32;
 
 #[tokio::main]
 async fn main() {
-    let seconds: f64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(5.0);
+    let rounds: u32 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(10);
     let site = running_site(|_| async {}).await;
     let bearer = format!("Bearer {}", bench::jwt(&site.base, "admin", SITE_ADMIN_PASSWORD).await);
     let healthz = format!("{}/healthz", site.base);
@@ -27,11 +27,11 @@ async fn main() {
     requests_per_second(&client, &healthz, None, 1.0).await;
     requests_per_second(&client, &storage, Some(&bearer), 1.0).await;
     let (mut health_total, mut storage_total) = (0.0, 0.0);
-    for _ in 0..2 {
-        health_total += requests_per_second(&client, &healthz, None, seconds).await;
-        storage_total += requests_per_second(&client, &storage, Some(&bearer), seconds).await;
+    for _ in 0..rounds {
+        health_total += requests_per_second(&client, &healthz, None, 1.0).await;
+        storage_total += requests_per_second(&client, &storage, Some(&bearer), 1.0).await;
     }
-    let (health, storage) = (health_total / 2.0, storage_total / 2.0);
+    let (health, storage) = (health_total / rounds as f64, storage_total / rounds as f64);
     println!("| measurement | figure | baseline | ratio |");
     println!("|---|---|---|---|");
     println!(

@@ -6,12 +6,15 @@
 //!   cargo build --release -p server -p bench
 //!   cargo run --release -p bench --bin signin_load [-- SECONDS [CONCURRENCY [API_PER_SECOND]]]
 //!
-//! Measures raw argon2id first (10 s, one thread per core), then starts the
-//! `gatehouse` binary beside this one as a child process on a temporary
-//! SQLite file (loopback only), reads its RSS idle, and runs CONCURRENCY
+//! Measures raw argon2id (10 s, one thread per core, before the load and
+//! again after it, the mean), starts the `gatehouse` binary beside this one
+//! as a child process on a temporary SQLite file (loopback only), reads its
+//! RSS once it has been idle for 10 s, and runs CONCURRENCY
 //! (default 8) loops of correct sign-ins for SECONDS (default 30; 600 for
 //! the ten-minute run) while one more loop sends API_PER_SECOND (default 50)
 //! `GET /users/storage` with a JWT. Stops the server it started.
+//! `SERVER_LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libmimalloc.so.2` runs the
+//! server (only) with another allocator, to compare without a rebuild.
 
 use bench::SITE_ADMIN_PASSWORD;
 use std::process::{Child, Command, Stdio};
@@ -37,7 +40,11 @@ impl Server {
         let exe = std::env::current_exe().expect("own path").with_file_name("gatehouse");
         assert!(exe.exists(), "{} is missing: cargo build --release -p server", exe.display());
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(&exe)
+        let mut command = Command::new(&exe);
+        if let Ok(preload) = std::env::var("SERVER_LD_PRELOAD") {
+            command.env("LD_PRELOAD", preload);
+        }
+        let child = command
             .arg("serve")
             .env_remove("DATABASE_URL")
             .env("GATEHOUSE_DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.join("gatehouse.db").display()))
@@ -102,11 +109,12 @@ async fn api_calls(base: String, per_second: u32, stop: Arc<AtomicBool>, done: A
 async fn main() {
     let arg = |n: usize, default: u64| std::env::args().nth(n).and_then(|s| s.parse().ok()).unwrap_or(default);
     let (seconds, concurrency, api_rate) = (arg(1, 30), arg(2, 8) as usize, arg(3, 50) as u32);
-    let (raw, threads) = tokio::task::spawn_blocking(|| bench::argon2_verifications_per_second(10.0)).await.unwrap();
+    let raw_rate = || async { tokio::task::spawn_blocking(|| bench::argon2_verifications_per_second(10.0)).await.unwrap() };
+    let (raw_before, threads) = raw_rate().await;
 
     let dir = tempfile::tempdir().expect("temp dir");
     let server = Server::start(dir.path()).await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(Duration::from_secs(10)).await;
     let (idle, _) = server.memory_mb();
 
     let (signed_in, api_done, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
@@ -123,6 +131,7 @@ async fn main() {
     let (at_end, peak) = server.memory_mb();
     tokio::time::sleep(Duration::from_secs(5)).await;
     let (after, _) = server.memory_mb();
+    let raw = (raw_before + raw_rate().await.0) / 2.0;
 
     let signed_in = signed_in.load(Ordering::Relaxed);
     let rate = signed_in as f64 / elapsed;

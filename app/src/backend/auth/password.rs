@@ -1,5 +1,6 @@
 //! Password rules and argon2id hashing, run off the async runtime on a
-//! fixed pool of threads, one per core, that reuse their argon2 memory.
+//! fixed pool of threads, one per core, that reuse their argon2 memory
+//! while passwords keep coming and give it back once they stop.
 
 use crate::backend::internal;
 use crate::model::{AppError, PASSWORD_MAX_LENGTH};
@@ -52,10 +53,11 @@ pub fn is_common_password(password: &str) -> bool {
 /// async runtime and never on tokio's growing blocking pool. Each thread
 /// keeps its argon2 memory from one password to the next, so the process
 /// holds at most one 19 MiB block per core however many sign-ins come,
-/// instead of a block per blocking thread in the allocator's arenas.
+/// instead of a block per blocking thread in the allocator's arenas; a
+/// thread that has had no password for [`KEEP_MEMORY_IDLE`] frees its block.
 #[derive(Clone)]
 pub struct PasswordHasher {
-    jobs: std::sync::mpsc::Sender<Job>,
+    jobs: flume::Sender<Job>,
     dummy_hash: Arc<str>,
     verifications: Arc<AtomicU64>,
 }
@@ -63,10 +65,12 @@ pub struct PasswordHasher {
 /// Work for a pool thread, given that thread's argon2 memory.
 type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
+/// How long a pool thread keeps its argon2 memory without a password to check.
+const KEEP_MEMORY_IDLE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Starts `threads` workers that take jobs until every sender is gone.
-fn start_pool(threads: usize) -> std::sync::mpsc::Sender<Job> {
-    let (sender, receiver) = std::sync::mpsc::channel::<Job>();
-    let receiver = Arc::new(std::sync::Mutex::new(receiver));
+fn start_pool(threads: usize) -> flume::Sender<Job> {
+    let (sender, receiver) = flume::unbounded::<Job>();
     for n in 0..threads {
         let receiver = receiver.clone();
         std::thread::Builder::new()
@@ -74,10 +78,10 @@ fn start_pool(threads: usize) -> std::sync::mpsc::Sender<Job> {
             .spawn(move || {
                 let mut memory = Vec::new();
                 loop {
-                    let job = receiver.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    match job {
+                    match receiver.recv_timeout(KEEP_MEMORY_IDLE) {
                         Ok(job) => job(&mut memory),
-                        Err(_) => return,
+                        Err(flume::RecvTimeoutError::Timeout) => memory = Vec::new(),
+                        Err(flume::RecvTimeoutError::Disconnected) => return,
                     }
                 }
             })
