@@ -53,6 +53,7 @@ pub fn admin() -> Principal {
         password_expires_at: None,
         session_key: None,
         credential: app::backend::auth::principal::Credential::Session,
+        own_storage: None,
     }
 }
 
@@ -103,6 +104,19 @@ pub async fn timed_get(client: &reqwest::Client, url: &str) -> (std::time::Durat
     (started.elapsed(), body.len())
 }
 
+/// A JWT from `POST /users/authenticate`, as a script signs in.
+pub async fn jwt(base: &str, username: &str, password: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/users/authenticate"))
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+        .expect("authenticate");
+    assert!(res.status().is_success(), "{username} authenticates: {}", res.status());
+    let body: serde_json::Value = serde_json::from_slice(&res.bytes().await.expect("body")).expect("JSON");
+    body["token"].as_str().expect("a token").to_string()
+}
+
 pub fn median(mut times: Vec<std::time::Duration>) -> std::time::Duration {
     times.sort();
     times[times.len() / 2]
@@ -110,4 +124,31 @@ pub fn median(mut times: Vec<std::time::Duration>) -> std::time::Duration {
 
 pub fn ms(d: std::time::Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Raw argon2id verifications per second at the server's parameters (the
+/// crate's defaults), one thread per core, for `seconds`; and the threads.
+/// The floor that sign-ins per second are compared with.
+pub fn argon2_verifications_per_second(seconds: f64) -> (f64, usize) {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+    use argon2::Argon2;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{Duration, Instant};
+    let hash = Argon2::default().hash_password(SITE_ADMIN_PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng)).unwrap().to_string();
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let done = AtomicU64::new(0);
+    let started = Instant::now();
+    let until = started + Duration::from_secs_f64(seconds);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                let parsed = PasswordHash::new(&hash).unwrap();
+                while Instant::now() < until {
+                    assert!(Argon2::default().verify_password(SITE_ADMIN_PASSWORD.as_bytes(), &parsed).is_ok());
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    (done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64(), threads)
 }

@@ -35,8 +35,19 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 /// Largest request body accepted (uploads have their own limit, `max_upload_mb`).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// What the handlers and layers share. Every layer of the router clones it
+/// for each request, so a clone is one reference count.
 #[derive(Clone)]
-pub struct ServerState {
+pub struct ServerState(Arc<ServerParts>);
+
+impl std::ops::Deref for ServerState {
+    type Target = ServerParts;
+    fn deref(&self) -> &ServerParts {
+        &self.0
+    }
+}
+
+pub struct ServerParts {
     pub app: AppState,
     pub leptos: LeptosOptions,
     pub public_url: Arc<str>,
@@ -68,9 +79,8 @@ pub async fn open_state(config: &Config) -> Result<AppState, String> {
             .map_err(|e| format!("cannot read the site's secret key: {e}"))?,
     };
     let definitions = app::backend::features::definitions::load(&config.features_dir())?;
-    let mut state = AppState::new(db, config.settings(), secret.as_bytes(), site_secret.as_bytes());
-    state.features = std::sync::Arc::new(app::backend::features::Catalog::new(definitions));
-    Ok(state)
+    let state = AppState::new(db, config.settings(), secret.as_bytes(), site_secret.as_bytes());
+    Ok(state.with_features(app::backend::features::Catalog::new(definitions)))
 }
 
 /// Creates the first admin when the site has no enabled admin (not with
@@ -104,13 +114,13 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .site_pkg_dir("pkg")
         .site_addr(site_addr)
         .build();
-    let state = ServerState {
+    let state = ServerState(Arc::new(ServerParts {
         app: app_state.clone(),
         leptos: leptos.clone(),
         public_url: config.public_url().into(),
         trusted_proxies: Arc::new(config.trusted_proxies().unwrap_or_default()),
         metrics_token: config.metrics_token.as_deref().map(Arc::from),
-    };
+    }));
     metrics::handle();
 
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(app_state.clone()))

@@ -434,6 +434,7 @@ mod tests {
             password_expires_at: None,
             session_key: None,
             credential: crate::backend::auth::principal::Credential::Session,
+            own_storage: None,
         }
     }
 

@@ -95,8 +95,20 @@ impl Default for SiteSettings {
     }
 }
 
+/// Cloned for every request and by every layer of the router, so a clone
+/// is one reference count: the parts live behind one `Arc`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SiteParts>);
+
+impl std::ops::Deref for AppState {
+    type Target = SiteParts;
+    fn deref(&self) -> &SiteParts {
+        &self.0
+    }
+}
+
+/// What an [`AppState`] holds.
+pub struct SiteParts {
     pub db: Db,
     pub hasher: PasswordHasher,
     pub settings: Arc<SiteSettings>,
@@ -105,7 +117,7 @@ pub struct AppState {
     pub credential_keys: Arc<CredentialKeys>,
     pub basic_cache: Arc<crate::backend::auth::basic_cache::BasicCache>,
     /// The settings as last read from the database (kept by the settings service).
-    pub settings_cache: Arc<TtlCache<SiteSettings>>,
+    pub settings_cache: Arc<TtlCache<Arc<SiteSettings>>>,
     /// The Roles page's roles with holder counts (kept by the roles service).
     pub role_holders: Arc<TtlCache<Vec<crate::model::RoleInfo>>>,
     /// The admin overview's figures (kept by the admin service).
@@ -121,7 +133,7 @@ impl AppState {
     /// `site_secret` protects stored credentials (`CredentialKeys`).
     pub fn new(db: Db, settings: SiteSettings, jwt_secret: &[u8], site_secret: &[u8]) -> Self {
         let jwt = JwtKeys::new(jwt_secret, settings.jwt_lifetime_minutes);
-        AppState {
+        AppState(Arc::new(SiteParts {
             db,
             hasher: PasswordHasher::new(),
             settings: Arc::new(settings),
@@ -134,6 +146,12 @@ impl AppState {
             statistics: Arc::default(),
             search_upkeep: Arc::default(),
             features: Arc::default(),
-        }
+        }))
+    }
+
+    /// The same state with `features` as its feature catalog (before it is shared).
+    pub fn with_features(mut self, features: crate::backend::features::Catalog) -> Self {
+        Arc::get_mut(&mut self.0).expect("features are set before the state is shared").features = Arc::new(features);
+        self
     }
 }

@@ -1,5 +1,6 @@
 //! Password rules and argon2id hashing, run off the async runtime on a
-//! fixed pool of threads, one per core, that reuse their argon2 memory.
+//! fixed pool of threads, one per core, that reuse their argon2 memory
+//! while passwords keep coming and give it back once they stop.
 
 use crate::backend::internal;
 use crate::model::{AppError, PASSWORD_MAX_LENGTH};
@@ -52,10 +53,11 @@ pub fn is_common_password(password: &str) -> bool {
 /// async runtime and never on tokio's growing blocking pool. Each thread
 /// keeps its argon2 memory from one password to the next, so the process
 /// holds at most one 19 MiB block per core however many sign-ins come,
-/// instead of a block per blocking thread in the allocator's arenas.
+/// instead of a block per blocking thread in the allocator's arenas; a
+/// thread that has had no password for [`KEEP_MEMORY_IDLE`] frees its block.
 #[derive(Clone)]
 pub struct PasswordHasher {
-    jobs: std::sync::mpsc::Sender<Job>,
+    jobs: flume::Sender<Job>,
     dummy_hash: Arc<str>,
     verifications: Arc<AtomicU64>,
 }
@@ -63,10 +65,12 @@ pub struct PasswordHasher {
 /// Work for a pool thread, given that thread's argon2 memory.
 type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
+/// How long a pool thread keeps its argon2 memory without a password to check.
+const KEEP_MEMORY_IDLE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Starts `threads` workers that take jobs until every sender is gone.
-fn start_pool(threads: usize) -> std::sync::mpsc::Sender<Job> {
-    let (sender, receiver) = std::sync::mpsc::channel::<Job>();
-    let receiver = Arc::new(std::sync::Mutex::new(receiver));
+fn start_pool(threads: usize) -> flume::Sender<Job> {
+    let (sender, receiver) = flume::unbounded::<Job>();
     for n in 0..threads {
         let receiver = receiver.clone();
         std::thread::Builder::new()
@@ -74,10 +78,10 @@ fn start_pool(threads: usize) -> std::sync::mpsc::Sender<Job> {
             .spawn(move || {
                 let mut memory = Vec::new();
                 loop {
-                    let job = receiver.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    match job {
+                    match receiver.recv_timeout(KEEP_MEMORY_IDLE) {
                         Ok(job) => job(&mut memory),
-                        Err(_) => return,
+                        Err(flume::RecvTimeoutError::Timeout) => memory = Vec::new(),
+                        Err(flume::RecvTimeoutError::Disconnected) => return,
                     }
                 }
             })
@@ -89,7 +93,7 @@ fn start_pool(threads: usize) -> std::sync::mpsc::Sender<Job> {
 impl PasswordHasher {
     pub fn new() -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        let dummy = hash_with(&super::tokens::random_hex(16), &mut Vec::new()).expect("argon2 hashes a random string");
+        let dummy = random_hash().expect("a PHC string of random bytes");
         PasswordHasher { jobs: start_pool(cores), dummy_hash: dummy.into(), verifications: Arc::default() }
     }
 
@@ -162,18 +166,32 @@ fn argon2_into(argon2: &Argon2, password: &[u8], salt: &[u8], out: &mut [u8], me
 
 /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) for `password`.
 fn hash_with(password: &str, memory: &mut Vec<Block>) -> Result<String, argon2::password_hash::Error> {
-    let argon2 = Argon2::default();
     let mut salt = [0u8; 16];
     OsRng.fill_bytes(&mut salt);
     let mut out = [0u8; 32];
-    argon2_into(&argon2, password.as_bytes(), &salt, &mut out, memory)?;
-    let salt = SaltString::encode_b64(&salt)?;
+    argon2_into(&Argon2::default(), password.as_bytes(), &salt, &mut out, memory)?;
+    phc_string(&salt, &out)
+}
+
+/// A PHC string at the default parameters whose hash is random bytes: no
+/// password matches it, and checking one against it costs a real
+/// verification. Made without running argon2, so the server does not start
+/// by touching 19 MiB it never gives back.
+fn random_hash() -> Result<String, argon2::password_hash::Error> {
+    let mut salt_and_out = [0u8; 48];
+    OsRng.fill_bytes(&mut salt_and_out);
+    phc_string(&salt_and_out[..16], &salt_and_out[16..])
+}
+
+fn phc_string(salt: &[u8], out: &[u8]) -> Result<String, argon2::password_hash::Error> {
+    let argon2 = Argon2::default();
+    let salt = SaltString::encode_b64(salt)?;
     let phc = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
         params: ParamsString::try_from(argon2.params())?,
         salt: Some(salt.as_salt()),
-        hash: Some(Output::new(&out)?),
+        hash: Some(Output::new(out)?),
     };
     Ok(phc.to_string())
 }
@@ -237,6 +255,7 @@ mod tests {
         assert!(!hasher.verify("wrong horse", Some(&hash)).await.unwrap());
         assert!(!hasher.verify("correct horse", None).await.unwrap());
         assert!(!hasher.verify("x", Some("not a hash")).await.unwrap());
+        assert!(hasher.dummy_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{}", hasher.dummy_hash);
         // An unusable stored hash costs a real verification, like a real one.
         let before = hasher.verifications();
         assert!(!hasher.verify("x", Some("!")).await.unwrap());

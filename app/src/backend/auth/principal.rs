@@ -35,6 +35,17 @@ pub struct Principal {
     pub session_key: Option<String>,
     /// What the caller signed in with.
     pub credential: Credential,
+    /// The caller's metadata and stored bytes as read with the account, so
+    /// that their own storage needs no second query (`None`: not read).
+    pub own_storage: Option<OwnStorage>,
+}
+
+/// What the answer about a caller's own storage is made from.
+#[derive(Clone, Debug)]
+pub struct OwnStorage {
+    /// The account's metadata (JSON text), which holds the quota.
+    pub metadata: String,
+    pub used: i64,
 }
 
 /// The credential a request came with.
@@ -178,6 +189,7 @@ async fn principal_of(state: &AppState, user: UserRow, roles: Vec<String>, sessi
         password_expires_at,
         session_key,
         credential,
+        own_storage: Some(OwnStorage { metadata: user.metadata, used: user.storage_used }),
     })
 }
 

@@ -12,6 +12,7 @@ use crate::backend::store::site_settings::{self, StoredSettings};
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use crate::model::{AppError, PublicSiteInfo, SettingsForm, PASSWORD_MAX_LENGTH};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long one instance may use settings it read before reading them again.
@@ -19,13 +20,14 @@ pub const CACHE_FOR: Duration = Duration::from_secs(2);
 
 pub const STALE_SETTINGS: &str = "The settings were changed by someone else; reload the page and try again.";
 
-/// The settings in force: configuration defaults overlaid with stored values.
-pub async fn current(state: &AppState) -> Result<SiteSettings, AppError> {
+/// The settings in force: configuration defaults overlaid with stored values
+/// (shared, since most requests read one or two of them).
+pub async fn current(state: &AppState) -> Result<Arc<SiteSettings>, AppError> {
     if let Some(settings) = state.settings_cache.get(CACHE_FOR) {
         return Ok(settings);
     }
     let stored = site_settings::load(&state.db).await?;
-    let settings = overlay(&state.settings, &stored);
+    let settings = Arc::new(overlay(&state.settings, &stored));
     state.settings_cache.put(settings.clone());
     Ok(settings)
 }
@@ -61,7 +63,7 @@ pub async fn public_info(state: &AppState, principal: Option<&Principal>) -> Res
     crate::backend::policy::authorize_public(principal, Action::ReadPublicSiteInfo)?;
     let s = current(state).await?;
     Ok(PublicSiteInfo {
-        site_name: s.site_name,
+        site_name: s.site_name.clone(),
         registration_open: s.registration_open && !crate::backend::auth::external::is_on(state),
         password_min_length: s.password_min_length,
         accounts_external: crate::backend::auth::external::is_on(state),

@@ -28,19 +28,27 @@ pub fn quota_of_stored(limiter: bool, metadata: &str) -> Option<i64> {
 
 /// One user's quota and usage under the settings in force.
 pub async fn storage_of(state: &AppState, user_id: i64) -> Result<StorageInfo, AppError> {
-    let limiter = crate::backend::service::settings::current(state).await?.storage_limiter;
     let (metadata, used) = users::metadata_and_storage(&state.db, user_id).await?.unwrap_or_default();
-    Ok(StorageInfo { total: quota_of_stored(limiter, &metadata), used })
+    info(state, &metadata, used).await
+}
+
+async fn info(state: &AppState, metadata: &str, used: i64) -> Result<StorageInfo, AppError> {
+    let limiter = crate::backend::service::settings::current(state).await?.storage_limiter;
+    Ok(StorageInfo { total: quota_of_stored(limiter, metadata), used })
 }
 
 /// Storage of the caller (`username` = `None`) or, for admins, of anyone.
+/// The caller's own comes from their account as this request read it.
 pub async fn storage(state: &AppState, principal: Option<&Principal>, username: Option<&str>) -> Result<StorageInfo, AppError> {
     let caller = authorize_account_data(principal, username.is_some())?;
-    let user_id = match username {
-        None => caller.user_id,
-        Some(name) => users::find_by_username(&state.db, name).await?.ok_or_else(|| no_such_user(name))?.id,
-    };
-    storage_of(state, user_id).await
+    match (username, &caller.own_storage) {
+        (None, Some(own)) => info(state, &own.metadata, own.used).await,
+        (None, None) => storage_of(state, caller.user_id).await,
+        (Some(name), _) => {
+            let user = users::find_by_username(&state.db, name).await?.ok_or_else(|| no_such_user(name))?;
+            info(state, &user.metadata, user.storage_used).await
+        }
+    }
 }
 
 /// The message for an upload that would pass the quota.

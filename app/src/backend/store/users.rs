@@ -94,6 +94,8 @@ pub struct UserRow {
     pub metadata: String,
     pub version: i64,
     pub password_changed_at: i64,
+    /// Bytes of the user's stored files.
+    pub storage_used: i64,
 }
 
 impl UserRow {
@@ -110,7 +112,7 @@ impl UserRow {
 
 const USER_COLUMNS: &str = "id, username, display_name, email, password_hash, enabled, verified, \
      approved, must_change_password, failed_logins, locked_until, generation, created_at, last_login_at, \
-     non_expiring, metadata, version, password_changed_at";
+     non_expiring, metadata, version, password_changed_at, storage_used";
 
 /// Fields of a user about to be created.
 pub struct NewUser<'a> {
