@@ -44,8 +44,8 @@ pub async fn change_password(
         let caller = principal().await;
         change_own_password(&state()?, caller.as_ref(), Some(&session), client_info().await.ip.as_deref(), &change).await?;
         // The forced change (a one-time or expired password: the principal
-        // marks both) leads home;
-        // a change from My account comes back to it, saying so.
+        // marks both) leads home; a change from My account comes back to
+        // it, saying so.
         let forced = caller.is_some_and(|p| p.must_change_password);
         on_form_post_go_to(if forced { "/" } else { "/account?changed=password" });
         Ok(())

@@ -4,7 +4,7 @@
 
 use crate::api::home::load_home;
 use crate::api::projects::AcceptMyInvitation;
-use crate::components::forms::{day_of, reload_to, FormError};
+use crate::components::forms::{day_of, failure, reload_to, FormError};
 use crate::components::session_user::use_session_user;
 use crate::model::*;
 use crate::pages::projects::MyRequests;
@@ -128,11 +128,10 @@ fn Invitations(list: Vec<WaitingInvitation>) -> impl IntoView {
             reload_to(&format!("/projects/{slug}"));
         }
     });
-    let error = Signal::derive(move || accept.value().get().and_then(Result::err).map(|e| e.message()));
     view! {
         <section class="card" aria-labelledby="invitations-title">
             <h2 id="invitations-title">"Invitations for you"</h2>
-            <FormError message=error/>
+            <FormError message=failure(accept.value())/>
             <ul class="invitations">
                 {list.into_iter().map(|i| {
                     let text = format!("{} invited you to join as {} (until {}).", i.invited_by, i.role.group(), day_of(i.expires_at));

@@ -44,10 +44,10 @@ pub async fn summary(state: &AppState, principal: Option<&Principal>) -> Result<
 /// Open invitations to the caller's address: the address is what an
 /// invitation names, so it proves the invitee as the emailed link does.
 async fn invitations_for(state: &AppState, p: &Principal, now: i64) -> Result<Vec<WaitingInvitation>, AppError> {
-    let Some(email) = account_email(state, p).await? else {
+    let Some(email) = account_email(p) else {
         return Ok(Vec::new());
     };
-    let rows = project_requests::open_invitations_to(&state.db, &email, now, SHOWN).await?;
+    let rows = project_requests::open_invitations_to(&state.db, email, now, SHOWN).await?;
     Ok(rows
         .into_iter()
         .map(|r| WaitingInvitation {
@@ -61,11 +61,12 @@ async fn invitations_for(state: &AppState, p: &Principal, now: i64) -> Result<Ve
         .collect())
 }
 
-/// The caller's email address, if they have one. It is a proven one: an
-/// account signs in only once verified, a new address replaces the old one
-/// only when its link is followed, and otherwise an admin set it.
-pub async fn account_email(state: &AppState, p: &Principal) -> Result<Option<String>, AppError> {
-    Ok(users::find_by_id(&state.db, p.user_id).await?.and_then(|u| u.email))
+/// The caller's email address, as this request read it with the account.
+/// It is a proven one: an account signs in only once verified, a new
+/// address replaces the old one only when its link is followed, and
+/// otherwise an admin set it.
+pub fn account_email(p: &Principal) -> Option<&str> {
+    p.email.as_deref()
 }
 
 async fn admin_attention(state: &AppState, now: i64) -> Result<AdminAttention, AppError> {

@@ -147,9 +147,9 @@ pub async fn accept(state: &AppState, principal: Option<&Principal>, token: &str
 /// would; see `home::account_email`). Any other id is "not valid", alike.
 pub async fn accept_mine(state: &AppState, principal: Option<&Principal>, id: i64) -> Result<String, AppError> {
     let p = authorize(principal, Action::UseSite)?;
-    let email = crate::backend::service::home::account_email(state, p).await?;
+    let email = crate::backend::service::home::account_email(p);
     let row = store::find_invitation(&state.db, id).await?.filter(|r| {
-        status_of(r) == InvitationStatus::Open && email.as_deref().is_some_and(|e| e.to_lowercase() == r.email.to_lowercase())
+        status_of(r) == InvitationStatus::Open && email.is_some_and(|e| e.to_lowercase() == r.email.to_lowercase())
     });
     join(state, p, row.ok_or_else(|| AppError::NotFound(INVALID_INVITATION.into()))?).await
 }
