@@ -1,6 +1,7 @@
 //! The HTML shell, the root component and the route table.
 
 use crate::components::header::Header;
+use crate::components::plain_forms::PlainFormsScript;
 use crate::components::session_user::provide_session_user;
 use crate::pages::admin::{projects::AdminProjectsPage, roles::AdminRolesPage, sessions::AdminSessionsPage, user_edit::*, user_import::ImportUsersPage, users::AdminUsersPage, AdminPage};
 use crate::pages::admin::{audit::AdminAuditPage, keys::AdminKeysPage, security::AdminSecurityPage, statistics::AdminStatisticsPage, features::AdminFeaturesPage, outbox::AdminOutboxPage, settings::AdminSettingsPage};
@@ -9,6 +10,7 @@ use crate::pages::account_activity::SecurityActivityPage;
 use crate::pages::projects::{dataset::DatasetPage, people::ProjectUsersPage, project::ProjectPage, settings::ProjectSettingsPage, features::ProjectFeaturesPage, ProjectsPage};
 use crate::pages::recovery::{ForgotPage, ResetPage, VerifyPage};
 use crate::pages::{account::*, home::HomePage, invitation::InvitationPage, login::LoginPage, not_found::NotFoundPage, register::RegisterPage};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
@@ -26,6 +28,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     if let Some(nonce) = use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<CspNonce>().cloned()) {
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
+    #[cfg(feature = "ssr")]
+    let plain = use_context::<http::request::Parts>().is_some_and(|p| crate::components::plain_forms::is_plain_page(p.uri.path()));
+    #[cfg(not(feature = "ssr"))]
+    let plain = false;
+    let scripts = if plain {
+        Either::Left(view! { <PlainFormsScript/> })
+    } else {
+        Either::Right(view! { <HydrationScripts options=options.clone()/> })
+    };
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -34,7 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options/>
+                {scripts}
                 <MetaTags/>
             </head>
             <body>

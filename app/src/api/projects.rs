@@ -135,7 +135,9 @@ pub async fn preview_invitation(token: String) -> Result<InvitationPreview, AppE
 #[server(endpoint = "invitations/accept")]
 pub async fn accept_invitation(token: String) -> Result<String, AppError> {
     use super::door::*;
-    respond(invitations::accept(&state()?, principal().await.as_ref(), &token).await)
+    let slug = respond(invitations::accept(&state()?, principal().await.as_ref(), &token).await)?;
+    on_form_post_go_to(&format!("/projects/{slug}"));
+    Ok(slug)
 }
 
 /// Accepts, from the home page, an invitation sent to the caller's own
@@ -165,6 +167,7 @@ pub async fn sign_up_from_invitation(
             let form = InvitationSignUp { username, display_name, password, confirm };
             let (user, slug) = invitations::accept_by_registering(&state, &token, &form).await?;
             crate::backend::auth::login::start_session(&state, &session().await?, &user, &client_info().await).await?;
+            on_form_post_go_to(&format!("/projects/{slug}"));
             Ok(slug)
         }
         .await,

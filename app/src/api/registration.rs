@@ -24,7 +24,9 @@ pub async fn register(
 #[server(endpoint = "verify_email")]
 pub async fn verify_email(token: String) -> Result<NextStep, AppError> {
     use super::door::*;
-    respond(crate::backend::service::registration::verify(&state()?, principal().await.as_ref(), &token).await)
+    let step = respond(crate::backend::service::registration::verify(&state()?, principal().await.as_ref(), &token).await)?;
+    on_form_post_go_to(&format!("/verify?done={}", step.key()));
+    Ok(step)
 }
 
 #[server(endpoint = "admin/users/approve")]

@@ -6,6 +6,7 @@ pub mod feature_grid;
 pub mod forms;
 pub mod header;
 pub mod local_accounts;
+pub mod plain_forms;
 pub mod session_list;
 pub mod session_user;
 pub mod storage;

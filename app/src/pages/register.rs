@@ -4,6 +4,7 @@ use crate::api::registration::Register;
 use crate::api::settings::site_info;
 use crate::components::forms::{field_error, form_error, posted, Field, FormError};
 use crate::model::NextStep;
+use crate::components::plain_forms::plain_page;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -11,25 +12,27 @@ const FIELDS: &[&str] = &["username", "email", "display_name", "password", "conf
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let info = Resource::new(|| (), |_| site_info());
-    view! {
-        <Title text="Create an account · Gatehouse"/>
-        <section class="card narrow" aria-labelledby="register-title">
-            <h1 id="register-title">"Create an account"</h1>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match info.await {
-                        Ok(i) if i.registration_open => view! { <RegisterForm min_length=i.password_min_length/> }.into_any(),
-                        Ok(_) => view! {
-                            <p role="status">"Registration is closed on this site. Ask an administrator to create an account for you."</p>
-                            <p><a href="/login">"Back to sign in"</a></p>
-                        }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
-    }
+    plain_page(|| {
+        let info = Resource::new(|| (), |_| site_info());
+        view! {
+            <Title text="Create an account · Gatehouse"/>
+            <section class="card narrow" aria-labelledby="register-title">
+                <h1 id="register-title">"Create an account"</h1>
+                <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match info.await {
+                            Ok(i) if i.registration_open => view! { <RegisterForm min_length=i.password_min_length/> }.into_any(),
+                            Ok(_) => view! {
+                                <p role="status">"Registration is closed on this site. Ask an administrator to create an account for you."</p>
+                                <p><a href="/login">"Back to sign in"</a></p>
+                            }.into_any(),
+                            Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+        }
+    })
 }
 
 #[component]
@@ -57,9 +60,7 @@ fn RegisterForm(min_length: usize) -> impl IntoView {
                     hint=password_hint.get_value() error=field_error(error, "password")/>
                 <Field label="Confirm password" name="confirm_password" kind="password" autocomplete="new-password"
                     error=field_error(error, "confirm_password")/>
-                <button type="submit" disabled=move || register.pending().get()>
-                    {move || if register.pending().get() { "Creating account…" } else { "Create account" }}
-                </button>
+                <button type="submit" data-busy="Creating account…">"Create account"</button>
             </ActionForm>
             <p>"Already have an account? "<a href="/login">"Sign in"</a></p>
         </Show>

@@ -1,0 +1,86 @@
+// The one script of the pages served without the browser app (sign-in,
+// registration, recovery, invitations; see `components::plain_forms`).
+// Their forms work as plain HTML posts; this posts them in the background
+// instead, so that a refused form keeps what was typed:
+// - the post is the one a browser makes without JavaScript (Accept: text/html),
+//   so the server answers with the same redirects;
+// - success (an address without `__err`) goes where the server sent it;
+// - a refusal (the form's address with `__err`) has its page's <main> put in
+//   place of ours, with the typed values put back and focus on the first
+//   field in error (or the form's error line, which is announced);
+// - one post at a time per form; the pressed button says what it does
+//   (`data-busy`) until the answer comes;
+// - an answer that is not a redirect, or a network failure, falls back to
+//   the plain post.
+(() => {
+  const typed = (form) => [...form.elements].filter((f) => f.name && f.type !== 'hidden' && f.type !== 'submit');
+
+  const busy = (form, button, on) => {
+    for (const b of form.querySelectorAll('button')) b.disabled = on;
+    form.setAttribute('aria-busy', on ? 'true' : 'false');
+    if (button && button.dataset.busy) {
+      if (on) [button.dataset.idle, button.textContent] = [button.textContent, button.dataset.busy];
+      else if (button.dataset.idle) button.textContent = button.dataset.idle;
+    }
+  };
+
+  const showRefusal = (form, html) => {
+    const values = typed(form).map((f) => [f.name, f.type === 'checkbox' || f.type === 'radio' ? f.checked : f.value]);
+    const page = new DOMParser().parseFromString(html, 'text/html');
+    const fresh = page.querySelector('main');
+    const main = document.querySelector('main');
+    if (!fresh || !main) return false;
+    main.replaceWith(fresh);
+    document.title = page.title;
+    const again = fresh.querySelector(`form[action="${form.getAttribute('action')}"]`);
+    if (again) {
+      const fields = typed(again);
+      for (const [name, value] of values) {
+        const field = fields.find((f) => f.name === name);
+        if (field && typeof value === 'boolean') field.checked = value;
+        else if (field) field.value = value;
+      }
+    }
+    const target = fresh.querySelector('[aria-invalid="true"]') || fresh.querySelector('.form-error');
+    if (target) {
+      if (!target.matches('input, select, textarea, button')) target.tabIndex = -1;
+      target.focus();
+    }
+    return true;
+  };
+
+  document.addEventListener('submit', async (event) => {
+    const form = event.target;
+    if (event.defaultPrevented || form.method !== 'post' || form.dataset.plain) return;
+    event.preventDefault();
+    if (form.getAttribute('aria-busy') === 'true') return;
+    const button = event.submitter;
+    busy(form, button, true);
+    try {
+      const response = await fetch(form.action, {
+        method: 'POST',
+        body: new URLSearchParams(new FormData(form, button)),
+        headers: { Accept: 'text/html' },
+        credentials: 'same-origin',
+      });
+      if (!response.redirected) throw new Error('not a redirect');
+      const answer = new URL(response.url);
+      if (!answer.searchParams.has('__err')) {
+        window.location.assign(answer.pathname + answer.search + answer.hash);
+        return;
+      }
+      if (!showRefusal(form, await response.text())) window.location.assign(answer.href);
+    } catch (error) {
+      busy(form, button, false);
+      form.dataset.plain = 'true';
+      form.requestSubmit(button);
+      return;
+    }
+    busy(form, button, false);
+  });
+
+  // Tests and styles read this as: forms now post through a script.
+  const ready = () => { document.body.dataset.hydrated = 'true'; };
+  if (document.body) ready();
+  else document.addEventListener('DOMContentLoaded', ready);
+})();
