@@ -59,6 +59,17 @@ export async function signedInAdmin(page: Page, prefix = 'adm'): Promise<{ usern
   return { username, password };
 }
 
+/** Admin → Settings: opens registration with the given verification/approval rules. */
+export async function openRegistration(admin: Page, verify: boolean, approve: boolean) {
+  await gotoHydrated(admin, '/admin/settings');
+  await admin.getByLabel('Anyone may create an account', { exact: false }).check();
+  await admin.getByLabel('New accounts must confirm their email address').setChecked(verify);
+  await admin.getByLabel('New accounts must be approved by an admin').setChecked(approve);
+  await admin.getByLabel('Minimum password length').fill('8');
+  await admin.getByRole('button', { name: 'Save settings' }).click();
+  await expect(admin.getByRole('status')).toHaveText('Settings saved.');
+}
+
 /** Fails on any axe violation, listing them. */
 export async function expectNoAxeViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();

@@ -2,18 +2,7 @@
 // the links read from Admin → Outbox (the test server has no SMTP), and
 // Admin → Settings. Every page added for this is scanned with axe.
 import { test, expect, Page } from '@playwright/test';
-import { expectNoAxeViolations, gotoHydrated, signIn, signedInAdmin, uniqueName, waitForHydration } from '../support/helpers';
-
-/** Admin → Settings: opens registration with the given verification/approval rules. */
-async function openRegistration(admin: Page, verify: boolean, approve: boolean) {
-  await gotoHydrated(admin, '/admin/settings');
-  await admin.getByLabel('Anyone may create an account', { exact: false }).check();
-  await admin.getByLabel('New accounts must confirm their email address').setChecked(verify);
-  await admin.getByLabel('New accounts must be approved by an admin').setChecked(approve);
-  await admin.getByLabel('Minimum password length').fill('8');
-  await admin.getByRole('button', { name: 'Save settings' }).click();
-  await expect(admin.getByRole('status')).toHaveText('Settings saved.');
-}
+import { expectNoAxeViolations, gotoHydrated, openRegistration, signIn, signedInAdmin, uniqueName, waitForHydration } from '../support/helpers';
 
 /** The link to `path` in the newest outbox message to `email` about `subject`. */
 async function linkFromOutbox(admin: Page, email: string, subject: string, path: string): Promise<string> {

@@ -10,9 +10,9 @@ use gatehouse_server::config::Config;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-const PASSWORD: &str = "invitation-password-1";
+pub(crate) const PASSWORD: &str = "invitation-password-1";
 
-fn config(db: &TestDb) -> Config {
+pub(crate) fn config(db: &TestDb) -> Config {
     Config { admin_password: Some(PASSWORD.into()), ..test_config(db) }
 }
 
@@ -21,7 +21,7 @@ fn now_ms() -> i64 {
 }
 
 /// Signs `username` in and creates the private project `slug` as its owner.
-async fn owner_of(server: &TestServer, username: &str, slug: &str) -> Client {
+pub(crate) async fn owner_of(server: &TestServer, username: &str, slug: &str) -> Client {
     server.create_user(username, PASSWORD).await;
     let client = Client::new(&server.base);
     assert_eq!(client.login(username, PASSWORD).await.status(), StatusCode::OK);
@@ -32,7 +32,7 @@ async fn owner_of(server: &TestServer, username: &str, slug: &str) -> Client {
 }
 
 /// Sends an invitation; returns the status and the `Retry-After` seconds.
-async fn invite(owner: &Client, slug: &str, email: &str) -> (StatusCode, Option<u64>) {
+pub(crate) async fn invite(owner: &Client, slug: &str, email: &str) -> (StatusCode, Option<u64>) {
     let res = owner.call("/api/projects/invitations/send", &json!({"slug": slug, "email": email, "role": "member"})).await;
     let retry_after = res.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
     (res.status(), retry_after)
@@ -43,7 +43,7 @@ async fn count(server: &TestServer, sql: &str, arg: &str) -> i64 {
 }
 
 /// The token of the newest invitation mailed to `email` (it waits in the outbox).
-async fn token_sent_to(server: &TestServer, email: &str) -> String {
+pub(crate) async fn token_sent_to(server: &TestServer, email: &str) -> String {
     let sql = "SELECT body FROM outbox WHERE to_address = $1 ORDER BY id DESC";
     let body: String = app::on_db!(&server.state().db, |pool| sqlx::query_scalar(sql).bind(email).fetch_one(pool).await).unwrap();
     let start = body.find("/invitations/").expect("invitation link") + "/invitations/".len();

@@ -19,6 +19,7 @@ mod hardening;
 mod invitation_limits;
 mod metrics;
 mod openapi;
+mod plain_pages;
 mod projects;
 mod pyxnat;
 mod registration;

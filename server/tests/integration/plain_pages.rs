@@ -1,0 +1,92 @@
+//! The plain pages (sign-in, registration, recovery, invitations) as served:
+//! no wasm, one inline script under the page's CSP nonce, and forms that
+//! work as plain posts — including the invitation's, which go on to the
+//! project; the other pages still load the browser app.
+
+use crate::common::*;
+use crate::invitation_limits::{config, invite, owner_of, token_sent_to, PASSWORD};
+use reqwest::StatusCode;
+
+const PLAIN: &[&str] = &["/login", "/register", "/forgot", "/reset?token=x", "/verify?token=x", "/invitations/x"];
+
+/// The page at `path` and the nonce of its `Content-Security-Policy`.
+async fn page_and_nonce(client: &Client, path: &str) -> (String, String) {
+    let res = client.get(path).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce").to_string();
+    (res.text().await.unwrap(), nonce)
+}
+
+#[tokio::test]
+async fn plain_pages_load_no_wasm_and_the_other_pages_do() {
+    let db = test_databases().await.remove(0);
+    let server = TestServer::start(&test_config(&db)).await;
+    let client = Client::new(&server.base);
+    for path in PLAIN {
+        let (page, nonce) = page_and_nonce(&client, path).await;
+        assert!(!page.contains(".wasm") && !page.contains("modulepreload"), "{path} loads the browser app");
+        assert!(page.contains(&format!(r#"<script nonce="{nonce}">"#)), "{path}: the script runs under the page's nonce");
+        assert!(page.contains("addEventListener('submit'"), "{path}: the forms script is inline");
+        assert!(page.contains(r#"method="post""#), "{path}: a plain form");
+    }
+    let (home, _) = page_and_nonce(&client, "/").await;
+    assert!(home.contains(".wasm") && !home.contains("addEventListener('submit'"), "the home page hydrates the browser app");
+}
+
+/// Posts `form` to a server function as a browser without JavaScript does
+/// (and as the plain pages' script does): HTML accepted, the page as referer.
+async fn post_as_form(client: &Client, function: &str, page: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+    let res = client
+        .http
+        .post(format!("{}/api/{function}", client.base))
+        .header("accept", "text/html")
+        .header("referer", format!("{}{page}", client.base))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+    (res.status(), location)
+}
+
+#[tokio::test]
+async fn invitations_are_accepted_and_signed_up_for_with_plain_form_posts() {
+    for db in test_databases().await {
+        let server = TestServer::start(&config(&db)).await;
+        let owner = owner_of(&server, "owner", "lab").await;
+        assert_eq!(invite(&owner, "lab", "new@example.org").await.0, StatusCode::OK);
+        let token = token_sent_to(&server, "new@example.org").await;
+        let page = format!("/invitations/{token}");
+        let visitor = Client::new(&server.base);
+        let sign_up = |confirm: &'static str| {
+            [("token", token.as_str()), ("username", "newbie"), ("display_name", ""), ("password", PASSWORD), ("confirm", confirm)]
+        };
+
+        // Refused: back to the invitation with the message in the page.
+        let (status, back) = post_as_form(&visitor, "invitations/sign_up", &page, &sign_up("something-else-1")).await;
+        assert_eq!(status, StatusCode::FOUND);
+        assert!(back.contains(&page) && back.contains("__err="), "{back}");
+        let refused = visitor.http.get(&back).send().await.unwrap().text().await.unwrap();
+        assert!(refused.contains(r#"aria-invalid="true""#) && refused.contains("field-error"), "the error is beside its field");
+        assert_eq!(visitor.whoami().await, None);
+
+        // Accepted: signed in as the new account, sent on to the project.
+        let (status, next) = post_as_form(&visitor, "invitations/sign_up", &page, &sign_up(PASSWORD)).await;
+        assert_eq!((status, next.as_str()), (StatusCode::FOUND, "/projects/lab"));
+        assert_eq!(visitor.whoami().await.as_deref(), Some("newbie"));
+
+        // An existing account accepts its own invitation with one button.
+        server.create_user("existing", PASSWORD).await;
+        assert_eq!(invite(&owner, "lab", "existing@example.org").await.0, StatusCode::OK);
+        let token = token_sent_to(&server, "existing@example.org").await;
+        let existing = Client::new(&server.base);
+        assert_eq!(existing.login("existing", PASSWORD).await.status(), StatusCode::OK);
+        let (status, next) = post_as_form(&existing, "invitations/accept", &format!("/invitations/{token}"), &[("token", &token)]).await;
+        assert_eq!((status, next.as_str()), (StatusCode::FOUND, "/projects/lab"));
+        // Spent: the second post comes back with the error.
+        let (status, back) = post_as_form(&existing, "invitations/accept", &format!("/invitations/{token}"), &[("token", &token)]).await;
+        assert_eq!(status, StatusCode::FOUND);
+        assert!(back.contains("__err="), "{back}");
+    }
+}
