@@ -1,6 +1,7 @@
 // What a browser downloads to run each page: the wasm and js as sent
-// (brotli), in a fresh browser context each time, beside the whole app's
-// wasm and js (every chunk, brotli, as on disk) measured in the same run.
+// (brotli), in a fresh browser context each time, with any inline script
+// and the HTML page as sent, beside the whole app's wasm and js (every
+// chunk, brotli, as on disk) measured in the same run.
 //   cargo leptos build --release --precompress
 //   cd end2end && npx playwright test -c bench.config.ts
 import { test, expect, Page } from '@playwright/test';
@@ -11,16 +12,23 @@ import { SERVER } from '../support/server';
 
 type Loaded = { file: string; bytes: number };
 
-/** Records every wasm and js response of `page` with its encoded body size. */
-function recordCode(page: Page): Loaded[] {
+/** Records every wasm and js response of `page` with its encoded body size,
+ *  and (in `documents`) each HTML page's, which holds any inline script. */
+function recordCode(page: Page, documents: Loaded[] = []): Loaded[] {
   const loaded: Loaded[] = [];
   page.on('requestfinished', async (request) => {
     const url = new URL(request.url());
-    if (!/\.(wasm|js)$/.test(url.pathname)) return;
     const sizes = await request.sizes();
+    if (request.resourceType() === 'document') documents.push({ file: url.pathname, bytes: sizes.responseBodySize });
+    if (!/\.(wasm|js)$/.test(url.pathname)) return;
     loaded.push({ file: path.basename(url.pathname), bytes: sizes.responseBodySize });
   });
   return loaded;
+}
+
+/** Bytes of inline script in the page as loaded (uncompressed). */
+async function inlineScript(page: Page): Promise<number> {
+  return page.evaluate(() => [...document.querySelectorAll('script:not([src])')].reduce((n, s) => n + (s.textContent || '').length, 0));
 }
 
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
@@ -45,34 +53,38 @@ async function settle(page: Page, started: number): Promise<number> {
 test('wasm and js per page', async ({ browser }) => {
   const whole = wholeApp();
   const rows: string[] = [
-    `| page | wasm + js sent | files | largest | until hydrated | whole app (every chunk, br) | share |`,
-    `|---|---|---|---|---|---|---|`,
+    `| page | wasm + js sent | files | largest | inline script (raw) | HTML as sent | until ready | whole app (every chunk, br) | share |`,
+    `|---|---|---|---|---|---|---|---|---|`,
   ];
-  const row = (name: string, loaded: Loaded[], ms: number) => {
+  const row = (name: string, loaded: Loaded[], inline: number, html: number, ms: number) => {
     const sent = loaded.filter((l) => l.bytes > 0).sort((a, b) => b.bytes - a.bytes);
-    const largest = sent.slice(0, 3).map((l) => `${l.file.replace(/\.[A-Za-z0-9_-]{22}\./, '.')} ${kb(l.bytes)}`).join(', ');
-    rows.push(`| ${name} | ${kb(total(sent))} | ${sent.length} | ${largest} | ${ms} ms | ${kb(whole)} | ${(total(sent) / whole).toFixed(2)}× |`);
+    const largest = sent.slice(0, 3).map((l) => `${l.file.replace(/\.[A-Za-z0-9_-]{22}\./, '.')} ${kb(l.bytes)}`).join(', ') || '–';
+    rows.push(`| ${name} | ${kb(total(sent))} | ${sent.length} | ${largest} | ${kb(inline)} | ${kb(html)} | ${ms} ms | ${kb(whole)} | ${(total(sent) / whole).toFixed(2)}× |`);
   };
-  for (const pagePath of ['/login', '/register', '/forgot', '/reset?token=x', '/invitations/x']) {
+  for (const pagePath of ['/login', '/register', '/forgot', '/reset?token=x', '/verify?token=x', '/invitations/x']) {
     const context = await browser.newContext();
     const page = await context.newPage();
-    const loaded = recordCode(page);
+    const documents: Loaded[] = [];
+    const loaded = recordCode(page, documents);
     const started = Date.now();
     await page.goto(pagePath);
-    row(pagePath, loaded, await settle(page, started));
+    const ms = await settle(page, started);
+    row(pagePath, loaded, await inlineScript(page), total(documents), ms);
     await context.close();
   }
   // An admin page, counting everything from the sign-in page on.
   const context = await browser.newContext();
   const page = await context.newPage();
-  const loaded = recordCode(page);
+  const documents: Loaded[] = [];
+  const loaded = recordCode(page, documents);
   await signedInAdmin(page, 'weight');
   for (const adminPath of ['/admin', '/admin/users']) {
+    documents.length = 0;
     const started = Date.now();
     await page.goto(adminPath);
     const ms = await settle(page, started);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-    row(`sign-in, then ${adminPath} (cumulative, cache kept)`, [...loaded], ms);
+    row(`sign-in, then ${adminPath} (cumulative, cache kept)`, [...loaded], await inlineScript(page), total(documents), ms);
   }
   await context.close();
   console.log(rows.join('\n'));
