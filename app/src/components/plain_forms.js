@@ -55,11 +55,13 @@
     event.preventDefault();
     if (form.getAttribute('aria-busy') === 'true') return;
     const button = event.submitter;
+    // Read before the buttons are disabled: a disabled button is not sent.
+    const body = new URLSearchParams(new FormData(form, button));
     busy(form, button, true);
     try {
       const response = await fetch(form.action, {
         method: 'POST',
-        body: new URLSearchParams(new FormData(form, button)),
+        body,
         headers: { Accept: 'text/html' },
         credentials: 'same-origin',
       });
