@@ -17,7 +17,9 @@ pub async fn login(username: String, password: String, next: String) -> Result<S
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use super::door::*;
-    respond(async { crate::backend::service::sessions::sign_out(principal().await.as_ref(), &session().await?, &state()?).await }.await)
+    respond(async { crate::backend::service::sessions::sign_out(principal().await.as_ref(), &session().await?, &state()?).await }.await)?;
+    on_form_post_go_to("/login");
+    Ok(())
 }
 
 /// The signed-in user, or `None`.

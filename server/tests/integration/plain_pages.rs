@@ -100,5 +100,9 @@ async fn invitations_are_accepted_and_signed_up_for_with_plain_form_posts() {
         let (status, back) = post_as_form(&existing, "invitations/accept", &format!("/invitations/{token}"), &[("token", &token)]).await;
         assert_eq!(status, StatusCode::FOUND);
         assert!(back.contains("__err="), "{back}");
+        // The header's Log out, posted from a plain page, goes to sign-in.
+        let (status, next) = post_as_form(&existing, "logout", "/projects/lab", &[]).await;
+        assert_eq!((status, next.as_str()), (StatusCode::FOUND, "/login"));
+        assert_eq!(existing.whoami().await, None);
     }
 }
