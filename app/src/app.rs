@@ -25,11 +25,13 @@ pub struct CspNonce(pub String);
 /// The document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(nonce) = use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<CspNonce>().cloned()) {
+    let request = use_context::<http::request::Parts>();
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) = request.as_ref().and_then(|p| p.extensions.get::<CspNonce>().cloned()) {
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
     #[cfg(feature = "ssr")]
-    let plain = use_context::<http::request::Parts>().is_some_and(|p| crate::components::plain_forms::is_plain_page(p.uri.path()));
+    let plain = request.is_some_and(|p| crate::components::plain_forms::is_plain_page(p.uri.path()));
     #[cfg(not(feature = "ssr"))]
     let plain = false;
     let scripts = if plain {

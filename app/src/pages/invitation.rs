@@ -52,9 +52,10 @@ pub fn InvitationPage() -> impl IntoView {
 #[component]
 fn Accept(token: String, username: String) -> impl IntoView {
     let accept = ServerAction::<AcceptInvitation>::new();
+    let error = Signal::derive(move || accept.value().get().and_then(Result::err));
     view! {
         <ActionForm action=accept>
-            <FormError message=Signal::derive(move || accept.value().get().and_then(Result::err).map(|e| e.message()))/>
+            <FormError message=form_error(error, &[])/>
             <p>{format!("You are signed in as {username}.")}</p>
             <input type="hidden" name="token" value=token/>
             <button type="submit" data-busy="Joining…">"Join the project"</button>

@@ -21,7 +21,8 @@ pub fn ForgotPage() -> impl IntoView {
         let request = ServerAction::<RequestRecovery>::new();
         let error = Signal::derive(move || request.value().get().and_then(Result::err));
         let posted_back = posted("sent").map(|_| crate::model::RECOVERY_SENT.to_string());
-        let sent = move || request.value().get().and_then(Result::ok).or_else(|| posted_back.clone());
+        // A plain page runs only on the server: a success arrives in the address.
+        let sent = move || posted_back.clone();
         view! {
             <Title text="Forgot login or password? · Gatehouse"/>
             <section class="card narrow" aria-labelledby="forgot-title">
@@ -55,7 +56,7 @@ pub fn ResetPage() -> impl IntoView {
         let reset = ServerAction::<ResetPassword>::new();
         let error = Signal::derive(move || reset.value().get().and_then(Result::err));
         let posted_back = posted("done").is_some();
-        let done = move || posted_back || matches!(reset.value().get(), Some(Ok(())));
+        let done = move || posted_back;
         view! {
             <Title text="Choose a new password · Gatehouse"/>
             <section class="card narrow" aria-labelledby="reset-title">
@@ -94,7 +95,7 @@ pub fn VerifyPage() -> impl IntoView {
         let verify = ServerAction::<VerifyEmail>::new();
         let error = Signal::derive(move || verify.value().get().and_then(Result::err));
         let posted_back = posted("done").and_then(|key| crate::model::NextStep::from_key(&key));
-        let done = move || verify.value().get().and_then(Result::ok).or(posted_back);
+        let done = move || posted_back;
         view! {
             <Title text="Confirm your email address · Gatehouse"/>
             <section class="card narrow" aria-labelledby="verify-title">

@@ -40,7 +40,8 @@ fn RegisterForm(min_length: usize) -> impl IntoView {
     let register = ServerAction::<Register>::new();
     let error = Signal::derive(move || register.value().get().and_then(Result::err));
     let posted_back = posted("done").and_then(|key| NextStep::from_key(&key));
-    let done = move || register.value().get().and_then(Result::ok).or(posted_back);
+    // A plain page runs only on the server: a success arrives in the address.
+    let done = move || posted_back;
     let password_hint = StoredValue::new(format!("At least {min_length} characters, at most 128; not one of the most common passwords."));
     view! {
         <Show when=move || done().is_none() fallback=move || view! {

@@ -50,7 +50,7 @@ pub(crate) async fn token_sent_to(server: &TestServer, email: &str) -> String {
     body[start..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect()
 }
 
-fn sign_up(token: &str, username: &str) -> Value {
+pub(crate) fn sign_up(token: &str, username: &str) -> Value {
     json!({"token": token, "username": username, "display_name": "", "password": PASSWORD, "confirm": PASSWORD})
 }
 

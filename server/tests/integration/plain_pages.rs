@@ -4,7 +4,7 @@
 //! project; the other pages still load the browser app.
 
 use crate::common::*;
-use crate::invitation_limits::{config, invite, owner_of, token_sent_to, PASSWORD};
+use crate::invitation_limits::{config, invite, owner_of, sign_up, token_sent_to, PASSWORD};
 use reqwest::StatusCode;
 
 /// Each plain page, and whether it shows a form to a visitor (registration
@@ -48,7 +48,7 @@ async fn plain_pages_load_no_wasm_and_the_other_pages_do() {
 
 /// Posts `form` to a server function as a browser without JavaScript does
 /// (and as the plain pages' script does): HTML accepted, the page as referer.
-async fn post_as_form(client: &Client, function: &str, page: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+async fn post_as_form(client: &Client, function: &str, page: &str, form: &impl serde::Serialize) -> (StatusCode, String) {
     let res = client
         .http
         .post(format!("{}/api/{function}", client.base))
@@ -71,12 +71,14 @@ async fn invitations_are_accepted_and_signed_up_for_with_plain_form_posts() {
         let token = token_sent_to(&server, "new@example.org").await;
         let page = format!("/invitations/{token}");
         let visitor = Client::new(&server.base);
-        let sign_up = |confirm: &'static str| {
-            [("token", token.as_str()), ("username", "newbie"), ("display_name", ""), ("password", PASSWORD), ("confirm", confirm)]
+        let mismatched = {
+            let mut form = sign_up(&token, "newbie");
+            form["confirm"] = "something-else-1".into();
+            form
         };
 
         // Refused: back to the invitation with the message in the page.
-        let (status, back) = post_as_form(&visitor, "invitations/sign_up", &page, &sign_up("something-else-1")).await;
+        let (status, back) = post_as_form(&visitor, "invitations/sign_up", &page, &mismatched).await;
         assert_eq!(status, StatusCode::FOUND);
         assert!(back.contains(&page) && back.contains("__err="), "{back}");
         let refused = visitor.http.get(&back).send().await.unwrap().text().await.unwrap();
@@ -84,7 +86,7 @@ async fn invitations_are_accepted_and_signed_up_for_with_plain_form_posts() {
         assert_eq!(visitor.whoami().await, None);
 
         // Accepted: signed in as the new account, sent on to the project.
-        let (status, next) = post_as_form(&visitor, "invitations/sign_up", &page, &sign_up(PASSWORD)).await;
+        let (status, next) = post_as_form(&visitor, "invitations/sign_up", &page, &sign_up(&token, "newbie")).await;
         assert_eq!((status, next.as_str()), (StatusCode::FOUND, "/projects/lab"));
         assert_eq!(visitor.whoami().await.as_deref(), Some("newbie"));
 
@@ -101,7 +103,7 @@ async fn invitations_are_accepted_and_signed_up_for_with_plain_form_posts() {
         assert_eq!(status, StatusCode::FOUND);
         assert!(back.contains("__err="), "{back}");
         // The header's Log out, posted from a plain page, goes to sign-in.
-        let (status, next) = post_as_form(&existing, "logout", "/projects/lab", &[]).await;
+        let (status, next) = post_as_form(&existing, "logout", "/projects/lab", &Vec::<(&str, &str)>::new()).await;
         assert_eq!((status, next.as_str()), (StatusCode::FOUND, "/login"));
         assert_eq!(existing.whoami().await, None);
     }
