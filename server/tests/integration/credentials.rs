@@ -32,6 +32,13 @@ fn basic(user: &str, secret: &str) -> String {
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{secret}")))
 }
 
+/// The same secret with its last character changed (never equal to it,
+/// whatever that character was).
+fn with_last_char_changed(secret: &str) -> String {
+    let (head, last) = secret.split_at(secret.len() - 1);
+    format!("{head}{}", if last == "0" { '1' } else { '0' })
+}
+
 fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
@@ -80,7 +87,7 @@ async fn alias_tokens_issue_work_as_basic_validate_and_invalidate() {
         let max = basic("max", "max-password");
         let (status, body) = with_auth(&server, &max, Method::GET, &format!("/data/services/tokens/validate/{alias}/{secret}"), None).await;
         assert_eq!((status.as_u16(), body), (200, json!({"valid": "lena"})));
-        let wrong = format!("{}0", &secret[..63]);
+        let wrong = with_last_char_changed(secret);
         let (status, body) = with_auth(&server, &max, Method::GET, &format!("/data/services/tokens/validate/{alias}/{wrong}"), None).await;
         assert_eq!((status.as_u16(), body), (404, json!({"error": "Invalid or expired token"})));
         let (status, _) = with_auth(&server, &basic(alias, &wrong), Method::GET, "/users/storage", None).await;
