@@ -1,6 +1,7 @@
 //! What only sites with local accounts show: with external authentication
 //! (`external_auth_url`) the children give way to a note saying why.
 
+use crate::components::loaded::load;
 use crate::api::settings::site_info;
 use leptos::prelude::*;
 
@@ -8,7 +9,7 @@ use leptos::prelude::*;
 /// the external provider manages them (nothing at all when `quiet`).
 #[component]
 pub fn LocalAccountsOnly(children: ChildrenFn, #[prop(optional)] quiet: bool) -> impl IntoView {
-    let info = Resource::new(|| (), |_| site_info());
+    let info = load(|| (), |_| site_info());
     view! {
         <Transition fallback=|| ()>
             {move || {

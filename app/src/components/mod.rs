@@ -5,6 +5,7 @@ pub mod credentials;
 pub mod feature_grid;
 pub mod forms;
 pub mod header;
+pub mod loaded;
 pub mod local_accounts;
 pub mod plain_forms;
 pub mod session_list;

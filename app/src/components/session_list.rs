@@ -1,6 +1,7 @@
 //! A table of live sessions with revoke buttons, for "My sessions" and
 //! Admin → Sessions.
 
+use crate::components::loaded::load;
 use crate::api::sessions::{list_sessions, RevokeSession, RevokeUserSessions};
 use leptos::prelude::*;
 
@@ -12,7 +13,7 @@ pub fn SessionList(username: Option<String>, #[prop(optional)] all: bool) -> imp
     let revoke_user = ServerAction::<RevokeUserSessions>::new();
     let show_user = all;
     let target = username.clone();
-    let sessions = Resource::new(
+    let sessions = load(
         move || (revoke.version().get(), revoke_user.version().get()),
         move |_| list_sessions(target.clone(), all),
     );

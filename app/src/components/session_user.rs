@@ -1,13 +1,14 @@
 //! The signed-in user, loaded once per page load and shared through context.
 
+use crate::components::loaded::{load, Loaded};
 use crate::api::account::who_am_i;
 use crate::model::{AppError, CurrentUser};
 use leptos::prelude::*;
 
-pub type UserResource = Resource<Result<Option<CurrentUser>, AppError>>;
+pub type UserResource = Loaded<Result<Option<CurrentUser>, AppError>>;
 
 pub fn provide_session_user() {
-    let resource: UserResource = Resource::new(|| (), |_| who_am_i());
+    let resource: UserResource = load(|| (), |_| who_am_i());
     provide_context(resource);
 }
 

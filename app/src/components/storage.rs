@@ -1,12 +1,13 @@
 //! "My storage": the caller's quota and how much of it their files use.
 
+use crate::components::loaded::load;
 use crate::api::projects::my_storage;
 use crate::components::forms::human_bytes;
 use leptos::prelude::*;
 
 #[component]
 pub fn MyStorage() -> impl IntoView {
-    let storage = Resource::new(|| (), |_| my_storage());
+    let storage = load(|| (), |_| my_storage());
     view! {
         <section class="card" aria-labelledby="storage-title">
             <h2 id="storage-title">"My storage"</h2>

@@ -1,6 +1,7 @@
 //! `/account` (my account) and `/account/password` (the forced change after
 //! signing in with a one-time password).
 
+use crate::components::loaded::load;
 use crate::api::account::ChangePassword;
 use crate::components::local_accounts::LocalAccountsOnly;
 use crate::api::profile::{get_profile, SaveProfile};
@@ -47,7 +48,7 @@ fn ChangePasswordForm(on_done: fn(), submit_label: &'static str) -> impl IntoVie
 #[component]
 fn ProfileEditor() -> impl IntoView {
     let save = ServerAction::<SaveProfile>::new();
-    let profile = Resource::new(|| (), |_| get_profile());
+    let profile = load(|| (), |_| get_profile());
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -179,7 +180,7 @@ pub fn ForcedPasswordPage() -> impl IntoView {
 /// Why the password must be changed now: an expired one, or a one-time one.
 #[component]
 fn ForcedReason() -> impl IntoView {
-    let me = Resource::new(|| (), |_| crate::api::account::who_am_i());
+    let me = load(|| (), |_| crate::api::account::who_am_i());
     view! {
         <Transition fallback=|| view! { <p>"Choose your own password to continue."</p> }>
             {move || Suspend::new(async move {

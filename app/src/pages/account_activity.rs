@@ -2,6 +2,7 @@
 //! sign-ins (and refused attempts on their account), sign-outs, sessions
 //! ended, password changes, tokens and keys, newest first.
 
+use crate::components::loaded::load;
 use crate::api::audit::security_activity;
 use crate::components::audit_table::AuditTable;
 use crate::components::forms::Pager;
@@ -13,7 +14,7 @@ use leptos_router::hooks::use_query_map;
 pub fn SecurityActivityPage() -> impl IntoView {
     let params = use_query_map();
     let after = Memo::new(move |_| params.read().get("after").filter(|a| !a.is_empty()));
-    let page = Resource::new(move || after.get(), security_activity);
+    let page = load(move || after.get(), security_activity);
     view! {
         <Title text="Security activity · Gatehouse"/>
         <p><a href="/account">"← My account"</a></p>

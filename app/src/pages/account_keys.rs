@@ -1,6 +1,7 @@
 //! `/account/keys`: my personal access tokens, alias tokens and service
 //! keys (SPEC §9). Secrets are shown once, right after they are made.
 
+use crate::components::loaded::load;
 use crate::api::credentials::*;
 use crate::components::credentials::{delete_key, timestamp, AccessTokenTable, ServiceKeyForm, ServiceKeyTable, ShownOnce, LIFETIME_OPTIONS};
 use crate::components::forms::{failure, field_error, form_error, Field, FormError};
@@ -11,7 +12,7 @@ use leptos_meta::Title;
 fn AccessTokens() -> impl IntoView {
     let create = ServerAction::<CreateAccessToken>::new();
     let revoke = ServerAction::<RevokeAccessToken>::new();
-    let tokens = Resource::new(move || (create.version().get(), revoke.version().get()), |_| my_access_tokens());
+    let tokens = load(move || (create.version().get(), revoke.version().get()), |_| my_access_tokens());
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let expiry_error = field_error(error, "expires_days");
     let on_revoke = Callback::new(move |id| {
@@ -57,7 +58,7 @@ fn AccessTokens() -> impl IntoView {
 fn AliasTokens() -> impl IntoView {
     let issue = ServerAction::<IssueAliasToken>::new();
     let invalidate = ServerAction::<InvalidateAliasToken>::new();
-    let aliases = Resource::new(move || (issue.version().get(), invalidate.version().get()), |_| my_alias_tokens());
+    let aliases = load(move || (issue.version().get(), invalidate.version().get()), |_| my_alias_tokens());
     view! {
         <section class="card" aria-labelledby="alias-title">
             <h2 id="alias-title">"Alias tokens"</h2>
@@ -118,7 +119,7 @@ fn AliasTokens() -> impl IntoView {
 fn MyServiceKeysSection() -> impl IntoView {
     let set = ServerAction::<SaveServiceKey>::new();
     let delete = ServerAction::<DeleteServiceKey>::new();
-    let keys = Resource::new(move || (set.version().get(), delete.version().get()), |_| list_my_service_keys());
+    let keys = load(move || (set.version().get(), delete.version().get()), |_| list_my_service_keys());
     let on_delete = delete_key(delete, false);
     view! {
         <section class="card" aria-labelledby="service-keys-title">

@@ -2,6 +2,7 @@
 //! and requests, invitations waiting for them, requests waiting on the
 //! projects they own, and for admins what waits on the site.
 
+use crate::components::loaded::load;
 use crate::api::home::load_home;
 use crate::api::projects::AcceptMyInvitation;
 use crate::components::forms::{day_of, failure, reload_to, FormError};
@@ -41,7 +42,7 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn Summary() -> impl IntoView {
-    let summary = Resource::new(|| (), |_| load_home());
+    let summary = load(|| (), |_| load_home());
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

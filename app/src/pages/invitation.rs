@@ -4,6 +4,7 @@
 //! signs in and comes back. A plain page (`components::plain_forms`): its
 //! forms post without the browser app.
 
+use crate::components::loaded::load;
 use crate::api::projects::*;
 use crate::api::settings::site_info;
 use crate::components::forms::{day_of, field_error, form_error, Field, FormError};
@@ -20,9 +21,9 @@ pub fn InvitationPage() -> impl IntoView {
     plain_page(|| {
         let params = use_params_map();
         let token = move || params.read().get("token").unwrap_or_default();
-        let preview = Resource::new(token, preview_invitation);
+        let preview = load(token, preview_invitation);
         let user = use_session_user();
-        let info = Resource::new(|| (), |_| site_info());
+        let info = load(|| (), |_| site_info());
         view! {
             <Title text="Invitation · Gatehouse"/>
             <h1>"Invitation"</h1>

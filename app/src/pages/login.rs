@@ -1,6 +1,7 @@
 //! `/login`: the sign-in form. A plain page (`components::plain_forms`): the
 //! server sends a successful sign-in on to `next`.
 
+use crate::components::loaded::load;
 use crate::api::account::Login;
 use crate::api::settings::site_info;
 use crate::components::local_accounts::LocalAccountsOnly;
@@ -17,7 +18,7 @@ pub fn LoginPage() -> impl IntoView {
         let query = use_query_map();
         let next = move || query.read().get("next").unwrap_or_default();
         let error = Signal::derive(move || login.value().get().and_then(Result::err));
-        let info = Resource::new(|| (), |_| site_info());
+        let info = load(|| (), |_| site_info());
         view! {
             <Title text="Sign in · Gatehouse"/>
             <section class="card narrow" aria-labelledby="login-title">

@@ -1,5 +1,6 @@
 //! `/register`: self-registration, when the site allows it.
 
+use crate::components::loaded::load;
 use crate::api::registration::Register;
 use crate::api::settings::site_info;
 use crate::components::forms::{field_error, form_error, posted, Field, FormError};
@@ -13,7 +14,7 @@ const FIELDS: &[&str] = &["username", "email", "display_name", "password", "conf
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     plain_page(|| {
-        let info = Resource::new(|| (), |_| site_info());
+        let info = load(|| (), |_| site_info());
         view! {
             <Title text="Create an account · Gatehouse"/>
             <section class="card narrow" aria-labelledby="register-title">

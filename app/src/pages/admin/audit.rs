@@ -1,6 +1,7 @@
 //! `/admin/audit`: the audit log, newest first, with filters (kept in the
 //! URL, as a GET form), a page cursor, and CSV export of the filtered set.
 
+use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::audit::audit_log;
 use crate::components::audit_table::AuditTable;
@@ -29,7 +30,7 @@ pub fn AdminAuditPage() -> impl IntoView {
             after: get("after"),
         }
     });
-    let page = Resource::new(move || query.get(), audit_log);
+    let page = load(move || query.get(), audit_log);
     let href = move |prefix: &str, extra: &[(&'static str, String)]| {
         let mut pairs = query.get().filter_pairs();
         pairs.extend(extra.iter().cloned());

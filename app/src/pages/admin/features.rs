@@ -2,6 +2,7 @@
 //! it came from, on by default), the site-wide bans, and each site-wide
 //! group's blocks and enables.
 
+use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::features::{site_features, SetFeature};
 use crate::components::feature_grid::{last_change, FeatureGrid};
@@ -11,7 +12,7 @@ use leptos_meta::Title;
 #[component]
 pub fn AdminFeaturesPage() -> impl IntoView {
     let set = ServerAction::<SetFeature>::new();
-    let scope = Resource::new(move || set.version().get(), |_| site_features());
+    let scope = load(move || set.version().get(), |_| site_features());
     view! {
         <Title text="Features · Admin · Gatehouse"/>
         <AdminNav current="/admin/features"/>

@@ -1,6 +1,7 @@
 //! `/admin/keys`: everyone's personal access tokens (filter by user, revoke
 //! one or all of a user's) and the site's service keys (SPEC §8).
 
+use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::credentials::*;
 use crate::components::credentials::{delete_key, AccessTokenTable, ServiceKeyForm, ServiceKeyTable};
@@ -14,7 +15,7 @@ fn AllAccessTokens() -> impl IntoView {
     let revoke_all = ServerAction::<AdminRevokeAllAccessTokens>::new();
     let filter = RwSignal::new(String::new());
     let typed = RwSignal::new(String::new());
-    let tokens = Resource::new(
+    let tokens = load(
         move || (filter.get(), revoke.version().get(), revoke_all.version().get()),
         |(user, _, _)| all_access_tokens(user, String::new()),
     );
@@ -78,7 +79,7 @@ fn AllAccessTokens() -> impl IntoView {
 fn SiteServiceKeys() -> impl IntoView {
     let set = ServerAction::<SaveServiceKey>::new();
     let delete = ServerAction::<DeleteServiceKey>::new();
-    let keys = Resource::new(move || (set.version().get(), delete.version().get()), |_| site_service_keys());
+    let keys = load(move || (set.version().get(), delete.version().get()), |_| site_service_keys());
     let on_delete = delete_key(delete, true);
     view! {
         <section class="card" aria-labelledby="site-keys-title">

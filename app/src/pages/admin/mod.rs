@@ -15,6 +15,7 @@ pub mod user_import;
 pub mod user_projects;
 pub mod users;
 
+use crate::components::loaded::load;
 use crate::api::admin::admin_overview;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -53,7 +54,7 @@ pub fn AdminNav(current: &'static str) -> impl IntoView {
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| admin_overview());
+    let overview = load(|| (), |_| admin_overview());
     view! {
         <Title text="Admin · Gatehouse"/>
         <AdminNav current="/admin"/>

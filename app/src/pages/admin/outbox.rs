@@ -1,6 +1,7 @@
 //! `/admin/outbox`: every email the site sent or will send, newest first,
 //! with delivery state; a message's text opens on request.
 
+use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::outbox::{list_outbox, outbox_body};
 use crate::components::forms::Pager;
@@ -12,7 +13,7 @@ use leptos_router::hooks::use_query_map;
 pub fn AdminOutboxPage() -> impl IntoView {
     let query = use_query_map();
     let before = Memo::new(move |_| query.read().get("before").and_then(|b| b.parse::<i64>().ok()));
-    let page = Resource::new(move || before.get(), list_outbox);
+    let page = load(move || before.get(), list_outbox);
     let open: RwSignal<Option<i64>> = RwSignal::new(None);
     view! {
         <Title text="Outbox · Admin · Gatehouse"/>
@@ -94,7 +95,7 @@ fn status_kind(status: &str) -> &'static str {
 
 #[component]
 fn MessageBody(id: i64) -> impl IntoView {
-    let body = Resource::new(move || id, outbox_body);
+    let body = load(move || id, outbox_body);
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -1,5 +1,6 @@
 //! `/admin/projects`: every project on the site, whoever can see it.
 
+use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::projects::list_projects;
 use crate::pages::projects::ProjectTable;
@@ -8,7 +9,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn AdminProjectsPage() -> impl IntoView {
-    let projects = Resource::new(|| (), |_| list_projects());
+    let projects = load(|| (), |_| list_projects());
     view! {
         <Title text="Projects · Admin · Gatehouse"/>
         <AdminNav current="/admin/projects"/>

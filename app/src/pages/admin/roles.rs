@@ -1,5 +1,6 @@
 //! `/admin/roles`: site roles, creating and deleting custom ones.
 
+use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::roles::{list_roles, CreateRole, DeleteRole};
 use crate::components::forms::{field_error, form_error, BoundField, FormError};
@@ -11,7 +12,7 @@ use leptos_meta::Title;
 pub fn AdminRolesPage() -> impl IntoView {
     let create = ServerAction::<CreateRole>::new();
     let delete = ServerAction::<DeleteRole>::new();
-    let roles = Resource::new(move || (create.version().get(), delete.version().get()), |_| list_roles());
+    let roles = load(move || (create.version().get(), delete.version().get()), |_| list_roles());
     let name = RwSignal::new(String::new());
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     Effect::new(move |_| {

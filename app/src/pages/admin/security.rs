@@ -1,6 +1,7 @@
 //! `/admin/security`: password expiry, the lockout and session lengths,
 //! and the accounts locked now, each with an Unlock button.
 
+use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::settings::{get_security, locked_accounts, PreviewInactive, SaveSecurity};
 use crate::api::users::UnlockUser;
@@ -24,8 +25,8 @@ pub fn AdminSecurityPage() -> impl IntoView {
             saves.update(|n| *n += 1);
         }
     });
-    let settings = Resource::new(move || saves.get(), |_| get_security());
-    let locked = Resource::new(move || unlock.version().get(), |_| locked_accounts());
+    let settings = load(move || saves.get(), |_| get_security());
+    let locked = load(move || unlock.version().get(), |_| locked_accounts());
     view! {
         <Title text="Security · Admin · Gatehouse"/>
         <AdminNav current="/admin/security"/>

@@ -1,5 +1,6 @@
 //! `/admin/settings`: registration, guest access and the password rule.
 
+use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::settings::{get_settings, SaveSettings};
 use crate::components::forms::{field_error, form_error, BoundField, Checkbox, FormError, FormSuccess};
@@ -18,7 +19,7 @@ pub fn AdminSettingsPage() -> impl IntoView {
             saves.update(|n| *n += 1);
         }
     });
-    let settings = Resource::new(move || saves.get(), |_| get_settings());
+    let settings = load(move || saves.get(), |_| get_settings());
     view! {
         <Title text="Settings · Admin · Gatehouse"/>
         <AdminNav current="/admin/settings"/>

@@ -2,6 +2,7 @@
 //! SVG bar chart, storage by project) and every user's figures, filtered,
 //! sorted and paged like the user list.
 
+use crate::components::loaded::load;
 use super::users::{list_href, short_date, use_user_query, UserFilters};
 use super::AdminNav;
 use crate::api::admin::admin_statistics;
@@ -14,7 +15,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn AdminStatisticsPage() -> impl IntoView {
-    let totals = Resource::new(|| (), |_| admin_statistics());
+    let totals = load(|| (), |_| admin_statistics());
     view! {
         <Title text="Statistics · Admin · Gatehouse"/>
         <AdminNav current="/admin/statistics"/>
@@ -163,8 +164,8 @@ fn storage_of(u: &UserListItem) -> String {
 #[component]
 fn PerUserFigures() -> impl IntoView {
     let query = use_user_query();
-    let page = Resource::new(move || query.get(), list_users);
-    let roles = Resource::new(|| (), |_| role_names());
+    let page = load(move || query.get(), list_users);
+    let roles = load(|| (), |_| role_names());
     let href = move |cursor: String| list_href("/admin/statistics", &query.get(), &cursor);
     view! {
         <section aria-labelledby="per-user-title">

@@ -1,6 +1,7 @@
 //! `/admin/users/new` (create) and `/admin/users/:username` (edit, enable or
 //! disable, unlock, delete).
 
+use crate::components::loaded::load;
 use super::AdminNav;
 use crate::components::local_accounts::LocalAccountsOnly;
 use crate::api::roles::role_names;
@@ -16,7 +17,7 @@ const EDIT_FIELDS: &[&str] = &["display_name", "email", "password", "roles", "ma
 
 #[component]
 pub fn NewUserPage() -> impl IntoView {
-    let roles = Resource::new(|| (), |_| role_names());
+    let roles = load(|| (), |_| role_names());
     view! {
         <Title text="New user · Admin · Gatehouse"/>
         <AdminNav current="/admin/users"/>
@@ -66,7 +67,7 @@ pub fn EditUserPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let username = move || params.read().get("username").unwrap_or_default();
-    let data = Resource::new(username, get_user);
+    let data = load(username, get_user);
     let notice = RwSignal::new(query.read_untracked().get("created").map(|_| "User created.".to_string()));
     view! {
         <Title text="Edit user · Admin · Gatehouse"/>

@@ -1,6 +1,7 @@
 //! The "Project access" part of an admin's user page: the user's projects
 //! and groups, granting access to a project with a group, and removing it.
 
+use crate::components::loaded::load;
 use crate::api::projects::*;
 use crate::components::forms::{FormError, Select, GROUP_OPTIONS};
 use crate::model::AppError;
@@ -11,8 +12,8 @@ pub fn UserProjects(username: String) -> impl IntoView {
     let set = ServerAction::<SetProjectMember>::new();
     let remove = ServerAction::<RemoveProjectMember>::new();
     let user = username.clone();
-    let theirs = Resource::new(move || (user.clone(), set.version().get() + remove.version().get()), |(u, _)| projects_of_user(u));
-    let all = Resource::new(|| (), |_| list_projects());
+    let theirs = load(move || (user.clone(), set.version().get() + remove.version().get()), |(u, _)| projects_of_user(u));
+    let all = load(|| (), |_| list_projects());
     let (project, role) = (RwSignal::new(String::new()), RwSignal::new("member".to_string()));
     let error = Signal::derive(move || {
         [set.value().get().map(|r| r.map(|_| ())), remove.value().get()].into_iter().flatten().find_map(Result::err)

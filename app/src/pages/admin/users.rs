@@ -1,5 +1,6 @@
 //! `/admin/users`: search, filter, sort and page through users.
 
+use crate::components::loaded::load;
 use super::AdminNav;
 use crate::components::local_accounts::LocalAccountsOnly;
 use crate::api::roles::role_names;
@@ -60,8 +61,8 @@ pub fn AdminUsersPage() -> impl IntoView {
     let query = use_user_query();
     let bulk = ServerAction::<BulkUsers>::new();
     let approve = ServerAction::<ApproveUser>::new();
-    let page = Resource::new(move || (query.get(), bulk.version().get(), approve.version().get()), |(q, _, _)| list_users(q));
-    let roles = Resource::new(|| (), |_| role_names());
+    let page = load(move || (query.get(), bulk.version().get(), approve.version().get()), |(q, _, _)| list_users(q));
+    let roles = load(|| (), |_| role_names());
     let selected: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     Effect::new(move |_| {
         if let Some(Ok(_)) = bulk.value().get() {

@@ -2,6 +2,7 @@
 //! links; upload (with a progress bar), rename and delete where the
 //! caller's role allows. Upload and download go to `/files/…` directly.
 
+use crate::components::loaded::load;
 use crate::api::projects::*;
 use crate::components::forms::{day_of, human_bytes, reload_to};
 use crate::model::url::encode_query_value;
@@ -26,7 +27,7 @@ pub fn DatasetPage() -> impl IntoView {
     let uploaded = RwSignal::new(0usize);
     // Kept outside the part that reloads after an upload, so its message stays.
     let upload_message: RwSignal<Option<Result<String, String>>> = RwSignal::new(None);
-    let page = Resource::new(
+    let page = load(
         move || (key(), rename.version().get() + delete.version().get() + uploaded.get()),
         |((slug, dataset), _)| load_dataset(slug, dataset),
     );

@@ -2,6 +2,7 @@
 //! and enables, for its owners; the site-wide rules each group inherits are
 //! shown beside them and set on Admin → Features.
 
+use crate::components::loaded::load;
 use super::project::WithProject;
 use crate::api::features::{project_features, SetFeature};
 use crate::components::feature_grid::{last_change, FeatureGrid};
@@ -20,7 +21,7 @@ fn FeaturesTab(detail: ProjectDetail) -> impl IntoView {
     }
     let slug = detail.summary.slug.clone();
     let set = ServerAction::<SetFeature>::new();
-    let scope = Resource::new(move || (slug.clone(), set.version().get()), |(slug, _)| project_features(slug));
+    let scope = load(move || (slug.clone(), set.version().get()), |(slug, _)| project_features(slug));
     view! {
         <section aria-labelledby="features-title">
             <h2 id="features-title">"Features"</h2>

@@ -7,6 +7,7 @@ pub mod people;
 pub mod project;
 pub mod settings;
 
+use crate::components::loaded::load;
 use crate::api::projects::*;
 use crate::components::forms::{day_of, field_error, form_error, reload_to, BoundField, FormError, Select, TextArea};
 use crate::model::*;
@@ -47,8 +48,8 @@ pub fn ProjectTable(projects: Vec<ProjectSummary>, #[prop(optional)] caption: &'
 
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
-    let projects = Resource::new(|| (), |_| list_projects());
-    let requests = Resource::new(|| (), |_| my_access_requests());
+    let projects = load(|| (), |_| list_projects());
+    let requests = load(|| (), |_| my_access_requests());
     view! {
         <Title text="Projects · Gatehouse"/>
         <h1>"Projects"</h1>

@@ -1,6 +1,7 @@
 //! `/projects/:slug/users`: the project's groups; for its owners also
 //! adding, moving and removing users, the access-request queue and invitations.
 
+use crate::components::loaded::load;
 use super::project::WithProject;
 use crate::api::projects::*;
 use crate::components::forms::{day_of, field_error, form_error, BoundField, FormError, Select, GROUP_OPTIONS};
@@ -46,7 +47,7 @@ fn People(detail: ProjectDetail) -> impl IntoView {
         revoke: ServerAction::new(),
     };
     let slug = detail.summary.slug.clone();
-    let people = Resource::new(move || (slug.clone(), actions.version()), |(slug, _)| load_project_people(slug));
+    let people = load(move || (slug.clone(), actions.version()), |(slug, _)| load_project_people(slug));
     let manage = detail.rights.manage;
     let slug = detail.summary.slug.clone();
     view! {

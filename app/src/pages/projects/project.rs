@@ -1,6 +1,7 @@
 //! `/projects/:slug`: a project's header and tabs, its datasets, and the
 //! "Request access" form for signed-in users who are not in it.
 
+use crate::components::loaded::load;
 use crate::api::projects::*;
 use crate::components::forms::{field_error, form_error, human_bytes, BoundField, FormError, TextArea};
 use crate::model::*;
@@ -18,7 +19,7 @@ pub fn slug_param() -> Memo<String> {
 #[component]
 pub fn WithProject<V: IntoView + 'static>(tab: &'static str, body: fn(ProjectDetail) -> V) -> impl IntoView {
     let slug = slug_param();
-    let detail = Resource::new(move || slug.get(), load_project);
+    let detail = load(move || slug.get(), load_project);
     view! {
         <Transition fallback=|| view! { <p>"Loading project…"</p> }>
             {move || Suspend::new(async move {
@@ -86,7 +87,7 @@ fn DataTab(detail: ProjectDetail) -> impl IntoView {
     }
     let slug = detail.summary.slug.clone();
     let create = ServerAction::<CreateDataset>::new();
-    let datasets = Resource::new(move || (slug.clone(), create.version().get()), |(slug, _)| list_datasets(slug));
+    let datasets = load(move || (slug.clone(), create.version().get()), |(slug, _)| list_datasets(slug));
     let slug = detail.summary.slug.clone();
     view! {
         <h2>"Datasets"</h2>
