@@ -13,7 +13,7 @@ async fn a_second_page_on_one_kept_alive_connection_is_not_delayed() {
     // One idle connection at most, so every request reuses the first one.
     let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
     let mut fastest = Duration::MAX;
-    for attempt in 0..6 {
+    for attempt in 0..21 {
         let started = Instant::now();
         let res = client.get(server.url("/login")).send().await.unwrap();
         assert_eq!(res.status(), 200);
@@ -24,8 +24,9 @@ async fn a_second_page_on_one_kept_alive_connection_is_not_delayed() {
             fastest = fastest.min(started.elapsed());
         }
     }
-    println!("fastest of 5 kept-alive GET /login: {fastest:?}");
-    // A Nagle stall costs every request ~40 ms; the fastest shows it.
+    println!("fastest of 20 kept-alive GET /login: {fastest:?}");
+    // A Nagle stall costs every request ~40 ms; the fastest shows it, and 20
+    // tries keep a busy test machine's scheduling out of the verdict.
     assert!(fastest < Duration::from_millis(20), "second request on a kept-alive connection took {fastest:?}");
 }
 

@@ -183,7 +183,7 @@ async fn schemathesis_finds_nothing() {
         .args(["--header", &format!("Authorization: Bearer {token}")])
         // No `--checks`: schemathesis runs every check, and the config file's per-operation exclusions hold.
         .args(["--phases", "examples,coverage,fuzzing,stateful"])
-        .args(["--max-examples", "40", "--workers", "2", "--request-timeout", "20", "--seed", "1"])
+        .args(["--max-examples", "40", "--workers", "1", "--request-timeout", "20", "--seed", "1"])
         // A generation health check, not a check of the API: hypothesis gives up
         // on an operation when its path patterns filter out many drawn values.
         .args(["--suppress-health-check", "filter_too_much"])

@@ -147,7 +147,7 @@ async fn two_instances_on_one_postgres_act_as_one_site() {
     assert_eq!(sink.mails_to("ulla@example.org").len(), 1, "the email is sent once");
 
     // The lockout and the per-address limit count across both instances.
-    within_one_rate_window(20).await;
+    within_one_rate_window(30).await;
     for (n, base) in [&a.base, &b.base, &a.base].into_iter().enumerate() {
         assert_eq!(Client::new(base).login("ulla", "wrong-password").await.status(), 401, "wrong password {n}");
     }
