@@ -9,7 +9,7 @@ use app::api::recovery::{RequestRecovery, ResetPassword};
 use app::api::registration::{ApproveUser, Register, VerifyEmail};
 use app::api::settings::{GetSettings, SaveSettings, SiteInfo};
 use app::model::*;
-use crate::common::smtp::{free_port, Mail, SmtpSink};
+use crate::common::smtp::{Mail, SmtpSink};
 use crate::common::*;
 use gatehouse_server::config::Config;
 
@@ -292,8 +292,8 @@ async fn email_change_waits_for_the_new_address() {
 #[tokio::test]
 async fn delivery_retries_until_the_smtp_server_answers() {
     for db in test_databases().await {
-        let port = free_port();
-        let server = TestServer::start(&config_with_mail(&db, format!("smtp://127.0.0.1:{port}"))).await;
+        let sink = SmtpSink::start_down().await;
+        let server = TestServer::start(&config_with_mail(&db, sink.url())).await;
         let user_id = server.create_user("patient", "patient-password").await;
         let _ = user_id;
         set_email(&server, "patient", "patient@example.org").await;
@@ -318,7 +318,7 @@ async fn delivery_retries_until_the_smtp_server_answers() {
         assert_eq!(failed.status, "pending", "{}: it will be retried", db.label);
         assert!(failed.last_error.as_deref().is_some_and(|e| !e.is_empty()));
 
-        let sink = SmtpSink::start_on(port).await;
+        sink.come_up();
         let mail = sink.wait_for("patient@example.org", "password reset").await;
         assert!(mail.body.contains("/reset?token="));
         let mut sent = None;

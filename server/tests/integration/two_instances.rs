@@ -6,7 +6,7 @@
 //! and one 409; an email is sent once; the hourly sweep runs once.
 //! PostgreSQL leg only (several instances need PostgreSQL).
 
-use crate::common::smtp::{free_port, SmtpSink};
+use crate::common::smtp::SmtpSink;
 use crate::common::*;
 use futures_util::future::join;
 use reqwest::{Method, StatusCode};
@@ -31,14 +31,22 @@ impl Drop for Instance {
     }
 }
 
+/// The address in the server's "listening" log line (`addr=127.0.0.1:PORT`).
+fn listening_addr(log: &str) -> Option<String> {
+    let line = log.lines().find(|l| l.contains("listening"))?;
+    let start = line.find("127.0.0.1:")?;
+    let addr: String = line[start..].chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':').collect();
+    (addr.len() > "127.0.0.1:".len()).then_some(addr)
+}
+
 impl Instance {
     async fn start(database_url: &str, smtp: &str, data_dir: &std::path::Path, name: &str) -> Instance {
-        let port = free_port();
         let log = data_dir.join(format!("{name}.log"));
         let child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
             .env("DATABASE_URL", database_url)
             .env_remove("GATEHOUSE_DATABASE_URL")
-            .env("GATEHOUSE_BIND", format!("127.0.0.1:{port}"))
+            // Port 0: the system picks a free port, read back from the log.
+            .env("GATEHOUSE_BIND", "127.0.0.1:0")
             .env("GATEHOUSE_ADMIN_PASSWORD", PASSWORD)
             .env("GATEHOUSE_SMTP_URL", smtp)
             .env("GATEHOUSE_MAIL_RETRY_SECONDS", "1")
@@ -50,10 +58,13 @@ impl Instance {
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .expect("start gatehouse");
-        let instance = Instance { child, base: format!("http://127.0.0.1:{port}"), log };
+        let mut instance = Instance { child, base: String::new(), log };
         for _ in 0..300 {
-            if reqwest::get(format!("{}/readyz", instance.base)).await.is_ok_and(|r| r.status() == 200) {
-                return instance;
+            if let Some(addr) = listening_addr(&std::fs::read_to_string(&instance.log).unwrap_or_default()) {
+                instance.base = format!("http://{addr}");
+                if reqwest::get(format!("{}/readyz", instance.base)).await.is_ok_and(|r| r.status() == 200) {
+                    return instance;
+                }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -4,7 +4,7 @@
 //! log, field names in registry errors, and the body limit's 413 as JSON.
 
 
-use crate::common::smtp::{free_port, SmtpSink};
+use crate::common::smtp::SmtpSink;
 use crate::common::*;
 use gatehouse_server::config::Config;
 use reqwest::{Method, StatusCode};
@@ -268,8 +268,8 @@ async fn sent_and_failed_messages_lose_their_links_pending_ones_keep_them() {
         drop(waiting);
 
         let db2 = test_databases().await.into_iter().find(|d| d.label == db.label).unwrap();
-        let port = free_port();
-        let mailing = Config { smtp_url: Some(format!("smtp://127.0.0.1:{port}")), mail_max_attempts: 1, mail_retry_seconds: 1, ..config(&db2, data.path()) };
+        let sink = SmtpSink::start_down().await;
+        let mailing = Config { smtp_url: Some(sink.url()), mail_max_attempts: 1, mail_retry_seconds: 1, ..config(&db2, data.path()) };
         let server = TestServer::start(&mailing).await;
         users_with_email(&server, &["pat", "sam"]).await;
         let admin = signed_in(&server, "admin").await;
@@ -278,7 +278,7 @@ async fn sent_and_failed_messages_lose_their_links_pending_ones_keep_them() {
         assert!(failed.contains(REMOVED) && !failed.contains("token="), "[{}] failed for good: {failed}", db.label);
         assert!(failed.contains("Your username: pat"), "the rest of the text stays: {failed}");
 
-        let sink = SmtpSink::start_on(port).await;
+        sink.come_up();
         ask_for_reset(&server, "sam").await;
         let delivered = sink.wait_for("sam@example.org", "password reset").await;
         assert!(delivered.body.contains("/reset?token="), "the recipient gets the link");

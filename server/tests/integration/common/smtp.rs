@@ -3,6 +3,7 @@
 
 use base64::Engine;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -33,6 +34,8 @@ impl Mail {
 pub struct SmtpSink {
     pub addr: SocketAddr,
     mails: Arc<Mutex<Vec<Mail>>>,
+    /// While false, every connection gets "421" and is closed.
+    up: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -42,30 +45,41 @@ impl Drop for SmtpSink {
     }
 }
 
-/// A loopback port that nothing listens on (yet).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
-        SmtpSink::start_on(0).await
+        SmtpSink::listen(true).await
     }
 
-    pub async fn start_on(port: u16) -> SmtpSink {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("bind SMTP sink");
+    /// A mail server that is down: it holds its port (so no other test
+    /// takes it) and answers every connection with 421 until `come_up`.
+    pub async fn start_down() -> SmtpSink {
+        SmtpSink::listen(false).await
+    }
+
+    /// From now on, mail is accepted.
+    pub fn come_up(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+
+    async fn listen(up: bool) -> SmtpSink {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind SMTP sink");
         let addr = listener.local_addr().unwrap();
         let mails: Arc<Mutex<Vec<Mail>>> = Arc::default();
-        let store = mails.clone();
+        let up = Arc::new(AtomicBool::new(up));
+        let (store, accepting) = (mails.clone(), up.clone());
         let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                if !accepting.load(Ordering::SeqCst) {
+                    let _ = stream.write_all(b"421 sink.test not accepting mail\r\n").await;
+                    continue;
+                }
                 let store = store.clone();
                 tokio::spawn(async move {
                     let _ = session(stream, store).await;
                 });
             }
         });
-        SmtpSink { addr, mails, task }
+        SmtpSink { addr, mails, up, task }
     }
 
     pub fn url(&self) -> String {
