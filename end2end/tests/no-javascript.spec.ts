@@ -1,7 +1,9 @@
 // Every form works as a plain HTML post with JavaScript off: signing in, a
 // wrong password's message, the forced password change, registration with
-// an error, forgot password, and an admin creating a user. Errors come back
-// beside their field; success goes where the page would have gone.
+// an error, forgot password, an admin creating a user and a role, and a
+// project's forms (new project, new dataset, settings, add a user, invite).
+// Errors come back beside their field; success goes where
+// the page would have gone.
 import { test, expect, Browser, Page } from '@playwright/test';
 import { createAdmin, gotoHydrated, signedInAdmin, uniqueName } from '../support/helpers';
 
@@ -103,4 +105,68 @@ test('an admin creates a user without JavaScript, after an inline error', async 
   await page.getByRole('button', { name: 'Create user' }).click();
   await expect(page).toHaveURL(new RegExp(`/admin/users/${username}\\?created=1$`));
   await expect(page.getByRole('status')).toHaveText('User created.');
+});
+
+test("a project's forms work without JavaScript: create, dataset, settings, people, invitation", async ({ page }) => {
+  await adminWithoutJs(page);
+  await page.goto('/projects');
+  await page.getByLabel('Project id').fill('-bad id');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await expect(page.getByLabel('Project id')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('.field-error')).toBeVisible();
+
+  const slug = uniqueName('nojsp');
+  await page.getByLabel('Project id').fill(slug);
+  await page.getByLabel('Name').fill(`Plain ${slug}`);
+  await page.getByLabel('Who can see it').selectOption('protected');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await expect(page).toHaveURL(new RegExp(`/projects/${slug}$`));
+  await expect(page.getByRole('heading', { level: 1, name: `Plain ${slug}` })).toBeVisible();
+
+  await page.getByLabel('Dataset name').fill('scans');
+  await page.getByRole('button', { name: 'Create dataset' }).click();
+  await expect(page).toHaveURL(new RegExp(`/projects/${slug}$`));
+  await expect(page.getByRole('link', { name: 'scans' })).toBeVisible();
+
+  // The settings form arrives filled in, and saves.
+  await page.goto(`/projects/${slug}/settings`);
+  await expect(page.getByLabel('Name')).toHaveValue(`Plain ${slug}`);
+  await expect(page.getByLabel('Who can see it')).toHaveValue('protected');
+  await page.getByLabel('Name').fill(`Renamed ${slug}`);
+  await page.getByLabel('Description').fill('Kept without JavaScript');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page).toHaveURL(new RegExp(`/projects/${slug}/settings\\?saved=1$`));
+  await expect(page.getByRole('status')).toHaveText('Saved.');
+  await expect(page.getByLabel('Name')).toHaveValue(`Renamed ${slug}`);
+  await expect(page.getByLabel('Description')).toHaveValue('Kept without JavaScript');
+
+  // People: an unknown user is refused in the form's alert; a real one is added; an invitation goes out.
+  const member = uniqueName('nojsm');
+  createAdmin(member);
+  await page.goto(`/projects/${slug}/users`);
+  const ghost = uniqueName('ghost');
+  await page.getByLabel('Username or email').fill(ghost);
+  await page.getByRole('button', { name: 'Add user' }).click();
+  await expect(page.getByRole('form', { name: 'Add a user' }).getByRole('alert')).toHaveText(`No such user: ${ghost}`);
+  await page.getByLabel('Username or email').fill(member);
+  await page.getByRole('button', { name: 'Add user' }).click();
+  await expect(page).toHaveURL(new RegExp(`/projects/${slug}/users$`));
+  await expect(page.getByRole('combobox', { name: `Group of ${member}` })).toHaveValue('member');
+  await page.getByLabel('Email', { exact: true }).fill(`${member}-friend@example.org`);
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page).toHaveURL(new RegExp(`/projects/${slug}/users$`));
+  await expect(page.getByRole('cell', { name: `${member}-friend@example.org`, exact: true })).toBeVisible();
+});
+
+test('an admin creates a role without JavaScript, after an inline error', async ({ page }) => {
+  await adminWithoutJs(page);
+  await page.goto('/admin/roles');
+  await page.getByLabel('Role name').fill('no spaces allowed');
+  await page.getByRole('button', { name: 'Create role' }).click();
+  await expect(page.getByLabel('Role name')).toHaveAttribute('aria-invalid', 'true');
+  const role = uniqueName('nojsrole');
+  await page.getByLabel('Role name').fill(role);
+  await page.getByRole('button', { name: 'Create role' }).click();
+  await expect(page).toHaveURL(/\/admin\/roles$/);
+  await expect(page.getByRole('cell', { name: role, exact: true })).toBeVisible();
 });

@@ -25,6 +25,7 @@ pub async fn create_project(slug: String, name: String, description: String, acc
     use super::door::*;
     let input = ProjectInput { slug, name, description, accessibility };
     respond(projects::create(&state()?, principal().await.as_ref(), &input, projects::PROJECT_ID).await)
+        .inspect(|created| on_form_post_go_to(&format!("/projects/{}", created.slug)))
 }
 
 /// Saves the settings form; `version` is what the form was loaded with.
@@ -45,6 +46,7 @@ pub async fn update_project(
         }
         .await,
     )
+    .inspect(|_| on_form_post_go_to(&format!("/projects/{slug}/settings?saved=1")))
 }
 
 #[server(endpoint = "projects/delete")]
@@ -71,6 +73,7 @@ pub async fn set_project_member(slug: String, user: String, role: String) -> Res
         }
         .await,
     )
+    .inspect(|_| on_form_post_go_to(&format!("/projects/{slug}/users")))
 }
 
 #[server(endpoint = "projects/members/remove")]
@@ -83,6 +86,7 @@ pub async fn remove_project_member(slug: String, username: String) -> Result<(),
 pub async fn request_access(slug: String, message: String) -> Result<(), AppError> {
     use super::door::*;
     respond(access_requests::request(&state()?, principal().await.as_ref(), &slug, Some(&message)).await)
+        .inspect(|_| on_form_post_go_to(&format!("/projects/{slug}")))
 }
 
 /// Approves a request with `role`, or denies it when `role` is empty.
@@ -117,6 +121,7 @@ pub async fn invite_to_project(slug: String, email: String, role: String) -> Res
         }
         .await,
     )
+    .inspect(|_| on_form_post_go_to(&format!("/projects/{slug}/users")))
 }
 
 #[server(endpoint = "projects/invitations/revoke")]
@@ -184,6 +189,7 @@ pub async fn list_datasets(slug: String) -> Result<Vec<DatasetInfo>, AppError> {
 pub async fn create_dataset(slug: String, name: String, description: String) -> Result<DatasetInfo, AppError> {
     use super::door::*;
     respond(data::create_dataset(&state()?, principal().await.as_ref(), &slug, &name, &description).await)
+        .inspect(|_| on_form_post_go_to(&format!("/projects/{slug}")))
 }
 
 #[server(endpoint = "projects/datasets/delete")]

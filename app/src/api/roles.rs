@@ -21,6 +21,7 @@ pub async fn role_names() -> Result<Vec<String>, AppError> {
 pub async fn create_role(role_name: String) -> Result<(), AppError> {
     use super::door::*;
     respond(crate::backend::service::roles::create(&state()?, principal().await.as_ref(), &role_name).await.map(|_| ()))
+        .inspect(|_| on_form_post_go_to("/admin/roles"))
 }
 
 #[server(endpoint = "admin/roles/delete")]

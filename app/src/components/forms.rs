@@ -37,6 +37,14 @@ fn described_by(
     (hint_id, error_id, value)
 }
 
+/// Where a form posts without JavaScript: its server function's address.
+/// With `method="post"` and fields named as the function's arguments, the
+/// server answers with the same redirects as for the sign-in form
+/// (`api::door::on_form_post_go_to`, and back with the error otherwise).
+pub fn posts_to<S: server_fn::ServerFn>() -> &'static str {
+    S::url()
+}
+
 /// Adds (`on`) or removes `names` in a selection of names.
 pub fn select_names(selected: RwSignal<Vec<String>>, names: &[String], on: bool) {
     selected.update(|s| {
@@ -87,7 +95,6 @@ pub fn posted(key: &str) -> Option<String> {
     leptos_router::hooks::use_query_map().read_untracked().get(key)
 }
 
-/// A success message, announced to screen readers.
 /// The links under a keyset list: back to its start (when not there) and on to the next page.
 #[component]
 pub fn Pager(start: Option<String>, start_label: &'static str, next: Option<String>, next_label: &'static str) -> impl IntoView {
@@ -99,6 +106,7 @@ pub fn Pager(start: Option<String>, start_label: &'static str, next: Option<Stri
     }
 }
 
+/// A success message, announced to screen readers.
 #[component]
 pub fn FormSuccess(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
     move || message.get().map(|m| view! { <p class="form-success" role="status">{m}</p> })
@@ -121,11 +129,14 @@ pub fn reload_to(path: &str) {
     let _ = path;
 }
 
-/// A labelled text input bound to `value`, with its inline error.
+/// A labelled text input bound to `value`, with its inline error. It posts
+/// under `name` (default: its id), and the server renders its value, so the
+/// form reads right before the wasm loads and posts without JavaScript.
 #[component]
 pub fn BoundField(
     label: &'static str,
     id: &'static str,
+    #[prop(optional)] name: Option<&'static str>,
     value: RwSignal<String>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
@@ -140,9 +151,11 @@ pub fn BoundField(
             {hint.map(|h| view! { <p class="field-hint" id=hint_id.clone()>{h}</p> })}
             <input
                 id=id
+                name=name.unwrap_or(id)
                 type=kind
                 autocomplete=autocomplete
                 required=required
+                value=value.get_untracked()
                 bind:value=value
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=described_by
@@ -152,12 +165,12 @@ pub fn BoundField(
     }
 }
 
-/// A labelled checkbox bound to `checked`.
+/// A labelled checkbox bound to `checked`; posts `{id}=true` when ticked.
 #[component]
 pub fn Checkbox(label: &'static str, id: &'static str, checked: RwSignal<bool>) -> impl IntoView {
     view! {
         <div class="check">
-            <input id=id type="checkbox" bind:checked=checked/>
+            <input id=id name=id value="true" type="checkbox" checked=checked.get_untracked() bind:checked=checked/>
             <label for=id>{label}</label>
         </div>
     }
@@ -205,10 +218,12 @@ pub fn NameChecklist(
 }
 
 /// A labelled drop-down bound to `value`; `options` are `(value, label)`.
+/// It posts under `name` (default: its id).
 #[component]
 pub fn Select(
     label: &'static str,
     id: String,
+    #[prop(optional)] name: Option<&'static str>,
     value: RwSignal<String>,
     options: Vec<(&'static str, &'static str)>,
     #[prop(into, optional)] error: Signal<Option<String>>,
@@ -218,7 +233,7 @@ pub fn Select(
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <select id=id.clone() prop:value=move || value.get() on:change=move |ev| value.set(event_target_value(&ev))
+            <select id=id.clone() name=name.map(str::to_string).unwrap_or_else(|| id.clone()) prop:value=move || value.get() on:change=move |ev| value.set(event_target_value(&ev))
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=move || error.get().map(|_| described.clone())>
                 {options.into_iter().map(|(v, l)| view! { <option value=v selected=move || value.get() == v>{l}</option> }).collect_view()}
@@ -228,11 +243,13 @@ pub fn Select(
     }
 }
 
-/// A labelled multi-line text input bound to `value`.
+/// A labelled multi-line text input bound to `value`, posted under `name`
+/// (default: its id).
 #[component]
 pub fn TextArea(
     label: &'static str,
     id: &'static str,
+    #[prop(optional)] name: Option<&'static str>,
     value: RwSignal<String>,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(into, optional)] error: Signal<Option<String>>,
@@ -242,12 +259,18 @@ pub fn TextArea(
         <div class="field">
             <label for=id>{label}</label>
             {hint.map(|h| view! { <p class="field-hint" id=hint_id.clone()>{h}</p> })}
-            <textarea id=id rows="3" bind:value=value
+            <textarea id=id name=name.unwrap_or(id) rows="3" bind:value=value
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
-                aria-describedby=described_by></textarea>
+                aria-describedby=described_by inner_html=escaped(&value.get_untracked())></textarea>
             {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
         </div>
     }
+}
+
+/// `text` as HTML text: a textarea's first content, sent by the server
+/// (an empty one stays empty, where a text child would be a space).
+fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// The group choices for project forms.

@@ -14,6 +14,7 @@ mod credentials;
 mod delivery;
 mod external_auth;
 mod features;
+mod forms_without_js;
 mod foundation;
 mod hardening;
 mod invitation_limits;

@@ -46,22 +46,6 @@ async fn plain_pages_load_no_wasm_and_the_other_pages_do() {
     assert!(home.contains(".wasm") && !home.contains("addEventListener('submit'"), "the home page hydrates the browser app");
 }
 
-/// Posts `form` to a server function as a browser without JavaScript does
-/// (and as the plain pages' script does): HTML accepted, the page as referer.
-async fn post_as_form(client: &Client, function: &str, page: &str, form: &impl serde::Serialize) -> (StatusCode, String) {
-    let res = client
-        .http
-        .post(format!("{}/api/{function}", client.base))
-        .header("accept", "text/html")
-        .header("referer", format!("{}{page}", client.base))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
-    (res.status(), location)
-}
-
 #[tokio::test]
 async fn invitations_are_accepted_and_signed_up_for_with_plain_form_posts() {
     for db in test_databases().await {
@@ -78,7 +62,7 @@ async fn invitations_are_accepted_and_signed_up_for_with_plain_form_posts() {
         };
 
         // Refused: back to the invitation with the message in the page.
-        let (status, back) = post_as_form(&visitor, "invitations/sign_up", &page, &mismatched).await;
+        let (status, back) = visitor.post_as_form("invitations/sign_up", &page, &mismatched).await;
         assert_eq!(status, StatusCode::FOUND);
         assert!(back.contains(&page) && back.contains("__err="), "{back}");
         let refused = visitor.http.get(&back).send().await.unwrap().text().await.unwrap();
@@ -86,7 +70,7 @@ async fn invitations_are_accepted_and_signed_up_for_with_plain_form_posts() {
         assert_eq!(visitor.whoami().await, None);
 
         // Accepted: signed in as the new account, sent on to the project.
-        let (status, next) = post_as_form(&visitor, "invitations/sign_up", &page, &sign_up(&token, "newbie")).await;
+        let (status, next) = visitor.post_as_form("invitations/sign_up", &page, &sign_up(&token, "newbie")).await;
         assert_eq!((status, next.as_str()), (StatusCode::FOUND, "/projects/lab"));
         assert_eq!(visitor.whoami().await.as_deref(), Some("newbie"));
 
@@ -96,14 +80,14 @@ async fn invitations_are_accepted_and_signed_up_for_with_plain_form_posts() {
         let token = token_sent_to(&server, "existing@example.org").await;
         let existing = Client::new(&server.base);
         assert_eq!(existing.login("existing", PASSWORD).await.status(), StatusCode::OK);
-        let (status, next) = post_as_form(&existing, "invitations/accept", &format!("/invitations/{token}"), &[("token", &token)]).await;
+        let (status, next) = existing.post_as_form("invitations/accept", &format!("/invitations/{token}"), &[("token", &token)]).await;
         assert_eq!((status, next.as_str()), (StatusCode::FOUND, "/projects/lab"));
         // Spent: the second post comes back with the error.
-        let (status, back) = post_as_form(&existing, "invitations/accept", &format!("/invitations/{token}"), &[("token", &token)]).await;
+        let (status, back) = existing.post_as_form("invitations/accept", &format!("/invitations/{token}"), &[("token", &token)]).await;
         assert_eq!(status, StatusCode::FOUND);
         assert!(back.contains("__err="), "{back}");
         // The header's Log out, posted from a plain page, goes to sign-in.
-        let (status, next) = post_as_form(&existing, "logout", "/projects/lab", &Vec::<(&str, &str)>::new()).await;
+        let (status, next) = existing.post_as_form("logout", "/projects/lab", &Vec::<(&str, &str)>::new()).await;
         assert_eq!((status, next.as_str()), (StatusCode::FOUND, "/login"));
         assert_eq!(existing.whoami().await, None);
     }

@@ -3,7 +3,7 @@
 use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::roles::{list_roles, CreateRole, DeleteRole};
-use crate::components::forms::{field_error, form_error, BoundField, FormError};
+use crate::components::forms::{field_error, form_error, posts_to, BoundField, FormError};
 use crate::model::RoleInfo;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -75,7 +75,7 @@ pub fn AdminRolesPage() -> impl IntoView {
                 </div>
             }
         })}
-        <form class="card" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
+        <form class="card" action={posts_to::<CreateRole>()} method="post" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             create.dispatch(CreateRole { role_name: name.get_untracked() });
         }>

@@ -9,7 +9,7 @@ pub mod settings;
 
 use crate::components::loaded::load;
 use crate::api::projects::*;
-use crate::components::forms::{day_of, field_error, form_error, reload_to, BoundField, FormError, Select, TextArea};
+use crate::components::forms::{day_of, field_error, form_error, posts_to, reload_to, BoundField, FormError, Select, TextArea};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -125,7 +125,7 @@ fn NewProjectForm() -> impl IntoView {
     };
     let choices = Accessibility::ALL.map(|a| (a.as_str(), a.choice())).to_vec();
     view! {
-        <form class="card" on:submit=submit novalidate aria-labelledby="new-project">
+        <form class="card" action={posts_to::<CreateProject>()} method="post" on:submit=submit novalidate aria-labelledby="new-project">
             <h2 id="new-project">"New project"</h2>
             <FormError message=form_error(error, NEW_FIELDS)/>
             <BoundField label="Project id" id="slug" value=slug required=true

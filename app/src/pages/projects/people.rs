@@ -4,7 +4,7 @@
 use crate::components::loaded::load;
 use super::project::WithProject;
 use crate::api::projects::*;
-use crate::components::forms::{day_of, field_error, form_error, BoundField, FormError, Select, GROUP_OPTIONS};
+use crate::components::forms::{day_of, field_error, form_error, posts_to, BoundField, FormError, Select, GROUP_OPTIONS};
 use crate::model::*;
 use leptos::prelude::*;
 
@@ -162,16 +162,20 @@ fn RequestQueue(slug: String, requests: Vec<AccessRequestInfo>, actions: Actions
 fn AddMember(slug: String, actions: Actions) -> impl IntoView {
     let (user, role) = (RwSignal::new(String::new()), RwSignal::new("member".to_string()));
     let error = Signal::derive(move || actions.set.value().get().and_then(Result::err));
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        actions.set.dispatch(SetProjectMember { slug: slug.clone(), user: user.get_untracked(), role: role.get_untracked() });
+    let submit = {
+        let slug = slug.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            actions.set.dispatch(SetProjectMember { slug: slug.clone(), user: user.get_untracked(), role: role.get_untracked() });
+        }
     };
     view! {
-        <form class="card" on:submit=submit novalidate aria-labelledby="add-title">
+        <form class="card" action={posts_to::<SetProjectMember>()} method="post" on:submit=submit novalidate aria-labelledby="add-title">
             <h2 id="add-title">"Add a user"</h2>
+            <input type="hidden" name="slug" value=slug/>
             <FormError message=form_error(error, &["user", "role"])/>
-            <BoundField label="Username or email" id="member_user" value=user required=true error=field_error(error, "user")/>
-            <Select label="Group" id="member_role".to_string() value=role options=GROUP_OPTIONS.to_vec() error=field_error(error, "role")/>
+            <BoundField label="Username or email" id="member_user" name="user" value=user required=true error=field_error(error, "user")/>
+            <Select label="Group" id="member_role".to_string() name="role" value=role options=GROUP_OPTIONS.to_vec() error=field_error(error, "role")/>
             <button type="submit" disabled=move || actions.set.pending().get()>"Add user"</button>
         </form>
     }
@@ -188,18 +192,22 @@ fn InviteForm(slug: String, actions: Actions) -> impl IntoView {
             email.set(String::new());
         }
     });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        actions.invite.dispatch(InviteToProject { slug: slug.clone(), email: email.get_untracked(), role: role.get_untracked() });
+    let submit = {
+        let slug = slug.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            actions.invite.dispatch(InviteToProject { slug: slug.clone(), email: email.get_untracked(), role: role.get_untracked() });
+        }
     };
     view! {
-        <form class="card" on:submit=submit novalidate aria-labelledby="invite-title">
+        <form class="card" action={posts_to::<InviteToProject>()} method="post" on:submit=submit novalidate aria-labelledby="invite-title">
             <h2 id="invite-title">"Invite by email"</h2>
+            <input type="hidden" name="slug" value=slug/>
             <p class="muted">"The link lets them join at once, creating an account if they have none."</p>
             {move || sent.get().map(|to| view! { <p class="notice" role="status">{format!("Invitation sent to {to}.")}</p> })}
             <FormError message=form_error(error, &["email", "role"])/>
-            <BoundField label="Email" id="invite_email" kind="email" value=email required=true error=field_error(error, "email")/>
-            <Select label="Group" id="invite_role".to_string() value=role options=GROUP_OPTIONS.to_vec() error=field_error(error, "role")/>
+            <BoundField label="Email" id="invite_email" name="email" kind="email" value=email required=true error=field_error(error, "email")/>
+            <Select label="Group" id="invite_role".to_string() name="role" value=role options=GROUP_OPTIONS.to_vec() error=field_error(error, "role")/>
             <button type="submit" disabled=move || actions.invite.pending().get()>"Send invitation"</button>
         </form>
     }

@@ -3,7 +3,7 @@
 
 use crate::components::loaded::load;
 use crate::api::projects::*;
-use crate::components::forms::{field_error, form_error, human_bytes, BoundField, FormError, TextArea};
+use crate::components::forms::{field_error, form_error, human_bytes, posts_to, BoundField, FormError, TextArea};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -138,16 +138,20 @@ fn NewDataset(slug: String, create: ServerAction<CreateDataset>) -> impl IntoVie
             description.set(String::new());
         }
     });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        create.dispatch(CreateDataset { slug: slug.clone(), name: name.get_untracked(), description: description.get_untracked() });
+    let submit = {
+        let slug = slug.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            create.dispatch(CreateDataset { slug: slug.clone(), name: name.get_untracked(), description: description.get_untracked() });
+        }
     };
     view! {
-        <form class="card" on:submit=submit novalidate aria-labelledby="new-dataset">
+        <form class="card" action={posts_to::<CreateDataset>()} method="post" on:submit=submit novalidate aria-labelledby="new-dataset">
             <h2 id="new-dataset">"New dataset"</h2>
+            <input type="hidden" name="slug" value=slug/>
             <FormError message=form_error(error, &["name", "description"])/>
-            <BoundField label="Dataset name" id="dataset_name" value=name required=true error=field_error(error, "name")/>
-            <TextArea label="Description (optional)" id="dataset_description" value=description error=field_error(error, "description")/>
+            <BoundField label="Dataset name" id="dataset_name" name="name" value=name required=true error=field_error(error, "name")/>
+            <TextArea label="Description (optional)" id="dataset_description" name="description" value=description error=field_error(error, "description")/>
             <button type="submit" disabled=move || create.pending().get()>"Create dataset"</button>
         </form>
     }
@@ -160,6 +164,7 @@ fn RequestAccess(detail: ProjectDetail) -> impl IntoView {
     let error = Signal::derive(move || request.value().get().and_then(Result::err));
     let sent = Signal::derive(move || detail.pending_request || matches!(request.value().get(), Some(Ok(()))));
     let slug = detail.summary.slug.clone();
+    let slug_field = slug.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         request.dispatch(RequestAccess { slug: slug.clone(), message: message.get_untracked() });
@@ -171,10 +176,11 @@ fn RequestAccess(detail: ProjectDetail) -> impl IntoView {
                 view! { <p class="notice" role="status">"Your request is waiting for the project's owners. You will get an email when they decide; "<a href="/projects">"My access requests"</a>" shows where it stands."</p> }.into_any()
             } else if detail.rights.request_access {
                 view! {
-                    <form on:submit=submit.clone() novalidate>
+                    <form action={posts_to::<RequestAccess>()} method="post" on:submit=submit.clone() novalidate>
+                        <input type="hidden" name="slug" value=slug_field.clone()/>
                         <p>"You need a role in this project to see its data. Ask its owners:"</p>
                         <FormError message=form_error(error, &["message"])/>
-                        <TextArea label="Message to the owners (optional)" id="request_message" value=message
+                        <TextArea label="Message to the owners (optional)" id="request_message" name="message" value=message
                             hint="Say who you are and why you need access." error=field_error(error, "message")/>
                         <button type="submit" disabled=move || request.pending().get()>"Request access"</button>
                     </form>

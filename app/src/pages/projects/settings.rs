@@ -3,7 +3,7 @@
 
 use super::project::WithProject;
 use crate::api::projects::*;
-use crate::components::forms::{field_error, form_error, reload_to, BoundField, FormError, Select, TextArea};
+use crate::components::forms::{field_error, form_error, posted, posts_to, reload_to, BoundField, FormError, Select, TextArea};
 use crate::model::*;
 use leptos::prelude::*;
 
@@ -25,7 +25,7 @@ fn Settings(detail: ProjectDetail) -> impl IntoView {
     let delete = ServerAction::<DeleteProject>::new();
     let confirm = RwSignal::new(false);
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
-    let saved = RwSignal::new(false);
+    let saved = RwSignal::new(posted("saved").is_some());
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
             version.update(|v| *v += 1);
@@ -38,6 +38,7 @@ fn Settings(detail: ProjectDetail) -> impl IntoView {
         }
     });
     let slug = p.slug.clone();
+    let slug_field = slug.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
@@ -52,13 +53,15 @@ fn Settings(detail: ProjectDetail) -> impl IntoView {
     let choices = Accessibility::ALL.map(|a| (a.as_str(), a.choice())).to_vec();
     let slug = p.slug.clone();
     view! {
-        <form class="card" on:submit=submit novalidate aria-labelledby="settings-title">
+        <form class="card" action={posts_to::<UpdateProject>()} method="post" on:submit=submit novalidate aria-labelledby="settings-title">
             <h2 id="settings-title">"Settings"</h2>
+            <input type="hidden" name="slug" value=slug_field/>
+            <input type="hidden" name="version" value=detail.version/>
             {move || saved.get().then(|| view! { <p class="notice" role="status">"Saved."</p> })}
             <FormError message=form_error(error, &["name", "description", "accessibility"])/>
-            <BoundField label="Name" id="project_name" value=name required=true error=field_error(error, "name")/>
-            <TextArea label="Description" id="project_description" value=description error=field_error(error, "description")/>
-            <Select label="Who can see it" id="project_accessibility".to_string() value=accessibility options=choices error=field_error(error, "accessibility")/>
+            <BoundField label="Name" id="project_name" name="name" value=name required=true error=field_error(error, "name")/>
+            <TextArea label="Description" id="project_description" name="description" value=description error=field_error(error, "description")/>
+            <Select label="Who can see it" id="project_accessibility".to_string() name="accessibility" value=accessibility options=choices error=field_error(error, "accessibility")/>
             <button type="submit" disabled=move || save.pending().get()>"Save settings"</button>
         </form>
         <section class="card danger-zone" aria-labelledby="delete-title">

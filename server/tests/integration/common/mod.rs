@@ -132,6 +132,23 @@ impl Client {
         self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap()
     }
 
+    /// Posts `form` to the server function at `/api/{function}` as a
+    /// browser without JavaScript does (and as the plain pages' script
+    /// does): HTML accepted, `page` as referer. The status and `Location`.
+    pub async fn post_as_form(&self, function: &str, page: &str, form: &impl serde::Serialize) -> (reqwest::StatusCode, String) {
+        let res = self
+            .http
+            .post(format!("{}/api/{function}", self.base))
+            .header("accept", "text/html")
+            .header("referer", format!("{}{page}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+        (res.status(), location)
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
     }
