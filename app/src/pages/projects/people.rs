@@ -14,9 +14,14 @@ pub fn ProjectUsersPage() -> impl IntoView {
 }
 
 /// Every action on this tab, so one version counter reloads the lists.
+/// A row's group change (`set`) and the "Add a user" form (`add`) call the
+/// same server function but keep their refusals apart; `set` is a plain
+/// action, so a refusal that a form posted without JavaScript carries back
+/// in the address shows only in the form.
 #[derive(Clone, Copy)]
 struct Actions {
-    set: ServerAction<SetProjectMember>,
+    set: Action<SetProjectMember, Result<String, AppError>>,
+    add: ServerAction<SetProjectMember>,
     remove: ServerAction<RemoveProjectMember>,
     decide: ServerAction<DecideAccessRequest>,
     invite: ServerAction<InviteToProject>,
@@ -25,7 +30,7 @@ struct Actions {
 
 impl Actions {
     fn version(&self) -> usize {
-        self.set.version().get() + self.remove.version().get() + self.decide.version().get() + self.invite.version().get() + self.revoke.version().get()
+        self.set.version().get() + self.add.version().get() + self.remove.version().get() + self.decide.version().get() + self.invite.version().get() + self.revoke.version().get()
     }
 
     /// The latest refusal of the row actions, shown above the lists.
@@ -40,7 +45,11 @@ impl Actions {
 #[component]
 fn People(detail: ProjectDetail) -> impl IntoView {
     let actions = Actions {
-        set: ServerAction::new(),
+        set: Action::new(|input: &SetProjectMember| {
+            let SetProjectMember { slug, user, role } = input.clone();
+            set_project_member(slug, user, role)
+        }),
+        add: ServerAction::new(),
         remove: ServerAction::new(),
         decide: ServerAction::new(),
         invite: ServerAction::new(),
@@ -161,12 +170,12 @@ fn RequestQueue(slug: String, requests: Vec<AccessRequestInfo>, actions: Actions
 #[component]
 fn AddMember(slug: String, actions: Actions) -> impl IntoView {
     let (user, role) = (RwSignal::new(String::new()), RwSignal::new("member".to_string()));
-    let error = Signal::derive(move || actions.set.value().get().and_then(Result::err));
+    let error = Signal::derive(move || actions.add.value().get().and_then(Result::err));
     let submit = {
         let slug = slug.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            actions.set.dispatch(SetProjectMember { slug: slug.clone(), user: user.get_untracked(), role: role.get_untracked() });
+            actions.add.dispatch(SetProjectMember { slug: slug.clone(), user: user.get_untracked(), role: role.get_untracked() });
         }
     };
     view! {
@@ -176,7 +185,7 @@ fn AddMember(slug: String, actions: Actions) -> impl IntoView {
             <FormError message=form_error(error, &["user", "role"])/>
             <BoundField label="Username or email" id="member_user" name="user" value=user required=true error=field_error(error, "user")/>
             <Select label="Group" id="member_role".to_string() name="role" value=role options=GROUP_OPTIONS.to_vec() error=field_error(error, "role")/>
-            <button type="submit" disabled=move || actions.set.pending().get()>"Add user"</button>
+            <button type="submit" disabled=move || actions.add.pending().get()>"Add user"</button>
         </form>
     }
 }
