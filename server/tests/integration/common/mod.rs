@@ -54,6 +54,11 @@ pub fn fixture_event(username: &str) -> app::backend::store::audit::NewEvent {
     event(Actor::System, AuditAction::UserCreated, Target::user(0, username), serde_json::json!({"by": "test_fixture"}))
 }
 
+/// Longer than anything a test server should take: a server start or a
+/// request through [`Client`] that takes longer fails the test (the
+/// request's error names its URL) rather than hanging it.
+pub const HANG_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 pub struct TestServer {
     pub base: String,
     pub running: Running,
@@ -62,7 +67,12 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(config: &Config) -> TestServer {
-        let running = gatehouse_server::start(config).await.expect("server starts");
+        // Bounded, so a start that waits forever (e.g. on a database lock)
+        // fails here, by name, instead of running into CI's time limit.
+        let running = tokio::time::timeout(HANG_LIMIT, gatehouse_server::start(config))
+            .await
+            .expect("the server started within the hang limit")
+            .expect("server starts");
         let admin_password = running.first_admin.as_ref().and_then(|a| a.generated_password.clone());
         TestServer { base: format!("http://{}", running.addr), running, admin_password }
     }
@@ -117,6 +127,7 @@ impl Client {
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(HANG_LIMIT)
             .build()
             .unwrap();
         Client { http, jar, base: base.to_string() }
