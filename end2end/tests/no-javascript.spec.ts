@@ -2,8 +2,8 @@
 // wrong password's message, the forced password change, registration with
 // an error, forgot password, an admin creating a user and a role, and a
 // project's forms (new project, new dataset, settings, add a user, invite).
-// Errors come back beside their field; success goes where
-// the page would have gone.
+// Errors come back beside their field; success goes where the page would
+// have gone.
 import { test, expect, Browser, Page } from '@playwright/test';
 import { createAdmin, gotoHydrated, signedInAdmin, uniqueName } from '../support/helpers';
 

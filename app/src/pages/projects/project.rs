@@ -1,9 +1,9 @@
 //! `/projects/:slug`: a project's header and tabs, its datasets, and the
 //! "Request access" form for signed-in users who are not in it.
 
-use crate::components::loaded::load;
 use crate::api::projects::*;
 use crate::components::forms::{field_error, form_error, human_bytes, posts_to, BoundField, FormError, TextArea};
+use crate::components::loaded::load;
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -164,7 +164,6 @@ fn RequestAccess(detail: ProjectDetail) -> impl IntoView {
     let error = Signal::derive(move || request.value().get().and_then(Result::err));
     let sent = Signal::derive(move || detail.pending_request || matches!(request.value().get(), Some(Ok(()))));
     let slug = detail.summary.slug.clone();
-    let slug_field = slug.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         request.dispatch(RequestAccess { slug: slug.clone(), message: message.get_untracked() });
@@ -177,7 +176,7 @@ fn RequestAccess(detail: ProjectDetail) -> impl IntoView {
             } else if detail.rights.request_access {
                 view! {
                     <form action={posts_to::<RequestAccess>()} method="post" on:submit=submit.clone() novalidate>
-                        <input type="hidden" name="slug" value=slug_field.clone()/>
+                        <input type="hidden" name="slug" value=detail.summary.slug.clone()/>
                         <p>"You need a role in this project to see its data. Ask its owners:"</p>
                         <FormError message=form_error(error, &["message"])/>
                         <TextArea label="Message to the owners (optional)" id="request_message" name="message" value=message

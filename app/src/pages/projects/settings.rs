@@ -38,7 +38,6 @@ fn Settings(detail: ProjectDetail) -> impl IntoView {
         }
     });
     let slug = p.slug.clone();
-    let slug_field = slug.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
@@ -55,7 +54,7 @@ fn Settings(detail: ProjectDetail) -> impl IntoView {
     view! {
         <form class="card" action={posts_to::<UpdateProject>()} method="post" on:submit=submit novalidate aria-labelledby="settings-title">
             <h2 id="settings-title">"Settings"</h2>
-            <input type="hidden" name="slug" value=slug_field/>
+            <input type="hidden" name="slug" value=p.slug.clone()/>
             <input type="hidden" name="version" value=detail.version/>
             {move || saved.get().then(|| view! { <p class="notice" role="status">"Saved."</p> })}
             <FormError message=form_error(error, &["name", "description", "accessibility"])/>
