@@ -1,8 +1,8 @@
 //! What only sites with local accounts show: with external authentication
 //! (`external_auth_url`) the children give way to a note saying why.
 
-use crate::components::loaded::load;
 use crate::api::settings::site_info;
+use crate::components::loaded::load;
 use leptos::prelude::*;
 
 /// Renders `children` when accounts are managed here; otherwise a note that

@@ -1,8 +1,8 @@
 //! A table of live sessions with revoke buttons, for "My sessions" and
 //! Admin → Sessions.
 
-use crate::components::loaded::load;
 use crate::api::sessions::{list_sessions, RevokeSession, RevokeUserSessions};
+use crate::components::loaded::load;
 use leptos::prelude::*;
 
 /// `username`: that user's sessions (admins); `all`: everyone's (admins);

@@ -1,7 +1,7 @@
 //! The signed-in user, loaded once per page load and shared through context.
 
-use crate::components::loaded::{load, Loaded};
 use crate::api::account::who_am_i;
+use crate::components::loaded::{load, Loaded};
 use crate::model::{AppError, CurrentUser};
 use leptos::prelude::*;
 

@@ -1,8 +1,8 @@
 //! "My storage": the caller's quota and how much of it their files use.
 
-use crate::components::loaded::load;
 use crate::api::projects::my_storage;
 use crate::components::forms::human_bytes;
+use crate::components::loaded::load;
 use leptos::prelude::*;
 
 #[component]

@@ -1,8 +1,8 @@
 //! `/account` (my account) and `/account/password` (the forced change after
 //! signing in with a one-time password).
 
-use crate::components::loaded::load;
 use crate::api::account::ChangePassword;
+use crate::components::loaded::load;
 use crate::components::local_accounts::LocalAccountsOnly;
 use crate::api::profile::{get_profile, SaveProfile};
 use crate::components::forms::{field_error, form_error, posted, reload_to, BoundField, Field, FormError, FormSuccess};

@@ -2,10 +2,10 @@
 //! sign-ins (and refused attempts on their account), sign-outs, sessions
 //! ended, password changes, tokens and keys, newest first.
 
-use crate::components::loaded::load;
 use crate::api::audit::security_activity;
 use crate::components::audit_table::AuditTable;
 use crate::components::forms::Pager;
+use crate::components::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

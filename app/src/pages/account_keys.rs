@@ -1,10 +1,10 @@
 //! `/account/keys`: my personal access tokens, alias tokens and service
 //! keys (SPEC §9). Secrets are shown once, right after they are made.
 
-use crate::components::loaded::load;
 use crate::api::credentials::*;
 use crate::components::credentials::{delete_key, timestamp, AccessTokenTable, ServiceKeyForm, ServiceKeyTable, ShownOnce, LIFETIME_OPTIONS};
 use crate::components::forms::{failure, field_error, form_error, Field, FormError};
+use crate::components::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -2,10 +2,10 @@
 //! and requests, invitations waiting for them, requests waiting on the
 //! projects they own, and for admins what waits on the site.
 
-use crate::components::loaded::load;
 use crate::api::home::load_home;
 use crate::api::projects::AcceptMyInvitation;
 use crate::components::forms::{day_of, failure, reload_to, FormError};
+use crate::components::loaded::load;
 use crate::components::session_user::use_session_user;
 use crate::model::*;
 use crate::pages::projects::MyRequests;

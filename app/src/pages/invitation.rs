@@ -4,10 +4,10 @@
 //! signs in and comes back. A plain page (`components::plain_forms`): its
 //! forms post without the browser app.
 
-use crate::components::loaded::load;
 use crate::api::projects::*;
 use crate::api::settings::site_info;
 use crate::components::forms::{day_of, field_error, form_error, Field, FormError};
+use crate::components::loaded::load;
 use crate::components::session_user::use_session_user;
 use crate::components::plain_forms::plain_page;
 use leptos::prelude::*;

@@ -1,9 +1,9 @@
 //! `/login`: the sign-in form. A plain page (`components::plain_forms`): the
 //! server sends a successful sign-in on to `next`.
 
-use crate::components::loaded::load;
 use crate::api::account::Login;
 use crate::api::settings::site_info;
+use crate::components::loaded::load;
 use crate::components::local_accounts::LocalAccountsOnly;
 use crate::components::forms::{field_error, form_error, Field, FormError};
 use crate::components::plain_forms::plain_page;

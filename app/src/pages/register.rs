@@ -1,9 +1,9 @@
 //! `/register`: self-registration, when the site allows it.
 
-use crate::components::loaded::load;
 use crate::api::registration::Register;
 use crate::api::settings::site_info;
 use crate::components::forms::{field_error, form_error, posted, Field, FormError};
+use crate::components::loaded::load;
 use crate::model::NextStep;
 use crate::components::plain_forms::plain_page;
 use leptos::prelude::*;

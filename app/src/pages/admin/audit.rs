@@ -1,10 +1,10 @@
 //! `/admin/audit`: the audit log, newest first, with filters (kept in the
 //! URL, as a GET form), a page cursor, and CSV export of the filtered set.
 
-use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::audit::audit_log;
 use crate::components::audit_table::AuditTable;
+use crate::components::loaded::load;
 use crate::model::url::query_string;
 use crate::model::*;
 use crate::components::forms::Pager;

@@ -2,10 +2,10 @@
 //! it came from, on by default), the site-wide bans, and each site-wide
 //! group's blocks and enables.
 
-use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::features::{site_features, SetFeature};
 use crate::components::feature_grid::{last_change, FeatureGrid};
+use crate::components::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

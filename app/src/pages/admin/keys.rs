@@ -1,11 +1,11 @@
 //! `/admin/keys`: everyone's personal access tokens (filter by user, revoke
 //! one or all of a user's) and the site's service keys (SPEC §8).
 
-use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::credentials::*;
 use crate::components::credentials::{delete_key, AccessTokenTable, ServiceKeyForm, ServiceKeyTable};
 use crate::components::forms::{failure, FormError, FormSuccess};
+use crate::components::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

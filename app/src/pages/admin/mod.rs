@@ -15,8 +15,8 @@ pub mod user_import;
 pub mod user_projects;
 pub mod users;
 
-use crate::components::loaded::load;
 use crate::api::admin::admin_overview;
+use crate::components::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

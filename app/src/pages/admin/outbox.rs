@@ -1,10 +1,10 @@
 //! `/admin/outbox`: every email the site sent or will send, newest first,
 //! with delivery state; a message's text opens on request.
 
-use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::outbox::{list_outbox, outbox_body};
 use crate::components::forms::Pager;
+use crate::components::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

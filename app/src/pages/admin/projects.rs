@@ -1,8 +1,8 @@
 //! `/admin/projects`: every project on the site, whoever can see it.
 
-use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::projects::list_projects;
+use crate::components::loaded::load;
 use crate::pages::projects::ProjectTable;
 use leptos::prelude::*;
 use leptos_meta::Title;

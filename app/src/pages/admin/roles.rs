@@ -1,9 +1,9 @@
 //! `/admin/roles`: site roles, creating and deleting custom ones.
 
-use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::roles::{list_roles, CreateRole, DeleteRole};
 use crate::components::forms::{field_error, form_error, posts_to, BoundField, FormError};
+use crate::components::loaded::load;
 use crate::model::RoleInfo;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,11 +1,11 @@
 //! `/admin/security`: password expiry, the lockout and session lengths,
 //! and the accounts locked now, each with an Unlock button.
 
-use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::settings::{get_security, locked_accounts, PreviewInactive, SaveSecurity};
 use crate::api::users::UnlockUser;
 use crate::components::forms::{failure, field_error, form_error, BoundField, FormError, FormSuccess};
+use crate::components::loaded::load;
 use crate::model::SecurityForm;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,9 +1,9 @@
 //! `/admin/settings`: registration, guest access and the password rule.
 
-use crate::components::loaded::load;
 use super::AdminNav;
 use crate::api::settings::{get_settings, SaveSettings};
 use crate::components::forms::{field_error, form_error, BoundField, Checkbox, FormError, FormSuccess};
+use crate::components::loaded::load;
 use crate::model::SettingsForm;
 use leptos::prelude::*;
 use leptos_meta::Title;

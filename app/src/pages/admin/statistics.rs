@@ -2,13 +2,13 @@
 //! SVG bar chart, storage by project) and every user's figures, filtered,
 //! sorted and paged like the user list.
 
-use crate::components::loaded::load;
 use super::users::{list_href, short_date, use_user_query, UserFilters};
 use super::AdminNav;
 use crate::api::admin::admin_statistics;
 use crate::api::roles::role_names;
 use crate::api::users::list_users;
 use crate::components::forms::{human_bytes, Pager};
+use crate::components::loaded::load;
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;

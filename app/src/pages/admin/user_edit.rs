@@ -1,8 +1,8 @@
 //! `/admin/users/new` (create) and `/admin/users/:username` (edit, enable or
 //! disable, unlock, delete).
 
-use crate::components::loaded::load;
 use super::AdminNav;
+use crate::components::loaded::load;
 use crate::components::local_accounts::LocalAccountsOnly;
 use crate::api::roles::role_names;
 use crate::api::users::*;

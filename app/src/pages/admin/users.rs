@@ -1,7 +1,7 @@
 //! `/admin/users`: search, filter, sort and page through users.
 
-use crate::components::loaded::load;
 use super::AdminNav;
+use crate::components::loaded::load;
 use crate::components::local_accounts::LocalAccountsOnly;
 use crate::api::roles::role_names;
 use crate::api::users::{list_users, BulkUsers};

@@ -2,10 +2,10 @@
 //! and enables, for its owners; the site-wide rules each group inherits are
 //! shown beside them and set on Admin → Features.
 
-use crate::components::loaded::load;
 use super::project::WithProject;
 use crate::api::features::{project_features, SetFeature};
 use crate::components::feature_grid::{last_change, FeatureGrid};
+use crate::components::loaded::load;
 use crate::model::*;
 use leptos::prelude::*;
 

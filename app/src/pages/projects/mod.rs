@@ -7,9 +7,9 @@ pub mod people;
 pub mod project;
 pub mod settings;
 
-use crate::components::loaded::load;
 use crate::api::projects::*;
 use crate::components::forms::{day_of, field_error, form_error, posts_to, reload_to, BoundField, FormError, Select, TextArea};
+use crate::components::loaded::load;
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,10 +1,10 @@
 //! `/projects/:slug/users`: the project's groups; for its owners also
 //! adding, moving and removing users, the access-request queue and invitations.
 
-use crate::components::loaded::load;
 use super::project::WithProject;
 use crate::api::projects::*;
 use crate::components::forms::{day_of, field_error, form_error, posts_to, BoundField, FormError, Select, GROUP_OPTIONS};
+use crate::components::loaded::load;
 use crate::model::*;
 use leptos::prelude::*;
 
