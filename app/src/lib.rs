@@ -4,6 +4,7 @@
 
 pub mod api;
 mod app;
+pub mod bundles;
 pub mod components;
 pub mod model;
 pub mod pages;

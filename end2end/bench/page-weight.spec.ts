@@ -1,8 +1,8 @@
 // What a browser downloads to run each page: the wasm and js as sent
 // (brotli), in a fresh browser context each time, with any inline script
 // and the HTML page as sent, beside the whole app's wasm and js (every
-// chunk, brotli, as on disk) measured in the same run.
-//   cargo leptos build --release --precompress
+// chunk of every bundle, brotli, as on disk) measured in the same run.
+//   source scripts/env.sh && release_build   (every bundle)
 //   cd end2end && npx playwright test -c bench.config.ts
 import { test, expect, Page } from '@playwright/test';
 import * as fs from 'fs';
@@ -72,19 +72,38 @@ test('wasm and js per page', async ({ browser }) => {
     row(pagePath, loaded, await inlineScript(page), total(documents), ms);
     await context.close();
   }
-  // An admin page, counting everything from the sign-in page on.
+  // Signed-in pages, each in a fresh browser (the session kept, the cache
+  // empty): the wasm of the page's bundle (app/src/bundles.rs) and nothing
+  // else, since the sign-in page loads none.
+  const signedIn = await browser.newContext();
+  const { username } = await signedInAdmin(await signedIn.newPage(), 'weight');
+  const session = await signedIn.storageState();
+  await signedIn.close();
+  for (const pagePath of ['/', '/account', '/projects', '/admin', '/admin/users', `/admin/users/${username}`, '/admin/roles', '/admin/security', '/admin/statistics']) {
+    const context = await browser.newContext({ storageState: session });
+    const page = await context.newPage();
+    const documents: Loaded[] = [];
+    const loaded = recordCode(page, documents);
+    const started = Date.now();
+    await page.goto(pagePath);
+    const ms = await settle(page, started);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    row(`${pagePath.replace(username, '{me}')} (empty cache)`, loaded, await inlineScript(page), total(documents), ms);
+    await context.close();
+  }
+  // One visit through every bundle, the cache kept: what a session downloads.
   const context = await browser.newContext();
   const page = await context.newPage();
   const documents: Loaded[] = [];
   const loaded = recordCode(page, documents);
   await signedInAdmin(page, 'weight');
-  for (const adminPath of ['/admin', '/admin/users']) {
+  for (const adminPath of ['/admin', '/admin/users', '/admin/roles']) {
     documents.length = 0;
     const started = Date.now();
     await page.goto(adminPath);
     const ms = await settle(page, started);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-    row(`sign-in, then ${adminPath} (cumulative, cache kept)`, [...loaded], await inlineScript(page), total(documents), ms);
+    row(`sign-in, home, then ${adminPath} (cumulative, cache kept)`, [...loaded], await inlineScript(page), total(documents), ms);
   }
   await context.close();
   console.log(rows.join('\n'));

@@ -28,14 +28,7 @@ pub fn plain_page<V: IntoView>(page: impl FnOnce() -> V) -> impl IntoView {
     #[cfg(not(feature = "ssr"))]
     {
         let _ = page;
-        // The router changes the address bar only once the new page is
-        // rendered, so the address comes from the router, not the window.
-        #[cfg(feature = "hydrate")]
-        let _ = window().location().set_href(&leptos_router::hooks::use_url().with_untracked(|url| {
-            let search = if url.search().is_empty() { String::new() } else { format!("?{}", url.search()) };
-            let hash = if url.hash().is_empty() || url.hash().starts_with('#') { url.hash().to_string() } else { format!("#{}", url.hash()) };
-            format!("{}{search}{hash}", url.path())
-        }));
+        crate::bundles::load_from_server();
     }
 }
 
