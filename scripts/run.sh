@@ -10,7 +10,7 @@ cd "$GATEHOUSE_ROOT"
 stage() { printf '[run] %s (%dm%02ds so far)\n' "$1" $((SECONDS / 60)) $((SECONDS % 60)); }
 stage "checking the tools"
 "$GATEHOUSE_ROOT/scripts/setup.sh"
-stage "building the release: server and wasm (about 25 minutes the first time, seconds when nothing changed)"
+stage "building the release: server and three wasm bundles (about 30 minutes the first time, 2 when nothing changed)"
 release_build
 test -x "$CARGO_TARGET_DIR/release/gatehouse" || { echo "[run] build failed; run: cargo leptos build --release" >&2; exit 1; }
 stage "starting Gatehouse"
