@@ -24,7 +24,7 @@ else
 fi
 cargo test -p server 2>&1 | tee "$logs/integration.log" || status=1
 
-step "release build: cargo leptos build --release --precompress"
+step "release build: release_build (scripts/env.sh: the server and three wasm bundles)"
 release_build > "$logs/build.log" 2>&1 || { tail -n 40 "$logs/build.log"; status=1; }
 
 step "browser tests: npx playwright test"

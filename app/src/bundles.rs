@@ -44,6 +44,8 @@ impl Bundle {
     /// The bundle that carries the page at `path`. The route groups in
     /// `app.rs` follow this rule (a test checks every route against it).
     pub fn for_path(path: &str) -> Bundle {
+        // The router matches `/admin/` as `/admin`.
+        let path = path.trim_end_matches('/');
         let at_or_under = |prefix: &str| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
         if path == "/admin" || at_or_under("/admin/users") {
             Bundle::AdminUsers
@@ -155,13 +157,13 @@ mod tests {
 
     #[test]
     fn admin_pages_split_into_users_and_site_and_the_rest_is_mine() {
-        for path in ["/admin", "/admin/users", "/admin/users/new", "/admin/users/import", "/admin/users/bob"] {
+        for path in ["/admin", "/admin/", "/admin/users", "/admin/users/", "/admin/users/new", "/admin/users/import", "/admin/users/bob"] {
             assert_eq!(Bundle::for_path(path), Bundle::AdminUsers, "{path}");
         }
         for path in ["/admin/roles", "/admin/security", "/admin/usersx", "/admin/nowhere"] {
             assert_eq!(Bundle::for_path(path), Bundle::AdminSite, "{path}");
         }
-        for path in ["/", "/account", "/projects/a/users", "/adminx", "/login", "/nowhere"] {
+        for path in ["/", "", "/account", "/projects/a/users", "/adminx", "/login", "/nowhere"] {
             assert_eq!(Bundle::for_path(path), Bundle::Mine, "{path}");
         }
     }

@@ -4,7 +4,7 @@
 // chunk of every bundle, brotli, as on disk) measured in the same run.
 //   source scripts/env.sh && release_build   (every bundle)
 //   cd end2end && npx playwright test -c bench.config.ts
-import { test, expect, Page } from '@playwright/test';
+import { test, expect, BrowserContext, Page } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 import { signedInAdmin, waitForHydration } from '../support/helpers';
@@ -61,16 +61,21 @@ test('wasm and js per page', async ({ browser }) => {
     const largest = sent.slice(0, 3).map((l) => `${l.file.replace(/\.[A-Za-z0-9_-]{22}\./, '.')} ${kb(l.bytes)}`).join(', ') || '–';
     rows.push(`| ${name} | ${kb(total(sent))} | ${sent.length} | ${largest} | ${kb(inline)} | ${kb(html)} | ${ms} ms | ${kb(whole)} | ${(total(sent) / whole).toFixed(2)}× |`);
   };
-  for (const pagePath of ['/login', '/register', '/forgot', '/reset?token=x', '/verify?token=x', '/invitations/x']) {
-    const context = await browser.newContext();
+  /** Opens `pagePath` in a fresh browser context (empty cache) and adds its row. */
+  const measureAlone = async (pagePath: string, name: string, session?: Awaited<ReturnType<BrowserContext['storageState']>>) => {
+    const context = await browser.newContext({ storageState: session });
     const page = await context.newPage();
     const documents: Loaded[] = [];
     const loaded = recordCode(page, documents);
     const started = Date.now();
     await page.goto(pagePath);
     const ms = await settle(page, started);
-    row(pagePath, loaded, await inlineScript(page), total(documents), ms);
+    if (session) await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    row(name, loaded, await inlineScript(page), total(documents), ms);
     await context.close();
+  };
+  for (const pagePath of ['/login', '/register', '/forgot', '/reset?token=x', '/verify?token=x', '/invitations/x']) {
+    await measureAlone(pagePath, pagePath);
   }
   // Signed-in pages, each in a fresh browser (the session kept, the cache
   // empty): the wasm of the page's bundle (app/src/bundles.rs) and nothing
@@ -80,16 +85,7 @@ test('wasm and js per page', async ({ browser }) => {
   const session = await signedIn.storageState();
   await signedIn.close();
   for (const pagePath of ['/', '/account', '/projects', '/admin', '/admin/users', `/admin/users/${username}`, '/admin/roles', '/admin/security', '/admin/statistics']) {
-    const context = await browser.newContext({ storageState: session });
-    const page = await context.newPage();
-    const documents: Loaded[] = [];
-    const loaded = recordCode(page, documents);
-    const started = Date.now();
-    await page.goto(pagePath);
-    const ms = await settle(page, started);
-    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-    row(`${pagePath.replace(username, '{me}')} (empty cache)`, loaded, await inlineScript(page), total(documents), ms);
-    await context.close();
+    await measureAlone(pagePath, `${pagePath.replace(username, '{me}')} (empty cache)`, session);
   }
   // One visit through every bundle, the cache kept: what a session downloads.
   const context = await browser.newContext();

@@ -66,6 +66,12 @@ test('each bundle hydrates its pages; links across bundles load the page from th
   await expect(page).toHaveURL(/\/admin\/roles$/);
   await expect(page.getByRole('heading', { name: 'Site roles' })).toBeVisible();
 
+  // An address with a trailing slash loads the same bundle as without.
+  await page.goto('/admin/users/');
+  await waitForHydration(page);
+  await page.goto('/admin/');
+  await waitForHydration(page);
+
   // An unknown admin address is the not-found page, hydrated, not a reload loop.
   await page.goto('/admin/nowhere');
   await waitForHydration(page);
