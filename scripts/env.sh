@@ -16,7 +16,7 @@ release_build() {
   local beside_server="$CARGO_TARGET_DIR/release" kept="$CARGO_TARGET_DIR/bundles" bundle hash
   local pkg="$GATEHOUSE_ROOT/target/site/pkg"
   rm -rf "$kept" && mkdir -p "$kept" || return 1
-  for bundle in admin-users admin-site; do
+  for bundle in admin-people admin-site; do
     echo "[build] the wasm of the $bundle pages"
     cargo leptos build --release --precompress --lib-features "pages-$bundle" "$@" || return 1
     cp "$beside_server/hash.txt" "$beside_server/hash-$bundle.txt"
@@ -26,5 +26,5 @@ release_build() {
   done
   echo "[build] the server and the main wasm (home, account and project pages)"
   cargo leptos build --release --precompress --lib-features pages-mine "$@" || return 1
-  cp "$kept"/* "$pkg"/ && echo "bundles: admin-users admin-site" >> "$beside_server/hash.txt"
+  cp "$kept"/* "$pkg"/ && echo "bundles: admin-people admin-site" >> "$beside_server/hash.txt"
 }

@@ -74,7 +74,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=page_elsewhere_or(|| view! { <NotFoundPage/> })>
                     <SignedOutPages/>
                     <MyPages/>
-                    <AdminUserPages/>
+                    <AdminPeoplePages/>
                     <AdminSitePages/>
                 </Routes>
             </main>
@@ -133,36 +133,37 @@ fn MyPages() -> AnyNestedRoute {
     NoPages.into_any_nested_route()
 }
 
-/// The admin overview and user administration (`Bundle::AdminUsers`).
+/// The admin overview, users, roles and sessions (`Bundle::AdminPeople`).
 #[component(transparent)]
-fn AdminUserPages() -> AnyNestedRoute {
-    #[cfg(feature = "pages-admin-users")]
+fn AdminPeoplePages() -> AnyNestedRoute {
+    #[cfg(feature = "pages-admin-people")]
     {
-        use crate::pages::admin::{user_edit::*, user_import::ImportUsersPage, users::AdminUsersPage, AdminPage};
+        use crate::pages::admin::{roles::AdminRolesPage, sessions::AdminSessionsPage, user_edit::*, user_import::ImportUsersPage, users::AdminUsersPage, AdminPage};
         view! {
             <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/users/new") view=NewUserPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/users/import") view=ImportUsersPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/users/:username") view=EditUserPage ssr=SsrMode::Async/>
+            <Route path=path!("/admin/roles") view=AdminRolesPage ssr=SsrMode::Async/>
+            <Route path=path!("/admin/sessions") view=AdminSessionsPage ssr=SsrMode::Async/>
         }
         .into_inner()
         .into_any_nested_route()
     }
-    #[cfg(not(feature = "pages-admin-users"))]
+    #[cfg(not(feature = "pages-admin-people"))]
     NoPages.into_any_nested_route()
 }
 
-/// Every other admin page (`Bundle::AdminSite`).
+/// The admin pages about the site: projects, settings, security, keys,
+/// audit, statistics, features, outbox (`Bundle::AdminSite`).
 #[component(transparent)]
 fn AdminSitePages() -> AnyNestedRoute {
     #[cfg(feature = "pages-admin-site")]
     {
         use crate::pages::admin::{audit::AdminAuditPage, features::AdminFeaturesPage, keys::AdminKeysPage, outbox::AdminOutboxPage, projects::AdminProjectsPage};
-        use crate::pages::admin::{roles::AdminRolesPage, security::AdminSecurityPage, sessions::AdminSessionsPage, settings::AdminSettingsPage, statistics::AdminStatisticsPage};
+        use crate::pages::admin::{security::AdminSecurityPage, settings::AdminSettingsPage, statistics::AdminStatisticsPage};
         view! {
-            <Route path=path!("/admin/roles") view=AdminRolesPage ssr=SsrMode::Async/>
-            <Route path=path!("/admin/sessions") view=AdminSessionsPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/projects") view=AdminProjectsPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/settings") view=AdminSettingsPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/outbox") view=AdminOutboxPage ssr=SsrMode::Async/>
@@ -246,7 +247,7 @@ mod tests {
         for address in signed_out {
             assert!(is_plain_page(&address), "{address} loads no wasm, so it may sit in every build");
         }
-        for (group, bundle) in [(MyPages(), Bundle::Mine), (AdminUserPages(), Bundle::AdminUsers), (AdminSitePages(), Bundle::AdminSite)] {
+        for (group, bundle) in [(MyPages(), Bundle::Mine), (AdminPeoplePages(), Bundle::AdminPeople), (AdminSitePages(), Bundle::AdminSite)] {
             let group = addresses(group);
             assert!(group.len() >= 5, "{bundle:?}: {group:?}");
             for address in group {

@@ -22,21 +22,21 @@ use leptos::prelude::*;
 pub enum Bundle {
     /// Home, the user's account pages and projects: the main wasm.
     Mine,
-    /// The admin overview and user administration.
-    AdminUsers,
+    /// The admin overview and the pages about people: users, roles, sessions.
+    AdminPeople,
     /// Every other admin page (roles, sessions, settings, security, …).
     AdminSite,
 }
 
 impl Bundle {
     /// The bundles that have a wasm of their own (the main wasm is `Mine`'s).
-    pub const SEPARATE: [Bundle; 2] = [Bundle::AdminUsers, Bundle::AdminSite];
+    pub const SEPARATE: [Bundle; 2] = [Bundle::AdminPeople, Bundle::AdminSite];
 
     /// The name in its cargo feature (`pages-<name>`) and hash file.
     pub const fn name(self) -> &'static str {
         match self {
             Bundle::Mine => "mine",
-            Bundle::AdminUsers => "admin-users",
+            Bundle::AdminPeople => "admin-people",
             Bundle::AdminSite => "admin-site",
         }
     }
@@ -47,8 +47,8 @@ impl Bundle {
         // The router matches `/admin/` as `/admin`.
         let path = path.trim_end_matches('/');
         let at_or_under = |prefix: &str| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
-        if path == "/admin" || at_or_under("/admin/users") {
-            Bundle::AdminUsers
+        if path == "/admin" || ["/admin/users", "/admin/roles", "/admin/sessions"].into_iter().any(at_or_under) {
+            Bundle::AdminPeople
         } else if at_or_under("/admin") {
             Bundle::AdminSite
         } else {
@@ -59,7 +59,7 @@ impl Bundle {
 
 /// Whether this build carries every page (the server does; so does a wasm
 /// from a plain `cargo leptos build`).
-const HAS_EVERY_PAGE: bool = cfg!(all(feature = "pages-mine", feature = "pages-admin-users", feature = "pages-admin-site"));
+const HAS_EVERY_PAGE: bool = cfg!(all(feature = "pages-mine", feature = "pages-admin-people", feature = "pages-admin-site"));
 
 /// The router's fallback: for an address this wasm has no page for, when
 /// the app follows a link there, the page of another bundle, loaded from the
@@ -156,11 +156,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn admin_pages_split_into_users_and_site_and_the_rest_is_mine() {
-        for path in ["/admin", "/admin/", "/admin/users", "/admin/users/", "/admin/users/new", "/admin/users/import", "/admin/users/bob"] {
-            assert_eq!(Bundle::for_path(path), Bundle::AdminUsers, "{path}");
+    fn admin_pages_split_into_people_and_site_and_the_rest_is_mine() {
+        for path in ["/admin", "/admin/", "/admin/users", "/admin/users/", "/admin/users/new", "/admin/users/bob", "/admin/roles", "/admin/sessions"] {
+            assert_eq!(Bundle::for_path(path), Bundle::AdminPeople, "{path}");
         }
-        for path in ["/admin/roles", "/admin/security", "/admin/usersx", "/admin/nowhere"] {
+        for path in ["/admin/settings", "/admin/security", "/admin/usersx", "/admin/rolesx", "/admin/nowhere"] {
             assert_eq!(Bundle::for_path(path), Bundle::AdminSite, "{path}");
         }
         for path in ["/", "", "/account", "/projects/a/users", "/adminx", "/login", "/nowhere"] {
@@ -171,7 +171,7 @@ mod tests {
     #[test]
     fn only_bundles_listed_in_the_hash_file_are_used() {
         assert_eq!(listed_bundles("js: a\nwasm: b\ncss: c\n"), vec![]);
-        assert_eq!(listed_bundles("js: a\nbundles: admin-users admin-site\n"), vec![Bundle::AdminUsers, Bundle::AdminSite]);
+        assert_eq!(listed_bundles("js: a\nbundles: admin-people admin-site\n"), vec![Bundle::AdminPeople, Bundle::AdminSite]);
         assert_eq!(listed_bundles("bundles: admin-site mine unknown\n"), vec![Bundle::AdminSite]);
     }
 }

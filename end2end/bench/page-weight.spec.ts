@@ -84,7 +84,7 @@ test('wasm and js per page', async ({ browser }) => {
   const { username } = await signedInAdmin(await signedIn.newPage(), 'weight');
   const session = await signedIn.storageState();
   await signedIn.close();
-  for (const pagePath of ['/', '/account', '/projects', '/admin', '/admin/users', `/admin/users/${username}`, '/admin/roles', '/admin/security', '/admin/statistics']) {
+  for (const pagePath of ['/', '/account', '/projects', '/admin', '/admin/users', `/admin/users/${username}`, '/admin/roles', '/admin/settings', '/admin/security', '/admin/statistics']) {
     await measureAlone(pagePath, `${pagePath.replace(username, '{me}')} (empty cache)`, session);
   }
   // One visit through every bundle, the cache kept: what a session downloads.
@@ -93,7 +93,7 @@ test('wasm and js per page', async ({ browser }) => {
   const documents: Loaded[] = [];
   const loaded = recordCode(page, documents);
   await signedInAdmin(page, 'weight');
-  for (const adminPath of ['/admin', '/admin/users', '/admin/roles']) {
+  for (const adminPath of ['/admin', '/admin/users', '/admin/settings']) {
     documents.length = 0;
     const started = Date.now();
     await page.goto(adminPath);

@@ -38,33 +38,36 @@ test('each bundle hydrates its pages; links across bundles load the page from th
   await expect(page.getByRole('heading', { name: 'Site overview' })).toBeVisible();
   await waitForHydration(page);
   expect(await isSameDocument(page)).toBe(false);
-  const adminUsersWasm = wasm[wasm.length - 1];
-  expect(adminUsersWasm).not.toEqual(homeWasm);
+  const adminPeopleWasm = wasm[wasm.length - 1];
+  expect(adminPeopleWasm).not.toEqual(homeWasm);
 
-  // Overview → Users: the same bundle, so the app renders it in place.
+  // Overview → Users → Roles: the same bundle, so the app renders them in place.
   await markDocument(page);
   await page.getByRole('link', { name: 'Users', exact: true }).first().click();
   await expect(page).toHaveURL(/\/admin\/users$/);
   await expect(page.getByRole('heading', { name: 'Users', exact: true })).toBeVisible();
-  expect(await isSameDocument(page)).toBe(true);
-
-  // Users → Roles: the other admin bundle.
   await page.getByRole('link', { name: 'Roles', exact: true }).first().click();
   await expect(page).toHaveURL(/\/admin\/roles$/);
   await expect(page.getByRole('heading', { name: 'Site roles' })).toBeVisible();
+  expect(await isSameDocument(page)).toBe(true);
+
+  // Roles → Settings: the other admin bundle.
+  await page.getByRole('link', { name: 'Settings', exact: true }).first().click();
+  await expect(page).toHaveURL(/\/admin\/settings$/);
+  await expect(page.getByRole('heading', { name: 'Site settings' })).toBeVisible();
   await waitForHydration(page);
   expect(await isSameDocument(page)).toBe(false);
-  expect(wasm[wasm.length - 1]).not.toEqual(adminUsersWasm);
+  expect(wasm[wasm.length - 1]).not.toEqual(adminPeopleWasm);
   expect(wasm[wasm.length - 1]).not.toEqual(homeWasm);
 
-  // Back to the user list, then forward to roles again.
+  // Back to the roles, then forward to the settings again.
   await page.goBack();
-  await expect(page).toHaveURL(/\/admin\/users$/);
-  await expect(page.getByRole('heading', { name: 'Users', exact: true })).toBeVisible();
-  await waitForHydration(page);
-  await page.goForward();
   await expect(page).toHaveURL(/\/admin\/roles$/);
   await expect(page.getByRole('heading', { name: 'Site roles' })).toBeVisible();
+  await waitForHydration(page);
+  await page.goForward();
+  await expect(page).toHaveURL(/\/admin\/settings$/);
+  await expect(page.getByRole('heading', { name: 'Site settings' })).toBeVisible();
 
   // An address with a trailing slash loads the same bundle as without.
   await page.goto('/admin/users/');
