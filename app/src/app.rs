@@ -1,10 +1,10 @@
 //! The HTML shell, the root component and the route table.
 
+use crate::bundles::page_elsewhere_or;
 use crate::components::header::Header;
 use crate::components::plain_forms::PlainFormsScript;
 use crate::components::session_user::provide_session_user;
 use crate::pages::not_found::NotFoundPage;
-use crate::bundles::page_elsewhere_or;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
