@@ -13,10 +13,11 @@ export LEPTOS_ENV=PROD
 # makes the main wasm (the user's own pages) and hash.txt, which then lists
 # the admin bundles, whose files go back into pkg/.
 release_build() {
+  local bundles="admin-people admin-site" # app's Bundle::SEPARATE
   local beside_server="$CARGO_TARGET_DIR/release" kept="$CARGO_TARGET_DIR/bundles" bundle hash
   local pkg="$GATEHOUSE_ROOT/target/site/pkg"
   rm -rf "$kept" && mkdir -p "$kept" || return 1
-  for bundle in admin-people admin-site; do
+  for bundle in $bundles; do
     echo "[build] the wasm of the $bundle pages"
     cargo leptos build --release --precompress --lib-features "pages-$bundle" "$@" || return 1
     cp "$beside_server/hash.txt" "$beside_server/hash-$bundle.txt"
@@ -26,5 +27,5 @@ release_build() {
   done
   echo "[build] the server and the main wasm (home, account and project pages)"
   cargo leptos build --release --precompress --lib-features pages-mine "$@" || return 1
-  cp "$kept"/* "$pkg"/ && echo "bundles: admin-people admin-site" >> "$beside_server/hash.txt"
+  cp "$kept"/* "$pkg"/ && echo "bundles: $bundles" >> "$beside_server/hash.txt"
 }
