@@ -4,7 +4,7 @@
 //! Leptos' default resource codec decodes with `serde_json::from_str`,
 //! server functions with `serde_json::from_slice`: two decoders per type in
 //! the wasm, one for the value sent with the page and one for a reload.
-//! Decoding both from bytes keeps one (README, "What a page downloads").
+//! Decoding both from bytes keeps one (docs/architecture.md, "The browser app in bundles").
 //! The wire is the same JSON.
 
 use leptos::prelude::*;

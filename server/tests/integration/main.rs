@@ -12,6 +12,7 @@ mod cli;
 mod concurrent_writes;
 mod credentials;
 mod delivery;
+mod docs_links;
 mod external_auth;
 mod features;
 mod forms_without_js;
