@@ -294,7 +294,9 @@ async fn service_keys_resolve_mine_over_the_sites_and_stay_sealed() {
         let lena_value = "sk-lena-plaintext-0002";
         assert_eq!(with_auth(&server, &lena, Method::GET, "/api/service-keys/openai", None).await.0, 404, "none yet");
         assert_eq!(with_auth(&server, &lena, Method::PUT, "/api/admin/service-keys/openai", Some(json!({"value": site_value}))).await.0, 403);
-        let (status, body) = with_auth(&server, &admin, Method::PUT, "/api/admin/service-keys/openai", Some(json!({"value": site_value}))).await;
+        // Every plain user may read this one: the admin names the `user` role.
+        let body = json!({"value": site_value, "readable_by": ["user"]});
+        let (status, body) = with_auth(&server, &admin, Method::PUT, "/api/admin/service-keys/openai", Some(body)).await;
         assert_eq!(status, 204, "[{}] {body}", db.label);
 
         assert_eq!(resolve(&server, &lena).await.1, json!({"name": "openai", "value": site_value, "source": "site"}));
