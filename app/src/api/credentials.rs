@@ -53,14 +53,25 @@ pub async fn list_my_service_keys() -> Result<MyServiceKeys, AppError> {
     respond(crate::backend::service::service_keys::mine(&state()?, principal().await.as_ref()).await)
 }
 
-/// Saves a service key: the caller's own, or (`site`, admins) the site's.
+/// Saves a service key: the caller's own, or (`site`, admins) the site's
+/// with the roles (comma-separated) that may read it besides admins.
 #[server(endpoint = "credentials/service_keys/save")]
-pub async fn save_service_key(name: String, value: String, site: bool) -> Result<(), AppError> {
+pub async fn save_service_key(
+    name: String,
+    value: String,
+    site: bool,
+    #[server(default)] readable_by: String,
+) -> Result<(), AppError> {
     use super::door::*;
     use crate::backend::service::service_keys::{set_mine, set_site};
     let (state, principal) = (state()?, principal().await);
     let name = name.trim();
-    respond(if site { set_site(&state, principal.as_ref(), name, Some(&value)).await } else { set_mine(&state, principal.as_ref(), name, Some(&value)).await })
+    let readers: Vec<String> = readable_by.split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+    respond(if site {
+        set_site(&state, principal.as_ref(), name, Some(&value), Some(&readers)).await
+    } else {
+        set_mine(&state, principal.as_ref(), name, Some(&value)).await
+    })
 }
 
 /// Deletes a service key: the caller's own, or (`site`, admins) the site's.

@@ -25,8 +25,38 @@ pub enum Action {
     /// service keys. Never through a token: only the password's credentials.
     ManageOwnCredentials,
     /// An admin setting someone's password, issuing or revoking their
-    /// tokens, or setting the site's service keys. Never through a token.
+    /// tokens, or setting the site's service keys; also anything that
+    /// reveals a credential or a link granting one, or that gives an
+    /// account a way in (`admin_change_action`). Never through a token.
     AdministerCredentials,
+}
+
+/// What an admin's change to accounts reaches beyond their records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AccountChange {
+    /// Sets a password (including creating an account with one).
+    pub sets_password: bool,
+    /// Moves an account's email, where its reset links go.
+    pub moves_email: bool,
+    /// Makes an account an admin.
+    pub grants_admin: bool,
+    /// Lifts a lockout, so password guessing can go on.
+    pub lifts_lockout: bool,
+    /// Creates accounts (reachable by whoever holds their email).
+    pub creates_accounts: bool,
+}
+
+/// The action an admin's change to accounts needs, by its effect: one that
+/// sets a credential, or gives someone a way into an account (a new
+/// address for its reset links, the admin role, a new account, another
+/// round of guessing), needs the password's credentials, so a leaked
+/// token cannot take over or keep an account.
+pub fn admin_change_action(change: AccountChange) -> Action {
+    if change == AccountChange::default() {
+        Action::Administer
+    } else {
+        Action::AdministerCredentials
+    }
 }
 
 pub const SIGN_IN_REQUIRED: &str = "Please sign in";
@@ -98,6 +128,12 @@ pub fn authorize(principal: Option<&Principal>, action: Action) -> Result<&Princ
         Action::Administer | Action::AdministerCredentials if p.is_admin() => Ok(p),
         Action::Administer | Action::AdministerCredentials => Err(AppError::Forbidden(ADMIN_REQUIRED.into())),
     }
+}
+
+/// Whether `caller` may resolve a site service key in clear whose
+/// "may be read by" list is `readers`: admins, and holders of a named role.
+pub fn may_read_site_key(caller: &Principal, readers: &[String]) -> bool {
+    caller.is_admin() || readers.iter().any(|r| caller.has_role(r))
 }
 
 /// Someone's sessions: the caller's own (`username` None or their own name)
@@ -475,6 +511,19 @@ mod tests {
                 );
             }
         }
+        let token_admin = Principal { credential: Credential::AccessToken(1), ..user(&["admin"], false) };
+        let reaches = [
+            AccountChange { sets_password: true, ..Default::default() },
+            AccountChange { moves_email: true, ..Default::default() },
+            AccountChange { grants_admin: true, ..Default::default() },
+            AccountChange { lifts_lockout: true, ..Default::default() },
+            AccountChange { creates_accounts: true, ..Default::default() },
+        ];
+        for change in reaches {
+            assert_eq!(admin_change_action(change), Action::AdministerCredentials, "{change:?}");
+            assert!(authorize(Some(&token_admin), admin_change_action(change)).is_err(), "{change:?}");
+        }
+        assert!(authorize(Some(&token_admin), admin_change_action(AccountChange::default())).is_ok());
         for credential in [Credential::Session, Credential::Jwt, Credential::Password] {
             let plain = Principal { credential, ..user(&["user"], false) };
             assert!(authorize(Some(&plain), Action::ManageOwnCredentials).is_ok());

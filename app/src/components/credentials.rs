@@ -89,9 +89,15 @@ pub fn AccessTokenTable(tokens: Vec<AccessTokenInfo>, show_user: bool, on_revoke
     }
 }
 
-/// Service keys (never their values) with a Delete button each.
+/// Service keys (never their values) with a Delete button each; `site`
+/// adds who may read each one.
 #[component]
-pub fn ServiceKeyTable(keys: Vec<ServiceKeyInfo>, caption: &'static str, on_delete: Callback<String>) -> impl IntoView {
+pub fn ServiceKeyTable(
+    keys: Vec<ServiceKeyInfo>,
+    caption: &'static str,
+    on_delete: Callback<String>,
+    #[prop(optional)] site: bool,
+) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="service-keys">
@@ -103,6 +109,7 @@ pub fn ServiceKeyTable(keys: Vec<ServiceKeyInfo>, caption: &'static str, on_dele
                         <th scope="col">"Set by"</th>
                         <th scope="col">"Set"</th>
                         <th scope="col">"Last used"</th>
+                        {site.then(|| view! { <th scope="col">"May be read by"</th> })}
                         <th scope="col">"Actions"</th>
                     </tr>
                 </thead>
@@ -117,6 +124,10 @@ pub fn ServiceKeyTable(keys: Vec<ServiceKeyInfo>, caption: &'static str, on_dele
                                 <td>{k.set_by.clone()}</td>
                                 <td class="date">{timestamp(&k.updated)}</td>
                                 <td class="date">{maybe(&k.last_resolved, "never")}</td>
+                                {site.then(|| {
+                                    let readers = if k.readable_by.is_empty() { "admins only".to_string() } else { format!("admins, {}", k.readable_by.join(", ")) };
+                                    view! { <td>{readers}</td> }
+                                })}
                                 <td>
                                     <button type="button" class="plain" aria-label=format!("Delete service key {}", k.name)
                                         on:click=move |_| on_delete.run(name.clone())>"Delete"</button>
@@ -141,11 +152,15 @@ pub fn ServiceKeyForm(save: ServerAction<SaveServiceKey>, delete: ServerAction<D
     let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(()))).then(|| "Saved. It will not be shown again.".to_string()));
     view! {
         <ActionForm action=save>
-            <FormError message=form_error(error, &["name", "value"])/>
+            <FormError message=form_error(error, &["name", "value", "readable_by"])/>
             <FormSuccess message=saved/>
             <input type="hidden" name="site" value=site.to_string()/>
             <Field label="Service name" name="name" id="service-key-name" hint="Lower-case letters, digits, dots, underscores or hyphens" error=field_error(error, "name")/>
             <Field label="Secret" name="value" id="service-key-value" kind="password" autocomplete="off" error=field_error(error, "value")/>
+            {site.then(|| view! {
+                <Field label="May be read by (roles)" name="readable_by" id="service-key-readers" required=false
+                    hint="Comma-separated site roles whose users may read this key; empty: admins only" error=field_error(error, "readable_by")/>
+            })}
             <button type="submit" disabled=move || save.pending().get()>{if site { "Save site key" } else { "Save service key" }}</button>
         </ActionForm>
         <FormError message=failure(delete.value())/>

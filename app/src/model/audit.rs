@@ -62,6 +62,7 @@ pub const AUDIT_ACTIONS: &[&str] = &[
     "token_revoked",
     "service_key_set",
     "service_key_deleted",
+    "service_key_read",
     "user_created",
     "user_updated",
     "user_enabled",

@@ -84,6 +84,9 @@ pub struct ServiceKeyInfo {
     pub set_by: String,
     pub updated: String,
     pub last_resolved: Option<String>,
+    /// A site key's roles that may read it besides admins (none: admins only).
+    #[serde(default)]
+    pub readable_by: Vec<String>,
 }
 
 /// `GET /api/service-keys/{name}`: the value that counts for the user.
@@ -101,6 +104,10 @@ pub struct ResolvedServiceKey {
 pub struct ServiceKeyValue {
     #[serde(default)]
     pub value: Option<String>,
+    /// Site keys only: the roles besides admins that may read it; absent
+    /// keeps the stored list (a new key: admins only).
+    #[serde(default)]
+    pub readable_by: Option<Vec<String>>,
 }
 
 /// My account → Service keys: my overrides, and the names the site provides.

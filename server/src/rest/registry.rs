@@ -70,16 +70,17 @@ async fn list_users_detailed(State(s): State<ServerState>, caller: Caller, Query
 #[utoipa::path(post, path = "/users", tag = TAG,
     request_body(content((CreateUserRequest = "application/json"), (CreateUserRequest = "application/x-www-form-urlencoded"))),
     responses((status = 201, body = UserSummary), (status = 400, description = "Invalid field (named)"),
-        (status = 403, description = "Admin access required"), (status = 409, description = "Username or email taken")))]
+        (status = 403, description = "Admin access required, with the password's credentials (not a token)"), (status = 409, description = "Username or email taken")))]
 async fn create_user(State(s): State<ServerState>, caller: Caller, Body(req): Body<CreateUserRequest>) -> ApiResult<impl IntoResponse> {
     Ok((StatusCode::CREATED, Json(users::create(&s.app, caller.get(), &req.into_account()?).await?)))
 }
 
-/// Changes a user's email and/or roles (admins); absent fields stay.
+/// Changes a user's email and/or roles (admins); absent fields stay. A new
+/// email or the `admin` role needs the password's credentials (not a token).
 #[utoipa::path(put, path = "/users/{user}", tag = TAG, params(("user" = String, Path, description = USER)),
     request_body(content((UpdateUserRequest = "application/json"), (UpdateUserRequest = "application/x-www-form-urlencoded"))),
     responses((status = 200, body = UserSummary), (status = 400, description = "Invalid field (named)"),
-        (status = 403, description = "Admin access required"), (status = 404, description = "No such user"),
+        (status = 403, description = "Admin access required (a new email or `admin` not through a token)"), (status = 404, description = "No such user"),
         (status = 409, description = "Email taken, or the last admin would lose `admin`")))]
 async fn update_user(
     State(s): State<ServerState>,

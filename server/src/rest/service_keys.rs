@@ -36,6 +36,8 @@ struct ForUser {
 }
 
 /// The value of a service key that counts for the caller (or, for admins, `user`).
+/// A site key resolves only for admins and the roles named on it; a read of
+/// a site key or of another person's key is audited (`service_key_read`).
 #[utoipa::path(get, path = "/api/service-keys/{name}", tag = TAG, params(("name" = String, Path), ForUser),
     responses((status = 200, body = ResolvedServiceKey), (status = 400, description = "Invalid name"),
         (status = 403, description = "Not allowed"), (status = 404, description = "No such key (or user)")))]
@@ -68,12 +70,12 @@ async fn site_keys(State(s): State<ServerState>, caller: Caller) -> ApiResult<im
     Ok(Json(service_keys::site_keys(&s.app, caller.get()).await?))
 }
 
-/// Sets a site-wide service key (admins).
+/// Sets a site-wide service key and who besides admins may read it (admins).
 #[utoipa::path(put, path = "/api/admin/service-keys/{name}", tag = TAG, params(("name" = String, Path)), request_body(content((ServiceKeyValue = "application/json"), (ServiceKeyValue = "application/x-www-form-urlencoded"))),
     responses((status = 204, description = "Set"), (status = 400, description = "Invalid name or value"),
         (status = 403, description = "Admin access required (not through a token)"), (status = 429, description = "Too many service keys")))]
 async fn set_site(State(s): State<ServerState>, caller: Caller, Path(name): Path<String>, Body(body): Body<ServiceKeyValue>) -> ApiResult<impl IntoResponse> {
-    service_keys::set_site(&s.app, caller.get(), &name, body.value.as_deref()).await?;
+    service_keys::set_site(&s.app, caller.get(), &name, body.value.as_deref(), body.readable_by.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -294,7 +294,9 @@ async fn service_keys_resolve_mine_over_the_sites_and_stay_sealed() {
         let lena_value = "sk-lena-plaintext-0002";
         assert_eq!(with_auth(&server, &lena, Method::GET, "/api/service-keys/openai", None).await.0, 404, "none yet");
         assert_eq!(with_auth(&server, &lena, Method::PUT, "/api/admin/service-keys/openai", Some(json!({"value": site_value}))).await.0, 403);
-        let (status, body) = with_auth(&server, &admin, Method::PUT, "/api/admin/service-keys/openai", Some(json!({"value": site_value}))).await;
+        // Every plain user may read this one: the admin names the `user` role.
+        let body = json!({"value": site_value, "readable_by": ["user"]});
+        let (status, body) = with_auth(&server, &admin, Method::PUT, "/api/admin/service-keys/openai", Some(body)).await;
         assert_eq!(status, 204, "[{}] {body}", db.label);
 
         assert_eq!(resolve(&server, &lena).await.1, json!({"name": "openai", "value": site_value, "source": "site"}));
@@ -422,5 +424,246 @@ async fn concurrent_creations_never_pass_the_cap_or_share_a_name() {
         assert!(made.iter().all(|(s, _)| s.as_u16() == 201 || s.as_u16() == 409), "{made:?}");
         let (_, listed) = with_auth(&server, &lena, Method::GET, "/api/tokens", None).await;
         assert_eq!(listed.as_array().unwrap().len(), cap);
+    }
+}
+
+/// A server function call with an exact `Authorization` header: the status and the body text.
+async fn call_with_auth<A: serde::Serialize>(server: &TestServer, auth: &str, function: &str, args: &A) -> (u16, String) {
+    let res = reqwest::Client::new()
+        .post(server.url(function))
+        .header("authorization", auth)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_qs::to_string(args).unwrap())
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// What a REST caller with a JWT (obtained with the password) may do.
+async fn jwt_of(server: &TestServer, username: &str, password: &str) -> String {
+    let req = reqwest::Client::new().post(server.url("/users/authenticate")).form(&[("username", username), ("password", password)]);
+    let (status, body) = status_and_body(req.send().await.unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+    bearer(body["token"].as_str().unwrap())
+}
+
+/// Lena's stored account: email, roles, and whether her password still opens it.
+async fn lena_as_stored(server: &TestServer) -> (Option<String>, Vec<String>, u16) {
+    let db = &server.state().db;
+    let user = app::backend::store::users::find_by_username(db, "lena").await.unwrap().unwrap();
+    let roles = app::backend::store::users::roles_of(db, user.id).await.unwrap();
+    let password_works = with_auth(server, &basic("lena", "lena-password"), Method::GET, "/users/storage", None).await.0.as_u16();
+    (user.email, roles, password_works)
+}
+
+#[tokio::test]
+async fn admin_tokens_cannot_take_over_accounts() {
+    use app::api::outbox::OutboxBody;
+    use app::api::users::{CreateUser, GetUser, ImportUsers, SaveUser, UnlockUser};
+    use app::backend::policy::TOKENS_CANNOT_MANAGE_CREDENTIALS;
+    for db in test_databases().await {
+        let config = Config {
+            admin_password: Some(ADMIN_PASSWORD.into()),
+            jwt_secret: Some("test-secret-that-is-long-enough-0123456789".into()),
+            ..test_config(&db)
+        };
+        let server = TestServer::start(&config).await;
+        server.create_user("lena", "lena-password").await;
+        let admin = basic("admin", ADMIN_PASSWORD);
+        let (status, created) = with_auth(&server, &admin, Method::POST, "/api/tokens", Some(json!({"name": "ops", "expires_days": 30}))).await;
+        assert_eq!(status, 201, "{created}");
+        let pat = bearer(created["token"].as_str().unwrap());
+        let (alias, secret) = issue_alias(&server, "admin", ADMIN_PASSWORD).await;
+        let alias_token = basic(&alias, &secret);
+        app::backend::service::mail::queue(server.state(), app::backend::service::mail::Outgoing {
+            to: "lena@example.org".into(),
+            subject: "Reset your password".into(),
+            body: "Follow http://localhost/reset?token=live-reset-token-0123".into(),
+        })
+        .await
+        .unwrap();
+        let mail_id: i64 = app::on_db!(&server.state().db, |pool| sqlx::query_scalar("SELECT MAX(id) FROM outbox").fetch_one(pool).await.unwrap());
+        let session = Client::new(&server.base);
+        assert_eq!(session.login("admin", ADMIN_PASSWORD).await.status(), 200);
+        let (lena, _): (app::model::UserEdit, app::model::UserFacts) =
+            session.call("/api/admin/users/get", &GetUser { username: "lena".into() }).await.json().await.unwrap();
+        let before = lena_as_stored(&server).await;
+        assert_eq!(before, (None, vec!["user".to_string()], 200));
+
+        let edit = |change: &dyn Fn(&mut app::model::UserEdit)| {
+            let mut edit = lena.clone();
+            change(&mut edit);
+            SaveUser { edit }
+        };
+        let new_account = CreateUser {
+            username: "mallory".into(),
+            display_name: String::new(),
+            email: "mallory@example.org".into(),
+            password: "mallory-password-1".into(),
+            roles: vec!["admin".into()],
+        };
+        for token in [&pat, &alias_token] {
+            let refused_calls = [
+                ("/api/admin/users/save", serde_qs::to_string(&edit(&|e| e.password = "taken-over-password-1".into())).unwrap()),
+                ("/api/admin/users/save", serde_qs::to_string(&edit(&|e| e.email = "attacker@example.org".into())).unwrap()),
+                ("/api/admin/users/save", serde_qs::to_string(&edit(&|e| e.roles = vec!["user".into(), "admin".into()])).unwrap()),
+                ("/api/admin/users/create", serde_qs::to_string(&new_account).unwrap()),
+                ("/api/admin/users/unlock", serde_qs::to_string(&UnlockUser { username: "lena".into() }).unwrap()),
+                ("/api/admin/outbox/body", serde_qs::to_string(&OutboxBody { id: mail_id }).unwrap()),
+                (
+                    "/api/admin/users/import",
+                    serde_qs::to_string(&ImportUsers { csv: "username,email,roles\nmallory,mallory@example.org,admin\n".into(), first_line: 2, dry_run: false }).unwrap(),
+                ),
+            ];
+            for (function, args) in refused_calls {
+                let res = reqwest::Client::new()
+                    .post(server.url(function))
+                    .header("authorization", token.as_str())
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(args)
+                    .send()
+                    .await
+                    .unwrap();
+                let (status, text) = (res.status().as_u16(), res.text().await.unwrap());
+                assert_eq!(status, 403, "[{}] {function}: {text}", db.label);
+                assert!(text.contains(TOKENS_CANNOT_MANAGE_CREDENTIALS), "[{}] {function}: {text}", db.label);
+                assert!(!text.contains("live-reset-token"), "{text}");
+            }
+            let refused_rest = [
+                (Method::PUT, "/users/lena", json!({"email": "attacker@example.org"})),
+                (Method::PUT, "/users/lena", json!({"roles": ["user", "admin"]})),
+                (Method::POST, "/users", json!({"userName": "mallory", "email": "mallory@example.org", "password": "mallory-password-1"})),
+                (Method::PUT, "/users/lena/changepwd", json!({"newPassword": "taken-over-password-1"})),
+                (Method::GET, "/data/services/tokens/issue/user/lena", Value::Null),
+            ];
+            for (method, path, body) in refused_rest {
+                let body = (!body.is_null()).then_some(body);
+                let (status, answer) = with_auth(&server, token, method.clone(), path, body).await;
+                assert_eq!(status, 403, "[{}] {method} {path}: {answer}", db.label);
+                assert_eq!(answer["error"], TOKENS_CANNOT_MANAGE_CREDENTIALS, "[{}] {method} {path}", db.label);
+            }
+            // Nothing changed: lena's email, roles and password, and no new account.
+            assert_eq!(lena_as_stored(&server).await, before, "[{}]", db.label);
+            assert!(app::backend::store::users::find_by_username(&server.state().db, "mallory").await.unwrap().is_none());
+            // The token still administers what opens no account.
+            let (mut current, _): (app::model::UserEdit, app::model::UserFacts) =
+                session.call("/api/admin/users/get", &GetUser { username: "lena".into() }).await.json().await.unwrap();
+            current.display_name = format!("Lena {}", current.version);
+            let (status, text) = call_with_auth(&server, token, "/api/admin/users/save", &SaveUser { edit: current }).await;
+            assert_eq!(status, 200, "[{}] {text}", db.label);
+            let (status, _) = with_auth(&server, token, Method::PUT, "/users/lena", Some(json!({"roles": ["user"]}))).await;
+            assert_eq!(status, 200, "[{}] a change of roles that makes no admin", db.label);
+        }
+
+        // The same admin with a session: the reset link, a new password, an account.
+        let res = session.call("/api/admin/outbox/body", &OutboxBody { id: mail_id }).await;
+        assert_eq!(res.status(), 200);
+        assert!(res.text().await.unwrap().contains("live-reset-token"));
+        let (lena, _): (app::model::UserEdit, app::model::UserFacts) =
+            session.call("/api/admin/users/get", &GetUser { username: "lena".into() }).await.json().await.unwrap();
+        let mut with_password = lena.clone();
+        with_password.password = "lena-new-password-2".into();
+        with_password.email = "lena@example.org".into();
+        let res = session.call("/api/admin/users/save", &SaveUser { edit: with_password }).await;
+        assert_eq!(res.status(), 200, "[{}] {}", db.label, res.text().await.unwrap());
+        assert_eq!(with_auth(&server, &basic("lena", "lena-new-password-2"), Method::GET, "/users/storage", None).await.0, 200);
+        assert_eq!(session.call("/api/admin/users/create", &new_account).await.status(), 200, "[{}]", db.label);
+
+        // And with a JWT, as seed 004's scripts do.
+        let jwt = jwt_of(&server, "admin", ADMIN_PASSWORD).await;
+        let (status, body) = with_auth(&server, &jwt, Method::PUT, "/users/lena", Some(json!({"email": "lena@new.example", "roles": ["user", "admin"]}))).await;
+        assert_eq!(status, 200, "[{}] {body}", db.label);
+        assert_eq!(body["email"], "lena@new.example");
+        let new_user = json!({"userName": "newuser", "email": "newuser@example.org", "password": "securepassword123"});
+        assert_eq!(with_auth(&server, &jwt, Method::POST, "/users", Some(new_user)).await.0, 201, "[{}]", db.label);
+    }
+}
+
+/// The audit events of one action, oldest first: (actor, target kind, target id, target, details).
+async fn audit_rows(server: &TestServer, action: &str) -> Vec<(String, String, String, String, String)> {
+    let sql = "SELECT actor, target_kind, target_id, target, details FROM audit_events WHERE action = $1 ORDER BY id";
+    app::on_db!(&server.state().db, |pool| sqlx::query_as(sql).bind(action).fetch_all(pool).await.unwrap())
+}
+
+#[tokio::test]
+async fn site_service_keys_resolve_only_for_admins_and_named_roles() {
+    for db in test_databases().await {
+        let server = server_on(&db).await;
+        let admin = basic("admin", ADMIN_PASSWORD);
+        let (lena, max) = (basic("lena", "lena-password"), basic("max", "max-password"));
+        let site_value = "site-secret-value-0001";
+        let (status, body) = with_auth(&server, &admin, Method::PUT, "/api/admin/service-keys/openai", Some(json!({"value": site_value}))).await;
+        assert_eq!(status, 204, "[{}] {body}", db.label);
+
+        // A plain user (and their token) does not see the site's key at all.
+        let (_, created) = with_auth(&server, &max, Method::POST, "/api/tokens", Some(json!({"name": "svc", "expires_days": 30}))).await;
+        let max_pat = bearer(created["token"].as_str().unwrap());
+        for auth in [&max, &max_pat] {
+            let (status, body) = with_auth(&server, auth, Method::GET, "/api/service-keys/openai", None).await;
+            assert_eq!(status, 404, "[{}] {body}", db.label);
+            assert!(!body.to_string().contains(site_value));
+        }
+        // Their own key of the same name is theirs to read, and reading it is not audited.
+        let own_value = "max-own-value-0002";
+        assert_eq!(with_auth(&server, &max, Method::PUT, "/api/service-keys/openai", Some(json!({"value": own_value}))).await.0, 204);
+        let (status, body) = with_auth(&server, &max_pat, Method::GET, "/api/service-keys/openai", None).await;
+        assert_eq!((status.as_u16(), &body["value"], &body["source"]), (200, &json!(own_value), &json!("user")), "[{}] {body}", db.label);
+        assert!(audit_rows(&server, "service_key_read").await.is_empty(), "[{}] own reads are not audited", db.label);
+
+        // The admin names a role that may read it; an unknown role changes nothing.
+        let (status, body) =
+            with_auth(&server, &admin, Method::PUT, "/api/admin/service-keys/openai", Some(json!({"value": "other-value-0003", "readable_by": ["ghost"]}))).await;
+        assert_eq!((status.as_u16(), &body["error"]), (400, &json!("Unknown role: ghost")), "[{}] {body}", db.label);
+        assert_eq!(with_auth(&server, &admin, Method::POST, "/users/roles", Some(json!({"roleName": "analysts"}))).await.0, 201);
+        assert_eq!(with_auth(&server, &admin, Method::PUT, "/users/lena", Some(json!({"roles": ["user", "analysts"]}))).await.0, 200);
+        assert_eq!(with_auth(&server, &lena, Method::GET, "/api/service-keys/openai", None).await.0, 404, "not named yet");
+        let (status, _) =
+            with_auth(&server, &admin, Method::PUT, "/api/admin/service-keys/openai", Some(json!({"value": site_value, "readable_by": ["analysts"]}))).await;
+        assert_eq!(status, 204);
+        let (_, listed) = with_auth(&server, &admin, Method::GET, "/api/admin/service-keys", None).await;
+        assert_eq!(listed[0]["readable_by"], json!(["analysts"]), "[{}] {listed}", db.label);
+        // Setting the value again without naming readers keeps them.
+        assert_eq!(with_auth(&server, &admin, Method::PUT, "/api/admin/service-keys/openai", Some(json!({"value": site_value}))).await.0, 204);
+        let (status, body) = with_auth(&server, &lena, Method::GET, "/api/service-keys/openai", None).await;
+        assert_eq!((status.as_u16(), &body["value"], &body["source"]), (200, &json!(site_value), &json!("site")), "[{}] {body}", db.label);
+        let other = basic("otto", "otto-password");
+        server.create_user("otto", "otto-password").await;
+        assert_eq!(with_auth(&server, &other, Method::GET, "/api/service-keys/openai", None).await.0, 404, "[{}] still not for everyone", db.label);
+
+        // An admin reads the site's key, and max's own for max.
+        assert_eq!(with_auth(&server, &admin, Method::GET, "/api/service-keys/openai", None).await.0, 200);
+        let (status, body) = with_auth(&server, &admin, Method::GET, "/api/service-keys/openai?user=max", None).await;
+        assert_eq!((status.as_u16(), &body["value"]), (200, &json!(own_value)));
+
+        // Each read of a site key or of someone else's is audited, never with the value.
+        let reads = audit_rows(&server, "service_key_read").await;
+        let max_id = app::backend::store::users::find_by_username(&server.state().db, "max").await.unwrap().unwrap().id;
+        let seen: Vec<(&str, &str, &str, &str)> = reads.iter().map(|(a, k, i, t, _)| (a.as_str(), k.as_str(), i.as_str(), t.as_str())).collect();
+        let max_id = max_id.to_string();
+        assert_eq!(
+            seen,
+            [("lena", "service_key", "", "openai"), ("admin", "service_key", "", "openai"), ("admin", "service_key", max_id.as_str(), "openai")],
+            "[{}] {reads:?}",
+            db.label
+        );
+        for (_, _, _, _, details) in &reads {
+            assert!(!details.contains(site_value) && !details.contains(own_value), "{details}");
+        }
+        assert!(reads[2].4.contains("\"for\":\"max\""), "{:?}", reads[2]);
+
+        // The admin keys page's form sets the readers too (comma-separated; empty: admins only).
+        let session = Client::new(&server.base);
+        assert_eq!(session.login("admin", ADMIN_PASSWORD).await.status(), 200);
+        let save = |readable_by: &str| app::api::credentials::SaveServiceKey {
+            name: "openai".into(),
+            value: site_value.into(),
+            site: true,
+            readable_by: readable_by.into(),
+        };
+        assert_eq!(session.call("/api/credentials/service_keys/save", &save("")).await.status(), 200);
+        assert_eq!(with_auth(&server, &lena, Method::GET, "/api/service-keys/openai", None).await.0, 404, "[{}]", db.label);
+        assert_eq!(session.call("/api/credentials/service_keys/save", &save(" analysts , ")).await.status(), 200);
+        assert_eq!(with_auth(&server, &lena, Method::GET, "/api/service-keys/openai", None).await.0, 200, "[{}]", db.label);
     }
 }

@@ -42,6 +42,7 @@ audit_actions! {
     TokenRevoked => "token_revoked",
     ServiceKeySet => "service_key_set",
     ServiceKeyDeleted => "service_key_deleted",
+    ServiceKeyRead => "service_key_read",
     UserCreated => "user_created",
     UserUpdated => "user_updated",
     UserEnabled => "user_enabled",

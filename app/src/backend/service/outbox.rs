@@ -35,8 +35,9 @@ pub async fn list(state: &AppState, principal: Option<&Principal>, before: Optio
     Ok(OutboxPage { items, next, smtp_configured: state.settings.smtp_configured })
 }
 
-/// A message's body (it may hold a link with a token: admins only).
+/// A message's body. It may hold a live reset or verification link, which
+/// grants an account: admins with the password's credentials only.
 pub async fn body(state: &AppState, principal: Option<&Principal>, id: i64) -> Result<String, AppError> {
-    authorize(principal, Action::Administer)?;
+    authorize(principal, Action::AdministerCredentials)?;
     outbox::body(&state.db, id).await?.ok_or_else(|| AppError::NotFound("No such message".into()))
 }

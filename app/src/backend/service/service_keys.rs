@@ -7,11 +7,14 @@
 //!
 //! Resolving is reading, so it works with any of the user's credentials,
 //! tokens included (a platform service calls with the user's access token);
-//! an admin credential may resolve for another user with `?user=`. Setting
-//! and deleting need the password's credentials (`policy`).
+//! an admin credential may resolve for another user with `?user=`. A site
+//! key resolves only for admins and the roles named on it
+//! (`policy::may_read_site_key`); to anyone else it does not exist. Every
+//! read of a site key or of another person's key is audited (never the
+//! value). Setting and deleting need the password's credentials (`policy`).
 
 use crate::backend::auth::Principal;
-use crate::backend::policy::{authorize, Action};
+use crate::backend::policy::{authorize, may_read_site_key, Action};
 use crate::backend::service::audit::{self, AuditAction, Target};
 use crate::backend::store::audit::NewEvent;
 use crate::backend::service::users::find_user;
@@ -45,8 +48,14 @@ fn tail_of(value: &str) -> String {
     }
 }
 
+/// A site key's "may be read by" roles, as stored (JSON list).
+fn readers_of(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
 fn info(row: ServiceKeyRow) -> ServiceKeyInfo {
     ServiceKeyInfo {
+        readable_by: if row.scope == SITE { readers_of(&row.readable_by) } else { Vec::new() },
         name: row.name,
         last4: row.last4,
         set_by: row.set_by,
@@ -66,11 +75,41 @@ fn key_event(caller: &Principal, action: AuditAction, scope: i64, name: &str) ->
     audit::event(caller.into(), action, Target::service_key(owner, name), details)
 }
 
-async fn save(state: &AppState, caller: &Principal, scope: i64, name: &str, value: Option<&str>, cap: i64) -> Result<(), AppError> {
+/// The stored names of `requested` roles as the JSON list a site key keeps.
+async fn readers_text(state: &AppState, requested: &[String]) -> Result<String, AppError> {
+    let mut names: Vec<String> = Vec::new();
+    for role in requested.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
+        let found = crate::backend::store::roles::find(&state.db, role)
+            .await?
+            .ok_or_else(|| AppError::validation("readable_by", format!("Unknown role: {role}")))?;
+        if !names.contains(&found.name) {
+            names.push(found.name);
+        }
+    }
+    Ok(serde_json::Value::from(names).to_string())
+}
+
+async fn save(
+    state: &AppState,
+    caller: &Principal,
+    scope: i64,
+    name: &str,
+    value: Option<&str>,
+    readers: Option<&str>,
+    cap: i64,
+) -> Result<(), AppError> {
     check_service_key_name(name, "name")?;
     let value = check_service_key_value(value, "value")?;
     let ciphertext = state.credential_keys.encrypt(value, &context(scope, name));
-    let write = KeyWrite { scope, name, ciphertext: &ciphertext, last4: &tail_of(value), set_by: &caller.username, now: now_ms() };
+    let write = KeyWrite {
+        scope,
+        name,
+        ciphertext: &ciphertext,
+        last4: &tail_of(value),
+        set_by: &caller.username,
+        now: now_ms(),
+        readable_by: readers,
+    };
     let event = key_event(caller, AuditAction::ServiceKeySet, scope, name);
     if service_keys::upsert_capped(&state.db, &write, cap, &event).await? {
         Ok(())
@@ -92,14 +131,25 @@ async fn remove(state: &AppState, caller: &Principal, scope: i64, name: &str) ->
 /// caller (or, for an admin, for `username`): their own, else the site's.
 pub async fn resolve(state: &AppState, principal: Option<&Principal>, name: &str, username: Option<&str>) -> Result<ResolvedServiceKey, AppError> {
     let caller = authorize(principal, Action::UseSite)?;
-    let user_id = match username.filter(|u| !u.eq_ignore_ascii_case(&caller.username)) {
+    let (user_id, for_user) = match username.filter(|u| !u.eq_ignore_ascii_case(&caller.username)) {
         Some(other) => {
             authorize(principal, Action::Administer)?;
-            find_user(state, other).await?.id
+            let user = find_user(state, other).await?;
+            (user.id, user.username)
         }
-        None => caller.user_id,
+        None => (caller.user_id, caller.username.clone()),
     };
-    let row = service_keys::resolve(&state.db, user_id, name, now_ms()).await?.ok_or_else(|| no_such_key(name))?;
+    let with_site = service_keys::site_readers(&state.db, name).await?.is_some_and(|r| may_read_site_key(caller, &readers_of(&r)));
+    let read_event = |row: &ServiceKeyRow| {
+        let owner = (row.scope != SITE).then_some(row.scope);
+        (owner != Some(caller.user_id)).then(|| {
+            let details = json!({"scope": if owner.is_some() { "user" } else { "site" }, "for": for_user});
+            audit::event(caller.into(), AuditAction::ServiceKeyRead, Target::service_key(owner, &row.name), details)
+        })
+    };
+    let row = service_keys::resolve(&state.db, user_id, name, with_site, now_ms(), read_event)
+        .await?
+        .ok_or_else(|| no_such_key(name))?;
     let value = state
         .credential_keys
         .decrypt(&row.ciphertext, &context(row.scope, &row.name))
@@ -111,7 +161,7 @@ pub async fn resolve(state: &AppState, principal: Option<&Principal>, name: &str
 /// `PUT /api/service-keys/{name}`: the caller's own value for `name`.
 pub async fn set_mine(state: &AppState, principal: Option<&Principal>, name: &str, value: Option<&str>) -> Result<(), AppError> {
     let caller = authorize(principal, Action::ManageOwnCredentials)?;
-    save(state, caller, caller.user_id, name, value, MAX_USER_KEYS).await
+    save(state, caller, caller.user_id, name, value, None, MAX_USER_KEYS).await
 }
 
 /// `DELETE /api/service-keys/{name}`: drops the caller's override (the
@@ -125,7 +175,12 @@ pub async fn delete_mine(state: &AppState, principal: Option<&Principal>, name: 
 pub async fn mine(state: &AppState, principal: Option<&Principal>) -> Result<MyServiceKeys, AppError> {
     let caller = authorize(principal, Action::ViewOwnAccount)?;
     let mine = service_keys::list(&state.db, caller.user_id).await?.into_iter().map(info).collect();
-    let site_names = service_keys::list(&state.db, SITE).await?.into_iter().map(|r| r.name).collect();
+    let site_names = service_keys::list(&state.db, SITE)
+        .await?
+        .into_iter()
+        .filter(|r| may_read_site_key(caller, &readers_of(&r.readable_by)))
+        .map(|r| r.name)
+        .collect();
     Ok(MyServiceKeys { mine, site_names })
 }
 
@@ -135,10 +190,21 @@ pub async fn site_keys(state: &AppState, principal: Option<&Principal>) -> Resul
     Ok(service_keys::list(&state.db, SITE).await?.into_iter().map(info).collect())
 }
 
-/// `PUT /api/admin/service-keys/{name}`.
-pub async fn set_site(state: &AppState, principal: Option<&Principal>, name: &str, value: Option<&str>) -> Result<(), AppError> {
+/// `PUT /api/admin/service-keys/{name}`: the value and, when given, the
+/// roles besides admins that may read it (`None` keeps them; new keys: none).
+pub async fn set_site(
+    state: &AppState,
+    principal: Option<&Principal>,
+    name: &str,
+    value: Option<&str>,
+    readable_by: Option<&[String]>,
+) -> Result<(), AppError> {
     let caller = authorize(principal, Action::AdministerCredentials)?;
-    save(state, caller, SITE, name, value, MAX_SITE_KEYS).await
+    let readers = match readable_by {
+        Some(roles) => Some(readers_text(state, roles).await?),
+        None => None,
+    };
+    save(state, caller, SITE, name, value, readers.as_deref(), MAX_SITE_KEYS).await
 }
 
 /// `DELETE /api/admin/service-keys/{name}`.
@@ -162,7 +228,7 @@ mod tests {
     async fn stored_values_are_sealed() {
         let state = test_state().await;
         let admin = admin_principal();
-        set_site(&state, Some(&admin), "openai", Some("sk-plaintext-secret-0001")).await.unwrap();
+        set_site(&state, Some(&admin), "openai", Some("sk-plaintext-secret-0001"), None).await.unwrap();
         let stored: String = crate::on_db!(&state.db, |pool| sqlx::query_scalar("SELECT ciphertext FROM service_keys")
             .fetch_one(pool)
             .await

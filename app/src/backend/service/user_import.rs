@@ -5,7 +5,7 @@
 //! creates each valid row with its roles, or nothing of it.
 
 use crate::backend::auth::Principal;
-use crate::backend::policy::{authorize, Action};
+use crate::backend::policy::{admin_change_action, authorize, AccountChange};
 use crate::backend::service::audit::{self, AuditAction, Target};
 use crate::backend::store::users::{self, ImportedUser};
 use crate::backend::store::roles;
@@ -23,7 +23,8 @@ pub async fn import_chunk(
     first_line: i64,
     dry_run: bool,
 ) -> Result<ImportReport, AppError> {
-    let caller = authorize(principal, Action::Administer)?;
+    let change = AccountChange { creates_accounts: !dry_run, ..Default::default() };
+    let caller = authorize(principal, admin_change_action(change))?;
     crate::backend::auth::external::refuse_local_management(state)?;
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(csv.as_bytes());
     let headers: Vec<String> = reader

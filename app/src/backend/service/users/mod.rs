@@ -4,7 +4,9 @@
 //! The rules live here once: nobody disables or deletes themselves, the last
 //! enabled admin keeps the role and stays enabled, roles are resolved to
 //! their stored names, an email belongs to one account, and disabling or a
-//! new password ends every session and token.
+//! new password ends every session and token. A change that sets a
+//! password, moves an email, makes an admin, creates an account or lifts a
+//! lockout asks `policy::admin_change_action`, which refuses tokens.
 //!
 //! The last-enabled-admin rule is checked by the store inside the change's
 //! own write transaction, under a guard that makes such changes take turns
@@ -14,7 +16,7 @@
 pub mod listing;
 
 use crate::backend::auth::Principal;
-use crate::backend::policy::{authorize, Action};
+use crate::backend::policy::{admin_change_action, authorize, AccountChange, Action};
 use crate::backend::service::audit::{self, AuditAction, Changes, Target};
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::store::{data, projects, roles};
@@ -85,6 +87,18 @@ fn last_admin(after: AdminAfter) -> impl FnOnce(users::LastAdmin) -> AppError {
     }
 }
 
+/// Whether an edit moves `user`'s email to another address (where their
+/// reset links would go); removing it moves nothing.
+fn moves_email(user: &UserRow, new: Option<&str>) -> bool {
+    new.is_some_and(|new| !user.email.as_deref().is_some_and(|old| old.eq_ignore_ascii_case(new)))
+}
+
+/// Whether a change of roles from `old` to `new` makes the account an admin.
+fn grants_admin(old: &[String], new: &[String]) -> bool {
+    let admin = |roles: &[String]| roles.iter().any(|r| r == "admin");
+    admin(new) && !admin(old)
+}
+
 /// A new password for someone else, checked against the rules in force.
 async fn hash_new_password(state: &AppState, password: &str, field: &str) -> Result<String, AppError> {
     crate::backend::service::settings::check_password(state, password, field).await?;
@@ -93,7 +107,8 @@ async fn hash_new_password(state: &AppState, password: &str, field: &str) -> Res
 
 /// An admin creates an account (verified and approved).
 pub async fn create(state: &AppState, principal: Option<&Principal>, account: &NewAccount) -> Result<UserSummary, AppError> {
-    let caller = authorize(principal, Action::Administer)?;
+    let change = AccountChange { sets_password: true, creates_accounts: true, ..Default::default() };
+    let caller = authorize(principal, admin_change_action(change))?;
     crate::backend::auth::external::refuse_local_management(state)?;
     let username = account.username.trim();
     validate::check_username(username, "username")?;
@@ -138,6 +153,13 @@ pub async fn update_email_and_roles(
         Some(requested) => Some(resolve_roles(state, requested, "roles").await?),
         None => None,
     };
+    let old_roles = users::roles_of(&state.db, user.id).await?;
+    let change = AccountChange {
+        moves_email: moves_email(&user, email.flatten()),
+        grants_admin: role_names.as_deref().is_some_and(|new| grants_admin(&old_roles, new)),
+        ..Default::default()
+    };
+    authorize(principal, admin_change_action(change))?;
     let mut changes = Changes::default();
     if let Some(email) = &email {
         changes.set("email", json!({"old": user.email, "new": email}));
@@ -245,6 +267,14 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, edit: &UserEd
     let email = free_email(state, &edit.email, user.id).await?;
     let role_names = resolve_roles(state, &edit.roles, "roles").await?;
     let metadata = edited_metadata(edit)?;
+    let old_roles = users::roles_of(&state.db, user.id).await?;
+    let change = AccountChange {
+        sets_password: !edit.password.is_empty(),
+        moves_email: moves_email(&user, email),
+        grants_admin: grants_admin(&old_roles, &role_names),
+        ..Default::default()
+    };
+    authorize(principal, admin_change_action(change))?;
     let password_hash = match edit.password.as_str() {
         "" => None,
         password => Some(hash_new_password(state, password, "password").await?),
@@ -268,7 +298,6 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, edit: &UserEd
         password_hash: password_hash.as_deref(),
     };
     let after = if edit.enabled { AdminAfter::LosesRole } else { AdminAfter::Disabled };
-    let old_roles = users::roles_of(&state.db, user.id).await?;
     let details = edited_fields(&user, &old_roles, &change).details();
     let event = audit::event(caller.into(), AuditAction::UserUpdated, Target::user(user.id, &user.username), details);
     if !users::apply_admin_edit(&state.db, user.id, &change, &event).await?.map_err(last_admin(after))? {
@@ -295,7 +324,7 @@ pub async fn set_enabled(state: &AppState, principal: Option<&Principal>, userna
 }
 
 pub async fn unlock(state: &AppState, principal: Option<&Principal>, username: &str) -> Result<(), AppError> {
-    let caller = authorize(principal, Action::Administer)?;
+    let caller = authorize(principal, admin_change_action(AccountChange { lifts_lockout: true, ..Default::default() }))?;
     let user = find_user(state, username).await?;
     let event = audit::event(caller.into(), AuditAction::UserUnlocked, Target::user(user.id, &user.username), json!({}));
     users::unlock(&state.db, user.id, &event).await?;
@@ -308,6 +337,8 @@ pub async fn set_role(state: &AppState, principal: Option<&Principal>, username:
     crate::backend::auth::external::refuse_local_management(state)?;
     let user = find_user(state, username).await?;
     let role = resolve_roles(state, &[role.to_string()], "role").await?.remove(0);
+    let grants = granted && grants_admin(&[], std::slice::from_ref(&role));
+    authorize(principal, admin_change_action(AccountChange { grants_admin: grants, ..Default::default() }))?;
     let action = if granted { AuditAction::RoleGranted } else { AuditAction::RoleRevoked };
     let event = audit::event(caller.into(), action, Target::user(user.id, &user.username), json!({"role": role}));
     users::set_role(&state.db, user.id, &role, granted, &event).await?.map_err(last_admin(AdminAfter::LosesRole))?;
