@@ -99,7 +99,10 @@ pub fn load_from_server() {
 /// router changes the address bar only once the new page is rendered, so
 /// the address comes from the router, not the window; once the router has
 /// put it in the history, the page from the server takes that entry, so
-/// Back returns to the page before.
+/// Back returns to the page before. The page is loaded from this site's
+/// origin, and an address that is not a plain path here
+/// ([`is_local_path`](crate::model::url::is_local_path): `//host`, `/\host`)
+/// loads the home page instead, so no link can send the browser elsewhere.
 fn load_address_from_server(address: ReadSignal<leptos_router::location::Url>) {
     #[cfg(feature = "hydrate")]
     {
@@ -108,11 +111,13 @@ fn load_address_from_server(address: ReadSignal<leptos_router::location::Url>) {
             let hash = if url.hash().is_empty() || url.hash().starts_with('#') { url.hash().to_string() } else { format!("#{}", url.hash()) };
             format!("{}{search}{hash}", url.path())
         });
+        let target = crate::model::url::local_path_or_home(&target).to_string();
         set_timeout(
             move || {
                 let location = window().location();
                 let here = [location.pathname(), location.search(), location.hash()].map(Result::unwrap_or_default).concat();
-                let _ = if here == target { location.replace(&target) } else { location.set_href(&target) };
+                let absolute = format!("{}{target}", location.origin().unwrap_or_default());
+                let _ = if here == target { location.replace(&absolute) } else { location.set_href(&absolute) };
             },
             std::time::Duration::ZERO,
         );

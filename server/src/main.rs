@@ -126,6 +126,19 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             app::backend::backup::backup(&config.database_url, &file).await?;
             println!("Backed up the database to {} in {:.1} s; the copy passes PRAGMA integrity_check.", file.display(), started.elapsed().as_secs_f64());
             println!("Uploaded files are not in it: back up the data_dir folder {} separately.", data_dir(&config));
+            let in_database: Vec<&str> = [("jwt_secret", &config.jwt_secret), ("secret_key", &config.secret_key)]
+                .into_iter()
+                .filter(|(_, set)| set.as_deref().is_none_or(|s| s.trim().is_empty()))
+                .map(|(key, _)| key)
+                .collect();
+            if !in_database.is_empty() {
+                eprintln!(
+                    "Warning: the copy holds the site's signing secrets ({}: not set in the configuration, so kept in the database). \
+                     Anyone who reads it can forge API tokens and read stored service keys: keep it as safe as the server, \
+                     or set them in the configuration.",
+                    in_database.join(", ")
+                );
+            }
             Ok(())
         }
         Command::Restore { file } => {

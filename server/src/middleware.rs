@@ -139,7 +139,7 @@ fn is_cross_site(req: &Request, state: &ServerState) -> bool {
 /// Whether a browser's `Origin` is this site: scheme, host and port equal to
 /// the public URL's, or to the `Host` the request was sent to, under the
 /// public URL's scheme.
-fn same_origin(origin: &str, public_url: &str, host: &str) -> bool {
+pub(crate) fn same_origin(origin: &str, public_url: &str, host: &str) -> bool {
     let origin = origin.trim_end_matches('/').to_ascii_lowercase();
     let public = public_url.trim_end_matches('/').to_ascii_lowercase();
     let scheme = public.split_once("://").map(|(scheme, _)| scheme).unwrap_or("http");

@@ -87,19 +87,27 @@ pub async fn check(file: &Path) -> Result<(), String> {
 }
 
 /// Copies the live database at `database_url` into the new file `target`
-/// and checks the copy. Refuses to overwrite an existing file.
+/// and checks the copy. Refuses to overwrite an existing file. The copy
+/// holds password hashes (and the signing secrets when the configuration
+/// does not set them), so `target` is created empty with mode 0600 before
+/// SQLite writes into it: it is never readable by others, whatever the umask.
 pub async fn backup(database_url: &str, target: &Path) -> Result<(), String> {
+    use std::os::unix::fs::OpenOptionsExt;
     let database = sqlite_file(database_url).ok_or_else(|| pg_dump_command(database_url, target))?;
     if !database.is_file() {
         return Err(format!("there is no database at {}", database.display()));
     }
-    if target.exists() {
-        return Err(format!("{} already exists: choose a new file name", target.display()));
-    }
+    std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(target).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => format!("{} already exists: choose a new file name", target.display()),
+        _ => format!("cannot create {}: {e}", target.display()),
+    })?;
     let mut conn = open(&database).await?;
     let copied = sqlx::query("VACUUM INTO $1").bind(target.display().to_string()).execute(&mut conn).await;
     conn.close().await.ok();
-    copied.map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    copied.map_err(|e| {
+        let _ = std::fs::remove_file(target);
+        format!("cannot write {}: {e}", target.display())
+    })?;
     check(target).await.inspect_err(|_| {
         let _ = std::fs::remove_file(target);
     })

@@ -17,6 +17,8 @@ pub struct SiteSettings {
     pub session_lifetime_minutes: i64,
     pub password_min_length: usize,
     pub jwt_lifetime_minutes: i64,
+    /// Days after its first issue that a refreshed JWT stops (no refresh past it).
+    pub jwt_max_lifetime_days: i64,
     /// When on, metadata `maxStorageMB` is a user's storage quota.
     pub storage_limiter: bool,
     /// Failed password checks one client address may make per minute.
@@ -70,6 +72,7 @@ impl Default for SiteSettings {
             session_lifetime_minutes: 12 * 60,
             password_min_length: 8,
             jwt_lifetime_minutes: 7 * 24 * 60,
+            jwt_max_lifetime_days: 30,
             storage_limiter: false,
             login_rate_limit: 20,
             site_name: "Gatehouse".into(),
@@ -132,7 +135,7 @@ pub struct SiteParts {
 impl AppState {
     /// `site_secret` protects stored credentials (`CredentialKeys`).
     pub fn new(db: Db, settings: SiteSettings, jwt_secret: &[u8], site_secret: &[u8]) -> Self {
-        let jwt = JwtKeys::new(jwt_secret, settings.jwt_lifetime_minutes);
+        let jwt = JwtKeys::new(jwt_secret, settings.jwt_lifetime_minutes, settings.jwt_max_lifetime_days);
         AppState(Arc::new(SiteParts {
             db,
             hasher: PasswordHasher::new(),

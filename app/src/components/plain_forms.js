@@ -4,7 +4,8 @@
 // instead, so that a refused form keeps what was typed:
 // - the post is the one a browser makes without JavaScript (Accept: text/html),
 //   so the server answers with the same redirects;
-// - success (an address without `__err`) goes where the server sent it;
+// - success (an address without `__err`) goes where the server sent it,
+//   when that is a path on this site (else home);
 // - a refusal (the form's address with `__err`) has its page's <main> put in
 //   place of ours, with the typed values put back and focus on the first
 //   field in error (or the form's error line, which is announced);
@@ -13,6 +14,18 @@
 // - an answer that is not a redirect, or a network failure, falls back to
 //   the plain post.
 (() => {
+  // Where a success answer may send the browser: a path on this site, the
+  // rule of `model::url::is_local_path` (which the server applies to every
+  // `next` before it answers); anything else (another origin, `//host`,
+  // a backslash, a control character) goes home.
+  const localPathOrHome = (answer) => {
+    const path = answer.pathname + answer.search + answer.hash;
+    const decoded = (() => { try { return decodeURIComponent(answer.pathname); } catch { return answer.pathname; } })();
+    const odd = (text) => /[\\\s\u0000-\u001f\u007f]/.test(text) || text.includes('//') || !text.startsWith('/');
+    const local = answer.origin === window.location.origin && !odd(answer.pathname) && !odd(decoded) && !/[\\\s]/.test(path);
+    return local ? path : '/';
+  };
+
   const typed = (form) => [...form.elements].filter((f) => f.name && f.type !== 'hidden' && f.type !== 'submit');
 
   const busy = (form, button, on) => {
@@ -68,7 +81,7 @@
       if (!response.redirected) throw new Error('not a redirect');
       const answer = new URL(response.url);
       if (!answer.searchParams.has('__err')) {
-        window.location.assign(answer.pathname + answer.search + answer.hash);
+        window.location.assign(window.location.origin + localPathOrHome(answer));
         return;
       }
       if (!showRefusal(form, await response.text())) window.location.assign(answer.href);

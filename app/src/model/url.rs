@@ -24,6 +24,11 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
 /// Percent-decodes `value` once (`+` stays `+`); invalid escapes and
 /// bytes that are not UTF-8 are kept as they are.
 pub fn percent_decode(value: &str) -> String {
+    String::from_utf8(percent_decode_bytes(value)).unwrap_or_else(|_| value.to_string())
+}
+
+/// Percent-decodes `value` once into bytes; invalid escapes are kept.
+fn percent_decode_bytes(value: &str) -> Vec<u8> {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -40,5 +45,83 @@ pub fn percent_decode(value: &str) -> String {
             }
         }
     }
-    String::from_utf8(out).unwrap_or_else(|_| value.to_string())
+    out
+}
+
+/// Whether a browser sent to `target` (a path with its query and fragment,
+/// as a `Location` header or `location.href` carries it) stays on this
+/// site: it starts with `/`, its path has no empty segment (`//`: at the
+/// start it names another host, and dot segments can bring it there), and
+/// it holds no backslash (browsers read `\` as `/`), control character or
+/// whitespace (browsers drop or rewrite them). The path is checked again
+/// after each of two percent-decodings, so a later decoding cannot make it
+/// `//host` either.
+pub fn is_local_path(target: &str) -> bool {
+    let plain = |text: &str| !text.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    let local = |path: &str| path.starts_with('/') && !path.contains("//") && plain(path);
+    let mut path = target.split(['?', '#']).next().unwrap_or_default().to_string();
+    if !plain(target) || !local(&path) {
+        return false;
+    }
+    for _ in 0..2 {
+        let decoded = String::from_utf8_lossy(&percent_decode_bytes(&path)).into_owned();
+        if decoded == path {
+            break;
+        }
+        if !local(&decoded) {
+            return false;
+        }
+        path = decoded;
+    }
+    true
+}
+
+/// `target` when [`is_local_path`] allows it, else the home page `/`.
+pub fn local_path_or_home(target: &str) -> &str {
+    if is_local_path(target) { target } else { "/" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_local_path, local_path_or_home};
+
+    #[test]
+    fn local_paths_are_kept() {
+        for path in ["/", "/account", "/projects/p1?tab=users#top", "/admin/users?search=a%20b", "/x?next=//evil.example"] {
+            assert!(is_local_path(path), "{path:?}");
+            assert_eq!(local_path_or_home(path), path);
+        }
+    }
+
+    #[test]
+    fn paths_that_leave_the_site_go_home() {
+        let hostile = [
+            "",
+            "evil.example",
+            "https://evil.example/",
+            "//evil.example",
+            "///evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/\\\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/%2F/evil.example",
+            "/%2f%2fevil.example",
+            "/%5C/evil.example",
+            "/%5c%5cevil.example",
+            "/%09/evil.example",
+            "/%252F/evil.example",
+            "/%255C/evil.example",
+            "/x/%5c/evil.example",
+            "/x/..//evil.example",
+            "/%252e//evil.example",
+            "/%ff%2f%2fevil.example",
+        ];
+        for path in hostile {
+            assert!(!is_local_path(path), "{path:?}");
+            assert_eq!(local_path_or_home(path), "/");
+        }
+    }
 }

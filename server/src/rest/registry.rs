@@ -119,9 +119,15 @@ async fn authenticate(
 
 /// A new JWT for the caller's (the old one keeps its own expiry).
 #[utoipa::path(post, path = "/users/authenticate/refresh", tag = TAG,
-    responses((status = 200, body = AuthToken), (status = 403, description = "Not through an alias or access token")))]
-async fn refresh(State(s): State<ServerState>, caller: Caller) -> ApiResult<impl IntoResponse> {
-    Ok(Json(account::refresh_token(&s.app, caller.get()).await?))
+    responses((status = 200, body = AuthToken),
+        (status = 401, description = "Not signed in, or the token was first issued more than `jwt_max_lifetime_days` ago"),
+        (status = 403, description = "Not through an alias or access token")))]
+async fn refresh(State(s): State<ServerState>, caller: Caller, headers: axum::http::HeaderMap) -> ApiResult<impl IntoResponse> {
+    let bearer = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| {
+        let (scheme, token) = v.trim().split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    });
+    Ok(Json(account::refresh_token(&s.app, caller.get(), bearer).await?))
 }
 
 /// Whether local user management is on (`false` with external authentication).

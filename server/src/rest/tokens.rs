@@ -8,7 +8,7 @@ use crate::ServerState;
 use app::backend::service::tokens;
 use app::model::*;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, HeaderName, StatusCode};
 use axum::response::IntoResponse;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -67,19 +67,51 @@ pub struct TokensRevoked {
     revoked: u64,
 }
 
+/// Why a GET that issues or ends an alias token is refused.
+const CROSS_SITE_GET: &str = "Cross-site request refused: alias tokens are issued and ended from this site's pages or by scripts";
+
+/// Refuses a GET that issues or ends an alias token when a browser says a
+/// page of another site sent it, so a link or `<img>` elsewhere cannot fill
+/// the user's token cap or end their tokens with their cookie. The paths
+/// stay GET (XNAT's contract). Callers with an `Authorization` header
+/// (Basic, Bearer) are never refused: no other site can make a browser send
+/// one. For cookie callers (our session, or XNAT's `JSESSIONID`): a
+/// `Sec-Fetch-Site` header (every current browser sends one) must be
+/// `same-origin` or `none` (typed in the address bar); without it (scripts,
+/// pyxnat, curl, older browsers) an `Origin` or else a `Referer` that is
+/// present must be this site's. A script sends none of them and works.
+fn refuse_cross_site_get(state: &ServerState, headers: &HeaderMap) -> Result<(), AppError> {
+    if headers.contains_key(header::AUTHORIZATION) {
+        return Ok(());
+    }
+    let text = |name| headers.get(name).map(|v| v.to_str().unwrap_or("?"));
+    let host = text(header::HOST).unwrap_or_default();
+    let from_here = |url: &str| crate::middleware::same_origin(&url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/"), &state.public_url, host);
+    let allowed = match (text(HeaderName::from_static("sec-fetch-site")), text(header::ORIGIN), text(header::REFERER)) {
+        (Some(site), _, _) => matches!(site, "same-origin" | "none"),
+        (None, Some(origin), _) => from_here(origin),
+        (None, None, Some(referer)) => from_here(referer),
+        (None, None, None) => true,
+    };
+    if allowed { Ok(()) } else { Err(AppError::Forbidden(CROSS_SITE_GET.into())) }
+}
+
 /// Issues an alias token for the caller (`secret` is shown this once).
 #[utoipa::path(get, path = "/services/tokens/issue", tag = ALIAS,
-    responses((status = 200, body = IssuedAliasToken), (status = 403, description = "Not through an alias or access token"),
+    responses((status = 200, body = IssuedAliasToken),
+        (status = 403, description = "Not through an alias or access token, or a cookie caller's browser says another site sent it"),
         (status = 429, description = "Too many live alias tokens")))]
-async fn issue(State(s): State<ServerState>, caller: Caller) -> ApiResult<impl IntoResponse> {
+async fn issue(State(s): State<ServerState>, caller: Caller, headers: HeaderMap) -> ApiResult<impl IntoResponse> {
+    refuse_cross_site_get(&s, &headers)?;
     Ok(Json(tokens::issue_alias(&s.app, caller.get(), None).await?))
 }
 
 /// Issues an alias token for a user (admins).
 #[utoipa::path(get, path = "/services/tokens/issue/user/{username}", tag = ALIAS, params(("username" = String, Path)),
-    responses((status = 200, body = IssuedAliasToken), (status = 403, description = "Admin access required (not through a token)"),
+    responses((status = 200, body = IssuedAliasToken), (status = 403, description = "Admin access required (not through a token), or a cross-site browser request"),
         (status = 404, description = "No such user"), (status = 429, description = "Too many live alias tokens")))]
-async fn issue_for(State(s): State<ServerState>, caller: Caller, Path(username): Path<String>) -> ApiResult<impl IntoResponse> {
+async fn issue_for(State(s): State<ServerState>, caller: Caller, headers: HeaderMap, Path(username): Path<String>) -> ApiResult<impl IntoResponse> {
+    refuse_cross_site_get(&s, &headers)?;
     Ok(Json(tokens::issue_alias(&s.app, caller.get(), Some(&username)).await?))
 }
 
@@ -94,8 +126,9 @@ async fn validate(State(s): State<ServerState>, caller: Caller, Path((alias, sec
 /// Ends an alias token (its owner or an admin).
 #[utoipa::path(method(get, delete), path = "/services/tokens/invalidate/{alias}/{secret}", tag = ALIAS,
     params(("alias" = String, Path), ("secret" = String, Path)),
-    responses((status = 200, body = AliasInvalidated), (status = 403, description = "Not allowed"), (status = 404, description = "Invalid or expired token")))]
-async fn invalidate(State(s): State<ServerState>, caller: Caller, Path((alias, secret)): Path<(String, String)>) -> ApiResult<impl IntoResponse> {
+    responses((status = 200, body = AliasInvalidated), (status = 403, description = "Not allowed, or a cross-site browser request"), (status = 404, description = "Invalid or expired token")))]
+async fn invalidate(State(s): State<ServerState>, caller: Caller, headers: HeaderMap, Path((alias, secret)): Path<(String, String)>) -> ApiResult<impl IntoResponse> {
+    refuse_cross_site_get(&s, &headers)?;
     tokens::invalidate_alias(&s.app, caller.get(), &alias, Some(&secret)).await?;
     Ok(Json(AliasInvalidated { result: "OK" }))
 }
@@ -152,7 +185,7 @@ async fn all_tokens(State(s): State<ServerState>, caller: Caller, Query(q): Quer
 /// Revokes every access token of `user` (admins).
 #[utoipa::path(delete, path = "/api/admin/tokens", tag = ACCESS, params(AdminQuery),
     responses((status = 200, body = TokensRevoked), (status = 400, description = "`user` missing"),
-        (status = 403, description = "Admin access required (not through a token)"), (status = 404, description = "No such user")))]
+        (status = 403, description = "Admin access required (not through a token), or a cross-site browser request"), (status = 404, description = "No such user")))]
 async fn revoke_all_of(State(s): State<ServerState>, caller: Caller, Query(q): Query<AdminQuery>) -> ApiResult<impl IntoResponse> {
     let revoked = tokens::revoke_all_access_of(&s.app, caller.get(), q.user.as_deref()).await?;
     Ok(Json(TokensRevoked { revoked }))
@@ -160,7 +193,7 @@ async fn revoke_all_of(State(s): State<ServerState>, caller: Caller, Query(q): Q
 
 /// Revokes any access token (admins).
 #[utoipa::path(delete, path = "/api/admin/tokens/{id}", tag = ACCESS, params(("id" = String, Path, description = "The token's id")),
-    responses((status = 204, description = "Revoked"), (status = 403, description = "Admin access required (not through a token)"),
+    responses((status = 204, description = "Revoked"), (status = 403, description = "Admin access required (not through a token), or a cross-site browser request"),
         (status = 404, description = "No such access token")))]
 async fn revoke(State(s): State<ServerState>, caller: Caller, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
     tokens::revoke_access(&s.app, caller.get(), token_id(&id)?).await?;

@@ -22,13 +22,22 @@ fn config(db: &TestDb) -> Config {
 
 /// Runs the `gatehouse` binary off the async runtime: (success, stdout, stderr).
 async fn gatehouse(database_url: &str, args: &[&str]) -> (bool, String, String) {
+    gatehouse_with(database_url, &[], args).await
+}
+
+/// [`gatehouse`] with more environment variables.
+async fn gatehouse_with(database_url: &str, env: &[(&str, &str)], args: &[&str]) -> (bool, String, String) {
     let database_url = database_url.to_string();
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     tokio::task::spawn_blocking(move || {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"))
             .args(&args)
             .env("DATABASE_URL", &database_url)
             .env_remove("GATEHOUSE_DATABASE_URL")
+            .env_remove("GATEHOUSE_JWT_SECRET")
+            .env_remove("GATEHOUSE_SECRET_KEY")
+            .envs(env)
             .output()
             .expect("run gatehouse");
         (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
@@ -123,6 +132,43 @@ async fn an_online_backup_keeps_every_acknowledged_write_and_restores() {
     let restored = metadata.as_object().unwrap().keys().filter(|k| k.starts_with("write")).count();
     let copied = in_copy.iter().filter(|k| k[5..].parse::<usize>().unwrap() % USERS == 0).count();
     assert_eq!(restored, copied, "the restored database is the copy");
+}
+
+/// The permission bits of `file`.
+fn mode_of(file: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(file).unwrap().permissions().mode() & 0o777
+}
+
+/// SQLite only: PostgreSQL is backed up with its own tools.
+#[tokio::test]
+async fn a_backup_is_readable_by_its_owner_only_and_warns_of_the_secrets_in_it() {
+    let db = test_databases().await.into_iter().next().unwrap();
+    let server = TestServer::start(&config(&db)).await;
+    let copies = tempfile::tempdir().unwrap();
+    const WARNING: &str = "the copy holds the site's signing secrets";
+
+    // The secrets were generated into the database: the copy holds them.
+    let copy = copies.path().join("with-secrets.db");
+    let (ok, _, err) = gatehouse(&db.url, &["backup", &copy.display().to_string()]).await;
+    assert!(ok, "{err}");
+    assert_eq!(mode_of(&copy), 0o600, "created for its owner alone, whatever the umask");
+    assert!(err.contains(WARNING) && err.contains("jwt_secret, secret_key"), "{err}");
+
+    // Both set in the configuration: no warning, and still 0600.
+    let copy = copies.path().join("configured.db");
+    let secrets = [("GATEHOUSE_JWT_SECRET", "backup-test-jwt-secret-0123456789abcdef"), ("GATEHOUSE_SECRET_KEY", "backup-test-site-secret-0123456789abcdef")];
+    let (ok, _, err) = gatehouse_with(&db.url, &secrets, &["backup", &copy.display().to_string()]).await;
+    assert!(ok, "{err}");
+    assert_eq!(mode_of(&copy), 0o600);
+    assert!(!err.contains(WARNING), "{err}");
+
+    // Only one set: the other is named.
+    let copy = copies.path().join("half.db");
+    let (ok, _, err) = gatehouse_with(&db.url, &secrets[..1], &["backup", &copy.display().to_string()]).await;
+    assert!(ok, "{err}");
+    assert!(err.contains(WARNING) && err.contains("(secret_key:"), "{err}");
+    drop(server);
 }
 
 #[tokio::test]

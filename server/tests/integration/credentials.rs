@@ -124,6 +124,80 @@ async fn alias_tokens_issue_work_as_basic_validate_and_invalidate() {
     }
 }
 
+/// How many alias tokens exist.
+async fn alias_count(server: &TestServer) -> i64 {
+    app::on_db!(&server.state().db, |pool| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM alias_tokens").fetch_one(pool).await).unwrap()
+}
+
+/// A GET with exactly these headers (no jar).
+async fn get_with(server: &TestServer, path: &str, headers: &[(&str, &str)]) -> (reqwest::StatusCode, Value) {
+    let mut req = reqwest::Client::new().get(server.url(path));
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    status_and_body(req.send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn a_cross_site_page_cannot_issue_or_end_alias_tokens_with_the_users_cookie() {
+    for db in test_databases().await {
+        let label = db.label;
+        let server = server_on(&db).await;
+        let browser = Client::new(&server.base);
+        assert_eq!(browser.login("lena", "lena-password").await.status(), 200);
+        let session = browser.cookie_header().unwrap();
+        let res = reqwest::Client::new().get(server.url("/data/JSESSION")).header("authorization", basic("lena", "lena-password")).send().await.unwrap();
+        let jsession = format!("JSESSIONID={}", res.text().await.unwrap());
+        let here = server.base.clone();
+        let issue = "/data/services/tokens/issue";
+
+        // What a link, form or <img> on another site makes the browser send.
+        let refused: [&[(&str, &str)]; 5] = [
+            &[("sec-fetch-site", "cross-site")],
+            &[("sec-fetch-site", "same-site")],
+            &[("sec-fetch-site", "cross-site"), ("referer", &here)],
+            &[("origin", "https://evil.example")],
+            &[("referer", "https://evil.example/page")],
+        ];
+        for cookie in [&session, &jsession] {
+            for headers in refused {
+                let all = [&[("cookie", cookie.as_str())], headers].concat();
+                let (status, body) = get_with(&server, issue, &all).await;
+                assert_eq!(status, 403, "[{label}] {headers:?}: {body}");
+                assert!(body["error"].as_str().unwrap().starts_with("Cross-site request refused"), "[{label}] {body}");
+            }
+        }
+        assert_eq!(alias_count(&server).await, 0, "[{label}] no token was made");
+
+        // This site's pages, a typed address, and scripts (no browser headers) go on.
+        let page = format!("{here}/account/keys");
+        let allowed: [&[(&str, &str)]; 4] = [&[("sec-fetch-site", "same-origin")], &[("sec-fetch-site", "none")], &[("referer", &page)], &[]];
+        for (n, headers) in allowed.into_iter().enumerate() {
+            let cookie = if n % 2 == 0 { &session } else { &jsession };
+            let all = [&[("cookie", cookie.as_str())], headers].concat();
+            let (status, body) = get_with(&server, issue, &all).await;
+            assert_eq!(status, 200, "[{label}] {headers:?}: {body}");
+        }
+        assert_eq!(alias_count(&server).await, 4, "[{label}]");
+        // Basic (pyxnat, curl) is never refused, even marked cross-site.
+        let lena = basic("lena", "lena-password");
+        let (status, issued) = get_with(&server, issue, &[("authorization", &lena), ("sec-fetch-site", "cross-site")]).await;
+        assert_eq!(status, 200, "[{label}] {issued}");
+        assert_eq!(alias_count(&server).await, 5, "[{label}]");
+
+        // Ending one by GET: refused cross-site (the token lives on), allowed same-origin.
+        let (alias, secret) = (issued["alias"].as_str().unwrap(), issued["secret"].as_str().unwrap());
+        let invalidate = format!("/data/services/tokens/invalidate/{alias}/{secret}");
+        let validate = format!("/data/services/tokens/validate/{alias}/{secret}");
+        let (status, _) = get_with(&server, &invalidate, &[("cookie", &session), ("sec-fetch-site", "cross-site")]).await;
+        assert_eq!(status, 403, "[{label}]");
+        assert_eq!(with_auth(&server, &lena, Method::GET, &validate, None).await.0, 200, "[{label}] still alive");
+        let (status, _) = get_with(&server, &invalidate, &[("cookie", &session), ("sec-fetch-site", "same-origin")]).await;
+        assert_eq!(status, 200, "[{label}]");
+        assert_eq!(with_auth(&server, &lena, Method::GET, &validate, None).await.0, 404, "[{label}] ended");
+    }
+}
+
 #[tokio::test]
 async fn alias_tokens_die_at_expiry_on_password_change_and_when_disabled() {
     for db in test_databases().await {

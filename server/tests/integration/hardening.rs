@@ -269,6 +269,48 @@ async fn refresh_returns_a_new_token_with_a_new_expiry() {
 }
 
 #[tokio::test]
+async fn refresh_keeps_the_first_issue_time_and_stops_at_the_maximum_lifetime() {
+    use app::backend::auth::jwt::JwtKeys;
+    const DAY_SECS: i64 = 24 * 60 * 60;
+    for db in test_databases().await {
+        let label = db.label;
+        let server = TestServer::start(&config(&db)).await;
+        let refresh = |token: String| {
+            let url = server.url("/users/authenticate/refresh");
+            async move { status_and_body(reqwest::Client::new().post(url).bearer_auth(token).send().await.unwrap()).await }
+        };
+        // The site's own keys read the claims (same secret, any limits).
+        let reader = JwtKeys::new(JWT_SECRET.as_bytes(), 60, 30);
+        let first = authenticate(&server, "admin", ADMIN_PASSWORD).await.1["token"].as_str().unwrap().to_string();
+        let first_issued = reader.verify(&first).unwrap().orig_iat.expect("a new token carries its first issue time");
+        let (status, again) = refresh(first).await;
+        assert_eq!(status, 200, "[{label}] {again}");
+        let again = again["token"].as_str().unwrap().to_string();
+        assert_eq!(reader.verify(&again).unwrap().orig_iat, Some(first_issued), "[{label}] a refresh keeps it");
+        let (status, third) = refresh(again).await;
+        assert_eq!(status, 200, "[{label}]");
+        assert_eq!(reader.verify(third["token"].as_str().unwrap()).unwrap().orig_iat, Some(first_issued), "[{label}] and so does the next");
+
+        // A token whose chain began 31 days ago (forged with the secret and
+        // a longer limit, unexpired): the site's 30-day limit refuses it.
+        let admin = app::backend::store::users::find_by_username(&server.state().db, "admin").await.unwrap().unwrap();
+        let long_lived = JwtKeys::new(JWT_SECRET.as_bytes(), 60, 365);
+        let now = app::backend::time::now_ms() / 1000;
+        let (old, _) = long_lived.issue(&admin, Some(now - 31 * DAY_SECS)).unwrap();
+        assert_eq!(bearer_status(&server, &old).await, 200, "[{label}] the forged token itself is valid");
+        let (status, body) = refresh(old).await;
+        assert_eq!(status, 401, "[{label}] {body}");
+        assert!(body["error"].as_str().unwrap().contains("cannot be refreshed"), "[{label}] {body}");
+        // One within the limit still refreshes, and expires by the limit.
+        let (young, _) = long_lived.issue(&admin, Some(now - 29 * DAY_SECS - DAY_SECS / 2)).unwrap();
+        let (status, body) = refresh(young).await;
+        assert_eq!(status, 200, "[{label}] {body}");
+        let claims = reader.verify(body["token"].as_str().unwrap()).unwrap();
+        assert!(claims.exp <= now - 29 * DAY_SECS - DAY_SECS / 2 + 30 * DAY_SECS, "[{label}] no token outlives the limit");
+    }
+}
+
+#[tokio::test]
 async fn hostile_next_values_land_on_the_home_page() {
     let db = test_databases().await.remove(0);
     let server = TestServer::start(&config(&db)).await;
@@ -405,6 +447,49 @@ async fn taking_back_verification_or_approval_ends_the_users_sessions() {
             assert_eq!(bearer_status(&server, &token).await, 401, "{}: and the token", db.label);
             server.execute("UPDATE users SET verified = TRUE, approved = TRUE WHERE username = 'vera'").await;
         }
+    }
+}
+
+#[tokio::test]
+async fn email_change_confirmations_are_limited_per_user_and_per_address() {
+    use app::api::profile::SaveProfile;
+    use app::backend::auth::rate_limit::MAIL_REQUESTS_PER_MINUTE;
+    for db in test_databases().await {
+        let label = db.label;
+        let server = TestServer::start(&config(&db)).await;
+        let outbox = || {
+            let db = server.state().db.clone();
+            async move { app::on_db!(&db, |pool| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox").fetch_one(pool).await).unwrap() }
+        };
+        let mut clients = Vec::new();
+        for name in ["ella", "finn"] {
+            let id = server.create_user(name, &format!("{name}-password")).await;
+            server.execute(&format!("UPDATE users SET email = '{name}@old.example', email_lower = '{name}@old.example' WHERE id = {id}")).await;
+            let client = Client::new(&server.base);
+            assert_eq!(client.login(name, &format!("{name}-password")).await.status(), 200);
+            clients.push(client);
+        }
+        let change = |name: &str| SaveProfile {
+            display_name: name.into(),
+            email: "target@victim.example".into(),
+            current_password: format!("{name}-password"),
+        };
+        within_one_rate_window(40).await;
+        for n in 0..MAIL_REQUESTS_PER_MINUTE {
+            assert_eq!(clients[0].call("/api/profile/save", &change("ella")).await.status(), 200, "[{label}] request {n}");
+        }
+        let sent = outbox().await;
+        assert_eq!(sent, 2 * MAIL_REQUESTS_PER_MINUTE, "[{label}] a link and a notice each");
+        for _ in 0..3 {
+            let res = clients[0].call("/api/profile/save", &change("ella")).await;
+            assert_eq!(res.status(), 429, "[{label}] past the per-user limit");
+            assert!(res.headers().contains_key("retry-after"), "[{label}]");
+        }
+        // Another account cannot go on mailing the same address either.
+        let res = clients[1].call("/api/profile/save", &change("finn")).await;
+        assert_eq!(res.status(), 429, "[{label}] past the per-address limit");
+        assert!(res.text().await.unwrap().contains("Too many emails went to this address"), "[{label}]");
+        assert_eq!(outbox().await, sent, "[{label}] nothing more was queued");
     }
 }
 

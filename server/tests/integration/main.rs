@@ -24,6 +24,7 @@ mod openapi;
 mod plain_pages;
 mod projects;
 mod pyxnat;
+mod redirects;
 mod registration;
 mod registry_users;
 mod security_settings;

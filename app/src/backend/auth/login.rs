@@ -15,6 +15,7 @@ use crate::backend::store::auth_failures;
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::AppState;
+use crate::model::url::is_local_path;
 use crate::model::AppError;
 use tower_sessions::{Expiry, Session};
 
@@ -244,35 +245,33 @@ pub fn client_info_from(parts: &http::request::Parts) -> ClientInfo {
     ClientInfo { ip, user_agent }
 }
 
-/// Where to continue after sign-in: `next` when it is a path on this site
-/// (resolved against `public_url`, it keeps the site's origin), else `/`.
-/// Control characters, whitespace and backslashes are refused outright,
-/// raw or percent-encoded: browsers drop or rewrite them, which is how
-/// `/\t/evil.example` becomes `//evil.example`.
+/// Where to continue after sign-in: `next` resolved against `public_url`
+/// as a browser resolves it (dot segments removed, `%2e` read as `.`),
+/// when both `next` and that result are paths on this site
+/// ([`is_local_path`]: no `//host`, no backslash, no control character or
+/// whitespace, raw or percent-encoded) and not the sign-in page; else `/`.
+/// The answer is the resolved path, so the check covers what the browser
+/// is sent: `/.//evil.example` resolves to `//evil.example` and goes home.
 pub fn safe_next_path(next: &str, public_url: &str) -> String {
     let home = || "/".to_string();
-    let suspicious = |text: &str| text.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
-    let raw_path = next.split(['?', '#']).next().unwrap_or_default();
-    let decoded = crate::model::url::percent_decode(raw_path);
-    if !next.starts_with('/') || next.starts_with("//") || decoded.starts_with("//") || suspicious(next) || suspicious(&decoded) {
+    if !is_local_path(next) {
         return home();
     }
     let Ok(base) = url::Url::parse(public_url) else { return home() };
-    match base.join(next) {
-        Ok(target) if target.origin() == base.origin() && target.path() != "/login" => {
-            let mut path = target.path().to_string();
-            if let Some(query) = target.query() {
-                path.push('?');
-                path.push_str(query);
-            }
-            if let Some(fragment) = target.fragment() {
-                path.push('#');
-                path.push_str(fragment);
-            }
-            path
-        }
-        _ => home(),
+    let Ok(target) = base.join(next) else { return home() };
+    if target.origin() != base.origin() || target.path() == "/login" {
+        return home();
     }
+    let mut resolved = target.path().to_string();
+    if let Some(query) = target.query() {
+        resolved.push('?');
+        resolved.push_str(query);
+    }
+    if let Some(fragment) = target.fragment() {
+        resolved.push('#');
+        resolved.push_str(fragment);
+    }
+    if is_local_path(&resolved) { resolved } else { home() }
 }
 
 #[cfg(test)]
@@ -312,6 +311,30 @@ mod tests {
             "/\u{2028}/evil.example",
             "http://gatehouse.example@evil.example/",
             "evil.example",
+            // Dot segments that resolve to `//host` (the result is checked).
+            "/.//evil.example",
+            "/./\\evil.example",
+            "/x/..//evil.example",
+            "/x/../..//evil.example",
+            "/%2e//evil.example",
+            "/%2E//evil.example",
+            "/%2e%2e//evil.example",
+            "/x/%2e%2e//evil.example",
+            "/.%2e//evil.example",
+            "/x/..%2f/evil.example",
+            "/./%2F/evil.example",
+            // Encoded backslashes, tabs and newlines, once or twice.
+            "/%5c/evil.example",
+            "/.%5c/evil.example",
+            "/x/..%5c%5cevil.example",
+            "/.\t//evil.example",
+            "/.%09//evil.example",
+            "/%0d%0a/evil.example",
+            "/%252F/evil.example",
+            "/%252f%252fevil.example",
+            "/%255c/evil.example",
+            "/%252e//evil.example",
+            "/\\\\evil.example",
         ];
         for next in hostile {
             assert_eq!(safe_next_path(next, SITE), "/", "{next:?}");

@@ -1,6 +1,7 @@
 //! Limits on requests that make the site send email (register, "forgot
-//! login or password?", invitations), so nobody can use the site to flood
-//! an inbox: per client address, per inviting user and per recipient
+//! login or password?", invitations, email changes, access requests), so
+//! nobody can use the site to flood an inbox: per client address, per
+//! requesting user and per recipient
 //! address. Counts live in the `auth_failures` table under a `mail:` key,
 //! per minute, so every instance shares them.
 

@@ -48,6 +48,7 @@ pub async fn request(state: &AppState, principal: Option<&Principal>, slug: &str
     let project = load(state, principal, slug, ProjectAction::RequestAccess).await?;
     crate::backend::service::features::require(state, principal, Some(&project), crate::backend::service::features::REQUEST_ACCESS).await?;
     let message = optional_text(message, "message", 1000)?.unwrap_or_default();
+    crate::backend::auth::rate_limit::spend_mail(state, &format!("mail:user:{}", p.user_id), "You asked for too many emails").await?;
     let event = audit::event(p.into(), AuditAction::AccessRequested, Target::project(project.id(), &project.row.slug), json!({"message": message}));
     if store::insert_request(&state.db, project.id(), p.user_id, &message, now_ms(), &event).await?.is_none() {
         return Err(AppError::Conflict(ALREADY_PENDING.into()));

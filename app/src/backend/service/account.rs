@@ -92,18 +92,26 @@ pub async fn issue_token(state: &AppState, request: &crate::model::AuthenticateR
         "jwt",
     )
     .await?;
-    token_for(state, &user).await
+    token_for(state, &user, None).await
 }
 
-/// A fresh token for the caller (`POST /users/authenticate/refresh`).
-pub async fn refresh_token(state: &AppState, principal: Option<&Principal>) -> Result<crate::model::AuthToken, AppError> {
+/// A fresh token for the caller (`POST /users/authenticate/refresh`). A
+/// caller signed in with a JWT (`bearer`, the token it sent) gets one that
+/// keeps that token's first issue time, and none past the maximum
+/// lifetime; a password or session caller starts a new chain.
+pub async fn refresh_token(state: &AppState, principal: Option<&Principal>, bearer: Option<&str>) -> Result<crate::model::AuthToken, AppError> {
     let p = authorize(principal, Action::ChangeOwnPassword)?;
+    let first_issued = match (p.credential, bearer) {
+        (crate::backend::auth::Credential::Jwt, Some(token)) => Some(state.jwt.refreshable(token)?),
+        (crate::backend::auth::Credential::Jwt, None) => return Err(crate::backend::policy::sign_in_required()),
+        _ => None,
+    };
     let user = users::find_by_id(&state.db, p.user_id).await?.ok_or_else(crate::backend::policy::sign_in_required)?;
-    token_for(state, &user).await
+    token_for(state, &user, first_issued).await
 }
 
-async fn token_for(state: &AppState, user: &users::UserRow) -> Result<crate::model::AuthToken, AppError> {
-    let (token, expires) = state.jwt.issue(user)?;
+async fn token_for(state: &AppState, user: &users::UserRow, first_issued: Option<i64>) -> Result<crate::model::AuthToken, AppError> {
+    let (token, expires) = state.jwt.issue(user, first_issued)?;
     Ok(crate::model::AuthToken {
         token,
         expires: crate::model::iso8601(expires),

@@ -44,6 +44,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, ip: Option<&s
         }
         check_email(email, "email")?;
         confirm_password(state, &user, ip, &form.current_password).await?;
+        spend_change_mail(state, user.id, email).await?;
     }
     if user.display_name.as_deref() != display_name {
         users::set_display_name(&state.db, user.id, display_name).await?;
@@ -75,6 +76,15 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, ip: Option<&s
         }
     }
     get(state, principal).await
+}
+
+/// Charges the confirmation and notice an email change sends to the
+/// limits invitations use: per requesting user and per new address
+/// (`rate_limit::spend_mail`), before anything is stored or queued.
+async fn spend_change_mail(state: &AppState, user_id: i64, email: &str) -> Result<(), AppError> {
+    use crate::backend::auth::rate_limit::spend_mail;
+    spend_mail(state, &format!("mail:user:{user_id}"), "You asked for too many emails").await?;
+    spend_mail(state, &format!("mail:to:{}", email.to_lowercase()), "Too many emails went to this address").await
 }
 
 /// The current password, checked under the same per-address limit and

@@ -55,8 +55,13 @@ pub async fn request(
     Ok(RECOVERY_SENT.to_string())
 }
 
+/// Sends nothing (the caller logs why) once the address had its share of
+/// mail this minute, so many client addresses cannot flood one inbox; the
+/// page's answer stays the same.
 async fn send_recovery(state: &AppState, user: &UserRow, kind: RecoveryKind) -> Result<(), AppError> {
     let email = user.email.clone().unwrap_or_default();
+    let to_key = format!("mail:to:{}", email.to_lowercase());
+    crate::backend::auth::rate_limit::spend_mail(state, &to_key, "Too many emails went to this address").await?;
     match kind {
         RecoveryKind::ResendVerification if !user.verified => {
             registration::send_verification(state, user.id, &user.username, &email).await

@@ -55,6 +55,11 @@ pub async fn register(state: &AppState, principal: Option<&Principal>, form: &Re
     if users::find_by_username(&state.db, username).await?.is_some() {
         return Err(AppError::taken("username", USERNAME_TAKEN));
     }
+    if site.require_email_verification {
+        // Either answer below mails this address: the limit applies to both alike.
+        let to_key = format!("mail:to:{}", email.to_lowercase());
+        crate::backend::auth::rate_limit::spend_mail(state, &to_key, "Too many emails went to this address").await?;
+    }
     let hash = state.hasher.hash(&form.password).await?;
     let email_taken = users::email_owner(&state.db, email, 0).await?.is_some();
     if email_taken && !site.require_email_verification {
