@@ -78,8 +78,20 @@ test('a stranger asks for access and the owner approves it from another browser'
   await expect(askerPage.getByRole('cell', { name: 'approved: Members' })).toBeVisible();
 });
 
+/** Admin → Settings: whether owners' invitations may create accounts, and whether new accounts wait for approval. */
+async function invitationPolicy(admin: Page, ownersInvite: boolean, approve: boolean) {
+  await gotoHydrated(admin, '/admin/settings');
+  await admin.getByLabel('Project owners may invite new people', { exact: false }).setChecked(ownersInvite);
+  await admin.getByLabel('New accounts must be approved by an admin').setChecked(approve);
+  await admin.getByLabel('Minimum password length').fill('8');
+  await admin.getByRole('button', { name: 'Save settings' }).click();
+  await expect(admin.getByRole('status')).toHaveText('Settings saved.');
+}
+
 test('an invitation lets a new person create an account and join at once', async ({ page, browser }) => {
   await signedInAdmin(page, 'iadm');
+  // Registration is closed: an owner's link creates an account only when the site allows it (issue 29).
+  await invitationPolicy(page, true, false);
   const owner = await createUser(page, 'inv');
   const ownerPage = await browserFor(browser, owner);
   const slug = await createProject(ownerPage, 'private');
@@ -113,6 +125,7 @@ test('an invitation lets a new person create an account and join at once', async
   const late = await (await browser.newContext()).newPage();
   await gotoHydrated(late, new URL(link).pathname);
   await expect(late.getByRole('alert')).toContainText('This invitation link is not valid');
+  await invitationPolicy(page, false, true);
 });
 
 test('upload and download a file; a collaborator sees no upload button and the server refuses anyway', async ({ page, browser }) => {

@@ -155,8 +155,8 @@ pub async fn accept_my_invitation(id: i64) -> Result<String, AppError> {
     Ok(slug)
 }
 
-/// Creates an account from the invitation, signs it in and joins; returns
-/// the project's slug.
+/// Creates an account from the invitation and joins; signs it in unless it
+/// waits for an admin's approval. Returns the project's slug.
 #[server(endpoint = "invitations/sign_up")]
 pub async fn sign_up_from_invitation(
     token: String,
@@ -171,6 +171,11 @@ pub async fn sign_up_from_invitation(
             let state = state()?;
             let form = InvitationSignUp { username, display_name, password, confirm };
             let (user, slug) = invitations::accept_by_registering(&state, &token, &form).await?;
+            if !user.approved {
+                // The account waits for an admin: no session until then.
+                on_form_post_go_to(&format!("/invitations/{}?done={}", token.trim(), NextStep::AwaitApproval.key()));
+                return Ok(slug);
+            }
             crate::backend::auth::login::start_session(&state, &session().await?, &user, &client_info().await).await?;
             on_form_post_go_to(&format!("/projects/{slug}"));
             Ok(slug)

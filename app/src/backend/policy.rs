@@ -341,23 +341,59 @@ pub fn project_rights(principal: Option<&Principal>, require_login: bool, facts:
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemberView {
     viewer: Option<i64>,
-    /// Everyone's email addresses, the pending access requests and the
-    /// invitations: the project's owners and admins.
+    admin: bool,
+    /// The pending access requests and the invitations, and the email
+    /// addresses members shared by how they joined: the project's owners
+    /// and admins.
     pub manages: bool,
+}
+
+/// How a membership began (`memberships.joined_by`): the project's
+/// creator, an accepted invitation, an approved access request, added by
+/// an owner, added by an admin.
+pub const JOINED_CREATED: &str = "created";
+pub const JOINED_INVITATION: &str = "invitation";
+pub const JOINED_REQUEST: &str = "request";
+pub const JOINED_ADDED: &str = "added";
+pub const JOINED_ADMIN: &str = "admin";
+
+/// The ways of joining by which a member shows their email address to the
+/// project's owners: they answered an invitation sent to it, or asked to join.
+pub const JOINS_SHARING_EMAIL: [&str; 2] = [JOINED_INVITATION, JOINED_REQUEST];
+
+/// `joined_by` for a membership `principal` makes by adding someone.
+pub fn joined_by_adding(principal: Option<&Principal>) -> &'static str {
+    if principal.is_some_and(Principal::is_admin) { JOINED_ADMIN } else { JOINED_ADDED }
+}
+
+/// Whether a project owner (not an admin) may add someone by their email
+/// address: only someone whose address the owner already sees (see
+/// [`sees_person_email`]), so that the answer tells nothing new.
+pub fn adds_by_email(principal: Option<&Principal>, person_id: i64, email_shared_with_caller: bool) -> bool {
+    sees_person_email(principal, person_id, email_shared_with_caller)
+}
+
+/// Whether an invitation's link may create an account: an admin's always;
+/// an owner's while registration is open or the site lets owners invite
+/// new people (`owners_may_invite_new_people`).
+pub fn invitation_creates_account(by_admin: bool, registration_open: bool, owners_may_invite_new_people: bool) -> bool {
+    by_admin || registration_open || owners_may_invite_new_people
 }
 
 impl MemberView {
     fn of(principal: Option<&Principal>, require_login: bool, facts: &ProjectFacts) -> MemberView {
         MemberView {
             viewer: principal.map(|p| p.user_id),
+            admin: principal.is_some_and(Principal::is_admin),
             manages: project_allows(principal, require_login, facts, ProjectAction::Manage),
         }
     }
 
     /// Whether the list shows `member_id`'s email address: their own
-    /// always, other people's to those who manage the project.
-    pub fn shows_email_of(&self, member_id: i64) -> bool {
-        self.manages || self.viewer == Some(member_id)
+    /// always, anyone's to admins, and to the project's owners only when
+    /// the member joined by invitation or request (`joined_by`).
+    pub fn shows_email_of(&self, member_id: i64, joined_by: &str) -> bool {
+        self.viewer == Some(member_id) || self.admin || (self.manages && JOINS_SHARING_EMAIL.contains(&joined_by))
     }
 }
 
@@ -369,10 +405,11 @@ pub fn member_view(principal: Option<&Principal>, require_login: bool, facts: &P
 }
 
 /// Whether the caller may read the email address of `member_id`, a person
-/// in the project's groups: their own always; other people's only as one of
-/// the project's owners or an admin (members and collaborators see names).
-pub fn sees_member_email(principal: Option<&Principal>, require_login: bool, facts: &ProjectFacts, member_id: i64) -> bool {
-    MemberView::of(principal, require_login, facts).shows_email_of(member_id)
+/// in the project's groups who joined by `joined_by`: their own always;
+/// other people's as an admin, or as one of the project's owners when the
+/// member joined by invitation or request (members and collaborators see names).
+pub fn sees_member_email(principal: Option<&Principal>, require_login: bool, facts: &ProjectFacts, member_id: i64, joined_by: &str) -> bool {
+    MemberView::of(principal, require_login, facts).shows_email_of(member_id, joined_by)
 }
 
 /// Whom a site-wide list of people (XNAT's `/data/users`) shows.
@@ -393,9 +430,9 @@ pub fn people_scope(principal: Option<&Principal>) -> Result<PeopleScope, AppErr
 
 /// The same rule for a site-wide list of people (XNAT's `/data/users`):
 /// an email shows to its owner, to admins, and to the owner of a project
-/// the person is in.
-pub fn sees_person_email(principal: Option<&Principal>, person_id: i64, in_callers_project: bool) -> bool {
-    principal.is_some_and(|p| p.user_id == person_id || p.is_admin() || in_callers_project)
+/// the person joined by invitation or request (`email_shared_with_caller`).
+pub fn sees_person_email(principal: Option<&Principal>, person_id: i64, email_shared_with_caller: bool) -> bool {
+    principal.is_some_and(|p| p.user_id == person_id || p.is_admin() || email_shared_with_caller)
 }
 
 /// Allows or refuses an action that needs no sign-in: the public pages'
@@ -550,14 +587,20 @@ mod tests {
     fn member_emails_only_for_owners_admins_and_oneself() {
         let facts = |role| ProjectFacts { slug: "p", accessibility: Accessibility::Public, role };
         let me = user(&["user"], false);
-        assert!(sees_member_email(Some(&me), true, &facts(Some(ProjectRole::Owner)), 2));
-        assert!(sees_member_email(Some(&user(&["admin"], false)), true, &facts(None), 2));
-        for role in [Some(ProjectRole::Member), Some(ProjectRole::Collaborator), None] {
-            assert!(!sees_member_email(Some(&me), true, &facts(role), 2), "{role:?}");
-            assert!(sees_member_email(Some(&me), true, &facts(role), me.user_id), "their own, as {role:?}");
+        let owner = facts(Some(ProjectRole::Owner));
+        for joined in JOINS_SHARING_EMAIL {
+            assert!(sees_member_email(Some(&me), true, &owner, 2, joined), "{joined}");
         }
-        assert!(!sees_member_email(Some(&user(&["all_data_access"], false)), true, &facts(None), 2));
-        assert!(!sees_member_email(None, false, &facts(None), 2));
+        for joined in [JOINED_CREATED, JOINED_ADDED, JOINED_ADMIN] {
+            assert!(!sees_member_email(Some(&me), true, &owner, 2, joined), "an owner, {joined}");
+            assert!(sees_member_email(Some(&user(&["admin"], false)), true, &facts(None), 2, joined), "an admin, {joined}");
+        }
+        for role in [Some(ProjectRole::Member), Some(ProjectRole::Collaborator), None] {
+            assert!(!sees_member_email(Some(&me), true, &facts(role), 2, JOINED_INVITATION), "{role:?}");
+            assert!(sees_member_email(Some(&me), true, &facts(role), me.user_id, JOINED_ADDED), "their own, as {role:?}");
+        }
+        assert!(!sees_member_email(Some(&user(&["all_data_access"], false)), true, &facts(None), 2, JOINED_INVITATION));
+        assert!(!sees_member_email(None, false, &facts(None), 2, JOINED_INVITATION));
         assert!(sees_person_email(Some(&me), 2, true) && !sees_person_email(Some(&me), 2, false));
         assert!(sees_person_email(Some(&me), me.user_id, false));
         assert!(sees_person_email(Some(&user(&["admin"], false)), 2, false));
@@ -645,9 +688,9 @@ mod tests {
             }
         }
         let as_member = member_view(Some(&plain), true, &ProjectFacts { slug: "p", accessibility: Accessibility::Private, role: Some(ProjectRole::Member) }).unwrap();
-        assert!(as_member.shows_email_of(plain.user_id) && !as_member.shows_email_of(2));
+        assert!(as_member.shows_email_of(plain.user_id, JOINED_ADDED) && !as_member.shows_email_of(2, JOINED_INVITATION));
         let as_owner = member_view(Some(&plain), true, &ProjectFacts { slug: "p", accessibility: Accessibility::Private, role: Some(ProjectRole::Owner) }).unwrap();
-        assert!(as_owner.shows_email_of(2));
+        assert!(as_owner.shows_email_of(2, JOINED_REQUEST) && !as_owner.shows_email_of(2, JOINED_ADDED));
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub struct SiteSettings {
     pub require_admin_approval: bool,
     /// Admins get an email for each registration.
     pub notify_admins: bool,
+    /// Project owners may invite addresses with no account while registration is closed.
+    pub owners_may_invite_new_people: bool,
     /// How long emailed links (verification, reset, email change) work.
     pub email_link_hours: i64,
     /// True when an SMTP server is configured (otherwise mail waits in the outbox).
@@ -85,6 +87,7 @@ impl Default for SiteSettings {
             require_email_verification: true,
             require_admin_approval: true,
             notify_admins: true,
+            owners_may_invite_new_people: false,
             email_link_hours: 48,
             smtp_configured: false,
             invitation_daily_cap: 50,

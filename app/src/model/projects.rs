@@ -257,6 +257,10 @@ pub struct InvitationPreview {
     pub email: String,
     pub invited_by: String,
     pub expires_at: i64,
+    /// The link may create an account (otherwise only an existing account
+    /// can accept it: registration is closed to this invitation).
+    #[serde(default)]
+    pub creates_account: bool,
 }
 
 /// The form that creates an account from an invitation link.

@@ -10,6 +10,9 @@ pub struct SettingsForm {
     pub require_email_verification: bool,
     pub require_admin_approval: bool,
     pub notify_admins: bool,
+    /// Project owners may invite addresses with no account while registration is closed.
+    #[serde(default)]
+    pub owners_may_invite_new_people: bool,
     /// Text, so that "abc" gets an inline error rather than a decode failure.
     pub password_min_length: String,
     pub require_login: bool,

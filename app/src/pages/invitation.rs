@@ -1,12 +1,13 @@
 //! `/invitations/:token`: what the invitation offers; signed in, one click
-//! joins; otherwise an account is created here (the link proves the
-//! address, so there is no verification or approval step) or the visitor
-//! signs in and comes back. A plain page (`components::plain_forms`): its
-//! forms post without the browser app.
+//! joins; otherwise an account is created here when the site's registration
+//! policy lets this invitation create one (the link proves the address, so
+//! there is no verification step; an admin's approval may be), or the
+//! visitor signs in and comes back. A plain page (`components::plain_forms`):
+//! its forms post without the browser app.
 
 use crate::api::projects::*;
 use crate::api::settings::site_info;
-use crate::components::forms::{day_of, field_error, form_error, Field, FormError};
+use crate::components::forms::{day_of, field_error, form_error, posted, Field, FormError};
 use crate::components::loaded::load;
 use crate::components::session_user::use_session_user;
 use crate::components::plain_forms::plain_page;
@@ -24,9 +25,12 @@ pub fn InvitationPage() -> impl IntoView {
         let preview = load(token, preview_invitation);
         let user = use_session_user();
         let info = load(|| (), |_| site_info());
+        let awaiting = posted("done").and_then(|key| crate::model::NextStep::from_key(&key));
         view! {
             <Title text="Invitation · Gatehouse"/>
             <h1>"Invitation"</h1>
+            {awaiting.map(|step| view! { <p class="form-success" role="status">"Your account was created. " {step.message()}</p> })}
+            <Show when=move || awaiting.is_none()>
             <Transition fallback=|| view! { <p>"Checking the invitation…"</p> }>
                 {move || Suspend::new(async move {
                     let signed_in = user.await.ok().flatten();
@@ -38,12 +42,14 @@ pub fn InvitationPage() -> impl IntoView {
                                {format!(" ({}) as one of its {}. The link works once, until {}.", p.project_slug, p.role.group(), day_of(p.expires_at))}</p>
                             {match signed_in {
                                 Some(u) => view! { <Accept token=token() username=u.username/> }.into_any(),
-                                None => view! { <SignUp token=token() min_length/> }.into_any(),
+                                None if p.creates_account => view! { <SignUp token=token() min_length/> }.into_any(),
+                                None => view! { <SignInOnly token=token()/> }.into_any(),
                             }}
                         }.into_any(),
                     }
                 })}
             </Transition>
+            </Show>
         }
     })
 }
@@ -61,6 +67,15 @@ fn Accept(token: String, username: String) -> impl IntoView {
             <input type="hidden" name="token" value=token/>
             <button type="submit" data-busy="Joining…">"Join the project"</button>
         </ActionForm>
+    }
+}
+
+/// Registration is closed to this invitation: only an existing account accepts it.
+#[component]
+fn SignInOnly(token: String) -> impl IntoView {
+    let sign_in = format!("/login?next={}", crate::model::url::encode_query_value(&format!("/invitations/{token}")));
+    view! {
+        <p><a href=sign_in>"Sign in to accept"</a>". Registration is closed on this site: ask an administrator to create an account for you."</p>
     }
 }
 

@@ -7,7 +7,7 @@ use super::Caller;
 use crate::ServerState;
 use app::backend::auth::login::client_info_from;
 use app::backend::csv_writer::CsvWriter;
-use app::backend::service::{project_members, projects, sessions};
+use app::backend::service::{features, project_members, projects, sessions};
 use app::model::*;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -128,14 +128,23 @@ struct Format {
     format: Option<String>,
 }
 
+/// Whether a listing is asked for as CSV (else JSON); asked before any
+/// work. CSV is an export: it needs the `export_csv` feature, as the admin
+/// exports do (403 otherwise; JSON stays open).
+async fn wants_csv(s: &ServerState, caller: &Caller, format: &Format) -> Result<bool, AppError> {
+    match format.format.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("json") => Ok(false),
+        Some("csv") => {
+            features::require(&s.app, caller.get(), None, features::EXPORT_CSV).await?;
+            Ok(true)
+        }
+        Some(_) => Err(AppError::validation("format", "format: use json or csv")),
+    }
+}
+
 /// A listing in the asked format: JSON `ResultSet` (all values strings) or
 /// CSV with a header row always. `columns=` is ignored: every column comes back.
-fn listing(format: &Format, columns: &[&str], rows: Vec<Vec<String>>) -> Response {
-    let csv = match format.format.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => return xnat_error(&AppError::validation("format", "format: use json or csv")),
-    };
+fn listing(csv: bool, columns: &[&str], rows: Vec<Vec<String>>) -> Response {
     if csv {
         let mut out = CsvWriter::with_header(columns, "\n");
         for row in &rows {
@@ -182,8 +191,9 @@ const PROJECT_COLUMNS: &[&str] = &["ID", "secondary_ID", "name", "description", 
 
 /// The projects the caller may see (`columns=` is ignored).
 #[utoipa::path(get, path = "/projects", tag = TAG, params(Format),
-    responses((status = 200, content((ResultSet = "application/json"), (String = "text/csv")))))]
+    responses((status = 200, content((ResultSet = "application/json"), (String = "text/csv"))), (status = 403, description = "CSV needs the export_csv feature")))]
 async fn list_projects(State(s): State<ServerState>, caller: Caller, Query(f): Query<Format>) -> XnatResult {
+    let csv = wants_csv(&s, &caller, &f).await?;
     let rows = projects::list(&s.app, caller.get())
         .await?
         .into_iter()
@@ -192,7 +202,7 @@ async fn list_projects(State(s): State<ServerState>, caller: Caller, Query(f): Q
             vec![p.slug.clone(), p.slug, p.name, p.description, String::new(), String::new(), uri]
         })
         .collect();
-    Ok(listing(&f, PROJECT_COLUMNS, rows))
+    Ok(listing(csv, PROJECT_COLUMNS, rows))
 }
 
 /// One project in XNAT's item shape.
@@ -290,6 +300,7 @@ const PROJECT_USER_COLUMNS: &[&str] = &["role", "login", "firstname", "lastname"
     responses((status = 200, content((ResultSet = "application/json"), (String = "text/csv"))), (status = 403, description = "Not allowed"),
         (status = 404, description = "No such project (or not visible)")))]
 async fn project_users(State(s): State<ServerState>, caller: Caller, Path(id): Path<String>, Query(f): Query<Format>) -> XnatResult {
+    let csv = wants_csv(&s, &caller, &f).await?;
     let slug = projects::detail(&s.app, caller.get(), &id).await?.summary.slug;
     let rows = project_members::members(&s.app, caller.get(), &slug)
         .await?
@@ -300,7 +311,7 @@ async fn project_users(State(s): State<ServerState>, caller: Caller, Path(id): P
             vec![m.role.as_str().into(), m.username, first, last, m.email.unwrap_or_default(), group_id, m.role.group().into()]
         })
         .collect();
-    Ok(listing(&f, PROJECT_USER_COLUMNS, rows))
+    Ok(listing(csv, PROJECT_USER_COLUMNS, rows))
 }
 
 fn parse_group(group: &str, project: &str) -> Result<ProjectRole, AppError> {
@@ -335,8 +346,10 @@ async fn remove_user(State(s): State<ServerState>, caller: Caller, Path((id, gro
 const USER_COLUMNS: &[&str] = &["login", "firstname", "lastname", "email", "xdat_user_id", "enabled"];
 
 /// Users: admins see all, others those sharing a project with them.
-#[utoipa::path(get, path = "/users", tag = TAG, params(Format), responses((status = 200, content((ResultSet = "application/json"), (String = "text/csv")))))]
+#[utoipa::path(get, path = "/users", tag = TAG, params(Format), responses((status = 200, content((ResultSet = "application/json"), (String = "text/csv"))),
+    (status = 403, description = "CSV needs the export_csv feature")))]
 async fn list_users(State(s): State<ServerState>, caller: Caller, Query(f): Query<Format>) -> XnatResult {
+    let csv = wants_csv(&s, &caller, &f).await?;
     let rows = project_members::visible_people(&s.app, caller.get())
         .await?
         .into_iter()
@@ -345,5 +358,5 @@ async fn list_users(State(s): State<ServerState>, caller: Caller, Query(f): Quer
             vec![u.username, first, last, u.email.unwrap_or_default(), u.id.to_string(), u.enabled.to_string()]
         })
         .collect();
-    Ok(listing(&f, USER_COLUMNS, rows))
+    Ok(listing(csv, USER_COLUMNS, rows))
 }

@@ -1,7 +1,8 @@
 //! Invitations over HTTP under pressure: one link accepted by many at once
 //! makes one account and one membership; sending is rate limited per
 //! inviter and per recipient address (10 a minute) and capped per inviter
-//! per day, refused with 429 and `Retry-After` — on SQLite and PostgreSQL.
+//! per day, refused with 429 and `Retry-After`; and signing up from a link
+//! obeys the registration policy — on SQLite and PostgreSQL.
 
 
 use crate::common::*;
@@ -12,8 +13,11 @@ use serde_json::{json, Value};
 
 pub(crate) const PASSWORD: &str = "invitation-password-1";
 
+/// These tests are about races, limits and forms, not the registration
+/// policy: owners' invitations may create accounts, approved at once
+/// (`invitation_sign_up_obeys_the_registration_policy` tests the defaults).
 pub(crate) fn config(db: &TestDb) -> Config {
-    Config { admin_password: Some(PASSWORD.into()), ..test_config(db) }
+    Config { admin_password: Some(PASSWORD.into()), owners_may_invite_new_people: true, require_admin_approval: false, ..test_config(db) }
 }
 
 fn now_ms() -> i64 {
@@ -176,5 +180,100 @@ async fn the_daily_invitation_cap_is_configurable() {
         let (status, retry_after) = invite(&owner, "lab", "three@example.org").await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{}", db.label);
         assert!(retry_after.is_some_and(|s| s > 86_000), "{}: {retry_after:?}", db.label);
+    }
+}
+
+async fn settings_with(admin: &Client, changes: &[(&str, bool)]) {
+    let mut form: Value = admin.call("/api/admin/settings/get", &json!({})).await.json().await.unwrap();
+    for (key, value) in changes {
+        form[*key] = json!(value);
+    }
+    let res = admin.call("/api/admin/settings/save", &json!({"form": form})).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+}
+
+async fn membership(server: &TestServer, username: &str) -> Option<(String, String)> {
+    let sql = "SELECT m.role, m.joined_by FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.username = $1";
+    app::on_db!(&server.state().db, |pool| sqlx::query_as::<_, (String, String)>(sql).bind(username).fetch_optional(pool).await).unwrap()
+}
+
+/// With the defaults (registration closed, admin approval required) an
+/// owner's invitation creates no account; an admin's does, waiting for
+/// approval with its membership kept; "Project owners may invite new
+/// people" lets an owner's link create one (still waiting for approval);
+/// without required approval the new account is signed in at once.
+#[tokio::test]
+async fn invitation_sign_up_obeys_the_registration_policy() {
+    for db in test_databases().await {
+        let server = TestServer::start(&Config { admin_password: Some(PASSWORD.into()), ..test_config(&db) }).await;
+        let owner = owner_of(&server, "owner", "lab").await;
+        let admin = Client::new(&server.base);
+        assert_eq!(admin.login("admin", PASSWORD).await.status(), StatusCode::OK);
+        let form: Value = admin.call("/api/admin/settings/get", &json!({})).await.json().await.unwrap();
+        assert_eq!((form["registration_open"].clone(), form["owners_may_invite_new_people"].clone()), (json!(false), json!(false)), "{}", db.label);
+
+        // The owner's invitation goes out (the answer tells nothing about accounts) but cannot make one.
+        assert_eq!(invite(&owner, "lab", "new@example.org").await.0, StatusCode::OK);
+        let token = token_sent_to(&server, "new@example.org").await;
+        let visitor = Client::new(&server.base);
+        let (status, preview) = status_and_body(visitor.call("/api/invitations/preview", &json!({"token": token})).await).await;
+        assert_eq!((status, preview["creates_account"].clone()), (StatusCode::OK, json!(false)), "{}", db.label);
+        let (status, body) = status_and_body(visitor.call("/api/invitations/sign_up", &sign_up(&token, "newbie")).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{}: {body}", db.label);
+        assert!(body.to_string().contains("registration is closed"), "{body}");
+        assert_eq!(count(&server, "SELECT COUNT(*) FROM users WHERE username = $1", "newbie").await, 0, "{}", db.label);
+        assert_eq!(count(&server, "SELECT COUNT(*) FROM invitations WHERE email = $1 AND accepted_at IS NULL", "new@example.org").await, 1, "the link stays open");
+
+        // An admin's invitation makes an account, which waits for approval; its membership is kept.
+        let (status, _) = status_and_body(admin.call("/api/projects/invitations/send", &json!({"slug": "lab", "email": "vetted@example.org", "role": "member"})).await).await;
+        assert_eq!(status, StatusCode::OK);
+        let vetted_token = token_sent_to(&server, "vetted@example.org").await;
+        let vetted = Client::new(&server.base);
+        let (status, body) = status_and_body(vetted.call("/api/invitations/sign_up", &sign_up(&vetted_token, "vetted")).await).await;
+        assert_eq!((status, body), (StatusCode::OK, json!("lab")), "{}", db.label);
+        assert_eq!(vetted.whoami().await, None, "{}: no session while the account waits", db.label);
+        let (status, body) = status_and_body(vetted.login("vetted", PASSWORD).await).await;
+        assert!(status.is_client_error() && body.to_string().contains("waiting for approval"), "{}: {status} {body}", db.label);
+        assert_eq!(membership(&server, "vetted").await, Some(("member".into(), "invitation".into())), "{}", db.label);
+        let (status, _) = status_and_body(vetted.call("/api/projects/datasets/list", &json!({"slug": "lab"})).await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(admin.call("/api/admin/users/approve", &json!({"username": "vetted"})).await.status(), StatusCode::OK);
+        assert_eq!(vetted.login("vetted", PASSWORD).await.status(), StatusCode::OK, "{}", db.label);
+        let (status, body) = status_and_body(vetted.call("/api/projects/datasets/list", &json!({"slug": "lab"})).await).await;
+        assert_eq!(status, StatusCode::OK, "{}: approved, in the private project: {body}", db.label);
+
+        // Owners may invite new people: the owner's open link now makes an account, still awaiting approval.
+        settings_with(&admin, &[("owners_may_invite_new_people", true)]).await;
+        let (_, preview) = status_and_body(visitor.call("/api/invitations/preview", &json!({"token": token})).await).await;
+        assert_eq!(preview["creates_account"], json!(true), "{}", db.label);
+        let (status, body) = status_and_body(visitor.call("/api/invitations/sign_up", &sign_up(&token, "newbie")).await).await;
+        assert_eq!((status, body), (StatusCode::OK, json!("lab")), "{}", db.label);
+        assert_eq!(visitor.whoami().await, None, "{}", db.label);
+        let (status, body) = status_and_body(visitor.login("newbie", PASSWORD).await).await;
+        assert!(status.is_client_error() && body.to_string().contains("waiting for approval"), "{}: {status} {body}", db.label);
+        assert_eq!(membership(&server, "newbie").await, Some(("member".into(), "invitation".into())));
+        assert_eq!(count(&server, "SELECT COUNT(*) FROM users WHERE username = $1 AND approved = FALSE AND verified = TRUE", "newbie").await, 1);
+
+        // Without required approval the new account is ready and signed in at once.
+        settings_with(&admin, &[("require_admin_approval", false)]).await;
+        assert_eq!(invite(&owner, "lab", "quick@example.org").await.0, StatusCode::OK);
+        let quick_token = token_sent_to(&server, "quick@example.org").await;
+        let quick = Client::new(&server.base);
+        let (status, _) = status_and_body(quick.call("/api/invitations/sign_up", &sign_up(&quick_token, "quick")).await).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(quick.whoami().await.as_deref(), Some("quick"), "{}", db.label);
+
+        // Closed again: an owner's new link creates nothing, the admin's still would.
+        settings_with(&admin, &[("owners_may_invite_new_people", false)]).await;
+        assert_eq!(invite(&owner, "lab", "late@example.org").await.0, StatusCode::OK);
+        let late = token_sent_to(&server, "late@example.org").await;
+        let (status, _) = status_and_body(Client::new(&server.base).call("/api/invitations/sign_up", &sign_up(&late, "late")).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{}", db.label);
+        let mail: String = app::on_db!(&server.state().db, |pool| sqlx::query_scalar("SELECT body FROM outbox WHERE to_address = $1")
+            .bind("late@example.org")
+            .fetch_one(pool)
+            .await)
+        .unwrap();
+        assert!(mail.contains("sign in to join") && !mail.contains("create one there"), "{}: {mail}", db.label);
     }
 }

@@ -266,8 +266,12 @@ async fn membership_and_last_owner() {
         project(&owner, "lab", "protected").await;
         let (status, body) = owner.call("/api/projects/members/remove", &json!({"slug": "lab", "username": "owner"})).await;
         assert_eq!((status, body["Conflict"].as_str().is_some() || body.to_string().contains("at least one owner")), (StatusCode::CONFLICT, true), "{body}");
-        // Add by email, move between groups, then the first owner can leave.
+        // An owner cannot add by an address they were never shown (issue 29;
+        // `member_emails_show_to_owners_by_how_members_joined`): by username, then.
         let (status, body) = owner.call("/api/projects/members/set", &json!({"slug": "lab", "user": "second@example.org", "role": "Owners"})).await;
+        assert_eq!((status, body["NotFound"].as_str()), (StatusCode::NOT_FOUND, Some("No user with that username or email can be added")));
+        // Add, move between groups, then the first owner can leave.
+        let (status, body) = owner.call("/api/projects/members/set", &json!({"slug": "lab", "user": "second", "role": "Owners"})).await;
         assert_eq!((status, body), (StatusCode::OK, json!("second")));
         let (status, _) = owner.call("/api/projects/members/set", &json!({"slug": "lab", "user": "nobody", "role": "Members"})).await;
         assert_eq!(status, 404);
@@ -383,7 +387,11 @@ fn invitation_token(mail: &str) -> String {
 async fn invitation_loop_register_and_join() {
     for db in test_databases().await {
         let data = tempfile::tempdir().unwrap();
-        let (server, sink) = server_with_mail(&db, data.path()).await;
+        let sink = crate::common::smtp::SmtpSink::start().await;
+        // Owners' links may create accounts, approved at once (the defaults:
+        // `invitation_limits::invitation_sign_up_obeys_the_registration_policy`).
+        let open = Config { smtp_url: Some(sink.url()), owners_may_invite_new_people: true, require_admin_approval: false, ..config(&db, data.path()) };
+        let server = TestServer::start(&open).await;
         users(&server, &["owner", "member", "collab", "existing"]).await;
         set_email(&server, "existing", "existing@example.org").await;
         let owner = Actor::signed_in(&server, "owner").await;
@@ -801,5 +809,171 @@ async fn the_home_page_says_what_needs_me() {
         let body = home(&Actor::signed_in(&server, "admin").await).await;
         assert_eq!(body["admin"], json!({"awaiting_approval": 2, "locked": 1, "outbox_pending": 0, "outbox_failed": failed}));
         assert_eq!(failed, 3, "the three invitation emails");
+    }
+}
+
+/// `(username, email)` of each row of a listing, email "" when hidden.
+fn emails_of(rows: &Value, name: &str) -> Vec<(String, String)> {
+    let mut seen: Vec<(String, String)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r[name].as_str().unwrap().to_string(), r["email"].as_str().unwrap_or_default().to_string()))
+        .collect();
+    seen.sort();
+    seen
+}
+
+fn email_pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = list.iter().map(|(u, e)| (u.to_string(), e.to_string())).collect();
+    pairs.sort();
+    pairs
+}
+
+/// Each membership records how it began; a member's email shows to the
+/// project's owners only when they joined by invitation or by a request,
+/// to admins and to themselves always — on the Users tab, XNAT's project
+/// users and `/data/users`. Adding by email tells a non-admin nothing:
+/// an address with no account and one they may not look up get one answer.
+#[tokio::test]
+async fn member_emails_show_to_owners_by_how_members_joined() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        let everyone = ["owner", "member", "collab", "co", "invited", "asker", "vetted"];
+        users(&server, &everyone).await;
+        for name in everyone {
+            set_email(&server, name, &format!("{name}@example.org")).await;
+        }
+        let owner = Actor::signed_in(&server, "owner").await;
+        project(&owner, "lab", "protected").await;
+        let (status, body) = owner.call("/api/projects/members/set", &json!({"slug": "lab", "user": "co", "role": "owner"})).await;
+        assert_eq!(status, 200, "{body}");
+        // Joined by invitation, by an approved request, and added by an admin.
+        let (status, body) = owner.call("/api/projects/invitations/send", &json!({"slug": "lab", "email": "invited@example.org", "role": "member"})).await;
+        assert_eq!(status, 200, "{body}");
+        let token = crate::invitation_limits::token_sent_to(&server, "invited@example.org").await;
+        let invited = Actor::signed_in(&server, "invited").await;
+        assert_eq!(invited.call("/api/invitations/accept", &json!({"token": token})).await.0, 200);
+        let asker = Actor::signed_in(&server, "asker").await;
+        assert_eq!(asker.call("/api/projects/requests/file", &json!({"slug": "lab", "message": ""})).await.0, 200);
+        let id = owner.call("/api/projects/people", &json!({"slug": "lab"})).await.1["requests"][0]["id"].as_i64().unwrap();
+        assert_eq!(owner.call("/api/projects/requests/decide", &json!({"slug": "lab", "id": id, "role": "member", "reason": ""})).await.0, 200);
+        let admin = Actor::signed_in(&server, "admin").await;
+        assert_eq!(admin.rest(Method::PUT, "/data/projects/lab/users/Members/vetted", None).await.0, 200);
+        let joined: Vec<(String, String)> = app::on_db!(&server.state().db, |pool| sqlx::query_as(
+            "SELECT u.username, m.joined_by FROM memberships m JOIN users u ON u.id = m.user_id ORDER BY u.username"
+        )
+        .fetch_all(pool)
+        .await)
+        .unwrap();
+        let expected_joins = [("asker", "request"), ("co", "added"), ("collab", "added"), ("invited", "invitation"), ("member", "added"), ("owner", "created"), ("vetted", "admin")];
+        assert_eq!(joined, email_pairs(&expected_joins), "[{}]", db.label);
+
+        let all: Vec<(&str, String)> = everyone.iter().map(|n| (*n, format!("{n}@example.org"))).collect();
+        let shown = |visible: &[&str]| -> Vec<(String, String)> {
+            email_pairs(&all.iter().map(|(n, e)| (*n, if visible.contains(n) { e.as_str() } else { "" })).collect::<Vec<_>>())
+        };
+        for (viewer, actor, expected) in [
+            ("owner", &owner, shown(&["owner", "invited", "asker"])),
+            ("co", &Actor::signed_in(&server, "co").await, shown(&["co", "invited", "asker"])),
+            ("admin", &admin, shown(&everyone)),
+            ("invited", &invited, shown(&["invited"])),
+        ] {
+            let (status, people) = actor.call("/api/projects/people", &json!({"slug": "lab"})).await;
+            assert_eq!(status, 200, "{people}");
+            assert_eq!(emails_of(&people["members"], "username"), expected, "[{}] Users tab as {viewer}", db.label);
+            let (status, xnat) = actor.rest(Method::GET, "/data/projects/lab/users?format=json", None).await;
+            assert_eq!(status, 200, "{xnat}");
+            assert_eq!(emails_of(&xnat["ResultSet"]["Result"], "login"), expected, "[{}] XNAT project users as {viewer}", db.label);
+            let (_, users) = actor.rest(Method::GET, "/data/users?format=json", None).await;
+            let listed: Vec<(String, String)> = emails_of(&users["ResultSet"]["Result"], "login").into_iter().filter(|(n, _)| everyone.contains(&n.as_str())).collect();
+            assert_eq!(listed, expected, "[{}] /data/users as {viewer}", db.label);
+        }
+        let (_, org) = owner.rest(Method::GET, "/orgs/lab", None).await;
+        assert!(!org.to_string().contains("@example.org"), "the registry's org shows no addresses: {org}");
+
+        // Adding by email: one answer for no account and for an address the owner may not look up.
+        project(&owner, "lab2", "private").await;
+        let mut answers = Vec::new();
+        for who in ["ghost@example.org", "member@example.org", "vetted@example.org", "co@example.org"] {
+            let page = owner.call("/api/projects/members/set", &json!({"slug": "lab2", "user": who, "role": "member"})).await;
+            let xnat = owner.rest(Method::PUT, &format!("/data/projects/lab2/users/Members/{who}"), None).await;
+            answers.push((page, xnat));
+        }
+        for (page, xnat) in &answers {
+            assert_eq!(page, &(StatusCode::NOT_FOUND, json!({"NotFound": "No user with that username or email can be added"})), "[{}]", db.label);
+            assert_eq!(xnat, &(StatusCode::NOT_FOUND, json!("No user with that username or email can be added")), "[{}]", db.label);
+        }
+        let (status, body) = owner.call("/api/projects/members/set", &json!({"slug": "lab2", "user": "INVITED@example.org", "role": "member"})).await;
+        assert_eq!((status, body), (StatusCode::OK, json!("invited")), "[{}] an address the owner sees can be added", db.label);
+        let (status, body) = admin.call("/api/projects/members/set", &json!({"slug": "lab2", "user": "member@example.org", "role": "member"})).await;
+        assert_eq!((status, body), (StatusCode::OK, json!("member")), "[{}] admins add by any address", db.label);
+        let (status, body) = admin.call("/api/projects/members/set", &json!({"slug": "lab2", "user": "ghost@example.org", "role": "member"})).await;
+        assert_eq!((status, body["NotFound"].as_str()), (StatusCode::NOT_FOUND, Some("No such user: ghost@example.org")));
+    }
+}
+
+/// With email verification off, registering with an invitee's address
+/// proves nothing: the home page neither lists nor accepts that person's
+/// invitation; only the emailed link (its token proves the mailbox) does.
+#[tokio::test]
+async fn an_unverified_address_accepts_no_invitation_from_the_home_page() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let open = Config { registration_open: true, require_email_verification: false, require_admin_approval: false, ..config(&db, data.path()) };
+        let server = TestServer::start(&open).await;
+        users(&server, &["owner", "member", "collab"]).await;
+        let owner = Actor::signed_in(&server, "owner").await;
+        project(&owner, "lab", "private").await;
+        let (status, body) = owner.call("/api/projects/invitations/send", &json!({"slug": "lab", "email": "victim@example.org", "role": "member"})).await;
+        assert_eq!(status, 200, "{body}");
+        let form = json!({"username": "mallory", "email": "Victim@example.org", "display_name": "", "password": PASSWORD, "confirm_password": PASSWORD});
+        let (status, body) = read(Client::new(&server.base).call("/api/register", &form).await).await;
+        assert_eq!((status, body), (StatusCode::OK, json!("SignIn")), "[{}] usable at once: verification is off", db.label);
+        let mallory = Actor::signed_in(&server, "mallory").await;
+        assert_eq!(home(&mallory).await["invitations"], json!([]), "[{}] not listed", db.label);
+        let id = owner.call("/api/projects/people", &json!({"slug": "lab"})).await.1["invitations"][0]["id"].as_i64().unwrap();
+        let (status, _) = mallory.call("/api/invitations/accept_mine", &json!({"id": id})).await;
+        assert_eq!(status, 404, "[{}] a typed address accepts nothing by itself", db.label);
+        let (status, _) = mallory.call("/api/projects/datasets/list", &json!({"slug": "lab"})).await;
+        assert_eq!(status, 404, "[{}] not in the private project", db.label);
+        // The emailed link itself proves the mailbox.
+        let token = crate::invitation_limits::token_sent_to(&server, "victim@example.org").await;
+        let (status, body) = mallory.call("/api/invitations/accept", &json!({"token": token})).await;
+        assert_eq!((status, body), (StatusCode::OK, json!("lab")), "[{}]", db.label);
+    }
+}
+
+/// XNAT's CSV listings are exports: with `export_csv` off they answer 403
+/// as the admin export does, while JSON keeps working.
+#[tokio::test]
+async fn xnat_csv_listings_obey_the_export_csv_feature() {
+    for db in test_databases().await {
+        let data = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&config(&db, data.path())).await;
+        users(&server, &["owner", "member", "collab"]).await;
+        let owner = Actor::signed_in(&server, "owner").await;
+        project(&owner, "lab", "protected").await;
+        let listings = ["/data/projects", "/data/projects/lab/users", "/data/users", "/REST/projects", "/REST/users"];
+        for path in listings {
+            let (status, _) = owner.rest(Method::GET, &format!("{path}?format=csv"), None).await;
+            assert_eq!(status, 200, "[{}] {path} before", db.label);
+        }
+        let ban = reqwest::Client::new()
+            .post(server.url("/data/services/features?group=_SITE_WIDE"))
+            .basic_auth("admin", Some(PASSWORD))
+            .form(&[("key", "export_csv"), ("banned", "true")]);
+        assert_eq!(ban.send().await.unwrap().status(), 200);
+        for path in listings {
+            let (status, body) = owner.rest(Method::GET, &format!("{path}?format=CSV"), None).await;
+            assert_eq!((status, body), (StatusCode::FORBIDDEN, json!("This feature is not enabled for you: Export CSV")), "[{}] {path}", db.label);
+            let (status, body) = owner.rest(Method::GET, &format!("{path}?format=json"), None).await;
+            assert_eq!(status, 200, "[{}] {path} as JSON: {body}", db.label);
+            assert!(body["ResultSet"]["Result"].is_array());
+        }
+        let admin = Actor::signed_in(&server, "admin").await;
+        assert_eq!(admin.rest(Method::GET, "/admin/users/export.csv", None).await.0, 403, "as the admin export answers");
+        assert_eq!(admin.rest(Method::GET, "/data/users?format=csv", None).await.0, 403);
     }
 }

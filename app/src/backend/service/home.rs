@@ -41,10 +41,11 @@ pub async fn summary(state: &AppState, principal: Option<&Principal>) -> Result<
     Ok(HomeSummary { projects, project_count, requests, invitations: invitations_for(state, p, now).await?, waiting_on_me, admin })
 }
 
-/// Open invitations to the caller's address: the address is what an
-/// invitation names, so it proves the invitee as the emailed link does.
+/// Open invitations to the caller's address, when its mailbox proved it:
+/// the address is what an invitation names, so it proves the invitee as
+/// the emailed link does.
 async fn invitations_for(state: &AppState, p: &Principal, now: i64) -> Result<Vec<WaitingInvitation>, AppError> {
-    let Some(email) = account_email(p) else {
+    let Some(email) = proven_email(state, p).await? else {
         return Ok(Vec::new());
     };
     let rows = project_requests::open_invitations_to(&state.db, email, now, SHOWN).await?;
@@ -61,12 +62,15 @@ async fn invitations_for(state: &AppState, p: &Principal, now: i64) -> Result<Ve
         .collect())
 }
 
-/// The caller's email address, as this request read it with the account.
-/// It is a proven one: an account signs in only once verified, a new
-/// address replaces the old one only when its link is followed, and
-/// otherwise an admin set it.
-pub fn account_email(p: &Principal) -> Option<&str> {
-    p.email.as_deref()
+/// The caller's email address, as this request read it with the account,
+/// when its mailbox proved it: a verification, email-change or invitation
+/// link was followed, or an admin set it. An address typed at `/register`
+/// while verification was off (`users.email_unproven`) proves nothing.
+pub async fn proven_email<'p>(state: &AppState, p: &'p Principal) -> Result<Option<&'p str>, AppError> {
+    match p.email.as_deref() {
+        Some(email) if !users::email_unproven(&state.db, p.user_id).await? => Ok(Some(email)),
+        _ => Ok(None),
+    }
 }
 
 async fn admin_attention(state: &AppState, now: i64) -> Result<AdminAttention, AppError> {

@@ -1,12 +1,18 @@
 //! Invitations (SPEC §2, §3): an owner invites an email address with a
 //! role; the emailed link lets its holder join at once — signed in, or by
-//! creating an account on the spot, which needs no verification or
-//! approval because the link proves the address. Links are single-use,
-//! expire after `INVITATION_DAYS`, can be revoked, and are stored hashed.
+//! creating an account on the spot. The link proves the address (no
+//! verification step), but the registration policy holds: while
+//! registration is closed only an admin's invitation creates an account,
+//! unless the site lets owners invite new people; and a new account waits
+//! for an admin's approval when the site requires it (its membership is
+//! kept: it counts once the account is approved). From the home page an
+//! account accepts only invitations to an address its mailbox proved.
+//! Links are single-use, expire after `INVITATION_DAYS`, can be revoked,
+//! and are stored hashed.
 
 use crate::backend::auth::tokens::{random_hex, sha256_hex};
 use crate::backend::auth::Principal;
-use crate::backend::policy::{authorize, Action, ProjectAction};
+use crate::backend::policy::{authorize, invitation_creates_account, Action, ProjectAction};
 use crate::backend::service::mail::{self, Outgoing};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
 use crate::backend::service::projects::load;
@@ -69,6 +75,7 @@ pub async fn invite(
     }
     check_email(email, "email")?;
     let inviter_id = principal.map_or(0, |p| p.user_id);
+    let by_admin = principal.is_some_and(Principal::is_admin);
     rate_limit::spend_mail(state, &format!("mail:user:{inviter_id}"), "You sent too many invitations").await?;
     rate_limit::spend_mail(state, &format!("mail:to:{}", email.to_lowercase()), "Too many emails went to this address").await?;
     let token = random_hex(32);
@@ -80,19 +87,25 @@ pub async fn invite(
         role: role.as_str(),
         token_hash: &sha256_hex(&token),
         invited_by: inviter,
+        by_admin,
         now,
         expires_at,
     };
-    let cap = crate::backend::service::settings::current(state).await?.invitation_daily_cap;
+    let site = crate::backend::service::settings::current(state).await?;
+    let cap = site.invitation_daily_cap;
     let details = json!({"email": email, "role": role.as_str()});
     let event = audit::event(Actor::of(principal), AuditAction::InvitationSent, Target::project(project.id(), &project.row.slug), details);
     if let Capped::Refused { retry_at } = store::insert_invitation_within_cap(&state.db, &row, inviter_id, cap, DAY_MS, &event).await? {
         let refusal = format!("You sent {cap} invitations in the last 24 hours, the most allowed");
         return Err(rate_limit::too_many(&refusal, retry_at - now));
     }
+    let how = match invitation_creates_account(by_admin, site.registration_open, site.owners_may_invite_new_people) {
+        true => "Open this link to join; if you have no account yet, you can create one there:",
+        false => "Open this link and sign in to join (this site's accounts are made by its administrators):",
+    };
     let body = format!(
         "{inviter} invites you to the project {} ({}) as one of its {}.\n\n\
-         Open this link to join; if you have no account yet, you can create one there:\n{}\n\n\
+         {how}\n{}\n\n\
          The link works once and expires in {INVITATION_DAYS} days.\n",
         project.row.name,
         project.row.slug,
@@ -123,10 +136,21 @@ async fn open_invitation(state: &AppState, token: &str) -> Result<InvitationRow,
     row.filter(|r| status_of(r) == InvitationStatus::Open).ok_or_else(|| AppError::NotFound(INVALID_INVITATION.into()))
 }
 
+/// Whether `row`'s link may create an account under the settings in force.
+async fn creates_account(state: &AppState, row: &InvitationRow) -> Result<bool, AppError> {
+    let site = crate::backend::service::settings::current(state).await?;
+    Ok(invitation_creates_account(row.by_admin, site.registration_open, site.owners_may_invite_new_people))
+}
+
+pub const INVITATION_NEEDS_ACCOUNT: &str =
+    "This invitation can be accepted only by signing in: registration is closed on this site. Ask an administrator to create an account for you.";
+
 /// What the invitation page shows to whoever holds the link.
 pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview, AppError> {
     let row = open_invitation(state, token).await?;
+    let creates_account = creates_account(state, &row).await?;
     Ok(InvitationPreview {
+        creates_account,
         project_slug: row.project_slug,
         project_name: row.project_name,
         role: ProjectRole::parse(&row.role, "").unwrap_or(ProjectRole::Collaborator),
@@ -143,11 +167,12 @@ pub async fn accept(state: &AppState, principal: Option<&Principal>, token: &str
 }
 
 /// The signed-in caller accepts, from their home page, an open invitation
-/// sent to their own address (which proves them as the emailed link
-/// would; see `home::account_email`). Any other id is "not valid", alike.
+/// sent to their own address, when their mailbox proved that address
+/// (`home::proven_email`), as the emailed link would. Any other id is "not
+/// valid", alike.
 pub async fn accept_mine(state: &AppState, principal: Option<&Principal>, id: i64) -> Result<String, AppError> {
     let p = authorize(principal, Action::UseSite)?;
-    let email = crate::backend::service::home::account_email(p);
+    let email = crate::backend::service::home::proven_email(state, p).await?;
     let row = store::find_invitation(&state.db, id).await?.filter(|r| {
         status_of(r) == InvitationStatus::Open && email.is_some_and(|e| e.to_lowercase() == r.email.to_lowercase())
     });
@@ -163,10 +188,13 @@ async fn join(state: &AppState, p: &Principal, row: InvitationRow) -> Result<Str
     Ok(row.project_slug)
 }
 
-/// Creates an account for the invited address (verified and approved: the
-/// link proves the address) and joins the project, spending the link in
-/// the same transaction: however many use one link at once, one joins.
-/// Returns the new user, for the door to sign in, and the project slug.
+/// Creates an account for the invited address (verified: the link proves
+/// the address; approved unless the site requires an admin's approval)
+/// and joins the project, spending the link in the same transaction:
+/// however many use one link at once, one joins. Refused (403) while
+/// registration is closed to this invitation ([`invitation_creates_account`]).
+/// Returns the new user, for the door to sign in once approved, and the
+/// project slug.
 pub async fn accept_by_registering(
     state: &AppState,
     token: &str,
@@ -174,6 +202,11 @@ pub async fn accept_by_registering(
 ) -> Result<(users::UserRow, String), AppError> {
     crate::backend::auth::external::refuse_local_management(state)?;
     let row = open_invitation(state, token).await?;
+    if !creates_account(state, &row).await? {
+        return Err(AppError::Forbidden(INVITATION_NEEDS_ACCOUNT.into()));
+    }
+    let site = crate::backend::service::settings::current(state).await?;
+    let approved = !site.require_admin_approval;
     let username = form.username.trim();
     check_username(username, "username")?;
     let display_name = validate::display_name(&form.display_name, "display_name")?;
@@ -197,7 +230,7 @@ pub async fn accept_by_registering(
         roles: &["user"],
     };
     let event = accepted_event(Actor::Named(0, username), &row, true);
-    let id = store::accept_invitation_as_new_user(&state.db, &row, &new, now_ms(), &event)
+    let id = store::accept_invitation_as_new_user(&state.db, &row, &new, approved, now_ms(), &event)
         .await
         .map_err(|e| match &e {
             sqlx::Error::Database(d) if d.is_unique_violation() => AppError::taken("username", validate::USERNAME_TAKEN),
@@ -205,5 +238,8 @@ pub async fn accept_by_registering(
         })?
         .ok_or_else(|| AppError::NotFound(INVALID_INVITATION.into()))?;
     let user = users::find_by_id(&state.db, id).await?.ok_or_else(|| AppError::NotFound("No such user".into()))?;
+    if site.notify_admins {
+        crate::backend::service::registration::notify_admins(state, username, &row.email, approved).await?;
+    }
     Ok((user, row.project_slug))
 }

@@ -1,9 +1,16 @@
 //! Who is in a project's Owners, Members and Collaborators groups: listing,
 //! adding (by username or email), moving and removing, the last-owner rule,
 //! and the registry's `/users/{userName}/orgs` view of the same data.
+//!
+//! Email addresses: a member's shows to themselves, to admins, and to the
+//! project's owners only when the member joined by invitation or request
+//! (`policy::JOINS_SHARING_EMAIL`; how each membership began is stored).
+//! Adding by email is no oracle: a non-admin may add by email only someone
+//! whose address they already see, and hears the same "cannot be added"
+//! for anyone else as for an address with no account.
 
 use crate::backend::auth::Principal;
-use crate::backend::policy::{authorize, member_view, people_scope, sees_person_email, Action, MemberView, ProjectAction};
+use crate::backend::policy::{adds_by_email, authorize, joined_by_adding, member_view, people_scope, sees_person_email, Action, MemberView, ProjectAction};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
 use crate::backend::service::projects::{load, require_login, Loaded};
 use crate::backend::store::projects::{self as store, MemberRow};
@@ -44,13 +51,15 @@ async fn load_for_people(state: &AppState, principal: Option<&Principal>, slug: 
 }
 
 async fn group_list(state: &AppState, project: &Loaded, view: MemberView) -> Result<Vec<ProjectMember>, AppError> {
-    let shown = |mut m: ProjectMember| {
-        if !view.shows_email_of(m.user_id) {
+    let shown = |row: MemberRow| {
+        let shows_email = view.shows_email_of(row.user_id, &row.joined_by);
+        let mut m = ProjectMember::from(row);
+        if !shows_email {
             m.email = None;
         }
         m
     };
-    Ok(store::members(&state.db, project.id()).await?.into_iter().map(|row| shown(row.into())).collect())
+    Ok(store::members(&state.db, project.id()).await?.into_iter().map(shown).collect())
 }
 
 /// The Users tab: members, and for those who manage it the pending access
@@ -70,21 +79,37 @@ pub async fn people(state: &AppState, principal: Option<&Principal>, slug: &str)
     })
 }
 
+pub const CANNOT_BE_ADDED: &str = "No user with that username or email can be added";
+
 /// Finds a user by email when `who` has an `@` (usernames never do),
-/// otherwise by username; either way a miss is the same "No such user".
-async fn find_person(state: &AppState, who: &str) -> Result<UserRow, AppError> {
+/// otherwise by username. An admin hears "No such user" for a miss; anyone
+/// else hears [`CANNOT_BE_ADDED`] alike for a miss and for an address they
+/// may not look up ([`adds_by_email`]), so the answer reveals no account.
+async fn find_person(state: &AppState, principal: Option<&Principal>, who: &str) -> Result<UserRow, AppError> {
     let who = who.trim();
     if who.is_empty() {
         return Err(AppError::validation("user", "Enter a username or email"));
     }
+    let admin = principal.is_some_and(Principal::is_admin);
+    let miss = || match admin {
+        true => AppError::NotFound(format!("No such user: {who}")),
+        false => AppError::NotFound(CANNOT_BE_ADDED.into()),
+    };
     let found = match who.contains('@') {
         true => match users::email_owner(&state.db, who, 0).await? {
-            Some(id) => users::find_by_id(&state.db, id).await?,
+            Some(id) => {
+                let caller = principal.map_or(0, |p| p.user_id);
+                let shared = !admin && store::email_shared_with(&state.db, id, caller).await?;
+                match adds_by_email(principal, id, shared) {
+                    true => users::find_by_id(&state.db, id).await?,
+                    false => None,
+                }
+            }
             None => None,
         },
         false => users::find_by_username(&state.db, who).await?,
     };
-    found.ok_or_else(|| AppError::NotFound(format!("No such user: {who}")))
+    found.ok_or_else(miss)
 }
 
 /// Puts a user in `role`'s group, moving them if they are in another group
@@ -97,7 +122,7 @@ pub async fn set_member(
     role: ProjectRole,
 ) -> Result<String, AppError> {
     let project = load(state, principal, slug, ProjectAction::Manage).await?;
-    let user = find_person(state, who).await?;
+    let user = find_person(state, principal, who).await?;
     put_in_group(state, principal, &project, &user, role).await?;
     Ok(user.username)
 }
@@ -123,7 +148,8 @@ async fn put_in_group(
         }
         None => {
             let event = event(AuditAction::MemberAdded, None);
-            store::set_role(&state.db, project.id(), user.id, role.as_str(), actor, now_ms(), &event).await?
+            let joined_by = joined_by_adding(principal);
+            store::set_role(&state.db, project.id(), user.id, role.as_str(), joined_by, actor, now_ms(), &event).await?
         }
     }
     Ok(())
@@ -132,7 +158,7 @@ async fn put_in_group(
 /// Takes a user out of the project (owners and admins); never its last owner.
 pub async fn remove_member(state: &AppState, principal: Option<&Principal>, slug: &str, username: &str) -> Result<(), AppError> {
     let project = load(state, principal, slug, ProjectAction::Manage).await?;
-    let user = find_person(state, username).await?;
+    let user = find_person(state, principal, username).await?;
     if store::role_of(&state.db, project.id(), user.id).await?.is_none() {
         return Err(AppError::NotFound(format!("{} is not in project {}", user.username, project.row.slug)));
     }
@@ -186,7 +212,7 @@ pub async fn visible_people(state: &AppState, principal: Option<&Principal>) -> 
     let scope = people_scope(principal)?;
     let mut people = store::people_visible_to(&state.db, scope.viewer, scope.everyone).await?;
     for person in &mut people {
-        if !sees_person_email(principal, person.id, person.in_viewers_project) {
+        if !sees_person_email(principal, person.id, person.email_shared_with_viewer) {
             person.email = None;
         }
     }

@@ -83,6 +83,10 @@ pub async fn register(state: &AppState, principal: Option<&Principal>, form: &Re
         }
         Err(e) => return Err(e.into()),
     };
+    if verified {
+        // Typed, not proven: it accepts no invitation by itself (`invitations::proven_email`).
+        users::set_email_unproven(&state.db, id, true).await?;
+    }
     if site.notify_admins {
         notify_admins(state, username, email, approved).await?;
     }
@@ -107,7 +111,7 @@ async fn warn_address_owner(state: &AppState, email: &str) -> Result<(), AppErro
     .await
 }
 
-async fn notify_admins(state: &AppState, username: &str, email: &str, approved: bool) -> Result<(), AppError> {
+pub(crate) async fn notify_admins(state: &AppState, username: &str, email: &str, approved: bool) -> Result<(), AppError> {
     let what_next = if approved {
         "The account can be used as soon as its email address is verified.".to_string()
     } else {
@@ -152,7 +156,10 @@ pub async fn verify(state: &AppState, principal: Option<&Principal>, token: &str
             }
             users::set_verified_email(&state.db, user.id, new_email).await?;
         }
-        None => users::set_flag(&state.db, user.id, AccountFlag::Verified, true).await?,
+        None => {
+            users::set_flag(&state.db, user.id, AccountFlag::Verified, true).await?;
+            users::set_email_unproven(&state.db, user.id, false).await?;
+        }
     }
     Ok(if user.approved { NextStep::SignIn } else { NextStep::AwaitApproval })
 }

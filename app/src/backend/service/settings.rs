@@ -38,6 +38,7 @@ pub(crate) fn overlay(defaults: &SiteSettings, stored: &StoredSettings) -> SiteS
     s.require_email_verification = stored.require_email_verification.unwrap_or(s.require_email_verification);
     s.require_admin_approval = stored.require_admin_approval.unwrap_or(s.require_admin_approval);
     s.notify_admins = stored.notify_admins.unwrap_or(s.notify_admins);
+    s.owners_may_invite_new_people = stored.owners_may_invite_new_people.unwrap_or(s.owners_may_invite_new_people);
     s.password_min_length = stored.password_min_length.map(|n| n as usize).unwrap_or(s.password_min_length);
     s.require_login = stored.require_login.unwrap_or(s.require_login);
     s.storage_limiter = stored.storage_limiter.unwrap_or(s.storage_limiter);
@@ -81,6 +82,7 @@ pub async fn form(state: &AppState, principal: Option<&Principal>) -> Result<Set
         require_email_verification: s.require_email_verification,
         require_admin_approval: s.require_admin_approval,
         notify_admins: s.notify_admins,
+        owners_may_invite_new_people: s.owners_may_invite_new_people,
         password_min_length: s.password_min_length.to_string(),
         require_login: s.require_login,
         storage_limiter: s.storage_limiter,
@@ -110,6 +112,7 @@ fn changed_settings(old: &SiteSettings, new: &SiteSettings) -> Changes {
     changes.note("require_email_verification", old.require_email_verification, new.require_email_verification);
     changes.note("require_admin_approval", old.require_admin_approval, new.require_admin_approval);
     changes.note("notify_admins", old.notify_admins, new.notify_admins);
+    changes.note("owners_may_invite_new_people", old.owners_may_invite_new_people, new.owners_may_invite_new_people);
     changes.note("password_min_length", old.password_min_length, new.password_min_length);
     changes.note("require_login", old.require_login, new.require_login);
     changes.note("storage_limiter", old.storage_limiter, new.storage_limiter);
@@ -139,6 +142,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
         require_email_verification: Some(form.require_email_verification),
         require_admin_approval: Some(form.require_admin_approval),
         notify_admins: Some(form.notify_admins),
+        owners_may_invite_new_people: Some(form.owners_may_invite_new_people),
         password_min_length: Some(min_length),
         require_login: Some(form.require_login),
         storage_limiter: Some(form.storage_limiter),

@@ -1,22 +1,25 @@
 //! The `access_requests` and `invitations` tables: the two ways into a project.
 
 use crate::backend::db::Db;
+use crate::backend::policy::{JOINED_INVITATION, JOINED_REQUEST};
 use crate::backend::store::projects::{APPROVE_PENDING, JOIN_KEEPING_THE_STRONGER_ROLE};
 use crate::backend::store::users::{insert_user, NewUser};
 use crate::backend::store::audit::{execute_audited, NewEvent};
 use crate::backend::store::user_list::Arg;
 use crate::{in_tx, in_write_tx, on_db, write_audit};
 
-/// Puts user `$user` in project `$project` with `$role` inside the
-/// transaction `$tx` (someone already in it keeps the stronger role) and
-/// closes their pending request; evaluates to the role they now have.
+/// Puts user `$user` in project `$project` with `$role`, joined by
+/// `$joined_by`, inside the transaction `$tx` (someone already in it keeps
+/// the stronger role) and closes their pending request; evaluates to the
+/// role they now have.
 macro_rules! join_project {
-    ($tx:ident, $project:expr, $user:expr, $role:expr, $decided_by:expr, $now:expr) => {{
+    ($tx:ident, $project:expr, $user:expr, $role:expr, $joined_by:expr, $decided_by:expr, $now:expr) => {{
         let role: String = sqlx::query_scalar(JOIN_KEEPING_THE_STRONGER_ROLE)
             .bind($project)
             .bind($user)
             .bind($role)
             .bind($now)
+            .bind($joined_by)
             .fetch_one(&mut *$tx)
             .await?;
         sqlx::query(APPROVE_PENDING).bind($project).bind($user).bind(&role).bind($now).bind($decided_by).execute(&mut *$tx).await?;
@@ -114,7 +117,7 @@ pub async fn approve(db: &Db, request: &RequestRow, role: &str, decided_by: &str
         if decided.rows_affected() == 0 {
             return Ok(None);
         }
-        let role = join_project!(tx, request.project_id, request.user_id, role, decided_by, now);
+        let role = join_project!(tx, request.project_id, request.user_id, role, JOINED_REQUEST, decided_by, now);
         write_audit!(&mut *tx, event)?;
         Ok::<_, sqlx::Error>(Some(role))
     })
@@ -134,10 +137,12 @@ pub struct InvitationRow {
     pub accepted_at: Option<i64>,
     pub accepted_by: Option<String>,
     pub revoked_at: Option<i64>,
+    /// An admin sent it: its link may create an account while registration is closed.
+    pub by_admin: bool,
 }
 
 const SELECT_INVITATION: &str = "SELECT i.id, i.project_id, p.slug AS project_slug, p.name AS project_name, i.email, i.role, \
-     i.invited_by, i.created_at, i.expires_at, i.accepted_at, i.accepted_by, i.revoked_at \
+     i.invited_by, i.created_at, i.expires_at, i.accepted_at, i.accepted_by, i.revoked_at, i.by_admin \
      FROM invitations i JOIN projects p ON p.id = i.project_id";
 
 pub struct NewInvitation<'a> {
@@ -146,6 +151,7 @@ pub struct NewInvitation<'a> {
     pub role: &'a str,
     pub token_hash: &'a str,
     pub invited_by: &'a str,
+    pub by_admin: bool,
     pub now: i64,
     pub expires_at: i64,
 }
@@ -171,8 +177,8 @@ pub async fn insert_invitation_within_cap(
     event: &NewEvent,
 ) -> Result<Capped, sqlx::Error> {
     let recent = "SELECT created_at FROM invitations WHERE invited_by = $1 AND created_at > $2 ORDER BY created_at DESC LIMIT $3";
-    let insert = "INSERT INTO invitations (project_id, email, role, token_hash, invited_by, created_at, expires_at) \
-                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    let insert = "INSERT INTO invitations (project_id, email, role, token_hash, invited_by, created_at, expires_at, by_admin) \
+                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
     in_write_tx!(db, |tx, lock| {
         sqlx::query(&format!("SELECT id FROM users WHERE id = $1{lock}")).bind(inviter).execute(&mut *tx).await?;
         let sent: Vec<i64> =
@@ -189,6 +195,7 @@ pub async fn insert_invitation_within_cap(
             .bind(i.invited_by)
             .bind(i.now)
             .bind(i.expires_at)
+            .bind(i.by_admin)
             .fetch_one(&mut *tx)
             .await?;
         write_audit!(&mut *tx, event)?;
@@ -239,24 +246,33 @@ pub async fn accept_invitation(db: &Db, invitation: &InvitationRow, user: i64, u
         if !spend_invitation!(tx, invitation.id, username, now) {
             return Ok(false);
         }
-        join_project!(tx, invitation.project_id, user, &invitation.role, &invitation.invited_by, now);
+        join_project!(tx, invitation.project_id, user, &invitation.role, JOINED_INVITATION, &invitation.invited_by, now);
         write_audit!(&mut *tx, event)?;
         Ok::<_, sqlx::Error>(true)
     })
 }
 
 /// Like [`accept_invitation`] for someone without an account: spends the
-/// invitation, creates `new` (verified and approved) and puts them in the
-/// project, all in one transaction, so one link makes one account.
+/// invitation, creates `new` (verified: the link proves the address;
+/// `approved` as the site's policy says) and puts them in the project, all
+/// in one transaction, so one link makes one account. An account waiting
+/// for approval keeps its membership and cannot act until approved.
 /// Returns the new user's id; `None`, creating nothing, when the link
 /// was spent meanwhile.
-pub async fn accept_invitation_as_new_user(db: &Db, invitation: &InvitationRow, new: &NewUser<'_>, now: i64, event: &NewEvent) -> Result<Option<i64>, sqlx::Error> {
+pub async fn accept_invitation_as_new_user(
+    db: &Db,
+    invitation: &InvitationRow,
+    new: &NewUser<'_>,
+    approved: bool,
+    now: i64,
+    event: &NewEvent,
+) -> Result<Option<i64>, sqlx::Error> {
     in_tx!(db, |tx| {
         if !spend_invitation!(tx, invitation.id, new.username, now) {
             return Ok(None);
         }
-        let id = insert_user!(tx, new, true, true, now);
-        join_project!(tx, invitation.project_id, id, &invitation.role, &invitation.invited_by, now);
+        let id = insert_user!(tx, new, true, approved, now);
+        join_project!(tx, invitation.project_id, id, &invitation.role, JOINED_INVITATION, &invitation.invited_by, now);
         write_audit!(&mut *tx, &NewEvent { actor_id: Some(id), ..event.clone() })?;
         Ok::<_, sqlx::Error>(Some(id))
     })

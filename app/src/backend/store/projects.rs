@@ -2,7 +2,7 @@
 //! who is in which group.
 
 use crate::backend::db::Db;
-use crate::backend::policy::ProjectListScope;
+use crate::backend::policy::{ProjectListScope, JOINED_ADMIN, JOINED_CREATED, JOINS_SHARING_EMAIL};
 use crate::backend::store::audit::NewEvent;
 use crate::{in_tx, in_write_tx, on_db, write_audit};
 
@@ -98,10 +98,11 @@ pub async fn insert(db: &Db, p: &NewProject<'_>, event: NewEvent) -> Result<Opti
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = id {
-            sqlx::query("INSERT INTO memberships (project_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)")
+            sqlx::query("INSERT INTO memberships (project_id, user_id, role, created_at, joined_by) VALUES ($1, $2, 'owner', $3, $4)")
                 .bind(id)
                 .bind(p.owner)
                 .bind(p.now)
+                .bind(JOINED_CREATED)
                 .execute(&mut *tx)
                 .await?;
             write_audit!(&mut *tx, &NewEvent { target_id: id.to_string(), ..event.clone() })?;
@@ -171,10 +172,12 @@ pub struct MemberRow {
     pub role: String,
     pub enabled: bool,
     pub since: i64,
+    /// How the membership began (`policy::JOINED_*`).
+    pub joined_by: String,
 }
 
 pub async fn members(db: &Db, project: i64) -> Result<Vec<MemberRow>, sqlx::Error> {
-    let sql = "SELECT u.id AS user_id, u.username, u.display_name, u.email, m.role, u.enabled, m.created_at AS since \
+    let sql = "SELECT u.id AS user_id, u.username, u.display_name, u.email, m.role, u.enabled, m.created_at AS since, m.joined_by \
                FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.project_id = $1 ORDER BY u.username_lower";
     on_db!(db, |pool| sqlx::query_as::<_, MemberRow>(sql).bind(project).fetch_all(pool).await)
 }
@@ -188,26 +191,31 @@ pub async fn role_of(db: &Db, project: i64, user: i64) -> Result<Option<String>,
 pub(crate) const APPROVE_PENDING: &str = "UPDATE access_requests SET status = 'approved', role = $3, decided_at = $4, \
      decided_by = $5 WHERE project_id = $1 AND user_id = $2 AND status = 'pending'";
 
-/// Puts user `$2` in project `$1` with role `$3` (since `$4`); someone
-/// already in it keeps the stronger of their role and `$3`. Returns the role.
-pub(crate) const JOIN_KEEPING_THE_STRONGER_ROLE: &str = "INSERT INTO memberships (project_id, user_id, role, created_at) \
-     VALUES ($1, $2, $3, $4) ON CONFLICT (project_id, user_id) DO UPDATE SET role = CASE \
+/// Puts user `$2` in project `$1` with role `$3` (since `$4`), joined by
+/// `$5` (an invitation or a request: the member's own step, so it also
+/// replaces how an earlier membership began); someone already in it keeps
+/// the stronger of their role and `$3`. Returns the role.
+pub(crate) const JOIN_KEEPING_THE_STRONGER_ROLE: &str = "INSERT INTO memberships (project_id, user_id, role, created_at, joined_by) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id, user_id) DO UPDATE SET joined_by = excluded.joined_by, role = CASE \
      WHEN memberships.role = 'owner' OR excluded.role = 'owner' THEN 'owner' \
      WHEN memberships.role = 'member' OR excluded.role = 'member' THEN 'member' \
      ELSE 'collaborator' END RETURNING role";
 
-/// Puts `user` in `role`'s group (moving them if they are in another) and
-/// closes their pending access request as approved.
-pub async fn set_role(db: &Db, project: i64, user: i64, role: &str, decided_by: &str, now: i64, event: &NewEvent) -> Result<(), sqlx::Error> {
+/// Puts `user` in `role`'s group (moving them if they are in another; a
+/// new membership begins as `joined_by`) and closes their pending access
+/// request as approved.
+#[allow(clippy::too_many_arguments)]
+pub async fn set_role(db: &Db, project: i64, user: i64, role: &str, joined_by: &str, decided_by: &str, now: i64, event: &NewEvent) -> Result<(), sqlx::Error> {
     in_tx!(db, |tx| {
         sqlx::query(
-            "INSERT INTO memberships (project_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
+            "INSERT INTO memberships (project_id, user_id, role, created_at, joined_by) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role",
         )
         .bind(project)
         .bind(user)
         .bind(role)
         .bind(now)
+        .bind(joined_by)
         .execute(&mut *tx)
         .await?;
         sqlx::query(APPROVE_PENDING).bind(project).bind(user).bind(role).bind(now).bind(decided_by).execute(&mut *tx).await?;
@@ -233,12 +241,13 @@ pub async fn set_member_projects(
         sqlx::query(&format!("SELECT id FROM users WHERE id = $1{lock}")).bind(user).execute(&mut *tx).await?;
         for &project in wanted {
             let joined = sqlx::query(
-                "INSERT INTO memberships (project_id, user_id, role, created_at) VALUES ($1, $2, 'member', $3) \
+                "INSERT INTO memberships (project_id, user_id, role, created_at, joined_by) VALUES ($1, $2, 'member', $3, $4) \
                  ON CONFLICT (project_id, user_id) DO NOTHING",
             )
             .bind(project)
             .bind(user)
             .bind(now)
+            .bind(JOINED_ADMIN)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -326,17 +335,39 @@ pub struct PersonRow {
     pub display_name: Option<String>,
     pub email: Option<String>,
     pub enabled: bool,
-    /// The viewer owns a project this user is in.
-    pub in_viewers_project: bool,
+    /// The viewer owns a project this user joined by invitation or
+    /// request (`policy::JOINS_SHARING_EMAIL`): the user's address is shared with them.
+    pub email_shared_with_viewer: bool,
+}
+
+/// SQL true when membership `o` shows its member's email to that project's
+/// owners (`policy::JOINS_SHARING_EMAIL`).
+fn shares_email(o: &str) -> String {
+    let joins = JOINS_SHARING_EMAIL.map(|j| format!("'{j}'")).join(", ");
+    format!("{o}.joined_by IN ({joins})")
+}
+
+/// Whether `person`'s email is shared with `viewer`: they joined a project
+/// `viewer` owns by invitation or request.
+pub async fn email_shared_with(db: &Db, person: i64, viewer: i64) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM memberships o JOIN memberships mine ON mine.project_id = o.project_id \
+         WHERE o.user_id = $1 AND mine.user_id = $2 AND mine.role = 'owner' AND {})",
+        shares_email("o")
+    );
+    on_db!(db, |pool| sqlx::query_scalar::<_, bool>(&sql).bind(person).bind(viewer).fetch_one(pool).await)
 }
 
 /// Every user (`everyone`), or `viewer` and the users sharing a project with them.
 pub async fn people_visible_to(db: &Db, viewer: i64, everyone: bool) -> Result<Vec<PersonRow>, sqlx::Error> {
-    let sql = "SELECT u.id, u.username, u.display_name, u.email, u.enabled, \
-               EXISTS (SELECT 1 FROM memberships o JOIN memberships mine ON mine.project_id = o.project_id \
-                       WHERE o.user_id = u.id AND mine.user_id = $1 AND mine.role = 'owner') AS in_viewers_project \
-               FROM users u WHERE $2 OR u.id = $1 \
-               OR u.id IN (SELECT o.user_id FROM memberships o JOIN memberships mine ON mine.project_id = o.project_id \
-                           WHERE mine.user_id = $1) ORDER BY u.username_lower";
-    on_db!(db, |pool| sqlx::query_as::<_, PersonRow>(sql).bind(viewer).bind(everyone).fetch_all(pool).await)
+    let sql = format!(
+        "SELECT u.id, u.username, u.display_name, u.email, u.enabled, \
+         EXISTS (SELECT 1 FROM memberships o JOIN memberships mine ON mine.project_id = o.project_id \
+                 WHERE o.user_id = u.id AND mine.user_id = $1 AND mine.role = 'owner' AND {}) AS email_shared_with_viewer \
+         FROM users u WHERE $2 OR u.id = $1 \
+         OR u.id IN (SELECT o.user_id FROM memberships o JOIN memberships mine ON mine.project_id = o.project_id \
+                     WHERE mine.user_id = $1) ORDER BY u.username_lower",
+        shares_email("o")
+    );
+    on_db!(db, |pool| sqlx::query_as::<_, PersonRow>(&sql).bind(viewer).bind(everyone).fetch_all(pool).await)
 }

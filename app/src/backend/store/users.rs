@@ -666,10 +666,23 @@ pub async fn set_display_name(db: &Db, user_id: i64, display_name: Option<&str>)
 
 /// Replaces the email address and marks it verified (after an email-change link).
 pub async fn set_verified_email(db: &Db, user_id: i64, email: &str) -> Result<(), sqlx::Error> {
-    let sql = "UPDATE users SET email = $2, email_lower = $3, verified = TRUE, version = version + 1, updated_at = $4 \
+    let sql = "UPDATE users SET email = $2, email_lower = $3, verified = TRUE, email_unproven = FALSE, version = version + 1, updated_at = $4 \
                WHERE id = $1";
     let now = now_ms();
     on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(email).bind(email.to_lowercase()).bind(now).execute(pool).await.map(|_| ()))
+}
+
+/// Marks `user_id`'s address as typed but never proven by its mailbox
+/// (`true`: registered while email verification was off) or as proven.
+pub async fn set_email_unproven(db: &Db, user_id: i64, unproven: bool) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE users SET email_unproven = $2 WHERE id = $1";
+    on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(unproven).execute(pool).await.map(|_| ()))
+}
+
+/// Whether `user_id`'s address was never proven by its mailbox.
+pub async fn email_unproven(db: &Db, user_id: i64) -> Result<bool, sqlx::Error> {
+    let sql = "SELECT email_unproven FROM users WHERE id = $1";
+    on_db!(db, |pool| sqlx::query_scalar::<_, bool>(sql).bind(user_id).fetch_optional(pool).await.map(|v| v.unwrap_or(true)))
 }
 
 /// Email addresses of every enabled admin that has one.

@@ -43,6 +43,7 @@ fn SettingsEditor(form: SettingsForm, save: ServerAction<SaveSettings>) -> impl 
     let require_email_verification = RwSignal::new(form.require_email_verification);
     let require_admin_approval = RwSignal::new(form.require_admin_approval);
     let notify_admins = RwSignal::new(form.notify_admins);
+    let owners_may_invite_new_people = RwSignal::new(form.owners_may_invite_new_people);
     let require_login = RwSignal::new(form.require_login);
     let storage_limiter = RwSignal::new(form.storage_limiter);
     let allow_non_expiring_tokens = RwSignal::new(form.allow_non_expiring_tokens);
@@ -59,6 +60,7 @@ fn SettingsEditor(form: SettingsForm, save: ServerAction<SaveSettings>) -> impl 
                 require_email_verification: require_email_verification.get_untracked(),
                 require_admin_approval: require_admin_approval.get_untracked(),
                 notify_admins: notify_admins.get_untracked(),
+                owners_may_invite_new_people: owners_may_invite_new_people.get_untracked(),
                 password_min_length: password_min_length.get_untracked(),
                 require_login: require_login.get_untracked(),
                 storage_limiter: storage_limiter.get_untracked(),
@@ -77,6 +79,7 @@ fn SettingsEditor(form: SettingsForm, save: ServerAction<SaveSettings>) -> impl 
                 <Checkbox label="New accounts must confirm their email address" id="require_email_verification" checked=require_email_verification/>
                 <Checkbox label="New accounts must be approved by an admin" id="require_admin_approval" checked=require_admin_approval/>
                 <Checkbox label="Email admins about each new registration" id="notify_admins" checked=notify_admins/>
+                <Checkbox label="Project owners may invite new people (while registration is closed, an owner's invitation may create an account; admins' always may)" id="owners_may_invite_new_people" checked=owners_may_invite_new_people/>
             </fieldset>
             <fieldset class="checklist">
                 <legend>"Security"</legend>
