@@ -214,7 +214,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("secret_key", "at least 32 bytes; keys the hashes of alias and access tokens and encrypts service keys; unset = generate one and keep it in the database (set it to keep it out of database backups; changing it ends every token and makes stored service keys unreadable)"),
     ("alias_token_hours", "how long an alias token (/data/services/tokens/issue) works"),
     ("allow_non_expiring_tokens", "default of the site setting: personal access tokens may be made without an expiry"),
-    ("audit_retention_days", "default of the site setting: audit events older than this many days are deleted hourly (0 = keep forever)"),
+    ("audit_retention_days", "default of the site setting: audit events older than this many days are deleted hourly (0 = keep forever, else at least 30)"),
     ("inactive_days", "default of the site setting: accounts with no sign-in for this many days are disabled by the hourly sweep (0 = never)"),
     ("external_auth_url", "unset = local accounts; set = every sign-in (form, Basic, /users/authenticate, /data/JSESSION) is checked by POSTing username and password to this URL, whose 200 JSON answer {userName, email?, roles?, metadata?} creates or updates the account, and local user management (create, edit, delete, passwords, registration, recovery) is off"),
     ("metrics_token", "unset = /metrics answers loopback callers only (and not through a proxy); set = /metrics needs Authorization: Bearer <this token> from anywhere"),
@@ -306,8 +306,8 @@ impl Config {
         if !(0..=36_500).contains(&self.password_expiry_days) {
             return Err(format!("password_expiry_days must be 0 (never) to 36500 (got {})", self.password_expiry_days));
         }
-        if !(0..=36_500).contains(&self.audit_retention_days) {
-            return Err(format!("audit_retention_days must be 0 (keep forever) to 36500 (got {})", self.audit_retention_days));
+        if !(self.audit_retention_days == 0 || (30..=36_500).contains(&self.audit_retention_days)) {
+            return Err(format!("audit_retention_days must be 0 (keep forever) or 30 to 36500 (got {})", self.audit_retention_days));
         }
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v < 1) {
             return Err(format!("{key} must be at least 1"));

@@ -182,12 +182,13 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            let theirs = req.extensions().get::<middleware::ClientRequestId>().map_or("-", |c| c.0.as_str());
             let route = req.extensions().get::<axum::extract::MatchedPath>().map(|m| m.as_str());
             let path = middleware::logged_path(req.uri().path(), route);
-            tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
+            tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id, client_request_id = %theirs)
         }))
         .layer(SetRequestIdLayer::x_request_id(middleware::MakeRandomRequestId))
-        .layer(axum::middleware::from_fn(middleware::drop_unsafe_request_id))
+        .layer(axum::middleware::from_fn(middleware::take_client_request_id))
         .with_state(state)
 }
 

@@ -34,11 +34,19 @@ fn is_safe_request_id(id: &[u8]) -> bool {
     (1..=64).contains(&id.len()) && id.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-/// Drops an incoming `x-request-id` that is not a safe token, so that a
-/// fresh one is made instead of a hostile one reaching the logs.
-pub async fn drop_unsafe_request_id(mut req: Request, next: Next) -> Response {
-    if req.headers().get("x-request-id").is_some_and(|v| !is_safe_request_id(v.as_bytes())) {
-        req.headers_mut().remove("x-request-id");
+/// The `x-request-id` a client sent (a safe token), kept apart from ours.
+#[derive(Clone, Debug)]
+pub struct ClientRequestId(pub String);
+
+/// Takes a client's `x-request-id` off the request, so the server always
+/// makes its own id (the one in the logs, the answer's header and the audit
+/// log); a safe one is kept as [`ClientRequestId`], a hostile one dropped.
+pub async fn take_client_request_id(mut req: Request, next: Next) -> Response {
+    if let Some(theirs) = req.headers_mut().remove("x-request-id") {
+        if is_safe_request_id(theirs.as_bytes()) {
+            let theirs = String::from_utf8_lossy(theirs.as_bytes()).into_owned();
+            req.extensions_mut().insert(ClientRequestId(theirs));
+        }
     }
     next.run(req).await
 }
@@ -110,6 +118,7 @@ pub async fn client_address(State(state): State<ServerState>, mut req: Request, 
     let text = |value: Option<&HeaderValue>| value.and_then(|v| v.to_str().ok()).map(str::to_owned);
     context.user_agent = text(req.headers().get(header::USER_AGENT));
     context.request_id = text(req.headers().get("x-request-id"));
+    context.client_request_id = req.extensions().get::<ClientRequestId>().map(|c| c.0.clone());
     REQUEST.scope(context, next.run(req)).await
 }
 

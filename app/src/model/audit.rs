@@ -39,7 +39,10 @@ pub struct AuditEntry {
     pub details: serde_json::Value,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The server's own id of the request that caused the event.
     pub request_id: Option<String>,
+    /// The `X-Request-Id` the client sent, if any (the client chose it).
+    pub client_request_id: Option<String>,
 }
 
 /// One page, newest first; `next` continues it.
@@ -88,6 +91,7 @@ pub const AUDIT_ACTIONS: &[&str] = &[
     "invitation_revoked",
     "users_imported",
     "settings_changed",
+    "audit_purged",
     "feature_changed",
 ];
 

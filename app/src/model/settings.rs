@@ -22,6 +22,10 @@ pub struct SettingsForm {
     pub allow_non_expiring_tokens: bool,
     /// Days audit events are kept (0 = forever); text, for an inline error.
     pub audit_retention_days: String,
+    /// While a lowered retention waits: "Lowered to N days: takes effect on DATE".
+    /// Shown only; a save ignores it.
+    #[serde(default)]
+    pub audit_retention_note: Option<String>,
 }
 
 /// What the sign-in and registration pages show before anyone signs in.

@@ -250,10 +250,11 @@ async fn the_log_refuses_changes_and_only_the_sweep_deletes() {
         assert!(!actors.iter().any(|a| a == "someone-else"));
 
         // The retention sweep deletes what is older than its cutoff, and nothing newer.
-        let gone = app::backend::store::audit::purge_older_than(&state.db, 0, 1000).await.unwrap();
+        let gone = app::backend::service::audit::purge_older_than(state, 0, 1000).await.unwrap();
         assert_eq!(gone, 0);
-        let gone = app::backend::store::audit::purge_older_than(&state.db, i64::MAX, 1000).await.unwrap();
-        assert_eq!(gone as i64, before, "[{}]", db.label);
+        let gone = app::backend::service::audit::purge_older_than(state, i64::MAX, 1000).await.unwrap();
+        assert_eq!(gone as i64, before - 1, "[{}] all but the newest, the chain's head", db.label);
+        assert_eq!(events(&server, "audit_purged").await[0]["details"]["count"], json!(before - 1), "[{}] the purge records itself", db.label);
         // After the sweep the guard is closed again.
         signed_in(&server, "lena", "lena-password").await;
         let refused = app::on_db!(&state.db, |pool| sqlx::query("DELETE FROM audit_events").execute(pool).await.map(|_| ()));
@@ -367,7 +368,7 @@ async fn the_api_filters_pages_and_exports_for_admins_only() {
         assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
         let csv = res.text().await.unwrap();
         let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
-        assert_eq!(lines[0], "id,time,actor,action,target_kind,target_id,target,details,ip,user_agent,request_id");
+        assert_eq!(lines[0], "id,time,actor,action,target_kind,target_id,target,details,ip,user_agent,request_id,client_request_id");
         assert_eq!(lines.len(), 61, "[{}] header + 60 sign-ins", db.label);
         // Compressed, as browsers ask for it, the stream ends cleanly.
         let res = reqwest::Client::new()
@@ -404,6 +405,41 @@ async fn users_see_their_own_security_activity_only() {
     }
 }
 
+/// Runs `gatehouse audit verify` on the database at `url`.
+fn verify(url: &str) -> (bool, String) {
+    let (ok, out, err) = crate::cli::gatehouse(url, &["audit", "verify"]);
+    (ok, format!("{out}{err}"))
+}
+
+/// Sets the settings form's audit retention to `days` through the server
+/// function, with `auth` (a session client's cookie or an `Authorization` value).
+async fn save_retention(server: &TestServer, auth: (&str, &str), days: &str) -> (StatusCode, Value) {
+    let get = reqwest::Client::new().post(server.url("/api/admin/settings/get")).header(auth.0, auth.1).send().await.unwrap();
+    let (status, mut form) = status_and_body(get).await;
+    assert_eq!(status, 200, "{form}");
+    form["audit_retention_days"] = json!(days);
+    let body = serde_qs::to_string(&json!({"form": form})).unwrap();
+    let save = reqwest::Client::new()
+        .post(server.url("/api/admin/settings/save"))
+        .header(auth.0, auth.1)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    status_and_body(save).await
+}
+
+async fn settings_form(server: &TestServer, auth: (&str, &str)) -> Value {
+    let get = reqwest::Client::new().post(server.url("/api/admin/settings/get")).header(auth.0, auth.1).send().await.unwrap();
+    status_and_body(get).await.1
+}
+
+fn basic_admin() -> String {
+    use base64::Engine as _;
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("admin:{PASSWORD}")))
+}
+
 #[tokio::test]
 async fn the_hourly_sweep_runs_on_one_instance_and_keeps_what_is_recent() {
     use app::backend::jobs::hourly::run_once;
@@ -414,11 +450,30 @@ async fn the_hourly_sweep_runs_on_one_instance_and_keeps_what_is_recent() {
         let admin = signed_in(&server, "admin", PASSWORD).await;
         let mut form: Value = admin.call("/api/admin/settings/get", &json!({})).await.json().await.unwrap();
         assert_eq!(form["audit_retention_days"], "365");
-        form["audit_retention_days"] = json!("-1");
-        let res = admin.call("/api/admin/settings/save", &json!({"form": form})).await;
-        assert_eq!(res.status(), 400, "[{}]", db.label);
+        assert_eq!(form["audit_retention_note"], Value::Null);
+        for bad in ["-1", "1", "29"] {
+            form["audit_retention_days"] = json!(bad);
+            let (status, body) = status_and_body(admin.call("/api/admin/settings/save", &json!({"form": form})).await).await;
+            assert_eq!(status, 400, "[{}] {bad}", db.label);
+            assert!(body.to_string().contains("audit_retention_days"), "[{}] the error names the field: {body}", db.label);
+        }
+        // Lowering waits seven days, and the form says until when.
         form["audit_retention_days"] = json!("100");
         assert_eq!(admin.call("/api/admin/settings/save", &json!({"form": form})).await.status(), 200);
+        let shown: Value = admin.call("/api/admin/settings/get", &json!({})).await.json().await.unwrap();
+        assert_eq!(shown["audit_retention_days"], "100");
+        let week = app::backend::time::now_ms() + 7 * app::backend::time::DAY_MS;
+        let day = app::model::iso8601(week)[..10].to_string();
+        let note = shown["audit_retention_note"].as_str().unwrap_or_default();
+        assert!(note.starts_with("Lowered to 100 days: takes effect on ") && note.contains(&day), "[{}] {shown}", db.label);
+        let (_, changed) = admin_api(&server, "?action=settings_changed").await;
+        assert_eq!(changed["items"][0]["details"]["changed"]["audit_retention_days"], json!({"old": 365, "new": 100}));
+        tokio::time::sleep(app::backend::service::settings::CACHE_FOR).await;
+        let early = run_once(state, "instance-a").await.unwrap().unwrap();
+        assert!(early.audit_events_deleted <= 5, "[{}] the old 365 days still hold: {early:?}", db.label);
+        server.execute("DELETE FROM job_leases").await;
+        // Seven days later (the pending time moved into the past), the sweep uses 100.
+        server.execute("UPDATE site_settings SET audit_retention_pending_at = 1000").await;
         tokio::time::sleep(app::backend::service::settings::CACHE_FOR).await;
 
         // Two instances at once: one sweeps, the other finds the lease taken.
@@ -433,11 +488,187 @@ async fn the_hourly_sweep_runs_on_one_instance_and_keeps_what_is_recent() {
         let oldest: i64 =
             app::on_db!(&state.db, |pool| sqlx::query_scalar("SELECT MIN(at) FROM audit_events").fetch_one(pool).await.unwrap());
         assert!(oldest >= cutoff - 60_000, "[{}] nothing older than the retention is left", db.label);
-        let (_, changed) = admin_api(&server, "?action=settings_changed").await;
-        assert_eq!(changed["items"][0]["details"]["changed"]["audit_retention_days"], json!({"old": 365, "new": 100}));
+        // The purge is in the log: how many, their time range, where the chain resumes.
+        let purged = events(&server, "audit_purged").await;
+        assert_eq!(purged[0]["details"]["count"], json!(deleted), "[{}] {purged:?}", db.label);
+        assert!(purged[0]["details"]["oldest"].as_str().unwrap() < purged[0]["details"]["newest"].as_str().unwrap());
+        assert_eq!(purged[0]["details"]["start_hash"], json!(""), "[{}] the first events were kept", db.label);
+        assert_eq!(purged[0]["details"]["resumes"].as_array().map(Vec::len), Some(1), "[{}] {}", db.label, purged[0]);
+        // ... so the chain check does not take the purge for tampering.
+        let (ok, out) = verify(&db.url);
+        assert!(ok && out.contains("audit chain intact: "), "[{}] {out}", db.label);
         // The lease holds until it runs out; its holder may run again.
         assert_eq!(run_once(state, loser).await.unwrap(), None);
         assert!(run_once(state, winner).await.unwrap().is_some());
+        // A purge from the start of the log records where the chain now starts.
+        app::backend::service::audit::purge_older_than(state, app::backend::time::now_ms() - 1, 100_000).await.unwrap();
+        let last = &events(&server, "audit_purged").await[0];
+        assert_ne!(last["details"]["start_hash"], json!(""), "[{}] {last}", db.label);
+        let (ok, out) = verify(&db.url);
+        assert!(ok && out.contains("audit chain intact: 2 events"), "[{}] the head and the purge: {out}", db.label);
+    }
+}
+
+/// Drops the triggers that keep `audit_events` append-only, as an attacker
+/// with the database's password could.
+async fn drop_audit_triggers(server: &TestServer, db: &TestDb) {
+    if db.label == "postgres" {
+        server.execute("DROP TRIGGER audit_events_no_change ON audit_events").await;
+    } else {
+        server.execute("DROP TRIGGER audit_events_no_update").await;
+        server.execute("DROP TRIGGER audit_events_no_delete").await;
+    }
+}
+
+async fn event_ids(server: &TestServer) -> Vec<i64> {
+    app::on_db!(&server.state().db, |pool| sqlx::query_scalar("SELECT id FROM audit_events ORDER BY id").fetch_all(pool).await.unwrap())
+}
+
+#[tokio::test]
+async fn audit_verify_finds_an_edited_or_deleted_event() {
+    for db in test_databases().await {
+        let server = server_on(test_config(&db)).await;
+        for _ in 0..3 {
+            signed_in(&server, "lena", "lena-password").await;
+            Client::new(&server.base).login("max", "wrong").await;
+        }
+        let ids = event_ids(&server).await;
+        let (ok, out) = verify(&db.url);
+        assert!(ok, "[{}] {out}", db.label);
+        assert!(out.contains(&format!("audit chain intact: {} events", ids.len())), "[{}] {out}", db.label);
+        drop_audit_triggers(&server, &db).await;
+
+        // An edited event: found at that event.
+        let middle = ids[ids.len() / 2];
+        let actor: String = app::on_db!(&server.state().db, |pool| sqlx::query_scalar("SELECT actor FROM audit_events WHERE id = $1")
+            .bind(middle)
+            .fetch_one(pool)
+            .await
+            .unwrap());
+        server.execute(&format!("UPDATE audit_events SET actor = 'someone-else' WHERE id = {middle}")).await;
+        let (ok, out) = verify(&db.url);
+        assert!(!ok, "[{}] an edit is found: {out}", db.label);
+        assert!(out.contains(&format!("broken at event {middle}")) && out.contains("changed"), "[{}] {out}", db.label);
+        server.execute(&format!("UPDATE audit_events SET actor = '{actor}' WHERE id = {middle}")).await;
+        assert!(verify(&db.url).0, "[{}] put back, the chain holds again", db.label);
+
+        // A deleted event: found at the one after it.
+        server.execute(&format!("DELETE FROM audit_events WHERE id = {middle}")).await;
+        let (ok, out) = verify(&db.url);
+        assert!(!ok, "[{}] a deletion is found: {out}", db.label);
+        let next = ids[ids.len() / 2 + 1];
+        assert!(out.contains(&format!("broken at event {next}")) && out.contains("deleted"), "[{}] {out}", db.label);
+
+        // Deleting the oldest event outside the sweep is found too (the first break is reported).
+        server.execute(&format!("DELETE FROM audit_events WHERE id = {}", ids[0])).await;
+        let (ok, out) = verify(&db.url);
+        assert!(!ok && out.contains(&format!("broken at event {}", ids[1])) && out.contains("chain starts"), "[{}] {out}", db.label);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_event_writes_leave_an_intact_chain() {
+    for db in test_databases().await {
+        let config = Config { login_rate_limit: 1_000, lockout_threshold: 1_000, ..test_config(&db) };
+        let server = server_on(config).await;
+        let mut tasks = Vec::new();
+        for n in 0..50 {
+            let base = server.base.clone();
+            tasks.push(tokio::spawn(async move {
+                let user = if n % 2 == 0 { "lena".to_string() } else { format!("nobody{n}") };
+                Client::new(&base).login(&user, "wrong").await.status()
+            }));
+        }
+        for task in tasks {
+            assert_eq!(task.await.unwrap(), 401);
+        }
+        let failed: i64 = app::on_db!(&server.state().db, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'sign_in_failed'"
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap());
+        assert_eq!(failed, 50, "[{}]", db.label);
+        let forks: i64 = app::on_db!(&server.state().db, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT prev_hash FROM audit_events GROUP BY prev_hash HAVING COUNT(*) > 1) f"
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap());
+        assert_eq!(forks, 0, "[{}] no two events chain to the same predecessor", db.label);
+        let (ok, out) = verify(&db.url);
+        assert!(ok, "[{}] {out}", db.label);
+    }
+}
+
+#[tokio::test]
+async fn a_token_cannot_change_the_audit_retention_and_raising_is_at_once() {
+    for db in test_databases().await {
+        let server = server_on(test_config(&db)).await;
+        let (_, created) = Rest::new(&server.base, "admin", PASSWORD)
+            .send(Method::POST, "/api/tokens", &json!({"name": "ops", "expires_days": 30}))
+            .await;
+        let token = format!("Bearer {}", created["token"].as_str().expect("a token"));
+        let (status, body) = save_retention(&server, ("authorization", &token), "30").await;
+        assert_eq!(status, 403, "[{}] {body}", db.label);
+        assert!(body.to_string().contains("tokens cannot"), "[{}] {body}", db.label);
+        assert_eq!(save_retention(&server, ("authorization", &token), "0").await.0, 403, "[{}] nor raise it", db.label);
+        let form = settings_form(&server, ("authorization", &basic_admin())).await;
+        assert_eq!((form["audit_retention_days"].as_str(), &form["audit_retention_note"]), (Some("365"), &Value::Null));
+        // The same token may save the other settings, the retention as it is.
+        assert_eq!(save_retention(&server, ("authorization", &token), "365").await.0, 200, "[{}]", db.label);
+        // The admin's password may: raising takes effect at once.
+        let (status, body) = save_retention(&server, ("authorization", &basic_admin()), "400").await;
+        assert_eq!(status, 200, "[{}] {body}", db.label);
+        let form = settings_form(&server, ("authorization", &basic_admin())).await;
+        assert_eq!((form["audit_retention_days"].as_str(), &form["audit_retention_note"]), (Some("400"), &Value::Null));
+        tokio::time::sleep(app::backend::service::settings::CACHE_FOR).await;
+        let in_force = app::backend::service::settings::current(server.state()).await.unwrap().audit_retention_days;
+        assert_eq!(in_force, 400, "[{}]", db.label);
+    }
+}
+
+#[tokio::test]
+async fn the_servers_own_request_id_is_audited_and_the_clients_kept_apart() {
+    for db in test_databases().await {
+        let server = server_on(test_config(&db)).await;
+        let form = [("username", "lena"), ("password", "lena-password"), ("next", "")];
+        let res = reqwest::Client::new().post(server.url("/api/login")).header("x-request-id", "client-trace.42").form(&form).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let ours = res.headers()["x-request-id"].to_str().unwrap().to_string();
+        assert_ne!(ours, "client-trace.42", "[{}] the answer names the server's own id", db.label);
+        let sign_in = &events(&server, "sign_in").await[0];
+        assert_eq!(sign_in["request_id"], json!(ours), "[{}] {sign_in}", db.label);
+        assert_eq!(sign_in["client_request_id"], "client-trace.42", "[{}] {sign_in}", db.label);
+        // A hostile id is not kept anywhere.
+        let res = reqwest::Client::new().post(server.url("/api/login")).header("x-request-id", "<b>x</b>").form(&form).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let sign_in = &events(&server, "sign_in").await[0];
+        assert_eq!(sign_in["client_request_id"], Value::Null, "[{}] {sign_in}", db.label);
+        let (_, csv) = Rest::new(&server.base, "admin", PASSWORD).send(Method::GET, "/api/audit?format=csv&action=sign_in", &Value::Null).await;
+        assert!(csv.as_str().unwrap().contains(",client-trace.42\r\n") || csv.as_str().unwrap().contains(",client-trace.42\r"), "[{}] {csv}", db.label);
+    }
+}
+
+#[tokio::test]
+async fn a_password_typed_as_the_username_is_not_logged() {
+    for db in test_databases().await {
+        let config = Config { login_rate_limit: 100, ..test_config(&db) };
+        let server = server_on(config).await;
+        let secret = "correct horse battery staple";
+        assert_eq!(Client::new(&server.base).login(secret, "x").await.status(), 401);
+        let basic = reqwest::Client::new().get(server.url("/users/storage")).basic_auth("Tr0ub4dor&3", Some("x")).send().await.unwrap();
+        assert_eq!(basic.status(), 401);
+        let jwt = reqwest::Client::new().post(server.url("/users/authenticate")).form(&[("username", "pa$$word!"), ("password", "x")]);
+        assert_eq!(jwt.send().await.unwrap().status(), 401);
+        assert_eq!(Client::new(&server.base).login("nobody-here", "x").await.status(), 401);
+        let failed = events(&server, "sign_in_failed").await;
+        let names: Vec<&str> = failed.iter().filter_map(|e| e["details"]["username"].as_str()).collect();
+        assert_eq!(names, ["nobody-here", "(invalid username)", "(invalid username)", "(invalid username)"], "[{}]", db.label);
+        let (_, all) = admin_api(&server, "").await;
+        for typed in [secret, "Tr0ub4dor", "pa$$word"] {
+            assert!(!all.to_string().contains(typed), "[{}] {typed} reached the log", db.label);
+        }
     }
 }
 

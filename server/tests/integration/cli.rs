@@ -4,7 +4,8 @@
 use crate::common::*;
 use std::process::Command;
 
-fn gatehouse(database_url: &str, args: &[&str]) -> (bool, String, String) {
+/// Runs the `gatehouse` binary on `database_url`: (succeeded, stdout, stderr).
+pub fn gatehouse(database_url: &str, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
         .args(args)
         .env("DATABASE_URL", database_url)

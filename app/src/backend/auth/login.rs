@@ -100,7 +100,7 @@ async fn refused(state: &AppState, user: Option<&UserRow>, typed: &str, reason: 
     count_sign_in(reason);
     let (target, details) = match user {
         Some(u) => (Target::user(u.id, &u.username), json!({"reason": reason, "door": door})),
-        None => (Target::default(), json!({"reason": reason, "door": door, "username": typed.chars().take(100).collect::<String>()})),
+        None => (Target::default(), json!({"reason": reason, "door": door, "username": audit::typed_username(typed)})),
     };
     audit::record(state, &audit::event(Actor::Anonymous, AuditAction::SignInFailed, target, details)).await
 }

@@ -1,14 +1,16 @@
 //! Generated audit events, for benchmarks and demos (`gatehouse
 //! generate-audit N`, `bench/`): a one-off bulk job, not a use case of
 //! either door. Events spread over the past year, newest last, from 1,000
-//! actors and 5,000 addresses; most are sign-ins.
+//! actors and 5,000 addresses; most are sign-ins. They join the hash chain
+//! like any other event.
 
 use crate::backend::db::Db;
+use crate::backend::store::audit::{chain_hash, NewEvent};
 use crate::backend::time::{now_ms, DAY_MS};
 use crate::backend::AppState;
 use crate::model::AppError;
 
-/// Rows per INSERT (9 parameters each, under both databases' limits).
+/// Rows per INSERT (11 parameters each, under both databases' limits).
 const ROWS_PER_STATEMENT: usize = 500;
 /// Statements per transaction.
 const STATEMENTS_PER_TX: usize = 20;
@@ -40,36 +42,55 @@ pub async fn generate_audit(state: &AppState, count: usize) -> Result<(), AppErr
 }
 
 async fn insert_batch(db: &Db, first: usize, rows: usize, count: usize, now: i64, span: i64) -> Result<(), sqlx::Error> {
-    crate::in_tx!(db, |tx| {
+    crate::with_chain_head!(db, |tx, prev| {
+        let mut prev = prev;
         let mut done = 0;
         while done < rows {
             let chunk = (rows - done).min(ROWS_PER_STATEMENT);
             let placeholders: Vec<String> = (0..chunk)
                 .map(|r| {
-                    let p: Vec<String> = (1..=9).map(|k| format!("${}", r * 9 + k)).collect();
-                    format!("({}, {}, {}, {}, 'user', {}, {}, {}, {}, 'generated', {})", p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8])
+                    let p: Vec<String> = (1..=11).map(|k| format!("${}", r * 11 + k)).collect();
+                    format!(
+                        "({}, {}, {}, {}, 'user', {}, {}, {}, {}, 'generated', {}, {}, {})",
+                        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10]
+                    )
                 })
                 .collect();
             let sql = format!(
-                "INSERT INTO audit_events (at, actor_id, actor, action, target_kind, target_id, target, details, ip, user_agent, request_id) VALUES {}",
+                "INSERT INTO audit_events (at, actor_id, actor, action, target_kind, target_id, target, details, ip, user_agent, request_id, prev_hash, hash) VALUES {}",
                 placeholders.join(", ")
             );
             let mut query = sqlx::query(&sql);
             for i in first + done..first + done + chunk {
                 let (action, details) = ACTIONS[i % ACTIONS.len()];
                 let user = (i * 7919) % 1000;
-                let actor = if action == "sign_in_failed" { "anonymous".to_string() } else { format!("user{user}") };
-                let at = now - span + (span / count.max(1) as i64) * i as i64;
+                let event = NewEvent {
+                    at: now - span + (span / count.max(1) as i64) * i as i64,
+                    actor_id: (action != "sign_in_failed").then_some(user as i64 + 1000),
+                    actor: if action == "sign_in_failed" { "anonymous".to_string() } else { format!("user{user}") },
+                    action,
+                    target_kind: "user",
+                    target_id: (user + 1000).to_string(),
+                    target: format!("user{user}"),
+                    details: details.to_string(),
+                    ip: Some(format!("10.{}.{}.{}", (i * 31) % 20, (i * 17) % 250, (i * 13) % 250 % 12 + 1)),
+                    user_agent: Some("generated".to_string()),
+                    request_id: Some(format!("{i:016x}")),
+                    client_request_id: None,
+                };
+                let hash = chain_hash(&prev, &event.chain_fields());
                 query = query
-                    .bind(at)
-                    .bind((action != "sign_in_failed").then_some(user as i64 + 1000))
-                    .bind(actor)
-                    .bind(action)
-                    .bind((user + 1000).to_string())
-                    .bind(format!("user{user}"))
+                    .bind(event.at)
+                    .bind(event.actor_id)
+                    .bind(event.actor)
+                    .bind(event.action)
+                    .bind(event.target_id)
+                    .bind(event.target)
                     .bind(details)
-                    .bind(format!("10.{}.{}.{}", (i * 31) % 20, (i * 17) % 250, (i * 13) % 250 % 12 + 1))
-                    .bind(format!("{i:016x}"));
+                    .bind(event.ip)
+                    .bind(event.request_id)
+                    .bind(std::mem::replace(&mut prev, hash.clone()))
+                    .bind(hash);
             }
             query.execute(&mut *tx).await?;
             done += chunk;

@@ -1,10 +1,12 @@
 //! The hourly sweep: one instance at a time (a lease in `job_leases`)
-//! deletes audit events past their retention and disables accounts unused
-//! past the inactivity setting. Started by `server/`; tests call
+//! deletes audit events past the retention in force (a lowered one only
+//! once its delay has passed; each batch records itself as an
+//! `audit_purged` event) and disables accounts unused past the inactivity
+//! setting. Started by `server/`; tests call
 //! [`run_once`] directly.
 
-use crate::backend::service::settings;
-use crate::backend::store::{audit, job_leases};
+use crate::backend::service::{audit, settings};
+use crate::backend::store::job_leases;
 use crate::backend::time::{now_ms, DAY_MS, MINUTE_MS};
 use crate::backend::AppState;
 use crate::model::AppError;
@@ -34,7 +36,7 @@ pub async fn run_once(state: &AppState, instance: &str) -> Result<Option<SweepRe
     if days > 0 {
         let cutoff = now - days * DAY_MS;
         loop {
-            let gone = audit::purge_older_than(&state.db, cutoff, PURGE_BATCH).await?;
+            let gone = audit::purge_older_than(state, cutoff, PURGE_BATCH).await?;
             deleted += gone;
             if gone < PURGE_BATCH as u64 {
                 break;

@@ -7,6 +7,11 @@
 //! `write_audit!` before committing, so a change never lands without its
 //! event and a failed event write rolls the change back. Events that record
 //! no change (a refused sign-in) are appended alone with [`record`].
+//!
+//! Tamper evidence: every event is chained to the one before it by a
+//! SHA-256 hash (store/audit.rs defines the encoding); the retention purge
+//! records where the chain goes on; [`verify_chain`] walks it for
+//! `gatehouse audit verify`.
 
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
@@ -68,6 +73,7 @@ audit_actions! {
     InvitationRevoked => "invitation_revoked",
     UsersImported => "users_imported",
     SettingsChanged => "settings_changed",
+    AuditPurged => "audit_purged",
     FeatureChanged => "feature_changed",
 }
 
@@ -159,7 +165,10 @@ impl Changes {
 pub struct RequestContext {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The server's own id of the request.
     pub request_id: Option<String>,
+    /// The `X-Request-Id` the client sent (checked safe), kept apart from ours.
+    pub client_request_id: Option<String>,
 }
 
 tokio::task_local! {
@@ -214,7 +223,98 @@ pub fn event(actor: Actor<'_>, action: AuditAction, target: Target, details: ser
         ip: request.ip,
         user_agent: request.user_agent.map(|ua| ua.chars().take(512).collect()),
         request_id: request.request_id,
+        client_request_id: request.client_request_id,
     }
+}
+
+/// What a refused sign-in records of the username typed: the text when it
+/// could be a username (valid, at most [`MAX_LOGGED_USERNAME`] characters),
+/// else [`INVALID_USERNAME`] — what was typed there is often a password.
+pub fn typed_username(typed: &str) -> String {
+    let plausible = typed.chars().count() <= MAX_LOGGED_USERNAME && crate::model::validate::check_username(typed, "username").is_ok();
+    if plausible { typed.to_string() } else { INVALID_USERNAME.to_string() }
+}
+
+pub const MAX_LOGGED_USERNAME: usize = 64;
+pub const INVALID_USERNAME: &str = "(invalid username)";
+
+/// Deletes up to `batch` of the oldest events written before `cutoff`,
+/// appending in the same transaction an `audit_purged` event with how many
+/// went, their time range and the hash the chain now starts from.
+pub async fn purge_older_than(state: &AppState, cutoff: i64, batch: i64) -> Result<u64, AppError> {
+    let record = |purge: &audit::Purge| {
+        let mut details = serde_json::to_value(purge).unwrap_or_default();
+        details["oldest"] = iso8601(purge.oldest_at).into();
+        details["newest"] = iso8601(purge.newest_at).into();
+        details["cutoff"] = iso8601(cutoff).into();
+        event(Actor::System, AuditAction::AuditPurged, Target { kind: "audit_log", ..Default::default() }, details)
+    };
+    Ok(audit::purge_older_than(&state.db, cutoff, batch, &record).await?)
+}
+
+/// What `gatehouse audit verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainCheck {
+    /// Every chained event follows its predecessor and matches its hash.
+    Intact {
+        events: u64,
+        /// Events written before the chain began (before the upgrade that added it).
+        unchained: u64,
+        /// The last event's hash: note it elsewhere to detect a later rewrite.
+        head: String,
+    },
+    /// The first event where the chain breaks, and what is wrong there.
+    Broken { id: i64, problem: String },
+}
+
+/// Walks the chain in id order: each event's `prev_hash` must be its
+/// predecessor's hash — or, for the first event and for one whose
+/// predecessors the retention purge deleted, what the purge recorded — and
+/// its `hash` must be what its fields give.
+pub async fn verify_chain(db: &crate::backend::db::Db) -> Result<ChainCheck, AppError> {
+    let purges: Vec<audit::Purge> =
+        audit::purge_records(db).await?.iter().filter_map(|d| serde_json::from_str(d).ok()).collect();
+    let start = purges.last().map(|p| p.start_hash.clone()).unwrap_or_default();
+    let resumes: std::collections::HashMap<i64, String> =
+        purges.into_iter().flat_map(|p| p.resumes).map(|r| (r.id, r.prev_hash)).collect();
+    let (mut events, mut unchained, mut last, mut after) = (0u64, 0u64, None::<(i64, String)>, 0i64);
+    loop {
+        let rows = audit::chain_page(db, after, 1000).await?;
+        let Some(end) = rows.last().map(|r| r.event.id) else { break };
+        for row in rows {
+            let id = row.event.id;
+            let Some(hash) = row.hash.clone() else {
+                match &last {
+                    Some((before, _)) => {
+                        let problem = format!("it has no hash, though event {before} before it has one (written around the chain)");
+                        return Ok(ChainCheck::Broken { id, problem });
+                    }
+                    None => {
+                        unchained += 1;
+                        continue;
+                    }
+                }
+            };
+            let prev = row.prev_hash.clone().unwrap_or_default();
+            let expected = last.as_ref().map_or(start.as_str(), |(_, h)| h.as_str());
+            if prev != expected && resumes.get(&id) != Some(&prev) {
+                let problem = match &last {
+                    Some((before, _)) => format!(
+                        "its previous hash does not match event {before}'s hash: an event between them was deleted, or event {before} was replaced"
+                    ),
+                    None => "its previous hash is not where the chain starts: earlier events were deleted outside the retention sweep".into(),
+                };
+                return Ok(ChainCheck::Broken { id, problem });
+            }
+            if row.recomputed_hash() != hash {
+                return Ok(ChainCheck::Broken { id, problem: "its contents do not match its hash: it was changed after it was written".into() });
+            }
+            events += 1;
+            last = Some((id, hash));
+        }
+        after = end;
+    }
+    Ok(ChainCheck::Intact { events, unchained, head: last.map(|(_, h)| h).unwrap_or_default() })
 }
 
 /// Appends an event that records no change (the refusals of sign-in).
@@ -290,6 +390,7 @@ fn entry(row: EventRow) -> AuditEntry {
         ip: row.ip,
         user_agent: row.user_agent,
         request_id: row.request_id,
+        client_request_id: row.client_request_id,
     }
 }
 
@@ -321,8 +422,8 @@ pub async fn my_activity(state: &AppState, principal: Option<&Principal>, after:
     page_of(state, &filter, after).await
 }
 
-pub const CSV_HEADER: [&str; 11] =
-    ["id", "time", "actor", "action", "target_kind", "target_id", "target", "details", "ip", "user_agent", "request_id"];
+pub const CSV_HEADER: [&str; 12] =
+    ["id", "time", "actor", "action", "target_kind", "target_id", "target", "details", "ip", "user_agent", "request_id", "client_request_id"];
 
 /// The filtered log as CSV, produced a batch at a time while it is sent,
 /// so its size does not matter; the caller is checked before the first byte.
@@ -371,6 +472,7 @@ pub async fn export_csv(
                             row.ip.unwrap_or_default(),
                             row.user_agent.unwrap_or_default(),
                             row.request_id.unwrap_or_default(),
+                            row.client_request_id.unwrap_or_default(),
                         ];
                         let line: Vec<String> = cells.iter().map(|c| crate::backend::csv_writer::field(c)).collect();
                         out.push_str(&line.join(","));
@@ -400,6 +502,14 @@ mod tests {
     fn the_shared_list_names_every_action() {
         let names: Vec<&str> = AuditAction::ALL.iter().map(|a| a.name()).collect();
         assert_eq!(names, crate::model::AUDIT_ACTIONS);
+    }
+
+    #[test]
+    fn only_a_plausible_username_is_logged() {
+        assert_eq!(typed_username("nobody-here"), "nobody-here");
+        for typed in ["correct horse battery", "Tr0ub4dor&3", "", "ab", &"a".repeat(65)] {
+            assert_eq!(typed_username(typed), INVALID_USERNAME, "{typed}");
+        }
     }
 
     #[test]

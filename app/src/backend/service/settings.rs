@@ -3,6 +3,11 @@
 //! table, keeping a copy for at most [`CACHE_FOR`]; so several instances on
 //! one PostgreSQL agree within that time. Every saved change is audited with
 //! its old and new values.
+//!
+//! The audit retention guards the audit log: at least [`MIN_RETENTION_DAYS`]
+//! (0 = forever); raising it takes effect at once, lowering it only after
+//! [`RETENTION_LOWERING_DELAY_MS`] (the form says when); and changing it is
+//! `Action::AdministerCredentials` — a token cannot make the log forget.
 
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
@@ -43,7 +48,7 @@ pub(crate) fn overlay(defaults: &SiteSettings, stored: &StoredSettings) -> SiteS
     s.require_login = stored.require_login.unwrap_or(s.require_login);
     s.storage_limiter = stored.storage_limiter.unwrap_or(s.storage_limiter);
     s.allow_non_expiring_tokens = stored.allow_non_expiring_tokens.unwrap_or(s.allow_non_expiring_tokens);
-    s.audit_retention_days = stored.audit_retention_days.unwrap_or(s.audit_retention_days);
+    s.audit_retention_days = retention(defaults, stored, now_ms()).in_force;
     s.password_expiry_days = stored.password_expiry_days.unwrap_or(s.password_expiry_days);
     s.inactive_days = stored.inactive_days.unwrap_or(s.inactive_days);
     s.lockout_threshold = stored.lockout_threshold.unwrap_or(s.lockout_threshold);
@@ -87,7 +92,8 @@ pub async fn form(state: &AppState, principal: Option<&Principal>) -> Result<Set
         require_login: s.require_login,
         storage_limiter: s.storage_limiter,
         allow_non_expiring_tokens: s.allow_non_expiring_tokens,
-        audit_retention_days: s.audit_retention_days.to_string(),
+        audit_retention_days: retention(&state.settings, &stored, now_ms()).shown().to_string(),
+        audit_retention_note: retention(&state.settings, &stored, now_ms()).note(),
     })
 }
 
@@ -117,18 +123,77 @@ fn changed_settings(old: &SiteSettings, new: &SiteSettings) -> Changes {
     changes.note("require_login", old.require_login, new.require_login);
     changes.note("storage_limiter", old.storage_limiter, new.storage_limiter);
     changes.note("allow_non_expiring_tokens", old.allow_non_expiring_tokens, new.allow_non_expiring_tokens);
-    changes.note("audit_retention_days", old.audit_retention_days, new.audit_retention_days);
     changes
 }
 
 /// Longest audit retention: a hundred years.
 pub const MAX_RETENTION_DAYS: i64 = 36_500;
+/// Shortest audit retention (0, forever, is allowed too).
+pub const MIN_RETENTION_DAYS: i64 = 30;
+/// How long a lowered retention waits before the sweep uses it.
+pub const RETENTION_LOWERING_DELAY_MS: i64 = 7 * crate::backend::time::DAY_MS;
 
-/// The audit retention typed in the form: whole days 0..=36,500 (0 = forever).
+/// The audit retention typed in the form: 0 (forever) or whole days 30..=36,500.
 pub fn parse_retention_days(text: &str) -> Result<i64, AppError> {
-    text.trim().parse::<i64>().ok().filter(|n| (0..=MAX_RETENTION_DAYS).contains(n)).ok_or_else(|| {
-        AppError::validation("audit_retention_days", format!("Keep audit events for a whole number of days from 0 (forever) to {MAX_RETENTION_DAYS}"))
+    let allowed = |n: &i64| *n == 0 || (MIN_RETENTION_DAYS..=MAX_RETENTION_DAYS).contains(n);
+    text.trim().parse::<i64>().ok().filter(allowed).ok_or_else(|| {
+        AppError::validation(
+            "audit_retention_days",
+            format!("Keep audit events for 0 days (forever) or a whole number of days from {MIN_RETENTION_DAYS} to {MAX_RETENTION_DAYS}"),
+        )
     })
+}
+
+/// The audit retention at one moment: what the sweep uses, and a lowering
+/// that waits (its days and when it takes effect).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    pub in_force: i64,
+    pub pending: Option<(i64, i64)>,
+}
+
+/// Days as a length to compare: 0 keeps forever, the longest.
+fn kept_for(days: i64) -> i64 {
+    if days == 0 { i64::MAX } else { days }
+}
+
+/// The retention at `now` from the stored row: a due lowering is in force;
+/// a value below the minimum (stored before it existed) counts as the minimum.
+pub fn retention(defaults: &SiteSettings, stored: &StoredSettings, now: i64) -> Retention {
+    let floor = |days: i64| if days == 0 { 0 } else { days.max(MIN_RETENTION_DAYS) };
+    let days = floor(stored.audit_retention_days.unwrap_or(defaults.audit_retention_days));
+    match (stored.audit_retention_pending_days, stored.audit_retention_pending_at) {
+        (Some(pending), Some(at)) if at <= now => Retention { in_force: floor(pending), pending: None },
+        (Some(pending), Some(at)) => Retention { in_force: days, pending: Some((floor(pending), at)) },
+        _ => Retention { in_force: days, pending: None },
+    }
+}
+
+impl Retention {
+    /// What the form shows: the value chosen last (a waiting lowering's).
+    pub fn shown(&self) -> i64 {
+        self.pending.map_or(self.in_force, |(days, _)| days)
+    }
+
+    /// "Lowered to N days: takes effect on DATE" while a lowering waits.
+    pub fn note(&self) -> Option<String> {
+        self.pending.map(|(days, at)| {
+            let when = crate::model::iso8601(at);
+            format!("Lowered to {days} days: takes effect on {} {} UTC", &when[..10], &when[11..16])
+        })
+    }
+
+    /// After the admin typed `days` at `now`: unchanged keeps a waiting
+    /// lowering; longer takes effect at once; shorter waits its delay.
+    pub fn after_choosing(self, days: i64, now: i64) -> Retention {
+        if days == self.shown() {
+            self
+        } else if kept_for(days) >= kept_for(self.in_force) {
+            Retention { in_force: days, pending: None }
+        } else {
+            Retention { in_force: self.in_force, pending: Some((days, now + RETENTION_LOWERING_DELAY_MS)) }
+        }
+    }
 }
 
 /// Saves the form; invalid input or a stale `version` changes nothing.
@@ -136,7 +201,14 @@ pub fn parse_retention_days(text: &str) -> Result<i64, AppError> {
 pub async fn save(state: &AppState, principal: Option<&Principal>, form: &SettingsForm) -> Result<(), AppError> {
     let caller = authorize(principal, Action::Administer)?;
     let min_length = parse_min_length(&form.password_min_length)?;
-    let retention = parse_retention_days(&form.audit_retention_days)?;
+    let chosen_retention = parse_retention_days(&form.audit_retention_days)?;
+    let stored = site_settings::load(&state.db).await?;
+    let now = now_ms();
+    let before = retention(&state.settings, &stored, now);
+    if chosen_retention != before.shown() {
+        authorize(principal, Action::AdministerCredentials)?;
+    }
+    let after = before.after_choosing(chosen_retention, now);
     let values = StoredSettings {
         registration_open: Some(form.registration_open),
         require_email_verification: Some(form.require_email_verification),
@@ -147,17 +219,23 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
         require_login: Some(form.require_login),
         storage_limiter: Some(form.storage_limiter),
         allow_non_expiring_tokens: Some(form.allow_non_expiring_tokens),
-        audit_retention_days: Some(retention),
+        audit_retention_days: Some(after.in_force),
+        audit_retention_pending_days: after.pending.map(|(days, _)| days),
+        audit_retention_pending_at: after.pending.map(|(_, at)| at),
         version: form.version,
         // Admin → Security's values: not written by this form.
         ..Default::default()
     };
-    let old = overlay(&state.settings, &site_settings::load(&state.db).await?);
-    let changed = changed_settings(&old, &overlay(&state.settings, &values));
+    let old = overlay(&state.settings, &stored);
+    let mut changed = changed_settings(&old, &overlay(&state.settings, &values));
+    changed.note("audit_retention_days", before.shown(), chosen_retention);
+    if let (Some((_, at)), true) = (after.pending, after != before) {
+        changed.set("audit_retention_takes_effect", crate::model::iso8601(at).into());
+    }
     let event = (!changed.is_empty()).then(|| {
         audit::event(caller.into(), AuditAction::SettingsChanged, Target::setting("site"), changed.details())
     });
-    if !site_settings::save(&state.db, &values, now_ms(), event.as_ref()).await? {
+    if !site_settings::save(&state.db, &values, now, event.as_ref()).await? {
         return Err(AppError::Conflict(STALE_SETTINGS.into()));
     }
     state.settings_cache.clear();
@@ -177,6 +255,29 @@ mod tests {
             let err = parse_min_length(bad).unwrap_err();
             assert_eq!(err.field(), Some("password_min_length"), "{bad}");
         }
+    }
+
+    #[test]
+    fn retention_is_at_least_30_and_lowering_waits() {
+        for ok in ["0", "30", "36500"] {
+            assert!(parse_retention_days(ok).is_ok(), "{ok}");
+        }
+        for bad in ["1", "29", "-1", "36501", "x"] {
+            assert_eq!(parse_retention_days(bad).unwrap_err().field(), Some("audit_retention_days"), "{bad}");
+        }
+        let now = 1_000_000;
+        let year = Retention { in_force: 365, pending: None };
+        assert_eq!(year.after_choosing(400, now), Retention { in_force: 400, pending: None });
+        assert_eq!(year.after_choosing(0, now), Retention { in_force: 0, pending: None });
+        let lowered = year.after_choosing(30, now);
+        assert_eq!(lowered, Retention { in_force: 365, pending: Some((30, now + RETENTION_LOWERING_DELAY_MS)) });
+        assert_eq!(lowered.after_choosing(30, now + 5), lowered, "saving it unchanged keeps the date");
+        assert_eq!(Retention { in_force: 0, pending: None }.after_choosing(365, now).in_force, 0, "forever to a year waits");
+        let stored = StoredSettings { audit_retention_days: Some(365), audit_retention_pending_days: Some(30), audit_retention_pending_at: Some(now), ..Default::default() };
+        assert_eq!(retention(&SiteSettings::default(), &stored, now - 1).in_force, 365);
+        assert_eq!(retention(&SiteSettings::default(), &stored, now).in_force, 30);
+        let legacy = StoredSettings { audit_retention_days: Some(1), ..Default::default() };
+        assert_eq!(retention(&SiteSettings::default(), &legacy, now).in_force, MIN_RETENTION_DAYS);
     }
 
     #[test]

@@ -1,10 +1,22 @@
-//! The append-only `audit_events` table: one insert (alone, or inside the
-//! caller's transaction with [`write_audit!`]), keyset pages newest first,
-//! and the retention sweep — the only statement that deletes.
+//! The append-only `audit_events` table: one chained insert (alone, or
+//! inside the caller's transaction with [`write_audit!`]), keyset pages
+//! newest first, the chain read back in order for `audit verify`, and the
+//! retention sweep — the only statement that deletes, which records itself.
+//!
+//! The chain: each event stores `prev_hash` (the `hash` of the event
+//! appended before it, `""` for the first) and `hash` =
+//! [`chain_hash`]`(prev_hash, its fields)`. Appends are serialised so two
+//! writers never chain to the same predecessor: on SQLite every write
+//! transaction already holds the database's write lock (`BEGIN IMMEDIATE`);
+//! on PostgreSQL the append first takes the transaction-level advisory lock
+//! [`CHAIN_LOCK`], held until the caller commits, so the last hash it reads
+//! is the last committed one and ids grow in chain order.
 
 use crate::backend::db::Db;
 use crate::backend::store::user_list::{like_pattern, Arg};
 use crate::on_db;
+use sha2::{Digest, Sha256};
+use std::future::Future;
 
 /// An event to append.
 #[derive(Clone, Debug, Default)]
@@ -20,39 +32,164 @@ pub struct NewEvent {
     pub details: String,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The server's own id of the request.
     pub request_id: Option<String>,
+    /// The id the client sent in `X-Request-Id`, if any (kept apart: a client chooses it).
+    pub client_request_id: Option<String>,
 }
 
-pub const INSERT: &str = "INSERT INTO audit_events (at, actor_id, actor, action, target_kind, target_id, target, details, ip, user_agent, request_id) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+/// Serialises chain appends on PostgreSQL: a transaction-level advisory
+/// lock (key 7449363237423113332, "gateaudt"), released at commit.
+const LOCK_CHAIN_PG: &str = "SELECT pg_advisory_xact_lock(7449363237423113332)";
+/// The hash the next event chains to: the last event's (NULL or no row: `""`).
+pub const LAST_HASH: &str = "SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1";
 
-/// Appends `$event` (a `&NewEvent`) through `$exec`: a transaction
-/// (`&mut *tx`) when the event records a change made in it.
-#[macro_export]
-macro_rules! write_audit {
-    ($exec:expr, $event:expr) => {{
-        let event: &$crate::backend::store::audit::NewEvent = $event;
-        sqlx::query($crate::backend::store::audit::INSERT)
-            .bind(event.at)
-            .bind(event.actor_id)
-            .bind(event.actor.as_str())
-            .bind(event.action)
-            .bind(event.target_kind)
-            .bind(event.target_id.as_str())
-            .bind(event.target.as_str())
-            .bind(event.details.as_str())
-            .bind(event.ip.as_deref())
-            .bind(event.user_agent.as_deref())
-            .bind(event.request_id.as_deref())
-            .execute($exec)
+pub const INSERT: &str = "INSERT INTO audit_events (at, actor_id, actor, action, target_kind, target_id, target, details, ip, user_agent, request_id, client_request_id, prev_hash, hash) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+
+/// The one definition of what the chain hash covers and how: SHA-256 over a
+/// version tag, then the previous hash and each field in this order, each
+/// written as a presence byte (0 = NULL, 1 = present) followed, when
+/// present, by its UTF-8 length as 8 bytes big-endian and its bytes;
+/// numbers as decimal text. Lower-case hex.
+pub fn chain_hash(prev_hash: &str, fields: &ChainFields<'_>) -> String {
+    let (at, actor_id) = (fields.at.to_string(), fields.actor_id.map(|id| id.to_string()));
+    let parts: [Option<&str>; 13] = [
+        Some(prev_hash),
+        Some(&at),
+        actor_id.as_deref(),
+        Some(fields.actor),
+        Some(fields.action),
+        Some(fields.target_kind),
+        Some(fields.target_id),
+        Some(fields.target),
+        Some(fields.details),
+        fields.ip,
+        fields.user_agent,
+        fields.request_id,
+        fields.client_request_id,
+    ];
+    let mut hasher = Sha256::new();
+    hasher.update(b"gatehouse-audit-chain-v1");
+    for part in parts {
+        match part {
+            None => hasher.update([0u8]),
+            Some(text) => {
+                hasher.update([1u8]);
+                hasher.update((text.len() as u64).to_be_bytes());
+                hasher.update(text.as_bytes());
+            }
+        }
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// The fields of an event that its hash covers (everything but its id and hashes).
+pub struct ChainFields<'a> {
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub target_kind: &'a str,
+    pub target_id: &'a str,
+    pub target: &'a str,
+    pub details: &'a str,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+    pub request_id: Option<&'a str>,
+    pub client_request_id: Option<&'a str>,
+}
+
+impl NewEvent {
+    pub fn chain_fields(&self) -> ChainFields<'_> {
+        ChainFields {
+            at: self.at,
+            actor_id: self.actor_id,
+            actor: &self.actor,
+            action: self.action,
+            target_kind: self.target_kind,
+            target_id: &self.target_id,
+            target: &self.target,
+            details: &self.details,
+            ip: self.ip.as_deref(),
+            user_agent: self.user_agent.as_deref(),
+            request_id: self.request_id.as_deref(),
+            client_request_id: self.client_request_id.as_deref(),
+        }
+    }
+}
+
+/// Appends one event on `$conn` (a connection inside the caller's write
+/// transaction), holding the chain first.
+macro_rules! append_chained {
+    ($conn:ident, $event:ident) => {{
+        $conn.lock_chain().await?;
+        let prev: Option<Option<String>> = sqlx::query_scalar(LAST_HASH).fetch_optional(&mut *$conn).await?;
+        let prev = prev.flatten().unwrap_or_default();
+        let hash = chain_hash(&prev, &$event.chain_fields());
+        sqlx::query(INSERT)
+            .bind($event.at)
+            .bind($event.actor_id)
+            .bind($event.actor.as_str())
+            .bind($event.action)
+            .bind($event.target_kind)
+            .bind($event.target_id.as_str())
+            .bind($event.target.as_str())
+            .bind($event.details.as_str())
+            .bind($event.ip.as_deref())
+            .bind($event.user_agent.as_deref())
+            .bind($event.request_id.as_deref())
+            .bind($event.client_request_id.as_deref())
+            .bind(prev)
+            .bind(hash)
+            .execute(&mut *$conn)
             .await
             .map(|_| ())
     }};
 }
 
+/// A connection inside a write transaction, which can hold and extend the
+/// chain until it commits.
+pub trait AuditConn: Send {
+    /// Holds the chain until the transaction ends (PostgreSQL's advisory
+    /// lock; SQLite's write transaction already holds it).
+    fn lock_chain(&mut self) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+    fn append_event<'a>(&'a mut self, event: &'a NewEvent) -> impl Future<Output = Result<(), sqlx::Error>> + Send + 'a;
+}
+
+impl AuditConn for sqlx::SqliteConnection {
+    async fn lock_chain(&mut self) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+    async fn append_event<'a>(&'a mut self, event: &'a NewEvent) -> Result<(), sqlx::Error> {
+        let conn = self;
+        append_chained!(conn, event)
+    }
+}
+
+impl AuditConn for sqlx::PgConnection {
+    async fn lock_chain(&mut self) -> Result<(), sqlx::Error> {
+        sqlx::query(LOCK_CHAIN_PG).execute(self).await.map(|_| ())
+    }
+    async fn append_event<'a>(&'a mut self, event: &'a NewEvent) -> Result<(), sqlx::Error> {
+        let conn = self;
+        append_chained!(conn, event)
+    }
+}
+
+/// Appends `$event` (a `&NewEvent`) to the chain inside the caller's
+/// transaction `$exec` (`&mut *tx`), so the change and its event commit together.
+#[macro_export]
+macro_rules! write_audit {
+    ($exec:expr, $event:expr) => {{
+        let event: &$crate::backend::store::audit::NewEvent = $event;
+        $crate::backend::store::audit::AuditConn::append_event($exec, event).await
+    }};
+}
+
 /// Appends an event that records no change of ours (a refused sign-in).
 pub async fn append(db: &Db, event: &NewEvent) -> Result<(), sqlx::Error> {
-    on_db!(db, |pool| write_audit!(pool, event))
+    crate::in_tx!(db, |tx| write_audit!(&mut *tx, event))
 }
 
 /// Runs one statement and, when it changed a row, appends `event` in the
@@ -65,6 +202,21 @@ pub async fn execute_audited(db: &Db, sql: &str, args: &[Arg], event: &NewEvent)
         }
         Ok::<_, sqlx::Error>(changed)
     })
+}
+
+/// Runs `$body` in a transaction that holds the chain (a bulk insert that
+/// computes its own hashes), with `$prev` bound to the last event's hash.
+#[macro_export]
+macro_rules! with_chain_head {
+    ($db:expr, |$tx:ident, $prev:ident| $body:expr) => {
+        $crate::in_tx!($db, |$tx| {
+            $crate::backend::store::audit::AuditConn::lock_chain(&mut *$tx).await?;
+            let last: Option<Option<String>> =
+                sqlx::query_scalar($crate::backend::store::audit::LAST_HASH).fetch_optional(&mut *$tx).await?;
+            let $prev = last.flatten().unwrap_or_default();
+            $body
+        })
+    };
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -81,6 +233,7 @@ pub struct EventRow {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub request_id: Option<String>,
+    pub client_request_id: Option<String>,
 }
 
 /// Which events to list; every field narrows.
@@ -152,7 +305,7 @@ fn build(filter: &Filter, before: Option<i64>, limit: i64) -> (String, Vec<Arg>)
     let where_clause = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
     let order = if by_time { "at DESC, id DESC" } else { "id DESC" };
     let sql = format!(
-        "SELECT id, at, actor_id, actor, action, target_kind, target_id, target, details, ip, user_agent, request_id \
+        "SELECT id, at, actor_id, actor, action, target_kind, target_id, target, details, ip, user_agent, request_id, client_request_id \
          FROM audit_events {where_clause} ORDER BY {order} LIMIT {limit}"
     );
     (sql, args)
@@ -164,29 +317,171 @@ pub async fn page(db: &Db, filter: &Filter, before: Option<i64>, limit: i64) -> 
     on_db!(db, |pool| crate::bind_args!(sqlx::query_as::<_, EventRow>(&sql), &args).fetch_all(pool).await)
 }
 
-/// Deletes events older than `cutoff`, at most `batch` of them; returns how
-/// many went. The triggers refuse every other delete: on SQLite the sweep
-/// opens `audit_purge` inside its write transaction, on PostgreSQL it sets
-/// `gatehouse.audit_purge` for its transaction only.
-pub async fn purge_older_than(db: &Db, cutoff: i64, batch: i64) -> Result<u64, sqlx::Error> {
-    let delete = "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < $1 ORDER BY id LIMIT $2)";
-    match db {
-        Db::Sqlite(pool) => {
-            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-            sqlx::query("UPDATE audit_purge SET open = 1 WHERE id = 1").execute(&mut *tx).await?;
-            let gone = sqlx::query(delete).bind(cutoff).bind(batch).execute(&mut *tx).await?.rows_affected();
-            sqlx::query("UPDATE audit_purge SET open = 0 WHERE id = 1").execute(&mut *tx).await?;
-            tx.commit().await?;
-            Ok(gone)
-        }
-        Db::Postgres(pool) => {
-            let mut tx = pool.begin().await?;
-            sqlx::query("SET LOCAL gatehouse.audit_purge = 'on'").execute(&mut *tx).await?;
-            let gone = sqlx::query(delete).bind(cutoff).bind(batch).execute(&mut *tx).await?.rows_affected();
-            tx.commit().await?;
-            Ok(gone)
-        }
+/// One event as the chain check reads it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ChainRow {
+    #[sqlx(flatten)]
+    pub event: EventRow,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
+}
+
+impl ChainRow {
+    /// The hash its stored fields give after `prev_hash`.
+    pub fn recomputed_hash(&self) -> String {
+        let e = &self.event;
+        let fields = ChainFields {
+            at: e.at,
+            actor_id: e.actor_id,
+            actor: &e.actor,
+            action: &e.action,
+            target_kind: &e.target_kind,
+            target_id: &e.target_id,
+            target: &e.target,
+            details: &e.details,
+            ip: e.ip.as_deref(),
+            user_agent: e.user_agent.as_deref(),
+            request_id: e.request_id.as_deref(),
+            client_request_id: e.client_request_id.as_deref(),
+        };
+        chain_hash(self.prev_hash.as_deref().unwrap_or_default(), &fields)
     }
+}
+
+/// Up to `limit` events after id `after`, oldest first (the chain's order).
+pub async fn chain_page(db: &Db, after: i64, limit: i64) -> Result<Vec<ChainRow>, sqlx::Error> {
+    let sql = "SELECT id, at, actor_id, actor, action, target_kind, target_id, target, details, ip, user_agent, request_id, \
+               client_request_id, prev_hash, hash FROM audit_events WHERE id > $1 ORDER BY id LIMIT $2";
+    on_db!(db, |pool| sqlx::query_as::<_, ChainRow>(sql).bind(after).bind(limit).fetch_all(pool).await)
+}
+
+/// The details of every `audit_purged` event still in the log, oldest first.
+pub async fn purge_records(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    let sql = "SELECT details FROM audit_events WHERE action = $1 ORDER BY id";
+    on_db!(db, |pool| sqlx::query_scalar(sql).bind(PURGED).fetch_all(pool).await)
+}
+
+/// The action name of the event each purge appends.
+pub const PURGED: &str = "audit_purged";
+
+/// What one purge deleted, and where the chain goes on: the `prev_hash` its
+/// first remaining event has (`start_hash`), and, for each remaining event
+/// whose predecessor went, that event's id and `prev_hash` (`resumes`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Purge {
+    pub count: u64,
+    pub oldest_at: i64,
+    pub newest_at: i64,
+    pub start_hash: String,
+    pub resumes: Vec<Resume>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Resume {
+    pub id: i64,
+    pub prev_hash: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Doomed {
+    id: i64,
+    at: i64,
+    purge_details: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Kept {
+    id: i64,
+    prev_hash: Option<String>,
+}
+
+/// Deletes up to `batch` of the oldest events (by id) written before
+/// `cutoff` — never the newest, the chain's head — and, in the same transaction, appends the event `record` makes
+/// of what went (see [`Purge`]); returns how many went. The triggers refuse
+/// every other delete: on SQLite the sweep opens `audit_purge` inside its
+/// write transaction, on PostgreSQL it sets `gatehouse.audit_purge` for its
+/// transaction only.
+pub async fn purge_older_than(
+    db: &Db,
+    cutoff: i64,
+    batch: i64,
+    record: &(dyn Fn(&Purge) -> NewEvent + Sync),
+) -> Result<u64, sqlx::Error> {
+    let open = match db {
+        Db::Sqlite(_) => "UPDATE audit_purge SET open = 1 WHERE id = 1",
+        Db::Postgres(_) => "SET LOCAL gatehouse.audit_purge = 'on'",
+    };
+    let close = match db {
+        Db::Sqlite(_) => "UPDATE audit_purge SET open = 0 WHERE id = 1",
+        Db::Postgres(_) => "SELECT 1",
+    };
+    crate::in_tx!(db, |tx| {
+        AuditConn::lock_chain(&mut *tx).await?;
+        // The newest event stays whatever its age: it is the chain's head.
+        let select = "SELECT id, at, CASE WHEN action = $3 THEN details END AS purge_details FROM audit_events \
+                      WHERE at < $1 AND id < (SELECT MAX(id) FROM audit_events) ORDER BY id LIMIT $2";
+        let doomed: Vec<Doomed> = sqlx::query_as(select).bind(cutoff).bind(batch).bind(PURGED).fetch_all(&mut *tx).await?;
+        let (Some(first), Some(last)) = (doomed.first().map(|d| d.id), doomed.last().map(|d| d.id)) else {
+            return Ok(0);
+        };
+        let latest: Option<String> = sqlx::query_scalar("SELECT details FROM audit_events WHERE action = $1 ORDER BY id DESC LIMIT 1")
+            .bind(PURGED)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let earlier_start = latest.and_then(|d| serde_json::from_str::<Purge>(&d).ok()).map(|p| p.start_hash).unwrap_or_default();
+        sqlx::query(open).execute(&mut *tx).await?;
+        let gone = sqlx::query("DELETE FROM audit_events WHERE at < $1 AND id <= $2").bind(cutoff).bind(last).execute(&mut *tx).await?.rows_affected();
+        sqlx::query(close).execute(&mut *tx).await?;
+
+        // The chained events that now follow a deleted one resume the chain.
+        let ids: Vec<i64> = doomed.iter().map(|d| d.id).collect();
+        let mut kept: Vec<Kept> = sqlx::query_as("SELECT id, prev_hash FROM audit_events WHERE id > $1 AND id < $2 AND hash IS NOT NULL ORDER BY id")
+            .bind(first)
+            .bind(last)
+            .fetch_all(&mut *tx)
+            .await?;
+        let next: Option<Kept> = sqlx::query_as("SELECT id, prev_hash FROM audit_events WHERE id > $1 AND hash IS NOT NULL ORDER BY id LIMIT 1")
+            .bind(last)
+            .fetch_optional(&mut *tx)
+            .await?;
+        kept.extend(next);
+        let mut resumes = Vec::new();
+        let mut after = i64::MIN;
+        for k in &kept {
+            let lo = ids.partition_point(|&id| id <= after);
+            if ids.get(lo).is_some_and(|&id| id < k.id) {
+                resumes.push(Resume { id: k.id, prev_hash: k.prev_hash.clone().unwrap_or_default() });
+            }
+            after = k.id;
+        }
+        // Resumes recorded by purges deleted now still hold for their events.
+        let kept_ids: std::collections::HashSet<i64> = kept.iter().map(|k| k.id).collect();
+        for d in doomed.iter().filter_map(|d| d.purge_details.as_deref()) {
+            for r in serde_json::from_str::<Purge>(d).map(|p| p.resumes).unwrap_or_default() {
+                let still_there: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM audit_events WHERE id = $1").bind(r.id).fetch_optional(&mut *tx).await?;
+                if still_there.is_some() && !kept_ids.contains(&r.id) && !resumes.iter().any(|x: &Resume| x.id == r.id) {
+                    resumes.push(r);
+                }
+            }
+        }
+        resumes.sort_by_key(|r| r.id);
+
+        // Where the chain now starts: the first chained event left, if its
+        // predecessors went now; else where it started before.
+        let head: Option<Kept> = sqlx::query_as("SELECT id, prev_hash FROM audit_events WHERE hash IS NOT NULL ORDER BY id LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let start_hash = match head {
+            Some(h) if h.id > first => h.prev_hash.unwrap_or_default(),
+            _ => earlier_start,
+        };
+        let oldest_at = doomed.iter().map(|d| d.at).min().unwrap_or_default();
+        let newest_at = doomed.iter().map(|d| d.at).max().unwrap_or_default();
+        let purge = Purge { count: gone, oldest_at, newest_at, start_hash, resumes };
+        write_audit!(&mut *tx, &record(&purge))?;
+        Ok::<_, sqlx::Error>(gone)
+    })
 }
 
 #[cfg(test)]

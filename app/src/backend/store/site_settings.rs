@@ -17,6 +17,9 @@ pub struct StoredSettings {
     pub storage_limiter: Option<bool>,
     pub allow_non_expiring_tokens: Option<bool>,
     pub audit_retention_days: Option<i64>,
+    /// A lowered retention waiting to take effect, and when it does (Unix ms).
+    pub audit_retention_pending_days: Option<i64>,
+    pub audit_retention_pending_at: Option<i64>,
     pub password_expiry_days: Option<i64>,
     pub lockout_threshold: Option<i64>,
     pub lockout_minutes: Option<i64>,
@@ -41,7 +44,7 @@ pub struct SecurityValues {
 pub async fn load(db: &Db) -> Result<StoredSettings, sqlx::Error> {
     let sql = "SELECT registration_open, require_email_verification, require_admin_approval, notify_admins, \
                password_min_length, require_login, storage_limiter, allow_non_expiring_tokens, audit_retention_days, \
-               password_expiry_days, lockout_threshold, lockout_minutes, session_idle_minutes, session_lifetime_minutes, \
+               audit_retention_pending_days, audit_retention_pending_at, password_expiry_days, lockout_threshold, lockout_minutes, session_idle_minutes, session_lifetime_minutes, \
                inactive_days, owners_may_invite_new_people, version FROM site_settings WHERE id = 1";
     on_db!(db, |pool| sqlx::query_as::<_, StoredSettings>(sql).fetch_one(pool).await)
 }
@@ -51,7 +54,9 @@ pub async fn load(db: &Db) -> Result<StoredSettings, sqlx::Error> {
 pub async fn save(db: &Db, values: &StoredSettings, now: i64, event: Option<&NewEvent>) -> Result<bool, sqlx::Error> {
     let sql = "UPDATE site_settings SET registration_open = $2, require_email_verification = $3, \
                require_admin_approval = $4, notify_admins = $5, password_min_length = $6, require_login = $7, \
-               storage_limiter = $9, allow_non_expiring_tokens = $10, audit_retention_days = $11, owners_may_invite_new_people = $12, version = version + 1, updated_at = $8 WHERE id = 1 AND version = $1";
+               storage_limiter = $9, allow_non_expiring_tokens = $10, audit_retention_days = $11, \
+               audit_retention_pending_days = $12, audit_retention_pending_at = $13, owners_may_invite_new_people = $14, \
+               version = version + 1, updated_at = $8 WHERE id = 1 AND version = $1";
     in_tx!(db, |tx| {
         let saved = sqlx::query(sql)
         .bind(values.version)
@@ -65,6 +70,8 @@ pub async fn save(db: &Db, values: &StoredSettings, now: i64, event: Option<&New
         .bind(values.storage_limiter)
         .bind(values.allow_non_expiring_tokens)
         .bind(values.audit_retention_days)
+        .bind(values.audit_retention_pending_days)
+        .bind(values.audit_retention_pending_at)
         .bind(values.owners_may_invite_new_people)
         .execute(&mut *tx)
         .await?

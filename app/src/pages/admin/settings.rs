@@ -49,6 +49,7 @@ fn SettingsEditor(form: SettingsForm, save: ServerAction<SaveSettings>) -> impl 
     let allow_non_expiring_tokens = RwSignal::new(form.allow_non_expiring_tokens);
     let password_min_length = RwSignal::new(form.password_min_length);
     let audit_retention_days = RwSignal::new(form.audit_retention_days);
+    let audit_retention_note = form.audit_retention_note;
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(()))).then(|| "Settings saved.".to_string()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -66,6 +67,7 @@ fn SettingsEditor(form: SettingsForm, save: ServerAction<SaveSettings>) -> impl 
                 storage_limiter: storage_limiter.get_untracked(),
                 allow_non_expiring_tokens: allow_non_expiring_tokens.get_untracked(),
                 audit_retention_days: audit_retention_days.get_untracked(),
+                audit_retention_note: None,
             },
         });
     };
@@ -90,8 +92,9 @@ fn SettingsEditor(form: SettingsForm, save: ServerAction<SaveSettings>) -> impl 
                     hint="1 to 128 characters. Applies to new passwords; existing ones keep working."
                     error=field_error(error, "password_min_length")/>
                 <BoundField label="Keep audit events for (days)" id="audit_retention_days" kind="number" value=audit_retention_days required=true
-                    hint="0 keeps them forever. Older events are deleted by the hourly sweep."
+                    hint="0 keeps them forever, else at least 30. Older events are deleted by the hourly sweep. A lower value takes effect 7 days after it is saved."
                     error=field_error(error, "audit_retention_days")/>
+                {audit_retention_note.map(|note| view! { <p class="hint" id="audit_retention_note" role="status">{note}</p> })}
             </fieldset>
             <button type="submit" disabled=move || save.pending().get()>"Save settings"</button>
         </form>
