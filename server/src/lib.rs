@@ -161,12 +161,15 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .route("/healthz", get(rest::health::healthz))
         .route("/readyz", get(rest::health::readyz))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_state, shell))
+        .layer(axum::middleware::from_fn(rest::text_guard::refuse_nul_in_body))
         .layer(axum::middleware::from_fn(rest::body::limit_body))
         .layer(axum::middleware::from_fn(middleware::server_fn_status));
     let cookie_name = session_cookie_name(config);
     let https = config.is_https();
     limited
         .merge(rest::files::routes())
+        .layer(axum::middleware::from_fn(rest::api_router_refusals))
+        .layer(axum::middleware::from_fn(rest::text_guard::refuse_control_in_url))
         .layer(axum::middleware::from_fn(metrics::record_request))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::resolve_principal))
         .layer(session_layer)

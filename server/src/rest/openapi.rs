@@ -222,7 +222,8 @@ fn default_description(status: &str) -> &'static str {
 /// The statuses an operation can get besides its handler's own: a wrong
 /// credential (401) or too many failed ones (429) on any path, a refused
 /// cross-site request (403) on any state-changing one, a body over 1 MiB
-/// (413), and for bodies and queries the extractors' 400 and 415. Errors
+/// (413), for bodies and queries the extractors' 400 and 415 (and a NUL's
+/// 400), and for a path with parameters a control character's 404. Errors
 /// with no body yet get the handler's format: plain text from the XNAT
 /// handlers, `{"error"}` JSON from all others; the layers answer plain text
 /// on XNAT paths, except the CSRF check.
@@ -246,6 +247,10 @@ fn add_layer_statuses(op: &mut Operation, path: &str, method: &str) {
     }
     if has_query {
         wanted.push(("400", handler));
+    }
+    // A path parameter holding a control character names nothing (`text_guard`).
+    if path.contains('{') {
+        wanted.push(("404", layers));
     }
     // The errors the handler annotations list get the handler's body.
     let listed: Vec<String> = op.responses.responses.keys().filter(|s| s.as_str() >= "400").cloned().collect();
