@@ -84,7 +84,8 @@ pub async fn open_state(config: &Config) -> Result<AppState, String> {
 }
 
 /// Creates the first admin when the site has no enabled admin (not with
-/// external authentication: the provider's `admin` role makes admins).
+/// external authentication: there the provider's `external_auth_admin_role`
+/// makes admins, or `gatehouse create-admin` when it is unset).
 pub async fn first_run(config: &Config, state: &AppState) -> Result<Option<FirstAdmin>, String> {
     if config.external_auth_url.is_some() {
         return Ok(None);
