@@ -1,9 +1,11 @@
 //! Text no request may carry: a NUL (which PostgreSQL refuses, so it must
-//! never reach a query) anywhere in the query string or in a form or JSON
-//! body is a 400 naming its field, and a control character in the path is a
-//! 404 (no name Gatehouse stores can hold one). The sign-in doors take the
-//! body as it is: `login::authenticate` treats such a username as unknown,
-//! so the answer is the wrong-password one and the rate limit counts it.
+//! never reach a query) anywhere in the query string, in a server
+//! function's form or JSON body, or in a field a REST body reader reads
+//! ([`nul_in_read_fields`], called by `rest::body`) is a 400 naming its
+//! field, and a control character in the path is a 404 (no name Gatehouse
+//! stores can hold one). The sign-in doors take the body as it is:
+//! `login::authenticate` treats such a username as unknown, so the answer
+//! is the wrong-password one and the rate limit counts it.
 
 use super::body::BODY_TOO_LARGE;
 use app::model::AppError;
@@ -54,6 +56,29 @@ fn nul_json_field(value: &Value, at: &str) -> Option<String> {
     }
 }
 
+/// Whether the body of a request to `path` is checked for NUL (all but the sign-in doors').
+pub fn checks_body(path: &str) -> bool {
+    !SIGN_IN_PATHS.contains(&path)
+}
+
+/// The 400 for the first field among `fields` (all, when `None`) of a form
+/// or JSON body that holds a NUL; a field the reader ignores never reaches
+/// the database, so it may hold anything.
+pub fn nul_in_read_fields(bytes: &[u8], is_form: bool, fields: Option<&[&str]>) -> Option<AppError> {
+    let read = |key: &str| fields.is_none_or(|f| f.contains(&key));
+    let field = if is_form {
+        url::form_urlencoded::parse(bytes)
+            .find(|(key, value)| read(key) && (key.contains('\0') || value.contains('\0')))
+            .map(|(key, _)| key.replace('\0', ""))
+    } else {
+        match (serde_json::from_slice::<Value>(bytes).ok()?, fields) {
+            (Value::Object(map), Some(_)) => map.iter().filter(|(key, _)| read(key)).find_map(|(key, v)| nul_json_field(v, key)),
+            (value, _) => nul_json_field(&value, ""),
+        }
+    };
+    field.map(|f| refused_field(&f))
+}
+
 fn refused_field(field: &str) -> AppError {
     let field = if field.is_empty() { "body" } else { field };
     AppError::validation(field, format!("{field} must not contain a NUL character"))
@@ -87,8 +112,9 @@ pub async fn refuse_control_in_url(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Refuses a form or JSON body holding a NUL: 400 naming the field. Other
-/// bodies (uploads, malformed JSON, which its reader refuses) pass as they came.
+/// Refuses a server function's form or JSON body holding a NUL: 400 naming
+/// the field. Other bodies (uploads, malformed JSON, which its reader
+/// refuses) pass as they came; the REST readers check their own fields.
 pub async fn refuse_nul_in_body(req: Request, next: Next) -> Response {
     let kind = req
         .headers()
@@ -97,20 +123,17 @@ pub async fn refuse_nul_in_body(req: Request, next: Next) -> Response {
         .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
     let is_form = kind.as_deref() == Some("application/x-www-form-urlencoded");
     let is_json = kind.as_deref().is_some_and(|k| k == "application/json" || k.ends_with("+json"));
-    if !(is_form || is_json) || SIGN_IN_PATHS.contains(&req.uri().path()) {
+    let path = req.uri().path();
+    let server_fn = path.starts_with("/api/") && leptos::server_fn::axum::server_fn_paths().any(|(p, _)| p == path);
+    if !(is_form || is_json) || !server_fn || !checks_body(path) {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await else {
         return door_error(parts.uri.path(), &AppError::TooLarge(BODY_TOO_LARGE.into()));
     };
-    let field = if is_form {
-        nul_query_field(&String::from_utf8_lossy(&bytes))
-    } else {
-        serde_json::from_slice::<Value>(&bytes).ok().and_then(|v| nul_json_field(&v, ""))
-    };
-    if let Some(field) = field {
-        return door_error(parts.uri.path(), &refused_field(&field));
+    if let Some(err) = nul_in_read_fields(&bytes, is_form, None) {
+        return door_error(parts.uri.path(), &err);
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
@@ -133,5 +156,10 @@ mod tests {
         assert_eq!(nul_json_field(&json!({"userName": "ok", "meta": {"k": ["a", "b\u{0}"]}}), "").as_deref(), Some("meta.k[1]"));
         assert_eq!(nul_json_field(&json!({"slug": "a\u{0}b"}), "").as_deref(), Some("slug"));
         assert_eq!(nul_json_field(&json!({"slug": "ab"}), ""), None);
+        let body = br#"{"slug": "a\u0000", "junk": {"x": "\u0000"}}"#;
+        assert!(nul_in_read_fields(body, false, Some(&["name"])).is_none(), "an ignored field may hold a NUL");
+        assert!(nul_in_read_fields(body, false, Some(&["slug"])).is_some());
+        assert!(nul_in_read_fields(b"slug=ok&junk=%00", true, Some(&["slug"])).is_none());
+        assert!(nul_in_read_fields(b"slug=ok&junk=%00", true, None).is_some());
     }
 }
