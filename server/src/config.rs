@@ -49,6 +49,8 @@ pub struct Config {
     #[serde(deserialize_with = "text::optional")]
     pub external_auth_url: Option<String>,
     #[serde(deserialize_with = "text::optional")]
+    pub external_auth_admin_role: Option<String>,
+    #[serde(deserialize_with = "text::optional")]
     pub metrics_token: Option<String>,
     pub storage_limiter: bool,
     pub login_rate_limit: i64,
@@ -165,6 +167,7 @@ impl Default for Config {
             password_expiry_days: security.password_expiry_days,
             inactive_days: security.inactive_days,
             external_auth_url: None,
+            external_auth_admin_role: None,
             metrics_token: None,
             storage_limiter: security.storage_limiter,
             login_rate_limit: security.login_rate_limit,
@@ -217,6 +220,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("audit_retention_days", "default of the site setting: audit events older than this many days are deleted hourly (0 = keep forever, else at least 30)"),
     ("inactive_days", "default of the site setting: accounts with no sign-in for this many days are disabled by the hourly sweep (0 = never)"),
     ("external_auth_url", "unset = local accounts; set = every sign-in (form, Basic, /users/authenticate, /data/JSESSION) is checked by POSTing username and password to this URL, whose 200 JSON answer {userName, email?, roles?, metadata?} creates or updates the account, and local user management (create, edit, delete, passwords, registration, recovery) is off"),
+    ("external_auth_admin_role", "unset = the external provider cannot make (or unmake) admins: an admin role in its answer is dropped and admins are made here (gatehouse create-admin); set = the provider role of this name grants admin, and its absence takes admin away"),
     ("metrics_token", "unset = /metrics answers loopback callers only (and not through a proxy); set = /metrics needs Authorization: Bearer <this token> from anywhere"),
     ("password_expiry_days", "default of the site setting: a password older than this many days must be changed at the next sign-in (0 = never; non_expiring users are exempt)"),
     ("storage_limiter", "true = metadata maxStorageMB is each user's storage quota"),
@@ -390,6 +394,7 @@ impl Config {
             password_expiry_days: self.password_expiry_days,
             inactive_days: self.inactive_days,
             external_auth_url: self.external_auth_url.clone(),
+            external_auth_admin_role: self.external_auth_admin_role.clone(),
         }
     }
 

@@ -84,7 +84,8 @@ pub async fn open_state(config: &Config) -> Result<AppState, String> {
 }
 
 /// Creates the first admin when the site has no enabled admin (not with
-/// external authentication: the provider's `admin` role makes admins).
+/// external authentication: there the provider's `external_auth_admin_role`
+/// makes admins, or `gatehouse create-admin` when it is unset).
 pub async fn first_run(config: &Config, state: &AppState) -> Result<Option<FirstAdmin>, String> {
     if config.external_auth_url.is_some() {
         return Ok(None);
@@ -161,12 +162,15 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .route("/healthz", get(rest::health::healthz))
         .route("/readyz", get(rest::health::readyz))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_state, shell))
+        .layer(axum::middleware::from_fn(rest::text_guard::refuse_nul_in_body))
         .layer(axum::middleware::from_fn(rest::body::limit_body))
         .layer(axum::middleware::from_fn(middleware::server_fn_status));
     let cookie_name = session_cookie_name(config);
     let https = config.is_https();
     limited
         .merge(rest::files::routes())
+        .layer(axum::middleware::from_fn(rest::api_router_refusals))
+        .layer(axum::middleware::from_fn(rest::text_guard::refuse_control_in_url))
         .layer(axum::middleware::from_fn(metrics::record_request))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::resolve_principal))
         .layer(session_layer)

@@ -205,7 +205,10 @@ async fn serve(config: Config) -> Result<(), String> {
         }
     }
     if config.external_auth_url.is_some() {
-        println!("Accounts come from the external authentication provider; a user it gives the admin role is an admin.");
+        match &config.external_auth_admin_role {
+            Some(role) => println!("Accounts come from the external authentication provider; a user it gives the role {role:?} is an admin."),
+            None => println!("Accounts come from the external authentication provider; it cannot make admins: run `gatehouse create-admin`."),
+        }
     }
     println!("Gatehouse is running. Sign in at {url}/login");
     tracing::info!(addr = %running.addr, database = running.state.db.backend_name(), "listening");

@@ -3,7 +3,8 @@
 //!
 //! Access: with `metrics_token` set, only `Authorization: Bearer <token>`;
 //! without it, only a loopback peer whose request carries no forwarding
-//! header (so a reverse proxy on the same machine does not expose it).
+//! header (`X-Forwarded-For`, `Forwarded`, `X-Real-IP`), so a reverse proxy
+//! on the same machine does not expose it. Behind a proxy, set the token.
 
 use crate::ServerState;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
@@ -51,9 +52,13 @@ fn allowed(token: Option<&str>, peer: SocketAddr, headers: &HeaderMap) -> bool {
             // Compared as digests, so the time taken says nothing about the token.
             given.is_some_and(|g| app::backend::auth::tokens::sha256_hex(g.trim()) == app::backend::auth::tokens::sha256_hex(token))
         }
-        None => peer.ip().is_loopback() && !headers.contains_key("x-forwarded-for") && !headers.contains_key(header::FORWARDED),
+        None => peer.ip().is_loopback() && !FORWARDING_HEADERS.iter().any(|h| headers.contains_key(*h)),
     }
 }
+
+/// Headers a reverse proxy adds to say whom it forwards for: a request
+/// carrying any of them did not come from this machine's own user.
+const FORWARDING_HEADERS: [&str; 3] = ["x-forwarded-for", "forwarded", "x-real-ip"];
 
 /// Prometheus text: request counts and latencies by route, sign-ins by outcome, argon2, sessions, outbox, pool.
 #[utoipa::path(get, path = "/metrics", tag = "health",
@@ -96,6 +101,9 @@ mod tests {
         assert!(allowed(None, local, &HeaderMap::new()));
         assert!(!allowed(None, remote, &HeaderMap::new()));
         assert!(!allowed(None, local, &forwarded), "a proxy on this machine does not make its clients local");
+        let mut real_ip = HeaderMap::new();
+        real_ip.insert("x-real-ip", "192.0.2.7".parse().unwrap());
+        assert!(!allowed(None, local, &real_ip), "nginx's X-Real-IP is a forwarding header too");
         assert!(allowed(Some("s3cret-token"), remote, &bearer));
         assert!(!allowed(Some("other-token"), local, &bearer));
         assert!(!allowed(Some("s3cret-token"), local, &HeaderMap::new()), "with a token, loopback alone is not enough");

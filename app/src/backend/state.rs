@@ -63,6 +63,8 @@ pub struct SiteSettings {
     pub inactive_days: i64,
     /// When set, passwords are checked by this provider and local account management is off.
     pub external_auth_url: Option<String>,
+    /// The provider's role name that grants `admin` (`None`: the provider cannot make admins).
+    pub external_auth_admin_role: Option<String>,
 }
 
 impl Default for SiteSettings {
@@ -97,6 +99,7 @@ impl Default for SiteSettings {
             password_expiry_days: 0,
             inactive_days: 0,
             external_auth_url: None,
+            external_auth_admin_role: None,
         }
     }
 }

@@ -39,11 +39,15 @@ pub fn check_username(username: &str, field: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// A display name, trimmed; empty means none.
+/// A display name, trimmed; empty means none. No control characters (a
+/// NUL could not even be stored on PostgreSQL).
 pub fn display_name<'a>(text: &'a str, field: &str) -> Result<Option<&'a str>, AppError> {
     let text = text.trim();
     if text.chars().count() > DISPLAY_NAME_MAX {
         return Err(AppError::validation(field, format!("Display name must be at most {DISPLAY_NAME_MAX} characters")));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(AppError::validation(field, "Display name must not contain control characters"));
     }
     Ok(Some(text).filter(|t| !t.is_empty()))
 }
@@ -52,7 +56,7 @@ pub fn display_name<'a>(text: &'a str, field: &str) -> Result<Option<&'a str>, A
 /// after it, no spaces, at most 254 characters.
 pub fn check_email(email: &str, field: &str) -> Result<(), AppError> {
     let ok = email.len() <= 254
-        && !email.chars().any(char::is_whitespace)
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && !domain.contains('@')
@@ -183,6 +187,9 @@ mod tests {
         assert_eq!(display_name("   ", "d").unwrap(), None);
         assert!(display_name(&"é".repeat(100), "d").is_ok());
         assert_eq!(display_name(&"é".repeat(101), "displayName").unwrap_err().field(), Some("displayName"));
+        assert_eq!(display_name("Ad\u{0}a", "displayName").unwrap_err().field(), Some("displayName"));
+        assert!(display_name("A\u{1b}[31m", "d").is_err(), "no control characters");
+        assert!(check_email("a\u{0}b@example.org", "email").is_err());
     }
 
     #[test]

@@ -42,7 +42,9 @@ enum Kind {
     Empty,
 }
 
-async fn read(req: Request, form_allowed: bool) -> Result<(Kind, Bytes), ApiError> {
+/// Reads the body; a NUL in one of `fields` (all, when `None`) is a 400 naming it.
+async fn read(req: Request, form_allowed: bool, fields: Option<&[&str]>) -> Result<(Kind, Bytes), ApiError> {
+    let checked = super::text_guard::checks_body(req.uri().path());
     let content_type = req
         .headers()
         .get(CONTENT_TYPE)
@@ -60,7 +62,50 @@ async fn read(req: Request, form_allowed: bool) -> Result<(Kind, Bytes), ApiErro
             return Err(ApiError(AppError::UnsupportedMediaType(format!("Unsupported content type: send {accepted}"))));
         }
     };
+    if let (true, Kind::Json | Kind::Form) = (checked, &kind) {
+        if let Some(err) = super::text_guard::nul_in_read_fields(&bytes, matches!(kind, Kind::Form), fields) {
+            return Err(ApiError(err));
+        }
+    }
     Ok((kind, bytes))
+}
+
+/// The field names a struct `T` reads (`None` when `T` is not a plain
+/// struct), asked of its `Deserialize` by a reader that only listens.
+fn struct_fields<T: DeserializeOwned>() -> Option<&'static [&'static str]> {
+    use serde::de::Visitor;
+    use std::cell::Cell;
+    struct Probe(Cell<Option<&'static [&'static str]>>);
+    #[derive(Debug)]
+    struct Stop;
+    impl std::fmt::Display for Stop {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("probe")
+        }
+    }
+    impl std::error::Error for Stop {}
+    impl serde::de::Error for Stop {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Stop
+        }
+    }
+    impl<'de> serde::Deserializer<'de> for &Probe {
+        type Error = Stop;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop)
+        }
+        fn deserialize_struct<V: Visitor<'de>>(self, _: &'static str, fields: &'static [&'static str], _: V) -> Result<V::Value, Stop> {
+            self.0.set(Some(fields));
+            Err(Stop)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+    let probe = Probe(Cell::new(None));
+    let _ = T::deserialize(&probe);
+    probe.0.get()
 }
 
 fn malformed(what: &str, err: impl std::fmt::Display) -> ApiError {
@@ -71,7 +116,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let (kind, bytes) = read(req, true).await?;
+        let (kind, bytes) = read(req, true, struct_fields::<T>()).await?;
         match kind {
             Kind::Empty => Ok(Body(T::default())),
             Kind::Json => serde_json::from_slice(&bytes).map(Body).map_err(|e| malformed("JSON", e)),
@@ -84,7 +129,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonOnly {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        match read(req, false).await? {
+        match read(req, false, None).await? {
             (Kind::Json, bytes) => serde_json::from_slice(&bytes).map(JsonOnly).map_err(|e| malformed("JSON", e)),
             _ => Err(ApiError(AppError::validation("body", "A JSON object is required"))),
         }
@@ -114,7 +159,7 @@ impl<S: Send + Sync> FromRequest<S> for SlugList {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        match read(req, true).await? {
+        match read(req, true, Some(&["orgSlugs"])).await? {
             (Kind::Empty, _) => Ok(SlugList(Vec::new())),
             (Kind::Form, bytes) => serde_html_form::from_bytes::<SlugObject>(&bytes)
                 .map(|o| SlugList(o.org_slugs))

@@ -222,7 +222,8 @@ fn default_description(status: &str) -> &'static str {
 /// The statuses an operation can get besides its handler's own: a wrong
 /// credential (401) or too many failed ones (429) on any path, a refused
 /// cross-site request (403) on any state-changing one, a body over 1 MiB
-/// (413), and for bodies and queries the extractors' 400 and 415. Errors
+/// (413), for bodies and queries the extractors' 400 and 415, a NUL in any
+/// query parameter's 400 (in the layers' format), and for a path with parameters a control character's 404. Errors
 /// with no body yet get the handler's format: plain text from the XNAT
 /// handlers, `{"error"}` JSON from all others; the layers answer plain text
 /// on XNAT paths, except the CSRF check.
@@ -246,6 +247,12 @@ fn add_layer_statuses(op: &mut Operation, path: &str, method: &str) {
     }
     if has_query {
         wanted.push(("400", handler));
+    }
+    // `text_guard` refuses a NUL in any query parameter, documented or not.
+    wanted.push(("400", layers));
+    // A path parameter holding a control character names nothing (`text_guard`).
+    if path.contains('{') {
+        wanted.push(("404", layers));
     }
     // The errors the handler annotations list get the handler's body.
     let listed: Vec<String> = op.responses.responses.keys().filter(|s| s.as_str() >= "400").cloned().collect();
@@ -277,6 +284,7 @@ fn add_layer_statuses(op: &mut Operation, path: &str, method: &str) {
 pub fn document_json(doc: &OpenApi) -> Value {
     let mut json = serde_json::to_value(doc).expect("the OpenAPI document serializes");
     constrain(&mut json);
+    no_nul_in_requests(&mut json);
     forms_without_null(&mut json);
     add_links(&mut json);
     json
@@ -286,8 +294,11 @@ pub fn document_json(doc: &OpenApi) -> Value {
 const USERNAME: &str = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,49}$";
 const ROLE: &str = r"^[A-Za-z0-9._-]{2,50}$";
 const SLUG: &str = r"^[A-Za-z0-9][A-Za-z0-9_-]{1,63}$";
-const EMAIL: &str = r"^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$";
-const NON_BLANK: &str = r"\S";
+const EMAIL: &str = r"^[^\s@\x00]+@[^\s@.\x00]+(\.[^\s@.\x00]+)+$";
+/// Not only white space; no text holds a NUL (`text_guard`).
+const NON_BLANK: &str = r"^[^\x00]*[^\s\x00][^\x00]*$";
+/// Any text without a NUL, which `text_guard` refuses in every field read.
+const NO_NUL: &str = r"^[^\x00]*$";
 /// Dataset and file names: no slash or control character, not `.` or `..`
 /// (here: not starting with a dot), at most 200 characters.
 const FILE_NAME: &str = r"^[^/\x00-\x1f\x7f.][^/\x00-\x1f\x7f]{0,199}$";
@@ -442,6 +453,48 @@ fn constrain(doc: &mut Value) {
                     }
                     schema.extend(rule);
                 }
+            }
+        }
+    }
+}
+
+/// Every string a request can carry that has no rule of its own excludes
+/// NUL: the schemas, the request bodies and the parameters (not the
+/// responses, nor inside a `not`).
+fn no_nul_in_requests(doc: &mut Value) {
+    fn walk(schema: &mut Value) {
+        match schema {
+            Value::Object(map) => {
+                let is_string = match map.get("type") {
+                    Some(Value::String(t)) => t == "string",
+                    Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+                    _ => false,
+                };
+                let free = ["pattern", "enum", "const", "format", "$ref"].iter().all(|k| !map.contains_key(*k));
+                if is_string && free {
+                    map.insert("pattern".into(), json!(NO_NUL));
+                }
+                for (key, value) in map.iter_mut() {
+                    if key != "not" && key != "example" && key != "examples" && key != "default" {
+                        walk(value);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    if let Some(schemas) = doc.pointer_mut("/components/schemas") {
+        walk(schemas);
+    }
+    let Some(paths) = doc["paths"].as_object_mut() else { return };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for op in item.values_mut() {
+            if let Some(body) = op.get_mut("requestBody") {
+                walk(body);
+            }
+            if let Some(params) = op.get_mut("parameters") {
+                walk(params);
             }
         }
     }

@@ -48,7 +48,7 @@ async fn resolve(State(s): State<ServerState>, caller: Caller, Path(name): Path<
 /// Sets the caller's own value of a service key.
 #[utoipa::path(put, path = "/api/service-keys/{name}", tag = TAG, params(("name" = String, Path)), request_body(content((ServiceKeyValue = "application/json"), (ServiceKeyValue = "application/x-www-form-urlencoded"))),
     responses((status = 204, description = "Set"), (status = 400, description = "Invalid name or value"),
-        (status = 403, description = "Not through an alias or access token"), (status = 429, description = "Too many service keys")))]
+        (status = 403, description = "Not through an alias or access token"), (status = 409, description = "Too many service keys: delete one first")))]
 async fn set_mine(State(s): State<ServerState>, caller: Caller, Path(name): Path<String>, Body(body): Body<ServiceKeyValue>) -> ApiResult<impl IntoResponse> {
     service_keys::set_mine(&s.app, caller.get(), &name, body.value.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -73,7 +73,7 @@ async fn site_keys(State(s): State<ServerState>, caller: Caller) -> ApiResult<im
 /// Sets a site-wide service key and who besides admins may read it (admins).
 #[utoipa::path(put, path = "/api/admin/service-keys/{name}", tag = TAG, params(("name" = String, Path)), request_body(content((ServiceKeyValue = "application/json"), (ServiceKeyValue = "application/x-www-form-urlencoded"))),
     responses((status = 204, description = "Set"), (status = 400, description = "Invalid name or value"),
-        (status = 403, description = "Admin access required (not through a token)"), (status = 429, description = "Too many service keys")))]
+        (status = 403, description = "Admin access required (not through a token)"), (status = 409, description = "Too many service keys: delete one first")))]
 async fn set_site(State(s): State<ServerState>, caller: Caller, Path(name): Path<String>, Body(body): Body<ServiceKeyValue>) -> ApiResult<impl IntoResponse> {
     service_keys::set_site(&s.app, caller.get(), &name, body.value.as_deref(), body.readable_by.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -100,7 +100,7 @@ fn refuse_cross_site_get(state: &ServerState, headers: &HeaderMap) -> Result<(),
 #[utoipa::path(get, path = "/services/tokens/issue", tag = ALIAS,
     responses((status = 200, body = IssuedAliasToken),
         (status = 403, description = "Not through an alias or access token, or a cookie caller's browser says another site sent it"),
-        (status = 429, description = "Too many live alias tokens")))]
+        (status = 409, description = "Too many live alias tokens: end some first")))]
 async fn issue(State(s): State<ServerState>, caller: Caller, headers: HeaderMap) -> ApiResult<impl IntoResponse> {
     refuse_cross_site_get(&s, &headers)?;
     Ok(Json(tokens::issue_alias(&s.app, caller.get(), None).await?))
@@ -109,7 +109,8 @@ async fn issue(State(s): State<ServerState>, caller: Caller, headers: HeaderMap)
 /// Issues an alias token for a user (admins).
 #[utoipa::path(get, path = "/services/tokens/issue/user/{username}", tag = ALIAS, params(("username" = String, Path)),
     responses((status = 200, body = IssuedAliasToken), (status = 403, description = "Admin access required (not through a token), or a cross-site browser request"),
-        (status = 404, description = "No such user"), (status = 429, description = "Too many live alias tokens")))]
+        (status = 404, description = "No such user"),
+        (status = 409, description = "Too many live alias tokens, or the user cannot sign in")))]
 async fn issue_for(State(s): State<ServerState>, caller: Caller, headers: HeaderMap, Path(username): Path<String>) -> ApiResult<impl IntoResponse> {
     refuse_cross_site_get(&s, &headers)?;
     Ok(Json(tokens::issue_alias(&s.app, caller.get(), Some(&username)).await?))
@@ -143,8 +144,7 @@ async fn my_tokens(State(s): State<ServerState>, caller: Caller) -> ApiResult<im
 #[utoipa::path(post, path = "/api/tokens", tag = ACCESS,
     request_body(content((NewAccessToken = "application/json"), (NewAccessToken = "application/x-www-form-urlencoded"))),
     responses((status = 201, body = CreatedAccessToken), (status = 400, description = "Invalid field (named)"),
-        (status = 403, description = "Not through an alias or access token"), (status = 409, description = "Name in use"),
-        (status = 429, description = "Too many live access tokens")))]
+        (status = 403, description = "Not through an alias or access token"), (status = 409, description = "Name in use, or too many live access tokens")))]
 async fn create(State(s): State<ServerState>, caller: Caller, Body(request): Body<NewAccessToken>) -> ApiResult<impl IntoResponse> {
     Ok((StatusCode::CREATED, Json(tokens::create_access(&s.app, caller.get(), &request).await?)))
 }

@@ -3,7 +3,10 @@
 //! through every door, a role change lands at the next sign-in, a no, a
 //! provider that is down or too slow are all "Invalid username or
 //! password", the per-address limit still applies while the local lockout
-//! does not, and local user management answers 403.
+//! does not, and local user management answers 403. The provider's
+//! limits: a 64 KB answer, `admin` only through `external_auth_admin_role`,
+//! a 403 refusal ending the account's sessions and tokens, and a disabled
+//! account left as it is.
 
 use crate::common::*;
 use axum::extract::State;
@@ -23,6 +26,8 @@ const MANAGEMENT_DISABLED: &str = "User management is disabled: accounts come fr
 struct Provider {
     accounts: Arc<Mutex<HashMap<String, (String, Value)>>>,
     failing: Arc<Mutex<bool>>,
+    /// Usernames the provider refuses outright (403).
+    refused: Arc<Mutex<Vec<String>>>,
     slow: Arc<Mutex<bool>>,
     calls: Arc<Mutex<usize>>,
 }
@@ -41,7 +46,11 @@ async fn authenticate(State(p): State<Provider>, Form(form): Form<HashMap<String
     if *p.failing.lock().unwrap() {
         return (AxumStatus::INTERNAL_SERVER_ERROR, "provider broke").into_response();
     }
-    let account = p.accounts.lock().unwrap().get(form.get("username").map(String::as_str).unwrap_or_default()).cloned();
+    let username = form.get("username").cloned().unwrap_or_default();
+    if p.refused.lock().unwrap().contains(&username) {
+        return (AxumStatus::FORBIDDEN, Json(json!({"error": "account closed"}))).into_response();
+    }
+    let account = p.accounts.lock().unwrap().get(&username).cloned();
     match account {
         Some((password, answer)) if Some(&password) == form.get("password") => Json(answer).into_response(),
         _ => (AxumStatus::UNAUTHORIZED, Json(json!({"error": "no"}))).into_response(),
@@ -57,7 +66,13 @@ async fn start_provider(provider: Provider) -> (String, tokio::task::JoinHandle<
 }
 
 fn config(db: &TestDb, url: &str) -> Config {
-    Config { external_auth_url: Some(url.into()), login_rate_limit: 8, lockout_threshold: 3, ..test_config(db) }
+    Config {
+        external_auth_url: Some(url.into()),
+        external_auth_admin_role: Some("admin".into()),
+        login_rate_limit: 8,
+        lockout_threshold: 3,
+        ..test_config(db)
+    }
 }
 
 /// The roles and metadata Gatehouse holds for `username`, as an admin sees them.
@@ -187,5 +202,109 @@ async fn sign_ins_come_from_the_external_provider() {
             let waited = started.elapsed().as_secs_f64();
             assert!((9.5..12.0).contains(&waited), "the provider gets 10 s (waited {waited:.1} s)");
         }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct SetUserEnabled {
+    username: String,
+    enabled: bool,
+}
+
+/// The roles stored for `username` (`None`: no such account).
+async fn stored_roles(server: &TestServer, username: &str) -> Option<Vec<String>> {
+    use app::backend::store::users;
+    let db = &server.state().db;
+    let user = users::find_by_username(db, username).await.unwrap()?;
+    Some(users::roles_of(db, user.id).await.unwrap())
+}
+
+/// Whether a JWT from `/users/authenticate` still opens `/users/meta`.
+async fn token_works(server: &TestServer, token: &str) -> bool {
+    let res = reqwest::Client::new().get(server.url("/users/meta")).bearer_auth(token).send().await.unwrap();
+    res.status() == 200
+}
+
+async fn jwt(server: &TestServer, username: &str, password: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(server.url("/users/authenticate"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = status_and_body(res).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_provider_is_trusted_only_so_far() {
+    for db in test_databases().await {
+        let label = db.label;
+        let provider = Provider::default();
+        provider.set("boss", "boss-secret-1", json!({"userName": "boss", "roles": ["site-admin"]}));
+        provider.set("eve", "eve-secret-1", json!({"userName": "eve", "roles": ["admin", "user"]}));
+        provider.set("ada", "ada-secret-1", json!({"userName": "ada", "roles": ["user"], "metadata": {"department": "Imaging"}}));
+        let padding = "x".repeat(70 * 1024);
+        provider.set("big", "big-secret-1", json!({"userName": "big", "metadata": {"padding": padding}}));
+        let (url, _provider_task) = start_provider(provider.clone()).await;
+
+        // Unset, the provider cannot make admins: its "admin" is dropped.
+        let plain = TestServer::start(&Config {
+            external_auth_admin_role: None,
+            login_rate_limit: 100,
+            ..config(&db, &url)
+        })
+        .await;
+        assert_eq!(Client::new(&plain.base).login("eve", "eve-secret-1").await.status(), 200, "{label}");
+        let (status, _) = Rest::new(&plain.base, "eve", "eve-secret-1").send(Method::GET, "/users", &Value::Null).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{label}: eve is no admin");
+        assert_eq!(stored_roles(&plain, "eve").await, Some(vec!["user".to_string()]), "{label}");
+        drop(plain);
+
+        // Set, only that role name grants admin.
+        let server = TestServer::start(&Config {
+            external_auth_admin_role: Some("site-admin".into()),
+            login_rate_limit: 100,
+            ..config(&db, &url)
+        })
+        .await;
+        let admin = Rest::new(&server.base, "boss", "boss-secret-1");
+        assert_eq!(Client::new(&server.base).login("eve", "eve-secret-1").await.status(), 200);
+        let (roles, _) = account(&admin, "eve").await;
+        assert_eq!(roles, ["user"], "{label}: \"admin\" is not the configured role");
+        let (roles, _) = account(&admin, "boss").await;
+        assert_eq!(roles, ["admin"], "{label}: the configured role grants admin");
+
+        // An answer over 64 KB is a no.
+        let res = Client::new(&server.base).login("big", "big-secret-1").await;
+        assert_eq!(res.status(), 401, "{label}");
+        assert_eq!(stored_roles(&server, "big").await, None, "{label}: no account from it");
+
+        // A wrong password (401) leaves ada's sessions and tokens alone;
+        // the provider refusing the account (403) ends them.
+        let browser = Client::new(&server.base);
+        assert_eq!(browser.login("ada", "ada-secret-1").await.status(), 200);
+        let token = jwt(&server, "ada", "ada-secret-1").await;
+        assert_eq!(Client::new(&server.base).login("ada", "wrong-password").await.status(), 401);
+        assert_eq!(browser.whoami().await.as_deref(), Some("ada"), "{label}: a wrong password ends nothing");
+        assert!(token_works(&server, &token).await, "{label}");
+        provider.refused.lock().unwrap().push("ada".into());
+        let res = Client::new(&server.base).login("ada", "ada-secret-1").await;
+        assert_eq!(res.status(), 401, "{label}: a refusal reads as a wrong password");
+        assert_eq!(browser.whoami().await, None, "{label}: the refused account's session ended");
+        assert!(!token_works(&server, &token).await, "{label}: and its token");
+
+        // A disabled account: the answer changes nothing, and it is refused.
+        provider.refused.lock().unwrap().clear();
+        let boss = Client::new(&server.base);
+        assert_eq!(boss.login("boss", "boss-secret-1").await.status(), 200);
+        let res = boss.call("/api/admin/users/enable", &SetUserEnabled { username: "ada".into(), enabled: false }).await;
+        assert_eq!(res.status(), 200, "{label}");
+        provider.set("ada", "ada-secret-1", json!({"userName": "ada", "roles": ["site-admin"], "metadata": {"department": "Changed"}}));
+        assert_eq!(Client::new(&server.base).login("ada", "ada-secret-1").await.status(), 403, "{label}");
+        let (roles, metadata) = account(&admin, "ada").await;
+        assert_eq!(roles, ["user"], "{label}: a disabled account's roles stay");
+        assert_eq!(metadata["department"], "Imaging", "{label}: and its metadata");
     }
 }

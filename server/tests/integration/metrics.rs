@@ -42,8 +42,10 @@ async fn metrics_count_by_route_template_and_stay_local() {
     assert!(text.contains("gatehouse_http_request_duration_seconds_bucket"), "latencies are histograms");
 
     // Through a proxy on this machine, the caller is not local.
-    let res = reqwest::Client::new().get(server.url("/metrics")).header("x-forwarded-for", "192.0.2.9").send().await.unwrap();
-    assert_eq!(res.status(), 403);
+    for forwarding in ["x-forwarded-for", "x-real-ip", "forwarded"] {
+        let res = reqwest::Client::new().get(server.url("/metrics")).header(forwarding, "192.0.2.9").send().await.unwrap();
+        assert_eq!(res.status(), 403, "{forwarding}");
+    }
 
     // With a token, only the token opens it.
     let tokened = TestServer::start(&Config { metrics_token: Some("scrape-token-0123456789".into()), ..test_config(&db) }).await;

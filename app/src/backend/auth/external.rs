@@ -14,6 +14,14 @@
 //! is merged key by key (a provider cannot set `maxStorageMB` or `roles`
 //! through it). Removing the admin role from the last enabled admin is
 //! refused as everywhere else, and the sign-in goes on with the old roles.
+//!
+//! The provider's limits: its answer is read up to [`MAX_ANSWER_BYTES`]
+//! (more is a no, logged). It grants `admin` only through the role named by
+//! `external_auth_admin_role` (unset: it cannot make or unmake admins, and an
+//! `admin` in its answer is dropped). A `403` answer refuses the account
+//! itself (a `401` is a wrong password): the local account's sessions and
+//! tokens end then, as they do when a disabled account signs in. A disabled
+//! account's roles, email and metadata are not updated from an answer.
 
 use crate::backend::service::audit::{self, Actor, AuditAction, Changes, Target};
 use crate::backend::store::{roles, users};
@@ -30,6 +38,20 @@ pub const MANAGEMENT_DISABLED: &str = "User management is disabled: accounts com
 
 /// How long the provider may take to answer.
 pub const PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Largest answer read from the provider; a longer one is a no.
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
+
+/// What the provider said about a username and password.
+#[derive(Debug)]
+pub enum ProviderAnswer {
+    /// 200 with a valid identity.
+    Yes(ExternalIdentity),
+    /// 403: the provider refuses this account whatever its password.
+    AccountRefused,
+    /// Anything else: a wrong password, an error, no answer, garbage.
+    No,
+}
 
 /// The provider's yes.
 #[derive(Debug, Deserialize)]
@@ -69,35 +91,91 @@ fn client() -> &'static reqwest::Client {
     })
 }
 
-/// Asks the provider at `url` about `username` and `password`: `Some` only
-/// for a 200 JSON answer naming a valid username.
-pub async fn ask_provider(url: &str, username: &str, password: &str) -> Option<ExternalIdentity> {
+/// Asks the provider at `url` about `username` and `password`: `Yes` only
+/// for a 200 JSON answer of at most [`MAX_ANSWER_BYTES`] naming a valid username.
+pub async fn ask_provider(url: &str, username: &str, password: &str) -> ProviderAnswer {
     let answer = client().post(url).form(&[("username", username), ("password", password)]).send().await;
     let response = match answer {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!(error = %e, timeout = e.is_timeout(), "the external authentication provider did not answer");
-            return None;
+            return ProviderAnswer::No;
         }
     };
     let status = response.status();
+    if status == reqwest::StatusCode::FORBIDDEN {
+        return ProviderAnswer::AccountRefused;
+    }
     if status != reqwest::StatusCode::OK {
         if status.is_server_error() {
             tracing::warn!(status = status.as_u16(), "the external authentication provider failed");
         }
-        return None;
+        return ProviderAnswer::No;
     }
-    match response.json::<ExternalIdentity>().await {
-        Ok(identity) if validate::check_username(identity.user_name.trim(), "userName").is_ok() => Some(identity),
+    let Some(body) = read_capped(response).await else { return ProviderAnswer::No };
+    match serde_json::from_slice::<ExternalIdentity>(&body) {
+        Ok(identity) if validate::check_username(identity.user_name.trim(), "userName").is_ok() => ProviderAnswer::Yes(identity),
         Ok(_) => {
             tracing::warn!("the external authentication provider answered an invalid userName");
-            None
+            ProviderAnswer::No
         }
         Err(e) => {
             tracing::warn!(error = %e, "the external authentication provider answered something other than the expected JSON");
-            None
+            ProviderAnswer::No
         }
     }
+}
+
+/// The answer's body, unless it is longer than [`MAX_ANSWER_BYTES`] (declared or sent) or breaks off.
+async fn read_capped(mut response: reqwest::Response) -> Option<Vec<u8>> {
+    let too_long = || tracing::warn!(limit = MAX_ANSWER_BYTES, "the external authentication provider's answer is too long; refused");
+    if response.content_length().is_some_and(|n| n > MAX_ANSWER_BYTES as u64) {
+        too_long();
+        return None;
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) if body.len() + chunk.len() > MAX_ANSWER_BYTES => {
+                too_long();
+                return None;
+            }
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => return Some(body),
+            Err(e) => {
+                tracing::warn!(error = %e, "the external authentication provider's answer broke off");
+                return None;
+            }
+        }
+    }
+}
+
+/// The provider's role names as local ones: the configured admin role
+/// (`admin_role`) becomes `admin`, and `admin` itself is dropped unless it
+/// is that role. Unset: no name becomes `admin`.
+fn mapped_roles(names: &[String], admin_role: Option<&str>) -> Vec<String> {
+    let mut mapped = Vec::new();
+    for name in names.iter().map(|n| n.trim()) {
+        let local = match admin_role {
+            Some(role) if name.eq_ignore_ascii_case(role) => "admin",
+            _ if name.eq_ignore_ascii_case("admin") => {
+                tracing::info!("the external authentication provider's admin role is not granted (external_auth_admin_role)");
+                continue;
+            }
+            _ => name,
+        };
+        mapped.push(local.to_string());
+    }
+    mapped
+}
+
+/// Ends every session and token of the local `user` after the provider
+/// refused it or it signed in disabled (`reason`, audited).
+pub async fn end_credentials(state: &AppState, user: &users::UserRow, reason: &str) -> Result<(), AppError> {
+    let details = json!({"all": true, "tokens": true, "reason": reason, "source": "external_auth"});
+    let event = audit::event(Actor::System, AuditAction::SessionRevoked, Target::user(user.id, &user.username), details);
+    users::end_credentials(&state.db, user.id, &event).await?;
+    Ok(())
 }
 
 /// The local account for `identity`, created or brought up to date.
@@ -111,13 +189,23 @@ pub async fn provision(state: &AppState, identity: &ExternalIdentity) -> Result<
         }
         None => None,
     };
+    let admin_role = state.settings.external_auth_admin_role.as_deref();
     let local_roles = match &identity.roles {
-        Some(names) => Some(known_roles(state, names).await?),
+        Some(names) => Some(known_roles(state, &mapped_roles(names, admin_role)).await?),
         None => None,
     };
     let user = match users::find_by_username(&state.db, username).await? {
+        // A disabled account is refused as it stands; the answer changes nothing.
+        Some(user) if !user.enabled => return Ok(user),
         Some(user) => {
-            update(state, &user, email, local_roles.as_deref()).await?;
+            let mut roles = local_roles;
+            if let (None, Some(roles)) = (admin_role, roles.as_mut()) {
+                // Admins are made here, not by the provider: the local role stays.
+                if users::roles_of(&state.db, user.id).await?.iter().any(|r| r == "admin") {
+                    roles.push("admin".into());
+                }
+            }
+            update(state, &user, email, roles.as_deref()).await?;
             user
         }
         None => create(state, username, email, local_roles.as_deref()).await?,

@@ -117,6 +117,16 @@ fn refusal_reason(user: &UserRow) -> &'static str {
     }
 }
 
+/// The account a typed username names: none when the text could not be
+/// a username (too long, or with a control character such as NUL, which
+/// PostgreSQL refuses), so such a sign-in fails as an unknown user does.
+async fn account_named(state: &AppState, username: &str) -> Result<Option<UserRow>, AppError> {
+    if username.len() > 100 || username.chars().any(char::is_control) {
+        return Ok(None);
+    }
+    Ok(users::find_by_username(&state.db, username).await?)
+}
+
 /// Checks a username and password from client address `ip` and applies the
 /// rate limit and lockout rules; every outcome is audited under `door`.
 pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: Option<&str>, door: &'static str) -> Result<UserRow, AppError> {
@@ -131,7 +141,7 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: 
     if let Some(url) = &state.settings.external_auth_url {
         return external_sign_in(state, url, username, password, charge, door).await;
     }
-    let user = if username.len() <= 100 { users::find_by_username(&state.db, username).await? } else { None };
+    let user = account_named(state, username).await?;
     let was_locked = user.as_ref().is_some_and(|u| u.is_locked(now_ms()));
     if !check_password(state, user.as_ref(), password).await? {
         let reason = match &user {
@@ -165,20 +175,29 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: 
 /// password, and its answer creates or updates the local account. The
 /// per-address limit applies; the local lockout and expiry do not.
 async fn external_sign_in(state: &AppState, url: &str, username: &str, password: &str, charge: Option<Charge>, door: &'static str) -> Result<UserRow, AppError> {
-    use crate::backend::auth::external;
-    let identity = match password.len() <= MAX_LOGIN_PASSWORD_BYTES && username.len() <= 100 {
+    use crate::backend::auth::external::{self, ProviderAnswer};
+    let answer = match password.len() <= MAX_LOGIN_PASSWORD_BYTES && username.len() <= 100 {
         true => external::ask_provider(url, username, password).await,
-        false => None,
+        false => ProviderAnswer::No,
     };
-    let Some(identity) = identity else {
-        let user = if username.len() <= 100 { users::find_by_username(&state.db, username).await? } else { None };
-        refused(state, user.as_ref(), username, "external_refused", door).await?;
-        return Err(invalid());
+    let identity = match answer {
+        ProviderAnswer::Yes(identity) => identity,
+        refusal => {
+            let user = account_named(state, username).await?;
+            refused(state, user.as_ref(), username, "external_refused", door).await?;
+            if let (ProviderAnswer::AccountRefused, Some(user)) = (refusal, &user) {
+                external::end_credentials(state, user, "external_refused").await?;
+            }
+            return Err(invalid());
+        }
     };
     refund(state, charge).await?;
     let user = external::provision(state, &identity).await?;
     if let Some(refusal) = crate::backend::policy::account_refusal(user.standing()) {
         refused(state, Some(&user), username, refusal_reason(&user), door).await?;
+        if !user.enabled {
+            external::end_credentials(state, &user, "disabled").await?;
+        }
         return Err(AppError::Forbidden(refusal.into()));
     }
     let event = audit::event(Actor::Named(user.id, &user.username), AuditAction::SignIn, Target::user(user.id, &user.username), json!({"door": door, "external": true}));

@@ -64,7 +64,8 @@ pub async fn ensure_first_admin(
     Ok(Some(FirstAdmin { username: username.to_string(), generated_password: generated }))
 }
 
-/// Creates another admin with a one-time password, which is returned.
+/// Creates another admin with a one-time password, which is returned (to be
+/// changed at first sign-in, unless the external provider owns passwords).
 pub async fn create_admin(state: &AppState, username: &str, email: Option<&str>) -> Result<String, AppError> {
     check_username(username, "username")?;
     if users::find_by_username(&state.db, username).await?.is_some() {
@@ -77,7 +78,7 @@ pub async fn create_admin(state: &AppState, username: &str, email: Option<&str>)
         display_name: None,
         email,
         password_hash: &hash,
-        must_change_password: true,
+        must_change_password: !crate::backend::auth::external::is_on(state),
         roles: &["admin"],
     };
     let event = audit::event(Actor::System, AuditAction::UserCreated, Target::user(0, username), json!({"roles": ["admin"], "by": "command_line"}));

@@ -502,6 +502,21 @@ pub async fn set_enabled(db: &Db, user_id: i64, enabled: bool, event: &NewEvent)
     })
 }
 
+/// Ends every session and token of `user_id` (bumps the credential
+/// generation and deletes its sessions) and appends `event`, as disabling does.
+pub async fn end_credentials(db: &Db, user_id: i64, event: &NewEvent) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    in_tx!(db, |tx| {
+        sqlx::query("UPDATE users SET generation = generation + 1, version = version + 1, updated_at = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        write_audit!(&mut *tx, event)
+    })
+}
+
 pub async fn unlock(db: &Db, user_id: i64, event: &NewEvent) -> Result<(), sqlx::Error> {
     let sql = "UPDATE users SET failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $1";
     in_tx!(db, |tx| {
