@@ -2,6 +2,7 @@
 //! and page guard asks here; nothing else decides who may do what.
 
 use crate::backend::auth::Principal;
+use crate::backend::state::SiteSettings;
 use crate::model::{Accessibility, AppError, ProjectRights, ProjectRole};
 
 /// Something a caller wants to do.
@@ -134,6 +135,32 @@ pub fn authorize(principal: Option<&Principal>, action: Action) -> Result<&Princ
 /// "may be read by" list is `readers`: admins, and holders of a named role.
 pub fn may_read_site_key(caller: &Principal, readers: &[String]) -> bool {
     caller.is_admin() || readers.iter().any(|r| caller.has_role(r))
+}
+
+/// The action a change of site settings needs. A change that weakens
+/// sign-in (Admin → Security's lockout, session and expiry values, a
+/// shorter minimum password, tokens without expiry) or lets accounts in
+/// without an admin (opening registration or invitations, dropping
+/// verification or approval, guests without sign-in) is a credential
+/// matter, which a token may not do: a leaked admin token could otherwise
+/// open the door it is refused when creating accounts. Anything else is
+/// plain administration.
+pub fn settings_change_action(old: &SiteSettings, new: &SiteSettings) -> Action {
+    let security = (old.password_expiry_days, old.lockout_threshold, old.lockout_minutes, old.session_idle_minutes, old.session_lifetime_minutes, old.inactive_days)
+        != (new.password_expiry_days, new.lockout_threshold, new.lockout_minutes, new.session_idle_minutes, new.session_lifetime_minutes, new.inactive_days);
+    let turned_on = |was: bool, is: bool| !was && is;
+    let opens = turned_on(old.registration_open, new.registration_open)
+        || turned_on(old.owners_may_invite_new_people, new.owners_may_invite_new_people)
+        || turned_on(!old.require_email_verification, !new.require_email_verification)
+        || turned_on(!old.require_admin_approval, !new.require_admin_approval)
+        || turned_on(!old.require_login, !new.require_login)
+        || turned_on(old.allow_non_expiring_tokens, new.allow_non_expiring_tokens)
+        || new.password_min_length < old.password_min_length;
+    if security || opens {
+        Action::AdministerCredentials
+    } else {
+        Action::Administer
+    }
 }
 
 /// Someone's sessions: the caller's own (`username` None or their own name)
@@ -566,6 +593,32 @@ mod tests {
             assert!(authorize(Some(&plain), Action::ManageOwnCredentials).is_ok());
             assert_eq!(authorize(Some(&plain), Action::AdministerCredentials).unwrap_err(), AppError::Forbidden(ADMIN_REQUIRED.into()));
         }
+    }
+
+    #[test]
+    fn settings_that_open_a_door_are_a_credential_matter() {
+        use crate::backend::state::SiteSettings;
+        let old = SiteSettings::default();
+        let plain = SiteSettings { notify_admins: !old.notify_admins, password_min_length: old.password_min_length + 2, ..old.clone() };
+        assert_eq!(settings_change_action(&old, &old), Action::Administer);
+        assert_eq!(settings_change_action(&old, &plain), Action::Administer, "closing doors is plain administration");
+        let opening = [
+            SiteSettings { registration_open: true, ..old.clone() },
+            SiteSettings { owners_may_invite_new_people: true, ..old.clone() },
+            SiteSettings { require_email_verification: false, ..old.clone() },
+            SiteSettings { require_admin_approval: false, ..old.clone() },
+            SiteSettings { require_login: false, ..old.clone() },
+            SiteSettings { password_min_length: old.password_min_length - 1, ..old.clone() },
+            SiteSettings { lockout_threshold: old.lockout_threshold + 1, ..old.clone() },
+            SiteSettings { session_idle_minutes: old.session_idle_minutes - 1, ..old.clone() },
+            SiteSettings { inactive_days: old.inactive_days + 1, ..old.clone() },
+        ];
+        for new in &opening {
+            assert_eq!(settings_change_action(&old, new), Action::AdministerCredentials, "{new:?}");
+        }
+        let no_expiry_off = SiteSettings { allow_non_expiring_tokens: false, ..old.clone() };
+        assert_eq!(settings_change_action(&no_expiry_off, &old), Action::AdministerCredentials);
+        assert_eq!(settings_change_action(&old, &no_expiry_off), Action::Administer);
     }
 
     #[test]

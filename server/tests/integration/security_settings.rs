@@ -226,3 +226,71 @@ async fn the_last_enabled_admin_is_never_disabled_for_inactivity() {
         assert!(admin_row.enabled, "[{}]", db.label);
     }
 }
+
+/// Calls a server function with an `Authorization` header instead of a session.
+async fn call_with(server: &TestServer, auth: &str, path: &str, args: &Value) -> (StatusCode, Value) {
+    let res = reqwest::Client::new()
+        .post(server.url(path))
+        .header("authorization", auth)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_qs::to_string(args).unwrap())
+        .send()
+        .await
+        .unwrap();
+    status_and_body(res).await
+}
+
+/// A leaked admin access token cannot weaken sign-in or let accounts in
+/// without an admin (the settings twin of "a token cannot create accounts"):
+/// Admin → Security's values, opening registration or invitations, and
+/// dropping verification or approval answer 403 and change nothing; the
+/// same token may still change what opens no door, and the admin's session
+/// may change everything.
+#[tokio::test]
+async fn a_token_cannot_weaken_sign_in_or_open_registration() {
+    for db in test_databases().await {
+        let (server, admin) = server_on(&db).await;
+        let (_, created) = Rest::new(&server.base, "admin", PASSWORD)
+            .send(Method::POST, "/api/tokens", &json!({"name": "ops", "expires_days": 30}))
+            .await;
+        let token = format!("Bearer {}", created["token"].as_str().expect("a token"));
+        let security: Value = admin.call("/api/admin/security/get", &json!({})).await.json().await.unwrap();
+        for (key, value) in [("lockout_threshold", "100"), ("lockout_minutes", "1"), ("session_lifetime_minutes", "525600"), ("inactive_days", "30")] {
+            let mut form = security.clone();
+            form[key] = json!(value);
+            let (status, body) = call_with(&server, &token, "/api/admin/security/save", &json!({"form": form})).await;
+            assert_eq!(status, 403, "[{}] {key}: {body}", db.label);
+            assert!(body.to_string().contains("tokens cannot"), "[{}] {body}", db.label);
+        }
+        let unchanged: Value = admin.call("/api/admin/security/get", &json!({})).await.json().await.unwrap();
+        assert_eq!(unchanged, security, "[{}] nothing saved", db.label);
+
+        let site: Value = admin.call("/api/admin/settings/get", &json!({})).await.json().await.unwrap();
+        let opening = [
+            ("registration_open", json!(true)),
+            ("owners_may_invite_new_people", json!(true)),
+            ("require_email_verification", json!(false)),
+            ("require_admin_approval", json!(false)),
+            ("require_login", json!(false)),
+            ("password_min_length", json!("4")),
+        ];
+        for (key, value) in opening {
+            let mut form = site.clone();
+            form[key] = value;
+            let (status, body) = call_with(&server, &token, "/api/admin/settings/save", &json!({"form": form})).await;
+            assert_eq!(status, 403, "[{}] {key}: {body}", db.label);
+        }
+        let unchanged: Value = admin.call("/api/admin/settings/get", &json!({})).await.json().await.unwrap();
+        assert_eq!(unchanged, site, "[{}] nothing saved", db.label);
+
+        // What opens no door: the token may; and the session may open it.
+        let mut quieter = site.clone();
+        quieter["notify_admins"] = json!(!site["notify_admins"].as_bool().unwrap());
+        let (status, body) = call_with(&server, &token, "/api/admin/settings/save", &json!({"form": quieter})).await;
+        assert_eq!(status, 200, "[{}] {body}", db.label);
+        let mut open = admin.call("/api/admin/settings/get", &json!({})).await.json::<Value>().await.unwrap();
+        open["registration_open"] = json!(true);
+        assert_eq!(admin.call("/api/admin/settings/save", &json!({"form": open})).await.status(), 200, "[{}]", db.label);
+        assert_eq!(save_security(&admin, json!({"lockout_threshold": "7"})).await.0, 200, "[{}]", db.label);
+    }
+}

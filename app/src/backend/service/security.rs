@@ -6,7 +6,7 @@
 //! [`preview_inactive`] shows beforehand exactly whom it would disable).
 
 use crate::backend::auth::Principal;
-use crate::backend::policy::{authorize, Action};
+use crate::backend::policy::{authorize, settings_change_action, Action};
 use crate::backend::service::audit::{self, AuditAction, Changes, Target};
 use crate::backend::service::settings::{overlay, STALE_SETTINGS};
 use crate::backend::state::SiteSettings;
@@ -70,14 +70,25 @@ fn parse(form: &SecurityForm) -> Result<[i64; 6], AppError> {
 pub async fn save(state: &AppState, principal: Option<&Principal>, form: &SecurityForm) -> Result<(), AppError> {
     let caller = authorize(principal, Action::Administer)?;
     let new = parse(form)?;
-    let old = values_of(&overlay(&state.settings, &site_settings::load(&state.db).await?));
+    let before = overlay(&state.settings, &site_settings::load(&state.db).await?);
+    let [password_expiry_days, lockout_threshold, lockout_minutes, session_idle_minutes, session_lifetime_minutes, inactive_days] = new;
+    let after = SiteSettings {
+        password_expiry_days,
+        lockout_threshold,
+        lockout_minutes,
+        session_idle_minutes,
+        session_lifetime_minutes,
+        inactive_days,
+        ..before.clone()
+    };
+    authorize(principal, settings_change_action(&before, &after))?;
+    let old = values_of(&before);
     let mut changes = Changes::default();
     for ((field, ..), (old, new)) in RANGES.iter().zip(old.iter().zip(new.iter())) {
         changes.note(field, old, new);
     }
     let event = (!changes.is_empty())
         .then(|| audit::event(caller.into(), AuditAction::SettingsChanged, Target::setting("security"), changes.details()));
-    let [password_expiry_days, lockout_threshold, lockout_minutes, session_idle_minutes, session_lifetime_minutes, inactive_days] = new;
     let values = SecurityValues {
         password_expiry_days,
         lockout_threshold,

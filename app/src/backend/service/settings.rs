@@ -10,7 +10,7 @@
 //! `Action::AdministerCredentials` — a token cannot make the log forget.
 
 use crate::backend::auth::Principal;
-use crate::backend::policy::{authorize, Action};
+use crate::backend::policy::{authorize, settings_change_action, Action};
 use crate::backend::service::audit::{self, AuditAction, Changes, Target};
 use crate::backend::state::SiteSettings;
 use crate::backend::store::site_settings::{self, StoredSettings};
@@ -227,7 +227,18 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
         ..Default::default()
     };
     let old = overlay(&state.settings, &stored);
-    let mut changed = changed_settings(&old, &overlay(&state.settings, &values));
+    // This form leaves Admin → Security's values as they are.
+    let new = SiteSettings {
+        password_expiry_days: old.password_expiry_days,
+        lockout_threshold: old.lockout_threshold,
+        lockout_minutes: old.lockout_minutes,
+        session_idle_minutes: old.session_idle_minutes,
+        session_lifetime_minutes: old.session_lifetime_minutes,
+        inactive_days: old.inactive_days,
+        ..overlay(&state.settings, &values)
+    };
+    authorize(principal, settings_change_action(&old, &new))?;
+    let mut changed = changed_settings(&old, &new);
     changed.note("audit_retention_days", before.shown(), chosen_retention);
     if let (Some((_, at)), true) = (after.pending, after != before) {
         changed.set("audit_retention_takes_effect", crate::model::iso8601(at).into());
