@@ -308,3 +308,31 @@ async fn the_provider_is_trusted_only_so_far() {
         assert_eq!(metadata["department"], "Imaging", "{label}: and its metadata");
     }
 }
+
+/// With `external_auth_admin_role` unset the provider makes no admins, so
+/// `gatehouse create-admin` is the way to one; under external
+/// authentication the provider owns the password, so that admin signs in
+/// with the provider's password and is not sent to change one here.
+#[tokio::test]
+async fn create_admin_under_external_auth_needs_no_local_password_change() {
+    for db in test_databases().await {
+        let provider = Provider::default();
+        provider.set("grace", "grace-secret-1", json!({"userName": "grace", "email": "grace@example.org", "roles": ["admin", "user"]}));
+        let (url, provider_task) = start_provider(provider.clone()).await;
+        let server = TestServer::start(&Config { external_auth_admin_role: None, ..config(&db, &url) }).await;
+        let browser = Client::new(&server.base);
+        let res = browser.login("grace", "grace-secret-1").await;
+        assert_eq!(res.status(), 200, "[{}]", db.label);
+        let admin_pages = browser.call("/api/admin/overview", &json!({})).await.status();
+        assert_eq!(admin_pages, StatusCode::FORBIDDEN, "[{}] the provider's `admin` makes no admin", db.label);
+
+        provider.set("hopper", "hopper-secret-1", json!({"userName": "hopper", "email": "hopper@example.org", "roles": ["user"]}));
+        app::backend::service::bootstrap::create_admin(server.state(), "hopper", None).await.expect("create-admin");
+        let browser = Client::new(&server.base);
+        let res = browser.login("hopper", "hopper-secret-1").await;
+        assert_eq!(res.status(), 200, "[{}]", db.label);
+        assert_ne!(res.json::<String>().await.unwrap(), "/account/password", "[{}] not sent to change a password the provider owns", db.label);
+        assert_eq!(browser.call("/api/admin/overview", &json!({})).await.status(), StatusCode::OK, "[{}] a local admin stays one", db.label);
+        provider_task.abort();
+    }
+}
