@@ -503,14 +503,7 @@ async fn concurrent_creations_never_pass_the_cap_or_share_a_name() {
 
 /// A server function call with an exact `Authorization` header: the status and the body text.
 async fn call_with_auth<A: serde::Serialize>(server: &TestServer, auth: &str, function: &str, args: &A) -> (u16, String) {
-    let res = reqwest::Client::new()
-        .post(server.url(function))
-        .header("authorization", auth)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(serde_qs::to_string(args).unwrap())
-        .send()
-        .await
-        .unwrap();
+    let res = authorized_call(server, auth, function, args).await;
     (res.status().as_u16(), res.text().await.unwrap())
 }
 

@@ -227,19 +227,6 @@ async fn the_last_enabled_admin_is_never_disabled_for_inactivity() {
     }
 }
 
-/// Calls a server function with an `Authorization` header instead of a session.
-async fn call_with(server: &TestServer, auth: &str, path: &str, args: &Value) -> (StatusCode, Value) {
-    let res = reqwest::Client::new()
-        .post(server.url(path))
-        .header("authorization", auth)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(serde_qs::to_string(args).unwrap())
-        .send()
-        .await
-        .unwrap();
-    status_and_body(res).await
-}
-
 /// A leaked admin access token cannot weaken sign-in or let accounts in
 /// without an admin (the settings twin of "a token cannot create accounts"):
 /// Admin → Security's values, opening registration or invitations, and
@@ -258,7 +245,7 @@ async fn a_token_cannot_weaken_sign_in_or_open_registration() {
         for (key, value) in [("lockout_threshold", "100"), ("lockout_minutes", "1"), ("session_lifetime_minutes", "525600"), ("inactive_days", "30")] {
             let mut form = security.clone();
             form[key] = json!(value);
-            let (status, body) = call_with(&server, &token, "/api/admin/security/save", &json!({"form": form})).await;
+            let (status, body) = status_and_body(authorized_call(&server, &token, "/api/admin/security/save", &json!({"form": form})).await).await;
             assert_eq!(status, 403, "[{}] {key}: {body}", db.label);
             assert!(body.to_string().contains("tokens cannot"), "[{}] {body}", db.label);
         }
@@ -277,7 +264,7 @@ async fn a_token_cannot_weaken_sign_in_or_open_registration() {
         for (key, value) in opening {
             let mut form = site.clone();
             form[key] = value;
-            let (status, body) = call_with(&server, &token, "/api/admin/settings/save", &json!({"form": form})).await;
+            let (status, body) = status_and_body(authorized_call(&server, &token, "/api/admin/settings/save", &json!({"form": form})).await).await;
             assert_eq!(status, 403, "[{}] {key}: {body}", db.label);
         }
         let unchanged: Value = admin.call("/api/admin/settings/get", &json!({})).await.json().await.unwrap();
@@ -286,7 +273,7 @@ async fn a_token_cannot_weaken_sign_in_or_open_registration() {
         // What opens no door: the token may; and the session may open it.
         let mut quieter = site.clone();
         quieter["notify_admins"] = json!(!site["notify_admins"].as_bool().unwrap());
-        let (status, body) = call_with(&server, &token, "/api/admin/settings/save", &json!({"form": quieter})).await;
+        let (status, body) = status_and_body(authorized_call(&server, &token, "/api/admin/settings/save", &json!({"form": quieter})).await).await;
         assert_eq!(status, 200, "[{}] {body}", db.label);
         let mut open = admin.call("/api/admin/settings/get", &json!({})).await.json::<Value>().await.unwrap();
         open["registration_open"] = json!(true);

@@ -8,7 +8,7 @@
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, settings_change_action, Action};
 use crate::backend::service::audit::{self, AuditAction, Changes, Target};
-use crate::backend::service::settings::{overlay, STALE_SETTINGS};
+use crate::backend::service::settings::{overlay, with_security, STALE_SETTINGS};
 use crate::backend::state::SiteSettings;
 use crate::backend::store::site_settings::{self, SecurityValues};
 use crate::backend::store::users;
@@ -72,23 +72,6 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Securi
     let new = parse(form)?;
     let before = overlay(&state.settings, &site_settings::load(&state.db).await?);
     let [password_expiry_days, lockout_threshold, lockout_minutes, session_idle_minutes, session_lifetime_minutes, inactive_days] = new;
-    let after = SiteSettings {
-        password_expiry_days,
-        lockout_threshold,
-        lockout_minutes,
-        session_idle_minutes,
-        session_lifetime_minutes,
-        inactive_days,
-        ..before.clone()
-    };
-    authorize(principal, settings_change_action(&before, &after))?;
-    let old = values_of(&before);
-    let mut changes = Changes::default();
-    for ((field, ..), (old, new)) in RANGES.iter().zip(old.iter().zip(new.iter())) {
-        changes.note(field, old, new);
-    }
-    let event = (!changes.is_empty())
-        .then(|| audit::event(caller.into(), AuditAction::SettingsChanged, Target::setting("security"), changes.details()));
     let values = SecurityValues {
         password_expiry_days,
         lockout_threshold,
@@ -98,6 +81,13 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Securi
         inactive_days,
         version: form.version,
     };
+    authorize(principal, settings_change_action(&before, &with_security(before.clone(), &values)))?;
+    let mut changes = Changes::default();
+    for ((field, ..), (old, new)) in RANGES.iter().zip(values_of(&before).iter().zip(new.iter())) {
+        changes.note(field, old, new);
+    }
+    let event = (!changes.is_empty())
+        .then(|| audit::event(caller.into(), AuditAction::SettingsChanged, Target::setting("security"), changes.details()));
     if !site_settings::save_security(&state.db, &values, now_ms(), event.as_ref()).await? {
         return Err(AppError::Conflict(STALE_SETTINGS.into()));
     }

@@ -13,7 +13,7 @@ use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, settings_change_action, Action};
 use crate::backend::service::audit::{self, AuditAction, Changes, Target};
 use crate::backend::state::SiteSettings;
-use crate::backend::store::site_settings::{self, StoredSettings};
+use crate::backend::store::site_settings::{self, SecurityValues, StoredSettings};
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use crate::model::{AppError, PublicSiteInfo, SettingsForm, PASSWORD_MAX_LENGTH};
@@ -109,6 +109,32 @@ pub fn parse_min_length(text: &str) -> Result<i64, AppError> {
                 format!("Minimum password length must be a whole number from 1 to {PASSWORD_MAX_LENGTH}"),
             )
         })
+}
+
+/// Admin → Security's values in force in `s` (no row version).
+pub(crate) fn security_values(s: &SiteSettings) -> SecurityValues {
+    SecurityValues {
+        password_expiry_days: s.password_expiry_days,
+        lockout_threshold: s.lockout_threshold,
+        lockout_minutes: s.lockout_minutes,
+        session_idle_minutes: s.session_idle_minutes,
+        session_lifetime_minutes: s.session_lifetime_minutes,
+        inactive_days: s.inactive_days,
+        version: 0,
+    }
+}
+
+/// `base` with Admin → Security's values taken from `values`.
+pub(crate) fn with_security(base: SiteSettings, values: &SecurityValues) -> SiteSettings {
+    SiteSettings {
+        password_expiry_days: values.password_expiry_days,
+        lockout_threshold: values.lockout_threshold,
+        lockout_minutes: values.lockout_minutes,
+        session_idle_minutes: values.session_idle_minutes,
+        session_lifetime_minutes: values.session_lifetime_minutes,
+        inactive_days: values.inactive_days,
+        ..base
+    }
 }
 
 /// Each setting of this form that differs between `old` and `new`.
@@ -228,15 +254,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
     };
     let old = overlay(&state.settings, &stored);
     // This form leaves Admin → Security's values as they are.
-    let new = SiteSettings {
-        password_expiry_days: old.password_expiry_days,
-        lockout_threshold: old.lockout_threshold,
-        lockout_minutes: old.lockout_minutes,
-        session_idle_minutes: old.session_idle_minutes,
-        session_lifetime_minutes: old.session_lifetime_minutes,
-        inactive_days: old.inactive_days,
-        ..overlay(&state.settings, &values)
-    };
+    let new = with_security(overlay(&state.settings, &values), &security_values(&old));
     authorize(principal, settings_change_action(&old, &new))?;
     let mut changed = changed_settings(&old, &new);
     changed.note("audit_retention_days", before.shown(), chosen_retention);

@@ -260,6 +260,19 @@ impl Rest {
 }
 
 /// A response's status and its body as JSON, or as a JSON string when it is not JSON.
+/// A server function call with an exact `Authorization` header instead of a session.
+pub async fn authorized_call<A: serde::Serialize>(server: &TestServer, auth: &str, function: &str, args: &A) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(server.url(function))
+        .header("authorization", auth)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_qs::to_string(args).expect("encode server function arguments"))
+        .timeout(HANG_LIMIT)
+        .send()
+        .await
+        .unwrap()
+}
+
 pub async fn status_and_body(res: reqwest::Response) -> (reqwest::StatusCode, serde_json::Value) {
     let status = res.status();
     let text = res.text().await.unwrap();
