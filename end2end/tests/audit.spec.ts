@@ -40,7 +40,7 @@ test('a settings change is audited with old and new values, filtered and exporte
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
   expect(download.suggestedFilename()).toBe('gatehouse-audit.csv');
   const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
-  expect(csv[0]).toBe('id,time,actor,action,target_kind,target_id,target,details,ip,user_agent,request_id');
+  expect(csv[0]).toBe('id,time,actor,action,target_kind,target_id,target,details,ip,user_agent,request_id,client_request_id');
   expect(csv).toHaveLength(2);
   expect(csv[1]).toContain('settings_changed');
   expect(csv[1]).toContain(username);
