@@ -36,11 +36,17 @@ fn encodes_control(text: &str, nul_only: bool) -> bool {
     })
 }
 
+/// The first field of a form (or query string) among those `read` names
+/// whose name or value holds a NUL.
+fn nul_form_field(bytes: &[u8], read: impl Fn(&str) -> bool) -> Option<String> {
+    url::form_urlencoded::parse(bytes)
+        .find(|(key, value)| read(key) && (key.contains('\0') || value.contains('\0')))
+        .map(|(key, _)| key.replace('\0', ""))
+}
+
 /// The first query parameter whose name or value holds a NUL.
 fn nul_query_field(query: &str) -> Option<String> {
-    url::form_urlencoded::parse(query.as_bytes())
-        .find(|(key, value)| key.contains('\0') || value.contains('\0'))
-        .map(|(key, _)| key.replace('\0', ""))
+    nul_form_field(query.as_bytes(), |_| true)
 }
 
 /// The first field (as `a.b[2]`) of a JSON value whose name or text holds a NUL.
@@ -67,9 +73,7 @@ pub fn checks_body(path: &str) -> bool {
 pub fn nul_in_read_fields(bytes: &[u8], is_form: bool, fields: Option<&[&str]>) -> Option<AppError> {
     let read = |key: &str| fields.is_none_or(|f| f.contains(&key));
     let field = if is_form {
-        url::form_urlencoded::parse(bytes)
-            .find(|(key, value)| read(key) && (key.contains('\0') || value.contains('\0')))
-            .map(|(key, _)| key.replace('\0', ""))
+        nul_form_field(bytes, read)
     } else {
         match (serde_json::from_slice::<Value>(bytes).ok()?, fields) {
             (Value::Object(map), Some(_)) => map.iter().filter(|(key, _)| read(key)).find_map(|(key, v)| nul_json_field(v, key)),

@@ -566,6 +566,11 @@ async fn audit_verify_finds_an_edited_or_deleted_event() {
     }
 }
 
+/// The number a `SELECT COUNT(*)` query answers.
+async fn count_of(server: &TestServer, sql: &str) -> i64 {
+    app::on_db!(&server.state().db, |pool| sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap())
+}
+
 #[tokio::test]
 async fn concurrent_event_writes_leave_an_intact_chain() {
     for db in test_databases().await {
@@ -582,19 +587,9 @@ async fn concurrent_event_writes_leave_an_intact_chain() {
         for task in tasks {
             assert_eq!(task.await.unwrap(), 401);
         }
-        let failed: i64 = app::on_db!(&server.state().db, |pool| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM audit_events WHERE action = 'sign_in_failed'"
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap());
+        let failed = count_of(&server, "SELECT COUNT(*) FROM audit_events WHERE action = 'sign_in_failed'").await;
         assert_eq!(failed, 50, "[{}]", db.label);
-        let forks: i64 = app::on_db!(&server.state().db, |pool| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM (SELECT prev_hash FROM audit_events GROUP BY prev_hash HAVING COUNT(*) > 1) f"
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap());
+        let forks = count_of(&server, "SELECT COUNT(*) FROM (SELECT prev_hash FROM audit_events GROUP BY prev_hash HAVING COUNT(*) > 1) f").await;
         assert_eq!(forks, 0, "[{}] no two events chain to the same predecessor", db.label);
         let (ok, out) = verify(&db.url);
         assert!(ok, "[{}] {out}", db.label);
