@@ -81,6 +81,7 @@ pub async fn form(state: &AppState, principal: Option<&Principal>) -> Result<Set
     authorize(principal, Action::Administer)?;
     let stored = site_settings::load(&state.db).await?;
     let s = overlay(&state.settings, &stored);
+    let kept = retention(&state.settings, &stored, now_ms());
     Ok(SettingsForm {
         version: stored.version,
         registration_open: s.registration_open,
@@ -92,8 +93,8 @@ pub async fn form(state: &AppState, principal: Option<&Principal>) -> Result<Set
         require_login: s.require_login,
         storage_limiter: s.storage_limiter,
         allow_non_expiring_tokens: s.allow_non_expiring_tokens,
-        audit_retention_days: retention(&state.settings, &stored, now_ms()).shown().to_string(),
-        audit_retention_note: retention(&state.settings, &stored, now_ms()).note(),
+        audit_retention_days: kept.shown().to_string(),
+        audit_retention_note: kept.note(),
     })
 }
 
