@@ -81,9 +81,72 @@ pub fn local_path_or_home(target: &str) -> &str {
     if is_local_path(target) { target } else { "/" }
 }
 
+/// Targets a browser must never be sent to after signing in: each leaves the
+/// site as written, once percent-decoded (even twice), or once its dot
+/// segments are resolved. The one corpus the redirect rule is tested
+/// against at every layer: [`is_local_path`] here, `auth::login`'s
+/// `safe_next_path`, and both sign-in doors in the integration tests.
+pub const HOSTILE_TARGETS: &[&str] = &[
+    // Other sites, schemes and hosts, as written.
+    "",
+    "evil.example",
+    "https://evil.example/",
+    "https:evil.example",
+    "javascript:alert(1)",
+    "http://gatehouse.example@evil.example/",
+    "//evil.example",
+    "//evil.example/",
+    "///evil.example",
+    " /evil",
+    // Backslashes, which browsers read as slashes.
+    "/\\evil.example",
+    "\\\\evil.example",
+    "\\/evil.example",
+    "/\\\\evil.example",
+    // Control characters and whitespace, which browsers drop.
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "/ /evil.example",
+    "/\u{0}/evil.example",
+    "/\u{2028}/evil.example",
+    // Encoded slashes, backslashes and control characters, once or twice.
+    "/%09/evil.example",
+    "/%0a/evil.example",
+    "/%0d%0a/evil.example",
+    "/%2F/evil.example",
+    "/%2f%2fevil.example",
+    "/%5C/evil.example",
+    "/%5c/evil.example",
+    "/%5c%5cevil.example",
+    "/x/%5c/evil.example",
+    "/%ff%2f%2fevil.example",
+    "/%252F/evil.example",
+    "/%252f%252fevil.example",
+    "/%255c/evil.example",
+    "/%255C/evil.example",
+    // Dot segments that resolve to `//host`.
+    "/.//evil.example",
+    "/./\\evil.example",
+    "/x/..//evil.example",
+    "/x/../..//evil.example",
+    "/%2e//evil.example",
+    "/%2E//evil.example",
+    "/%2e%2e//evil.example",
+    "/x/%2e%2e//evil.example",
+    "/.%2e//evil.example",
+    "/x/..%2f/evil.example",
+    "/./%2F/evil.example",
+    "/.%5c/evil.example",
+    "/x/..%5c%5cevil.example",
+    "/.\t//evil.example",
+    "/.%09//evil.example",
+    "/%252e//evil.example",
+];
+
 #[cfg(test)]
 mod tests {
-    use super::{is_local_path, local_path_or_home};
+    use super::{is_local_path, local_path_or_home, HOSTILE_TARGETS};
 
     #[test]
     fn local_paths_are_kept() {
@@ -95,31 +158,7 @@ mod tests {
 
     #[test]
     fn paths_that_leave_the_site_go_home() {
-        let hostile = [
-            "",
-            "evil.example",
-            "https://evil.example/",
-            "//evil.example",
-            "///evil.example",
-            "/\\evil.example",
-            "\\/evil.example",
-            "/\\\\evil.example",
-            "/\t/evil.example",
-            "/\n/evil.example",
-            "/ /evil.example",
-            "/%2F/evil.example",
-            "/%2f%2fevil.example",
-            "/%5C/evil.example",
-            "/%5c%5cevil.example",
-            "/%09/evil.example",
-            "/%252F/evil.example",
-            "/%255C/evil.example",
-            "/x/%5c/evil.example",
-            "/x/..//evil.example",
-            "/%252e//evil.example",
-            "/%ff%2f%2fevil.example",
-        ];
-        for path in hostile {
+        for path in HOSTILE_TARGETS.iter().copied() {
             assert!(!is_local_path(path), "{path:?}");
             assert_eq!(local_path_or_home(path), "/");
         }

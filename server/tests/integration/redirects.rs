@@ -5,36 +5,9 @@
 //! alike; the redirect that comes back is checked, not the input.
 
 use crate::common::*;
+use app::model::url::HOSTILE_TARGETS;
 use reqwest::StatusCode;
 
-/// `next` values whose resolved path is, or a browser reads as, `//host`.
-const HOSTILE: &[&str] = &[
-    "/.//evil.example",
-    "/x/..//evil.example",
-    "/x/../..//evil.example",
-    "/%2e//evil.example",
-    "/%2E//evil.example",
-    "/%2e%2e//evil.example",
-    "/x/%2e%2e//evil.example",
-    "/.%2e//evil.example",
-    "/x/..%2f/evil.example",
-    "/%2F/evil.example",
-    "/%2f%2fevil.example",
-    "/%5c/evil.example",
-    "/.%5c/evil.example",
-    "/./\\evil.example",
-    "/\\\\evil.example",
-    "/\\evil.example",
-    "/.\t//evil.example",
-    "/\t/evil.example",
-    "/.%09//evil.example",
-    "/%0d%0a/evil.example",
-    "/%252F/evil.example",
-    "/%252e//evil.example",
-    "/%255c/evil.example",
-    "//evil.example",
-    "https://evil.example/",
-];
 
 /// A redirect target the browser follows on this site.
 fn stays_here(target: &str) -> bool {
@@ -47,7 +20,9 @@ async fn sign_in_sends_hostile_next_values_home_through_both_doors() {
         let label = db.label;
         let server = TestServer::start(&test_config(&db)).await;
         server.create_user("nina", "nina-password-1").await;
-        for next in HOSTILE.iter().copied().chain(["/projects?tab=mine"]) {
+        // A NUL is refused before sign-in (rest::text_guard), so those are left out here.
+        let hostile = HOSTILE_TARGETS.iter().copied().filter(|next| !next.contains('\0'));
+        for next in hostile.chain(["/projects?tab=mine"]) {
             let expected = if next.starts_with("/projects") { next } else { "/" };
             let form = [("username", "nina"), ("password", "nina-password-1"), ("next", next)];
 
