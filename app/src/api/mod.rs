@@ -10,6 +10,7 @@ pub mod home;
 pub mod outbox;
 pub mod profile;
 pub mod projects;
+pub mod quota;
 pub mod recovery;
 pub mod registration;
 pub mod roles;

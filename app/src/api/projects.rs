@@ -221,13 +221,6 @@ pub async fn delete_file(slug: String, dataset: String, name: String) -> Result<
     respond(data::delete_file(&state()?, principal().await.as_ref(), &slug, &dataset, &name).await)
 }
 
-/// The caller's storage quota and use.
-#[server(endpoint = "account/storage")]
-pub async fn my_storage() -> Result<StorageInfo, AppError> {
-    use super::door::*;
-    respond(crate::backend::service::storage::storage(&state()?, principal().await.as_ref(), None).await)
-}
-
 /// The projects `username` is in, with their group in each (admins).
 #[server(endpoint = "projects/of_user")]
 pub async fn projects_of_user(username: String) -> Result<Vec<ProjectSummary>, AppError> {
