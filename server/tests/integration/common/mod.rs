@@ -8,7 +8,9 @@ use gatehouse_server::Running;
 use reqwest::cookie::{CookieStore, Jar};
 use std::sync::Arc;
 
+pub mod doors;
 pub mod log;
+pub mod projects;
 pub mod smtp;
 
 /// Fresh databases for one test: always SQLite, plus PostgreSQL when
