@@ -110,14 +110,14 @@ fn MyPages() -> AnyNestedRoute {
     #[cfg(feature = "pages-mine")]
     {
         use crate::pages::account_activity::SecurityActivityPage;
-        use crate::pages::account_keys::AccountKeysPage;
+        use crate::pages::account_credentials::AccountCredentialsPage;
         use crate::pages::projects::{dataset::DatasetPage, features::ProjectFeaturesPage, people::ProjectUsersPage, project::ProjectPage, settings::ProjectSettingsPage, ProjectsPage};
         use crate::pages::{account::*, home::HomePage};
         view! {
             <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
             <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
             <Route path=path!("/account/password") view=ForcedPasswordPage ssr=SsrMode::Async/>
-            <Route path=path!("/account/keys") view=AccountKeysPage ssr=SsrMode::Async/>
+            <Route path=path!("/account/keys") view=AccountCredentialsPage ssr=SsrMode::Async/>
             <Route path=path!("/account/activity") view=SecurityActivityPage ssr=SsrMode::Async/>
             <Route path=path!("/projects") view=ProjectsPage ssr=SsrMode::Async/>
             <Route path=path!("/projects/:slug") view=ProjectPage ssr=SsrMode::Async/>
@@ -161,13 +161,13 @@ fn AdminPeoplePages() -> AnyNestedRoute {
 fn AdminSitePages() -> AnyNestedRoute {
     #[cfg(feature = "pages-admin-site")]
     {
-        use crate::pages::admin::{audit::AdminAuditPage, features::AdminFeaturesPage, keys::AdminKeysPage, outbox::AdminOutboxPage, projects::AdminProjectsPage};
+        use crate::pages::admin::{audit::AdminAuditPage, features::AdminFeaturesPage, credentials::AdminCredentialsPage, outbox::AdminOutboxPage, projects::AdminProjectsPage};
         use crate::pages::admin::{security::AdminSecurityPage, settings::AdminSettingsPage, statistics::AdminStatisticsPage};
         view! {
             <Route path=path!("/admin/projects") view=AdminProjectsPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/settings") view=AdminSettingsPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/outbox") view=AdminOutboxPage ssr=SsrMode::Async/>
-            <Route path=path!("/admin/keys") view=AdminKeysPage ssr=SsrMode::Async/>
+            <Route path=path!("/admin/keys") view=AdminCredentialsPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/statistics") view=AdminStatisticsPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/features") view=AdminFeaturesPage ssr=SsrMode::Async/>

@@ -15,7 +15,7 @@ pub async fn fresh_site(path: &std::path::Path) -> AppState {
 /// CREATEDB), migrated, with an admin; and the database's name.
 pub async fn fresh_postgres_site(admin_url: &str) -> (AppState, String) {
     use sqlx::Connection;
-    let name = format!("gh_bench_{}", app::backend::auth::tokens::random_hex(6));
+    let name = format!("gh_bench_{}", app::backend::auth::secrets::random_hex(6));
     let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("connect to BENCH_DATABASE_URL");
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
     let base = admin_url.split('?').next().unwrap_or(admin_url);

@@ -12,7 +12,7 @@ use app::backend::auth::client_addr::TrustedProxies;
 use app::backend::auth::session_store::DbSessionStore;
 use app::backend::service::bootstrap::{ensure_first_admin, FirstAdmin};
 use app::backend::jobs::mail_delivery;
-use app::backend::auth::tokens::random_hex;
+use app::backend::auth::secrets::random_hex;
 use app::backend::store::{auth_failures, sessions, site_secrets};
 use app::backend::time::{now_ms, MINUTE_MS};
 use app::backend::{AppState, Db};
@@ -150,9 +150,9 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .merge(rest::registry::routes())
         .merge(rest::orgs::routes())
         .merge(rest::xapi::routes())
-        .merge(rest::tokens::access_routes())
-        .merge(rest::tokens::alias_routes())
-        .merge(rest::service_keys::routes())
+        .merge(rest::credentials::tokens::access_routes())
+        .merge(rest::credentials::tokens::alias_routes())
+        .merge(rest::credentials::service_keys::routes())
         .merge(rest::audit::routes())
         .merge(rest::features::routes())
         .merge(rest::openapi::routes())

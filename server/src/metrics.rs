@@ -50,7 +50,7 @@ fn allowed(token: Option<&str>, peer: SocketAddr, headers: &HeaderMap) -> bool {
         Some(token) => {
             let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
             // Compared as digests, so the time taken says nothing about the token.
-            given.is_some_and(|g| app::backend::auth::tokens::sha256_hex(g.trim()) == app::backend::auth::tokens::sha256_hex(token))
+            given.is_some_and(|g| app::backend::auth::secrets::sha256_hex(g.trim()) == app::backend::auth::secrets::sha256_hex(token))
         }
         None => peer.ip().is_loopback() && !FORWARDING_HEADERS.iter().any(|h| headers.contains_key(*h)),
     }

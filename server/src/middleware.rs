@@ -6,7 +6,7 @@ use crate::rest::error_response;
 use crate::ServerState;
 use app::backend::auth::client_addr::ClientAddr;
 use app::backend::auth::principal::{from_authorization, from_session, CurrentPrincipal};
-use app::backend::auth::tokens::random_hex;
+use app::backend::auth::secrets::random_hex;
 use app::backend::service::audit::{RequestContext, REQUEST};
 use app::backend::policy::{page_access, PageAccess, CHANGE_PASSWORD_PATH};
 use app::model::AppError;

@@ -1,15 +1,20 @@
 //! Server functions: the browser's door. Each finds the caller, calls one
 //! service function and returns its result; no rules live here.
 
+pub mod access_requests;
 pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod credentials;
+pub mod data;
 pub mod features;
 pub mod home;
+pub mod invitations;
 pub mod outbox;
 pub mod profile;
+pub mod project_members;
 pub mod projects;
+pub mod quota;
 pub mod recovery;
 pub mod registration;
 pub mod roles;

@@ -1,6 +1,8 @@
-//! The data folder on disk: how much room its file system has left, and
-//! temporary files that are deleted unless they are kept.
+//! The data folder on disk: how much room its file system has left,
+//! temporary files that are deleted unless they are kept, and where a
+//! stored file's bytes are.
 
+use crate::backend::AppState;
 use std::path::{Path, PathBuf};
 
 /// Bytes an unprivileged process may still write on `path`'s file system.
@@ -50,6 +52,20 @@ impl Drop for TempFile {
     fn drop(&mut self) {
         if !self.kept {
             let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Where a stored file's bytes are.
+pub fn stored_path(state: &AppState, key: &str) -> PathBuf {
+    state.settings.data_dir.join("files").join(key)
+}
+
+/// Deletes stored bytes whose rows are gone; a failure is logged, not fatal.
+pub async fn remove_stored(state: &AppState, keys: &[String]) {
+    for key in keys {
+        if let Err(e) = tokio::fs::remove_file(stored_path(state, key)).await {
+            tracing::warn!(storage_key = %key, error = %e, "could not remove a deleted file's bytes");
         }
     }
 }

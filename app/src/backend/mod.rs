@@ -26,7 +26,7 @@ use crate::model::AppError;
 /// Logs an unexpected failure and turns it into an `Internal` error that only
 /// carries a short reference the user can quote.
 pub fn internal(err: impl std::fmt::Display) -> AppError {
-    let reference = auth::tokens::random_hex(4);
+    let reference = auth::secrets::random_hex(4);
     tracing::error!(reference = %reference, error = %err, "internal error");
     AppError::Internal { reference }
 }

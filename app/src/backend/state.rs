@@ -1,6 +1,6 @@
 //! `AppState`: what every door hands to the services.
 
-use crate::backend::auth::credential_keys::CredentialKeys;
+use crate::backend::auth::credentials::at_rest::CredentialKeys;
 use crate::backend::auth::jwt::JwtKeys;
 use crate::backend::auth::password::PasswordHasher;
 use crate::backend::db::Db;

@@ -1,6 +1,6 @@
 //! Helpers for the unit tests of services: a fresh site in memory and signed-in callers.
 
-use crate::backend::auth::tokens::random_hex;
+use crate::backend::auth::secrets::random_hex;
 use crate::backend::auth::Principal;
 use crate::backend::state::SiteSettings;
 use crate::backend::{AppState, Db};

@@ -8,6 +8,6 @@ pub mod header;
 pub mod loaded;
 pub mod local_accounts;
 pub mod plain_forms;
+pub mod quota;
 pub mod session_list;
 pub mod session_user;
-pub mod storage;

@@ -1,12 +1,18 @@
 //! Wire types shared by the browser, the server functions and the REST API.
 
+pub mod access_requests;
 pub mod account;
 pub mod audit;
 pub mod credentials;
+pub mod data;
 pub mod error;
 pub mod features;
 pub mod home;
+pub mod invitations;
+pub mod orgs;
+pub mod project_members;
 pub mod projects;
+pub mod quota;
 pub mod registration;
 pub mod sessions;
 pub mod settings;
@@ -15,13 +21,19 @@ pub mod user_import;
 pub mod users;
 pub mod validate;
 
+pub use access_requests::*;
 pub use account::*;
 pub use audit::*;
 pub use credentials::*;
+pub use data::*;
 pub use error::AppError;
 pub use home::*;
 pub use features::*;
+pub use invitations::*;
+pub use orgs::*;
+pub use project_members::*;
 pub use projects::*;
+pub use quota::*;
 pub use registration::*;
 pub use sessions::*;
 pub use settings::*;

@@ -1,4 +1,4 @@
-//! The users area's wire types: users, roles, tokens and storage as the
+//! The users area's wire types: users, roles and tokens as the
 //! registry API (seed 004) shapes them (camelCase JSON, ISO 8601 UTC times,
 //! byte counts as integers), and the admin panel's user list and edit form.
 
@@ -125,14 +125,6 @@ impl RoleRequest {
     pub fn into_name(self) -> Result<String, super::AppError> {
         super::validate::required(self.role_name, "roleName")
     }
-}
-
-/// `GET /users/storage`: quota in bytes (`None` = unlimited) and bytes used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct StorageInfo {
-    pub total: Option<i64>,
-    pub used: i64,
 }
 
 /// ISO 8601 UTC with `Z`, to the second, from Unix milliseconds.

@@ -139,7 +139,7 @@ pub fn AccountPage() -> impl IntoView {
                 })
             })}
         </Transition>
-        <crate::components::storage::MyStorage/>
+        <crate::components::quota::MyStorage/>
         <section class="card" aria-labelledby="keys-title">
             <h2 id="keys-title">"API keys and tokens"</h2>
             <p>"Access tokens and alias tokens for your scripts, and your own keys for outside services: "

@@ -3,7 +3,7 @@
 //! projects they own, and for admins what waits on the site.
 
 use crate::api::home::load_home;
-use crate::api::projects::AcceptMyInvitation;
+use crate::api::invitations::AcceptMyInvitation;
 use crate::components::forms::{day_of, failure, reload_to, FormError};
 use crate::components::loaded::load;
 use crate::components::session_user::use_session_user;

@@ -5,7 +5,7 @@
 //! visitor signs in and comes back. A plain page (`components::plain_forms`):
 //! its forms post without the browser app.
 
-use crate::api::projects::*;
+use crate::api::invitations::*;
 use crate::api::settings::site_info;
 use crate::components::forms::{day_of, field_error, form_error, posted, Field, FormError};
 use crate::components::loaded::load;

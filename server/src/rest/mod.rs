@@ -4,15 +4,15 @@
 pub mod admin_export;
 pub mod audit;
 pub mod body;
+pub mod credentials;
 pub mod features;
 pub mod files;
 pub mod health;
 pub mod openapi;
 pub mod orgs;
+pub mod quota;
 pub mod registry;
-pub mod service_keys;
 pub mod text_guard;
-pub mod tokens;
 pub mod xapi;
 pub mod xnat;
 

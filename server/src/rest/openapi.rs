@@ -1,7 +1,8 @@
 //! The REST door's OpenAPI 3.1 document, from the handlers' own operations
 //! (not the server functions: the pages' internal RPC), at `/api-docs/openapi.json` and `/api-docs`.
 
-use super::{admin_export, audit, features, files, health, orgs, registry, service_keys, tokens, xapi, xnat, ErrorBody};
+use super::credentials::{service_keys, tokens};
+use super::{admin_export, audit, features, files, health, orgs, registry, xapi, xnat, ErrorBody};
 use crate::ServerState;
 use axum::response::{Html, IntoResponse};
 use axum::Router;

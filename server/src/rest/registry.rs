@@ -4,7 +4,7 @@
 use super::body::{Body, JsonOnly};
 use super::{ApiResult, Caller, Client, Query};
 use crate::ServerState;
-use app::backend::service::{account, roles, storage, users};
+use app::backend::service::{account, roles, users};
 use app::model::*;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-const TAG: &str = "registry users";
+pub(super) const TAG: &str = "registry users";
 
 /// The routes with their OpenAPI operations (`rest::openapi`).
 pub fn api() -> OpenApiRouter<ServerState> {
@@ -27,12 +27,12 @@ pub fn api() -> OpenApiRouter<ServerState> {
         .routes(routes!(change_own_password))
         .routes(routes!(list_roles, create_role))
         .routes(routes!(delete_role))
-        .routes(routes!(own_storage))
         .routes(routes!(own_metadata))
         .routes(routes!(update_user, delete_user))
         .routes(routes!(set_password))
-        .routes(routes!(user_storage))
         .routes(routes!(user_metadata, merge_metadata))
+        // The `/users/storage` paths: `rest::quota`.
+        .merge(super::quota::api())
 }
 
 pub fn routes() -> Router<ServerState> {
@@ -49,7 +49,7 @@ struct Paging {
 }
 
 /// `{userName}` in a path: matched in any letter case.
-const USER: &str = "Username (any letter case)";
+pub(super) const USER: &str = "Username (any letter case)";
 
 /// Every user, ordered by username case-insensitively (admins).
 #[utoipa::path(get, path = "/users", tag = TAG, params(Paging),
@@ -209,19 +209,6 @@ async fn delete_role(
 ) -> ApiResult<impl IntoResponse> {
     roles::delete(&s.app, caller.get(), &role, q.force.unwrap_or(false)).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The caller's storage quota (`null`: unlimited) and use, in bytes.
-#[utoipa::path(get, path = "/users/storage", tag = TAG, responses((status = 200, body = StorageInfo)))]
-async fn own_storage(State(s): State<ServerState>, caller: Caller) -> ApiResult<impl IntoResponse> {
-    Ok(Json(storage::storage(&s.app, caller.get(), None).await?))
-}
-
-/// A user's storage quota and use (admins).
-#[utoipa::path(get, path = "/users/{user}/storage", tag = TAG, params(("user" = String, Path, description = USER)),
-    responses((status = 200, body = StorageInfo), (status = 403, description = "Admin access required"), (status = 404, description = "No such user")))]
-async fn user_storage(State(s): State<ServerState>, caller: Caller, Path(user): Path<String>) -> ApiResult<impl IntoResponse> {
-    Ok(Json(storage::storage(&s.app, caller.get(), Some(&user)).await?))
 }
 
 /// The caller's metadata object.

@@ -467,7 +467,7 @@ async fn secrets_stay_out_of_the_log() {
         let (_, created) = with_auth(&server, &lena, Method::POST, "/api/tokens", Some(json!({"name": "logged?", "expires_days": 30}))).await;
         let token = created["token"].as_str().unwrap();
         with_auth(&server, &bearer(token), Method::GET, "/users/storage", None).await;
-        let value = format!("sk-never-logged-{}", app::backend::auth::tokens::random_hex(6));
+        let value = format!("sk-never-logged-{}", app::backend::auth::secrets::random_hex(6));
         with_auth(&server, &lena, Method::PUT, "/api/service-keys/openai", Some(json!({ "value": value }))).await;
         with_auth(&server, &lena, Method::GET, "/api/service-keys/openai", None).await;
         let text = String::from_utf8_lossy(&log.lock().unwrap()).to_string();
@@ -490,7 +490,7 @@ async fn concurrent_creations_never_pass_the_cap_or_share_a_name() {
         assert_eq!(made.iter().filter(|(s, _)| s.as_u16() == 201).count(), 1, "[{}] one token per name", db.label);
         assert!(made.iter().all(|(s, _)| s.as_u16() == 201 || s.as_u16() == 409), "{made:?}");
 
-        let cap = app::backend::service::tokens::MAX_LIVE_TOKENS as usize;
+        let cap = app::backend::service::credentials::tokens::MAX_LIVE_TOKENS as usize;
         let burst = (0..cap + 20).map(|n| with_auth(&server, &lena, Method::POST, "/api/tokens", Some(json!({"name": format!("t{n}"), "expires_days": 30}))));
         let made = futures_util::future::join_all(burst).await;
         let created = made.iter().filter(|(s, _)| s.as_u16() == 201).count();

@@ -232,16 +232,16 @@ async fn the_caps_answer_a_documented_status() {
         let doc: serde_json::Value = http.get(server.url("/api-docs/openapi.json")).send().await.unwrap().json().await.unwrap();
         let admin = Rest::new(&server.base, "admin", PASSWORD);
         let cases: [(&str, &str, i64, &dyn Fn(i64) -> (reqwest::Method, String, serde_json::Value)); 4] = [
-            ("get", "/data/services/tokens/issue", app::backend::service::tokens::MAX_LIVE_TOKENS, &|_| {
+            ("get", "/data/services/tokens/issue", app::backend::service::credentials::tokens::MAX_LIVE_TOKENS, &|_| {
                 (reqwest::Method::GET, "/data/services/tokens/issue".into(), serde_json::Value::Null)
             }),
-            ("post", "/api/tokens", app::backend::service::tokens::MAX_LIVE_TOKENS, &|n| {
+            ("post", "/api/tokens", app::backend::service::credentials::tokens::MAX_LIVE_TOKENS, &|n| {
                 (reqwest::Method::POST, "/api/tokens".into(), serde_json::json!({"name": format!("t{n}")}))
             }),
-            ("put", "/api/service-keys/{name}", app::backend::service::service_keys::MAX_USER_KEYS, &|n| {
+            ("put", "/api/service-keys/{name}", app::backend::service::credentials::service_keys::MAX_USER_KEYS, &|n| {
                 (reqwest::Method::PUT, format!("/api/service-keys/k{n}"), serde_json::json!({"value": "v"}))
             }),
-            ("put", "/api/admin/service-keys/{name}", app::backend::service::service_keys::MAX_SITE_KEYS, &|n| {
+            ("put", "/api/admin/service-keys/{name}", app::backend::service::credentials::service_keys::MAX_SITE_KEYS, &|n| {
                 (reqwest::Method::PUT, format!("/api/admin/service-keys/s{n}"), serde_json::json!({"value": "v"}))
             }),
         ];

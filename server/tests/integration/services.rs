@@ -1,11 +1,11 @@
-//! Service-level tests: the users service and storage called directly, as
+//! Service-level tests: the users service and storage quotas called directly, as
 //! both doors call them, on SQLite and (with `TEST_DATABASE_URL`) PostgreSQL.
 //! They pin the rules that used to exist once per door: errors carry their
 //! field as data, and one last-enabled-admin rule answers every use case.
 
 
 use app::backend::auth::Principal;
-use app::backend::service::{storage, users};
+use app::backend::service::{quota, users};
 use app::backend::AppState;
 use app::model::*;
 use crate::common::*;
@@ -116,10 +116,10 @@ async fn storage_reads_the_quota_the_users_service_wrote() {
         let admin = principal(state, "admin").await;
         users::create(state, Some(&admin), &account("quota.user", "", &[])).await.unwrap();
         let id = principal(state, "quota.user").await.user_id;
-        assert_eq!(storage::storage_of(state, id).await.unwrap(), StorageInfo { total: None, used: 0 });
+        assert_eq!(quota::storage_of(state, id).await.unwrap(), StorageInfo { total: None, used: 0 });
 
         users::merge_metadata(state, Some(&admin), "quota.user", &serde_json::json!({"maxStorageMB": 1.5})).await.unwrap();
-        assert_eq!(storage::storage_of(state, id).await.unwrap().total, Some(1_572_864), "{}", db.label);
+        assert_eq!(quota::storage_of(state, id).await.unwrap().total, Some(1_572_864), "{}", db.label);
         let bad = users::merge_metadata(state, Some(&admin), "quota.user", &serde_json::json!({"maxStorageMB": -1})).await.unwrap_err();
         assert_eq!(bad.field(), Some("maxStorageMB"));
 
@@ -129,13 +129,13 @@ async fn storage_reads_the_quota_the_users_service_wrote() {
         let err = users::save(state, Some(&admin), &UserEdit { max_storage_mb: "9e12".into(), ..edit.clone() }).await.unwrap_err();
         assert_eq!((err.field(), err.message()), (Some("max_storage_mb"), bad.message()), "{}", db.label);
         users::save(state, Some(&admin), &UserEdit { max_storage_mb: "2".into(), ..edit }).await.unwrap();
-        assert_eq!(storage::storage_of(state, id).await.unwrap().total, Some(2 * 1_048_576), "{}", db.label);
+        assert_eq!(quota::storage_of(state, id).await.unwrap().total, Some(2 * 1_048_576), "{}", db.label);
 
         // Others' storage is for admins; one's own is for everyone.
         let plain = principal(state, "quota.user").await;
-        assert_eq!(storage::storage(state, Some(&plain), None).await.unwrap().total, Some(2 * 1_048_576));
-        assert_eq!(storage::storage(state, Some(&plain), Some("admin")).await.unwrap_err().status_code(), 403);
-        assert_eq!(storage::storage(state, Some(&admin), Some("nobody")).await.unwrap_err().status_code(), 404);
+        assert_eq!(quota::storage(state, Some(&plain), None).await.unwrap().total, Some(2 * 1_048_576));
+        assert_eq!(quota::storage(state, Some(&plain), Some("admin")).await.unwrap_err().status_code(), 403);
+        assert_eq!(quota::storage(state, Some(&admin), Some("nobody")).await.unwrap_err().status_code(), 404);
     }
 }
 

@@ -325,7 +325,7 @@ async fn invitation_tokens_stay_out_of_the_request_log() {
     for db in test_databases().await {
         let data = tempfile::tempdir().unwrap();
         let server = TestServer::start(&config(&db, data.path())).await;
-        let token = format!("secret{}", app::backend::auth::tokens::random_hex(8));
+        let token = format!("secret{}", app::backend::auth::secrets::random_hex(8));
         let res = Client::new(&server.base).get(&format!("/invitations/{token}")).await;
         assert!(res.status() == 200 || res.status() == 404, "the invitation page answers: {}", res.status());
         let _ = Client::new(&server.base).get("/projects/visible-slug").await;

@@ -6,7 +6,7 @@
 //! (`orig_iat`), and no token lives past `jwt_max_lifetime_days` from it:
 //! refreshing cannot keep a token alive forever.
 
-use crate::backend::auth::tokens::random_hex;
+use crate::backend::auth::secrets::random_hex;
 use crate::backend::store::users::UserRow;
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::model::AppError;

@@ -1,17 +1,16 @@
 //! Authentication: password hashing, login with lockout, the session store
 //! and turning a request's credentials into a `Principal`.
 
-pub mod api_tokens;
 pub mod basic_cache;
 pub mod client_addr;
-pub mod credential_keys;
+pub mod credentials;
 pub mod external;
 pub mod jwt;
 pub mod login;
 pub mod password;
 pub mod principal;
 pub mod rate_limit;
+pub mod secrets;
 pub mod session_store;
-pub mod tokens;
 
 pub use principal::{Credential, Principal};

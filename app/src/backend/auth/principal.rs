@@ -8,12 +8,12 @@
 //! sign-in form does. A token's principal carries `Credential::AliasToken`
 //! or `AccessToken`, which `policy` keeps away from managing credentials.
 
-use crate::backend::auth::api_tokens::{self, AliasCheck};
+use crate::backend::auth::credentials::tokens::{self, AliasCheck};
 use crate::backend::auth::jwt::INVALID_TOKEN;
 use crate::backend::auth::login::{authenticate, INVALID_CREDENTIALS};
 use crate::backend::policy::may_act;
 use crate::backend::store::users::UserRow;
-use crate::backend::store::tokens::TokenKind;
+use crate::backend::store::credentials::tokens::TokenKind;
 use crate::backend::store::{sessions, users};
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::{internal, AppState};
@@ -156,7 +156,7 @@ pub async fn from_session(state: &AppState, session: &Session) -> Result<Option<
         }
     };
     if let Some((kind, id)) = credential.token() {
-        if !api_tokens::still_counts(state, kind, id, &user).await? {
+        if !tokens::still_counts(state, kind, id, &user).await? {
             session.flush().await.map_err(internal)?;
             return Ok(None);
         }
@@ -202,7 +202,7 @@ pub async fn from_authorization(state: &AppState, header: &str, ip: Option<&str>
     let (scheme, value) = header.trim().split_once(' ').unwrap_or((header, ""));
     let value = value.trim();
     let principal = match scheme.to_ascii_lowercase().as_str() {
-        "bearer" if api_tokens::is_access_token(value) => from_access_token(state, value, ip).await,
+        "bearer" if tokens::is_access_token(value) => from_access_token(state, value, ip).await,
         "bearer" => from_jwt(state, value).await,
         "basic" => from_basic(state, value, ip).await,
         _ => Err(AppError::Unauthenticated("Unsupported Authorization scheme: use Bearer or Basic".into())),
@@ -224,7 +224,7 @@ async fn from_jwt(state: &AppState, token: &str) -> Result<Principal, AppError> 
 }
 
 async fn from_access_token(state: &AppState, token: &str, ip: Option<&str>) -> Result<Principal, AppError> {
-    match api_tokens::verify_access(state, token, ip).await? {
+    match tokens::verify_access(state, token, ip).await? {
         Some(found) => principal_of(state, found.user, found.roles, None, Credential::AccessToken(found.token_id)).await,
         None => Err(AppError::Unauthenticated(INVALID_TOKEN.into())),
     }
@@ -236,8 +236,8 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
     let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).map_err(|_| invalid())?;
     let text = String::from_utf8(decoded).map_err(|_| invalid())?;
     let (username, password) = text.split_once(':').ok_or_else(invalid)?;
-    if api_tokens::looks_like_alias(username) {
-        match api_tokens::verify_alias(state, username, password, ip).await? {
+    if tokens::looks_like_alias(username) {
+        match tokens::verify_alias(state, username, password, ip).await? {
             AliasCheck::Accepted(found) => {
                 return principal_of(state, found.user, found.roles, None, Credential::AliasToken(found.token_id)).await
             }

@@ -6,7 +6,7 @@
 //! columns). On load the store adds `_seen` (last seen, ms) and `_pid` (the
 //! public id) so the request layer can refresh activity and mark "this device".
 
-use crate::backend::auth::tokens::{random_hex, sha256_hex};
+use crate::backend::auth::secrets::{random_hex, sha256_hex};
 use crate::backend::db::Db;
 use crate::backend::store::sessions::{self, SessionWrite};
 use crate::backend::time::{now_ms, MINUTE_MS};

@@ -49,7 +49,7 @@ pub async fn run_once(state: &AppState, instance: &str) -> Result<Option<SweepRe
 
 /// Starts the hourly sweep (the first a minute after start).
 pub fn spawn(state: AppState) {
-    let instance = crate::backend::auth::tokens::random_hex(8);
+    let instance = crate::backend::auth::secrets::random_hex(8);
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(60)).await;
         let mut every = tokio::time::interval(Duration::from_secs(3600));

@@ -1,7 +1,7 @@
 //! Creating admins outside the browser: the first-run admin and the
 //! `create-admin` / `reset-password` subcommands.
 
-use crate::backend::auth::tokens::random_password;
+use crate::backend::auth::secrets::random_password;
 use crate::backend::store::users;
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
 use serde_json::json;

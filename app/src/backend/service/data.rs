@@ -9,13 +9,13 @@
 //! record and the quota reservation are one transaction, so a refused
 //! upload leaves neither a row nor a file behind.
 
-use crate::backend::auth::tokens::random_hex;
+use crate::backend::auth::secrets::random_hex;
 use crate::backend::auth::Principal;
-use crate::backend::disk::TempFile;
+use crate::backend::disk::{self, TempFile};
 use crate::backend::policy::ProjectAction;
 use crate::backend::service::projects::{load, Loaded};
 use crate::backend::service::features::{self, DOWNLOAD_FILES, MANAGE_FILES};
-use crate::backend::service::storage;
+use crate::backend::service::quota;
 use crate::backend::store::data::{self as store, DatasetRow, FileRow, NewFile, StoreFile};
 use crate::backend::time::now_ms;
 use crate::backend::{internal, AppState};
@@ -78,7 +78,7 @@ pub async fn delete_dataset(state: &AppState, principal: Option<&Principal>, slu
     let project = load_for(state, principal, slug, ProjectAction::Delete, MANAGE_FILES).await?;
     let dataset = find_dataset(state, &project, name).await?;
     let keys = store::delete_dataset(&state.db, dataset.id).await?;
-    storage::remove_stored(state, &keys).await;
+    disk::remove_stored(state, &keys).await;
     Ok(())
 }
 
@@ -128,7 +128,7 @@ where
         return Err(file_exists(name));
     }
     let limiter = crate::backend::service::settings::current(state).await?.storage_limiter;
-    let quota = storage::quota_of_stored(limiter, &target.uploader_metadata);
+    let quota = quota::quota_of_stored(limiter, &target.uploader_metadata);
     let used = target.uploader_storage_used;
     let max_mb = state.settings.max_upload_mb;
     let room = quota.map(|q| q - used);
@@ -136,7 +136,7 @@ where
     let key = random_hex(16);
     let size = match receive(state, &key, body, limit).await {
         Ok(size) => size,
-        Err(Received::OverLimit) if room == Some(limit) => return Err(storage::over_quota(quota.unwrap_or_default(), used)),
+        Err(Received::OverLimit) if room == Some(limit) => return Err(quota::over_quota(quota.unwrap_or_default(), used)),
         Err(Received::OverLimit) => return Err(too_big(max_mb)),
         Err(Received::Failed(e)) => return Err(e),
     };
@@ -149,9 +149,9 @@ where
             Ok(FileInfo { id, name: name.to_string(), size, uploaded_by: Some(uploader.username.clone()), created_at: now })
         }
         other => {
-            storage::remove_stored(state, std::slice::from_ref(&key)).await;
+            disk::remove_stored(state, std::slice::from_ref(&key)).await;
             Err(match other {
-                Ok(StoreFile::OverQuota) => storage::over_quota(quota.unwrap_or_default(), storage::used_now(state, uploader.user_id).await?),
+                Ok(StoreFile::OverQuota) => quota::over_quota(quota.unwrap_or_default(), quota::used_now(state, uploader.user_id).await?),
                 Ok(_) => file_exists(name),
                 Err(e) => e.into(),
             })
@@ -172,7 +172,7 @@ enum Received {
 /// `min_free_disk_mb` free.
 fn check_free_space(state: &AppState) -> Result<(), AppError> {
     let root = &state.settings.data_dir;
-    let free = crate::backend::disk::free_bytes(root).map_err(|e| internal(format!("data directory {}: {e}", root.display())))?;
+    let free = disk::free_bytes(root).map_err(|e| internal(format!("data directory {}: {e}", root.display())))?;
     if free < (state.settings.min_free_disk_mb as u64).saturating_mul(MIB_BYTES as u64) {
         tracing::warn!(free_bytes = free, "upload refused: the data directory's disk is nearly full");
         return Err(AppError::InsufficientStorage(DISK_NEARLY_FULL.into()));
@@ -207,7 +207,7 @@ where
     }
     file.flush().await.map_err(fail)?;
     file.sync_all().await.map_err(fail)?;
-    tmp.keep_as(&storage::stored_path(state, key)).await.map_err(fail)?;
+    tmp.keep_as(&disk::stored_path(state, key)).await.map_err(fail)?;
     Ok(size)
 }
 
@@ -222,7 +222,7 @@ pub async fn download(
     let project = load_for(state, principal, slug, ProjectAction::Read, DOWNLOAD_FILES).await?;
     let dataset = find_dataset(state, &project, dataset).await?;
     let file = find_file(state, &dataset, name).await?;
-    let path = storage::stored_path(state, &file.storage_key);
+    let path = disk::stored_path(state, &file.storage_key);
     Ok((file_info(file), path))
 }
 
@@ -250,6 +250,6 @@ pub async fn delete_file(state: &AppState, principal: Option<&Principal>, slug: 
     let dataset = find_dataset(state, &project, dataset).await?;
     let file = find_file(state, &dataset, name).await?;
     store::delete_file(&state.db, file.id).await?;
-    storage::remove_stored(state, &[file.storage_key]).await;
+    disk::remove_stored(state, &[file.storage_key]).await;
     Ok(())
 }

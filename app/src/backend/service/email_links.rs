@@ -2,7 +2,7 @@
 //! email change). The token travels only in the email; the database keeps
 //! its SHA-256.
 
-use crate::backend::auth::tokens::{random_hex, sha256_hex};
+use crate::backend::auth::secrets::{random_hex, sha256_hex};
 use crate::backend::service::settings;
 use crate::backend::store::email_tokens::{self, Purpose, TokenRow};
 use crate::backend::time::now_ms;

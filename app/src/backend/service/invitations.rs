@@ -10,7 +10,7 @@
 //! Links are single-use, expire after `INVITATION_DAYS`, can be revoked,
 //! and are stored hashed.
 
-use crate::backend::auth::tokens::{random_hex, sha256_hex};
+use crate::backend::auth::secrets::{random_hex, sha256_hex};
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, invitation_creates_account, Action, ProjectAction};
 use crate::backend::service::mail::{self, Outgoing};

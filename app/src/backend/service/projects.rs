@@ -235,7 +235,7 @@ pub async fn delete(state: &AppState, principal: Option<&Principal>, slug: &str)
     let details = json!({"name": project.row.name});
     let event = audit::event(Actor::of(principal), AuditAction::ProjectDeleted, Target::project(project.id(), &project.row.slug), details);
     let keys = projects::delete(&state.db, project.id(), &event).await?;
-    crate::backend::service::storage::remove_stored(state, &keys).await;
+    crate::backend::disk::remove_stored(state, &keys).await;
     Ok(())
 }
 

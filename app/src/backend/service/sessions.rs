@@ -110,7 +110,7 @@ pub async fn open_for_caller(
         .await?
         .ok_or_else(crate::backend::policy::sign_in_required)?;
     crate::backend::auth::login::start_session(state, session, &user, client).await?;
-    crate::backend::auth::api_tokens::bind_session(state, session, caller.credential).await?;
+    crate::backend::auth::credentials::tokens::bind_session(state, session, caller.credential).await?;
     session.save().await.map_err(crate::backend::internal)?;
     session.id().map(|id| id.to_string()).ok_or_else(|| crate::backend::internal("session has no id after save"))
 }

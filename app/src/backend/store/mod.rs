@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth_failures;
+pub mod credentials;
 pub mod data;
 pub mod email_tokens;
 pub mod feature_rules;
@@ -10,12 +11,10 @@ pub mod outbox;
 pub mod project_requests;
 pub mod projects;
 pub mod roles;
-pub mod service_keys;
 pub mod sessions;
 pub mod site_secrets;
 pub mod site_settings;
 pub mod statistics;
-pub mod tokens;
 pub mod user_list;
 pub mod user_search;
 pub mod users;

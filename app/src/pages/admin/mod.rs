@@ -1,8 +1,8 @@
 //! The admin panel: `/admin` (overview) and its sections, one module each.
 
 pub mod audit;
+pub mod credentials;
 pub mod features;
-pub mod keys;
 pub mod projects;
 pub mod outbox;
 pub mod roles;

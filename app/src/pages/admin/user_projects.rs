@@ -1,7 +1,7 @@
 //! The "Project access" part of an admin's user page: the user's projects
 //! and groups, granting access to a project with a group, and removing it.
 
-use crate::api::projects::*;
+use crate::api::{projects::*, project_members::*};
 use crate::components::forms::{FormError, Select, GROUP_OPTIONS};
 use crate::components::loaded::load;
 use crate::model::AppError;

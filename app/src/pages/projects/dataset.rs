@@ -2,7 +2,7 @@
 //! links; upload (with a progress bar), rename and delete where the
 //! caller's role allows. Upload and download go to `/files/…` directly.
 
-use crate::api::projects::*;
+use crate::api::data::*;
 use crate::components::forms::{day_of, human_bytes, reload_to};
 use crate::components::loaded::load;
 use crate::model::url::encode_query_value;

@@ -7,7 +7,7 @@ pub mod people;
 pub mod project;
 pub mod settings;
 
-use crate::api::projects::*;
+use crate::api::{projects::*, access_requests::*};
 use crate::components::forms::{day_of, field_error, form_error, posts_to, reload_to, BoundField, FormError, Select, TextArea};
 use crate::components::loaded::load;
 use crate::model::*;

@@ -2,7 +2,7 @@
 //! adding, moving and removing users, the access-request queue and invitations.
 
 use super::project::WithProject;
-use crate::api::projects::*;
+use crate::api::{project_members::*, access_requests::*, invitations::*};
 use crate::components::forms::{day_of, field_error, form_error, posts_to, BoundField, FormError, Select, GROUP_OPTIONS};
 use crate::components::loaded::load;
 use crate::model::*;

@@ -1,7 +1,7 @@
 //! `/projects/:slug`: a project's header and tabs, its datasets, and the
 //! "Request access" form for signed-in users who are not in it.
 
-use crate::api::projects::*;
+use crate::api::{projects::*, access_requests::*, data::*};
 use crate::components::forms::{field_error, form_error, human_bytes, posts_to, BoundField, FormError, TextArea};
 use crate::components::loaded::load;
 use crate::model::*;

@@ -8,7 +8,9 @@ use gatehouse_server::Running;
 use reqwest::cookie::{CookieStore, Jar};
 use std::sync::Arc;
 
+pub mod doors;
 pub mod log;
+pub mod projects;
 pub mod smtp;
 
 /// Fresh databases for one test: always SQLite, plus PostgreSQL when
@@ -33,7 +35,7 @@ pub async fn test_databases() -> Vec<TestDb> {
 
 async fn fresh_postgres_database(admin_url: &str) -> String {
     use sqlx::Connection;
-    let name = format!("gh_test_{}", app::backend::auth::tokens::random_hex(6));
+    let name = format!("gh_test_{}", app::backend::auth::secrets::random_hex(6));
     let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
     let (base, query) = match admin_url.split_once('?') {

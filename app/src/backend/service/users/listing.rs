@@ -4,7 +4,7 @@
 use crate::backend::auth::Principal;
 use crate::backend::csv_writer::CsvWriter;
 use crate::backend::policy::{authorize, Action};
-use crate::backend::service::storage;
+use crate::backend::service::quota;
 use crate::backend::store::user_list::{self, Arg, ListFilter, Sort};
 use crate::backend::store::users::{self, ListedUser};
 use crate::backend::store::{data, projects};
@@ -61,7 +61,7 @@ struct Figures {
 
 fn detailed(limiter: bool, user: ListedUser, facts: Figures) -> UserDetailed {
     UserDetailed {
-        storage_quota: storage::quota_of_stored(limiter, &user.metadata),
+        storage_quota: quota::quota_of_stored(limiter, &user.metadata),
         storage_used: user.storage_used,
         organization_count: facts.organizations.len() as i64,
         dataset_count: facts.datasets,
@@ -153,7 +153,7 @@ pub async fn page(state: &AppState, principal: Option<&Principal>, query: &UserQ
             datasets: r.datasets,
             files: r.files,
             storage_used: r.storage_used,
-            storage_quota: storage::quota_of_stored(limiter, &r.metadata),
+            storage_quota: quota::quota_of_stored(limiter, &r.metadata),
             projects_owned: r.projects_owned,
             projects_joined: r.projects_joined,
             failed_sign_ins: r.failed_sign_ins,

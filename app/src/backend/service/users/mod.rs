@@ -372,7 +372,7 @@ pub async fn delete(state: &AppState, principal: Option<&Principal>, username: &
     let event = audit::event(caller.into(), AuditAction::UserDeleted, Target::user(user.id, &user.username), details);
     let heir_id = heir_id.map(|(id, _)| id);
     let removed = data::delete_user_with_data(&state.db, user.id, heir_id, &event).await?.map_err(last_admin(AdminAfter::Deleted))?;
-    crate::backend::service::storage::remove_stored(state, &removed).await;
+    crate::backend::disk::remove_stored(state, &removed).await;
     Ok(())
 }
 

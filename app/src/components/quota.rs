@@ -1,6 +1,6 @@
-//! "My storage": the caller's quota and how much of it their files use.
+//! "My storage": the caller's storage quota and how much of it their files use.
 
-use crate::api::projects::my_storage;
+use crate::api::quota::my_storage;
 use crate::components::forms::human_bytes;
 use crate::components::loaded::load;
 use leptos::prelude::*;

@@ -100,7 +100,7 @@ fn SiteServiceKeys() -> impl IntoView {
 }
 
 #[component]
-pub fn AdminKeysPage() -> impl IntoView {
+pub fn AdminCredentialsPage() -> impl IntoView {
     view! {
         <Title text="API keys · Admin · Gatehouse"/>
         <AdminNav current="/admin/keys"/>

@@ -1,10 +1,10 @@
 //! Service keys over REST (CONTRACTS.md §5): resolving the value that
 //! counts for a user, a user's own overrides, and the site's keys.
 
-use super::body::Body;
-use super::{ApiResult, Caller, Query};
+use crate::rest::body::Body;
+use crate::rest::{ApiResult, Caller, Query};
 use crate::ServerState;
-use app::backend::service::service_keys;
+use app::backend::service::credentials::service_keys;
 use app::model::*;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

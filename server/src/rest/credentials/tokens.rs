@@ -2,17 +2,17 @@
 //! personal access tokens (`/api/tokens`, `/api/admin/tokens`), CONTRACTS.md
 //! §3 and §5. Answers are JSON, errors `{"error"}`.
 
-use super::body::Body;
-use super::{ApiResult, Caller, Query};
+use crate::rest::body::Body;
+use crate::rest::{ApiResult, Caller, Query};
 use crate::ServerState;
-use app::backend::service::tokens;
+use app::backend::service::credentials::tokens;
 use app::model::*;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderName, StatusCode};
 use axum::response::IntoResponse;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use super::openapi::under_xnat_prefixes;
+use crate::rest::openapi::under_xnat_prefixes;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

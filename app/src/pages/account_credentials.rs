@@ -150,7 +150,7 @@ fn MyServiceKeysSection() -> impl IntoView {
 }
 
 #[component]
-pub fn AccountKeysPage() -> impl IntoView {
+pub fn AccountCredentialsPage() -> impl IntoView {
     view! {
         <Title text="API keys and tokens · Gatehouse"/>
         <p><a href="/account">"← My account"</a></p>

@@ -1,5 +1,5 @@
 //! Alias tokens and personal access tokens (SPEC §4): issuing, listing and
-//! ending them. Checking one that a request presents is `auth::api_tokens`.
+//! ending them. Checking one that a request presents is `auth::credentials::tokens`.
 //!
 //! Decisions:
 //! - A token never makes, changes or ends credentials (`policy`): not another
@@ -11,12 +11,12 @@
 //! - Access token names are unique per user, so lists and scripts can tell
 //!   them apart.
 
-use crate::backend::auth::api_tokens::{new_access_token, new_alias, new_alias_secret};
+use crate::backend::auth::credentials::tokens::{new_access_token, new_alias, new_alias_secret};
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
 use crate::backend::service::audit::{self, AuditAction, Target};
 use crate::backend::service::users::find_user;
-use crate::backend::store::tokens::{self, NewToken, NotStored, TokenKind, TokenRow};
+use crate::backend::store::credentials::tokens::{self, NewToken, NotStored, TokenKind, TokenRow};
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::time::{now_ms, DAY_MS, HOUR_MS};
 use crate::backend::AppState;

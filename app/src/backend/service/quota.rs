@@ -1,14 +1,13 @@
-//! Storage (SPEC §1, §3): each user's quota (metadata `maxStorageMB` while
-//! the storage limiter is on), the bytes they use, and where stored bytes
-//! live on disk. Data, projects and users come here; this module calls none
-//! of them, so there is no circle between them.
+//! Storage quotas (SPEC §1, §3): each user's quota (metadata `maxStorageMB`
+//! while the storage limiter is on) and the bytes they use. Data and users
+//! come here; this module calls neither of them, so there is no circle
+//! between them. Where stored bytes live on disk is `backend::disk`.
 
 use crate::backend::auth::Principal;
 use crate::backend::policy::authorize_account_data;
 use crate::backend::store::{data, users};
 use crate::backend::AppState;
 use crate::model::{no_such_user, AppError, StorageInfo};
-use std::path::PathBuf;
 
 const MIB: f64 = 1_048_576.0;
 
@@ -63,20 +62,6 @@ pub fn over_quota(quota: i64, used: i64) -> AppError {
 /// Bytes the user uses now (after a refused reservation, for the message).
 pub async fn used_now(state: &AppState, user_id: i64) -> Result<i64, AppError> {
     Ok(data::storage_used(&state.db, user_id).await?)
-}
-
-/// Where a stored file's bytes are.
-pub fn stored_path(state: &AppState, key: &str) -> PathBuf {
-    state.settings.data_dir.join("files").join(key)
-}
-
-/// Deletes stored bytes whose rows are gone; a failure is logged, not fatal.
-pub async fn remove_stored(state: &AppState, keys: &[String]) {
-    for key in keys {
-        if let Err(e) = tokio::fs::remove_file(stored_path(state, key)).await {
-            tracing::warn!(storage_key = %key, error = %e, "could not remove a deleted file's bytes");
-        }
-    }
 }
 
 #[cfg(test)]

@@ -9,9 +9,9 @@
 //!   as an HMAC; its first 11 characters are kept in clear for display.
 //!   The prefix tells it apart from a JWT, which starts with `eyJ`.
 
-use crate::backend::auth::tokens::random_hex;
+use crate::backend::auth::secrets::random_hex;
 use crate::backend::policy::may_act;
-use crate::backend::store::tokens::{self, TokenKind, TokenRow};
+use crate::backend::store::credentials::tokens::{self, TokenKind, TokenRow};
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::auth::principal::{Credential, SESSION_VIA};

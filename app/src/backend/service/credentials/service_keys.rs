@@ -1,6 +1,6 @@
 //! Service keys (SPEC §4, seed 003's "system API keys"): secrets Gatehouse
 //! keeps for outside services, encrypted at rest (AES-256-GCM,
-//! `auth::credential_keys`). An admin sets the site's key of a name; a user
+//! `auth::credentials::at_rest`). An admin sets the site's key of a name; a user
 //! may set their own, which overrides the site's for them. A value is shown
 //! only to the service that resolves it with the user's credential, never
 //! in a list.
@@ -18,7 +18,7 @@ use crate::backend::policy::{authorize, may_read_site_key, Action};
 use crate::backend::service::audit::{self, AuditAction, Target};
 use crate::backend::store::audit::NewEvent;
 use crate::backend::service::users::find_user;
-use crate::backend::store::service_keys::{self, KeyWrite, ServiceKeyRow, SITE};
+use crate::backend::store::credentials::service_keys::{self, KeyWrite, ServiceKeyRow, SITE};
 use crate::backend::time::now_ms;
 use crate::backend::{internal, AppState};
 use crate::model::*;
