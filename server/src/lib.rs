@@ -13,8 +13,7 @@ use app::backend::auth::session_store::DbSessionStore;
 use app::backend::service::bootstrap::{ensure_first_admin, FirstAdmin};
 use app::backend::jobs::mail_delivery;
 use app::backend::auth::secrets::random_hex;
-use app::backend::store::{auth_failures, sessions, site_secrets};
-use app::backend::time::{now_ms, MINUTE_MS};
+use app::backend::store::site_secrets;
 use app::backend::{AppState, Db};
 use app::{shell, App};
 use axum::body::Body;
@@ -196,25 +195,6 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Deletes expired and idle sessions and old rate-limit counts every few minutes.
-fn spawn_session_sweeper(state: AppState) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
-        loop {
-            every.tick().await;
-            let now = now_ms();
-            let idle = app::backend::service::settings::current(&state).await.map(|s| s.session_idle_minutes);
-            let idle_since = now - idle.unwrap_or(state.settings.session_idle_minutes) * MINUTE_MS;
-            if let Err(err) = sessions::delete_expired(&state.db, now, idle_since).await {
-                tracing::warn!(error = %err, "session sweep failed");
-            }
-            if let Err(err) = auth_failures::delete_before(&state.db, now - 2 * MINUTE_MS).await {
-                tracing::warn!(error = %err, "rate-limit sweep failed");
-            }
-        }
-    });
-}
-
 /// A server running on a background task (for tests and `serve`).
 pub struct Running {
     pub addr: SocketAddr,
@@ -247,7 +227,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         }
     });
     let app = middleware::normalize_leading_slashes(router(config, state.clone()));
-    spawn_session_sweeper(state.clone());
+    app::backend::jobs::session_sweep::spawn(state.clone());
     app::backend::jobs::search_upkeep::spawn(state.clone());
     app::backend::jobs::hourly::spawn(state.clone());
     if let Some((transport, delivery)) = mailer {

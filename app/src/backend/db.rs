@@ -2,10 +2,12 @@
 //! run time from the URL. Queries are written once with `$N` placeholders and
 //! run on either pool through [`on_db!`], in a transaction through
 //! [`in_tx!`], or in a write transaction (read-modify-write) through
-//! [`in_write_tx!`].
+//! [`in_write_tx!`]. A step of a bigger transaction is an ordinary function
+//! taking a [`Conn`] (the caller passes `&mut *tx`), its body run on either
+//! connection through [`on_conn!`].
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -23,6 +25,40 @@ macro_rules! on_db {
         match $db {
             $crate::backend::db::Db::Sqlite($pool) => $body,
             $crate::backend::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// A connection inside a caller's transaction, on either backend: what a
+/// store function that is one step of a bigger transaction takes, so that
+/// it is written once, with one SQL text, and called inside [`in_tx!`] or
+/// [`in_write_tx!`] as `step(&mut *tx, …).await?` whichever backend `tx` is on.
+pub enum Conn<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+impl<'c> From<&'c mut SqliteConnection> for Conn<'c> {
+    fn from(conn: &'c mut SqliteConnection) -> Self {
+        Conn::Sqlite(conn)
+    }
+}
+
+impl<'c> From<&'c mut PgConnection> for Conn<'c> {
+    fn from(conn: &'c mut PgConnection) -> Self {
+        Conn::Postgres(conn)
+    }
+}
+
+/// Runs the same expression on whichever connection `$conn` (anything that
+/// is `Into<`[`Conn`]`>`) holds, binding it (`&mut` the backend's
+/// connection) to `$c`: [`on_db!`] for a step inside a transaction.
+#[macro_export]
+macro_rules! on_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match ::core::convert::Into::<$crate::backend::db::Conn<'_>>::into($conn) {
+            $crate::backend::db::Conn::Sqlite($c) => $body,
+            $crate::backend::db::Conn::Postgres($c) => $body,
         }
     };
 }

@@ -46,14 +46,14 @@ fn principal_with(roles: &[&str]) -> Principal {
 
 mod tests {
     use super::test_state;
-    use crate::backend::store::users;
+    use crate::backend::store::users::import;
 
     #[tokio::test]
     async fn each_test_state_is_a_migrated_database_of_its_own() {
         let (first, second) = (test_state().await, test_state().await);
         first.db.ping().await.unwrap();
         let hash = first.hasher.hash("unit-password").await.unwrap();
-        users::insert_many(&first.db, &[("only.here".into(), "Only Here".into(), "only@example.org".into(), 0)], &hash)
+        import::insert_many(&first.db, &[("only.here".into(), "Only Here".into(), "only@example.org".into(), 0)], &hash)
             .await
             .unwrap();
         assert_eq!(count_users(&first).await, 1);

@@ -150,7 +150,7 @@ async fn two_admins_removing_each_other_at_once_leave_one() {
         }
         let (one, two) = (principal(state, "a.one").await, principal(state, "a.two").await);
         users::set_enabled(state, Some(&one), "admin", false).await.unwrap();
-        let count = || async { app::backend::store::users::count_enabled_admins(&state.db).await.unwrap() };
+        let count = || async { app::backend::store::users::role_grants::count_enabled_admins(&state.db).await.unwrap() };
         for round in 0..8 {
             let (a, b) = if round % 2 == 0 {
                 tokio::join!(users::set_enabled(state, Some(&one), "a.two", false), users::set_enabled(state, Some(&two), "a.one", false))
@@ -169,7 +169,7 @@ async fn two_admins_removing_each_other_at_once_leave_one() {
             // Put both back for the next round.
             for name in ["a.one", "a.two"] {
                 app::backend::store::users::set_enabled(&state.db, principal(state, name).await.user_id, true, &crate::common::fixture_event(name)).await.unwrap().unwrap();
-                app::backend::store::users::set_role(&state.db, principal(state, name).await.user_id, "admin", true, &crate::common::fixture_event(name)).await.unwrap().unwrap();
+                app::backend::store::users::role_grants::set_role(&state.db, principal(state, name).await.user_id, "admin", true, &crate::common::fixture_event(name)).await.unwrap().unwrap();
             }
         }
     }

@@ -12,7 +12,7 @@ use crate::backend::internal;
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
 use serde_json::json;
 use crate::backend::store::auth_failures;
-use crate::backend::store::users::{self, UserRow};
+use crate::backend::store::users::{self, sign_in_counters, UserRow};
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::AppState;
 use crate::model::url::is_local_path;
@@ -82,11 +82,11 @@ pub async fn check_password(state: &AppState, user: Option<&UserRow>, password: 
     // Hashing took a while: the lock is judged as of now.
     let now = now_ms();
     if matched {
-        return Ok(users::clear_failures_unless_locked(&state.db, user.id, now).await?);
+        return Ok(sign_in_counters::clear_failures_unless_locked(&state.db, user.id, now).await?);
     }
     let security = crate::backend::service::settings::current(state).await?;
     let lock_until = now + security.lockout_minutes * MINUTE_MS;
-    users::record_failed_login(&state.db, user.id, security.lockout_threshold, now, lock_until).await?;
+    sign_in_counters::record_failed_login(&state.db, user.id, security.lockout_threshold, now, lock_until).await?;
     Ok(false)
 }
 
@@ -166,7 +166,7 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: 
     }
     let details = if expired { json!({"door": door, "password_expired": true}) } else { json!({"door": door}) };
     let event = audit::event(Actor::Named(user.id, &user.username), AuditAction::SignIn, Target::user(user.id, &user.username), details);
-    users::record_successful_login(&state.db, user.id, &event).await?;
+    sign_in_counters::record_successful_login(&state.db, user.id, &event).await?;
     count_sign_in("success");
     Ok(user)
 }
@@ -201,7 +201,7 @@ async fn external_sign_in(state: &AppState, url: &str, username: &str, password:
         return Err(AppError::Forbidden(refusal.into()));
     }
     let event = audit::event(Actor::Named(user.id, &user.username), AuditAction::SignIn, Target::user(user.id, &user.username), json!({"door": door, "external": true}));
-    users::record_successful_login(&state.db, user.id, &event).await?;
+    sign_in_counters::record_successful_login(&state.db, user.id, &event).await?;
     count_sign_in("success");
     Ok(user)
 }

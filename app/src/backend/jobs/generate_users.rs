@@ -2,7 +2,7 @@
 //! job (`gatehouse generate-users N`, `bench/`), not a use-case of either
 //! door. They share one password, given by the caller, hashed once.
 
-use crate::backend::store::users;
+use crate::backend::store::users::import;
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use crate::model::AppError;
@@ -32,7 +32,7 @@ pub async fn generate_users(state: &AppState, prefix: &str, count: usize, passwo
             (username, format!("{given} {family}"), email, now - (count - n) as i64 * 60_000)
         })
         .collect();
-    users::insert_many(&state.db, &rows, &hash).await?;
+    import::insert_many(&state.db, &rows, &hash).await?;
     crate::backend::jobs::search_upkeep::tidy(state).await?;
     Ok(())
 }

@@ -5,3 +5,4 @@ pub mod generate_users;
 pub mod hourly;
 pub mod mail_delivery;
 pub mod search_upkeep;
+pub mod session_sweep;

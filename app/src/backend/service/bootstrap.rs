@@ -2,7 +2,7 @@
 //! `create-admin` / `reset-password` subcommands.
 
 use crate::backend::auth::secrets::random_password;
-use crate::backend::store::users;
+use crate::backend::store::users::{self, role_grants};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
 use serde_json::json;
 use crate::backend::AppState;
@@ -27,7 +27,7 @@ pub async fn ensure_first_admin(
     password: Option<&str>,
     email: Option<&str>,
 ) -> Result<Option<FirstAdmin>, AppError> {
-    if users::count_enabled_admins(&state.db).await? > 0 {
+    if role_grants::count_enabled_admins(&state.db).await? > 0 {
         return Ok(None);
     }
     check_username(username, "username")?;
@@ -38,7 +38,7 @@ pub async fn ensure_first_admin(
     let must_change = generated.is_some();
     match users::find_by_username(&state.db, username).await? {
         Some(existing) => {
-            users::make_enabled_admin(&state.db, existing.id).await?;
+            role_grants::make_enabled_admin(&state.db, existing.id).await?;
             let event = audit::event(Actor::System, AuditAction::PasswordReset, Target::user(existing.id, username), json!({"by": "first_run"}));
             users::set_password(&state.db, existing.id, &hash, must_change, None, &event).await?;
         }
@@ -54,7 +54,7 @@ pub async fn ensure_first_admin(
             let event = audit::event(Actor::System, AuditAction::UserCreated, Target::user(0, username), json!({"roles": ["admin"], "by": "first_run"}));
             if let Err(err) = users::insert(&state.db, &new, event).await {
                 // Another instance sharing the database may have won the race.
-                if users::count_enabled_admins(&state.db).await? > 0 {
+                if role_grants::count_enabled_admins(&state.db).await? > 0 {
                     return Ok(None);
                 }
                 return Err(err.into());

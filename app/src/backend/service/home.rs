@@ -5,6 +5,7 @@
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
 use crate::backend::service::access_requests;
+use crate::backend::store::users::sign_in_counters;
 use crate::backend::store::{outbox, project_requests, projects, users};
 use crate::backend::time::{now_ms, DAY_MS};
 use crate::backend::AppState;
@@ -74,7 +75,7 @@ pub async fn proven_email<'p>(state: &AppState, p: &'p Principal) -> Result<Opti
 }
 
 async fn admin_attention(state: &AppState, now: i64) -> Result<AdminAttention, AppError> {
-    let (locked, awaiting_approval) = users::count_locked_and_awaiting(&state.db, now).await?;
+    let (locked, awaiting_approval) = sign_in_counters::count_locked_and_awaiting(&state.db, now).await?;
     let (outbox_pending, outbox_failed) = outbox::pending_and_failed(&state.db).await?;
     Ok(AdminAttention { awaiting_approval, locked, outbox_pending, outbox_failed })
 }

@@ -16,7 +16,7 @@ use crate::backend::service::email_links;
 use crate::backend::service::mail::{self, Outgoing};
 use crate::backend::service::settings;
 use crate::backend::store::email_tokens::Purpose;
-use crate::backend::store::users::{self, AccountFlag, NewUser};
+use crate::backend::store::users::{self, role_grants, AccountFlag, NewUser};
 use crate::backend::AppState;
 use crate::model::validate::{self, check_email, check_username, EMAIL_TAKEN, USERNAME_TAKEN};
 use crate::model::{AppError, NextStep, RegisterForm};
@@ -117,7 +117,7 @@ pub(crate) async fn notify_admins(state: &AppState, username: &str, email: &str,
     } else {
         format!("It needs your approval: {}", mail::link(state, "/admin/users?status=awaiting"))
     };
-    for admin in users::admin_emails(&state.db).await? {
+    for admin in role_grants::admin_emails(&state.db).await? {
         mail::queue(state, Outgoing {
             to: admin,
             subject: format!("New registration: {username}"),

@@ -11,7 +11,7 @@ use crate::backend::service::audit::{self, AuditAction, Changes, Target};
 use crate::backend::service::settings::{overlay, with_security, STALE_SETTINGS};
 use crate::backend::state::SiteSettings;
 use crate::backend::store::site_settings::{self, SecurityValues};
-use crate::backend::store::users;
+use crate::backend::store::users::{inactivity, role_grants, sign_in_counters};
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use crate::model::{iso8601, AppError, InactivePreview, LockedAccount, SecurityForm};
@@ -98,7 +98,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Securi
 /// The accounts locked now, latest lock first (at most 200).
 pub async fn locked_accounts(state: &AppState, principal: Option<&Principal>) -> Result<Vec<LockedAccount>, AppError> {
     authorize(principal, Action::Administer)?;
-    let rows = users::locked_now(&state.db, now_ms(), 200).await?;
+    let rows = sign_in_counters::locked_now(&state.db, now_ms(), 200).await?;
     Ok(rows
         .into_iter()
         .map(|(username, failed_logins, until)| LockedAccount { username, failed_logins, locked_until: iso8601(until) })
@@ -110,8 +110,8 @@ pub async fn locked_accounts(state: &AppState, principal: Option<&Principal>) ->
 /// enabled admin is inactive, the last of them in that order stays enabled.
 async fn inactive_accounts(state: &AppState, days: i64) -> Result<Vec<(i64, String, Option<i64>)>, AppError> {
     let cutoff = now_ms() - days * crate::backend::time::DAY_MS;
-    let mut found = users::inactive_since(&state.db, cutoff).await?;
-    let admins = users::enabled_admin_ids(&state.db).await?;
+    let mut found = inactivity::inactive_since(&state.db, cutoff).await?;
+    let admins = role_grants::enabled_admin_ids(&state.db).await?;
     if !admins.is_empty() && admins.iter().all(|a| found.iter().any(|(id, ..)| id == a)) {
         if let Some(last) = found.iter().rposition(|(id, ..)| admins.contains(id)) {
             found.remove(last);
@@ -149,7 +149,7 @@ pub async fn disable_inactive(state: &AppState) -> Result<u64, AppError> {
     for (id, username, last) in inactive_accounts(state, days).await? {
         let details = serde_json::json!({"reason": "inactive", "inactive_days": days, "last_sign_in": last.map(iso8601)});
         let event = audit::event(audit::Actor::System, AuditAction::UserDisabled, Target::user(id, &username), details);
-        if users::disable_if_inactive(&state.db, id, cutoff, &event).await? {
+        if inactivity::disable_if_inactive(&state.db, id, cutoff, &event).await? {
             disabled += 1;
         }
     }

@@ -7,7 +7,7 @@
 use crate::backend::auth::Principal;
 use crate::backend::policy::{admin_change_action, authorize, AccountChange};
 use crate::backend::service::audit::{self, AuditAction, Target};
-use crate::backend::store::users::{self, ImportedUser};
+use crate::backend::store::users::import::{self, ImportedUser};
 use crate::backend::store::roles;
 use crate::backend::AppState;
 use crate::model::*;
@@ -67,8 +67,8 @@ pub async fn import_chunk(
     let mut seen_emails = HashSet::new();
     let names: Vec<String> = candidates.iter().map(|u| u.username.to_lowercase()).collect();
     let emails: Vec<String> = candidates.iter().filter_map(|u| u.email.as_ref().map(|e| e.to_lowercase())).collect();
-    let taken_names: HashSet<String> = users::taken_usernames(&state.db, &names).await?.into_iter().collect();
-    let taken_emails: HashSet<String> = users::taken_emails(&state.db, &emails).await?.into_iter().collect();
+    let taken_names: HashSet<String> = import::taken_usernames(&state.db, &names).await?.into_iter().collect();
+    let taken_emails: HashSet<String> = import::taken_emails(&state.db, &emails).await?.into_iter().collect();
     let mut valid = Vec::new();
     for user in candidates {
         let name = user.username.to_lowercase();
@@ -94,7 +94,7 @@ pub async fn import_chunk(
             });
             audit::event(caller.into(), AuditAction::UsersImported, Target::default(), details)
         };
-        for line in users::insert_imported(&state.db, &valid, event).await? {
+        for line in import::insert_imported(&state.db, &valid, event).await? {
             report.created -= 1;
             report.problems.push(ImportProblem { line, message: "Username or email was taken meanwhile".into() });
         }

@@ -12,11 +12,11 @@
 //! [`CHAIN_LOCK`], held until the caller commits, so the last hash it reads
 //! is the last committed one and ids grow in chain order.
 
-use crate::backend::db::Db;
+use crate::backend::db::{Conn, Db};
 use crate::backend::store::user_list::{like_pattern, Arg};
-use crate::on_db;
+use crate::backend::store::Args;
+use crate::{on_conn, on_db};
 use sha2::{Digest, Sha256};
-use std::future::Future;
 
 /// An event to append.
 #[derive(Clone, Debug, Default)]
@@ -42,10 +42,7 @@ pub struct NewEvent {
 /// lock (key 7449363237423113332, "gateaudt"), released at commit.
 const LOCK_CHAIN_PG: &str = "SELECT pg_advisory_xact_lock(7449363237423113332)";
 /// The hash the next event chains to: the last event's (NULL or no row: `""`).
-pub const LAST_HASH: &str = "SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1";
-
-pub const INSERT: &str = "INSERT INTO audit_events (at, actor_id, actor, action, target_kind, target_id, target, details, ip, user_agent, request_id, client_request_id, prev_hash, hash) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+const LAST_HASH: &str = "SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1";
 
 /// The one definition of what the chain hash covers and how: SHA-256 over a
 /// version tag, then the previous hash and each field in this order, each
@@ -119,72 +116,88 @@ impl NewEvent {
     }
 }
 
-/// Appends one event on `$conn` (a connection inside the caller's write
-/// transaction), holding the chain first.
-macro_rules! append_chained {
-    ($conn:ident, $event:ident) => {{
-        $conn.lock_chain().await?;
-        let prev: Option<Option<String>> = sqlx::query_scalar(LAST_HASH).fetch_optional(&mut *$conn).await?;
-        let prev = prev.flatten().unwrap_or_default();
-        let hash = chain_hash(&prev, &$event.chain_fields());
-        sqlx::query(INSERT)
-            .bind($event.at)
-            .bind($event.actor_id)
-            .bind($event.actor.as_str())
-            .bind($event.action)
-            .bind($event.target_kind)
-            .bind($event.target_id.as_str())
-            .bind($event.target.as_str())
-            .bind($event.details.as_str())
-            .bind($event.ip.as_deref())
-            .bind($event.user_agent.as_deref())
-            .bind($event.request_id.as_deref())
-            .bind($event.client_request_id.as_deref())
-            .bind(prev)
-            .bind(hash)
-            .execute(&mut *$conn)
-            .await
-            .map(|_| ())
-    }};
-}
-
-/// A connection inside a write transaction, which can hold and extend the
-/// chain until it commits.
-pub trait AuditConn: Send {
-    /// Holds the chain until the transaction ends (PostgreSQL's advisory
-    /// lock; SQLite's write transaction already holds it).
-    fn lock_chain(&mut self) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
-    fn append_event<'a>(&'a mut self, event: &'a NewEvent) -> impl Future<Output = Result<(), sqlx::Error>> + Send + 'a;
-}
-
-impl AuditConn for sqlx::SqliteConnection {
-    async fn lock_chain(&mut self) -> Result<(), sqlx::Error> {
-        Ok(())
-    }
-    async fn append_event<'a>(&'a mut self, event: &'a NewEvent) -> Result<(), sqlx::Error> {
-        let conn = self;
-        append_chained!(conn, event)
+/// Holds the chain until the transaction of `conn` ends (PostgreSQL's
+/// advisory lock; SQLite's write transaction already holds it).
+async fn lock_chain<'c>(conn: impl Into<Conn<'c>>) -> Result<(), sqlx::Error> {
+    match conn.into() {
+        Conn::Sqlite(_) => Ok(()),
+        Conn::Postgres(c) => sqlx::query(LOCK_CHAIN_PG).execute(c).await.map(|_| ()),
     }
 }
 
-impl AuditConn for sqlx::PgConnection {
-    async fn lock_chain(&mut self) -> Result<(), sqlx::Error> {
-        sqlx::query(LOCK_CHAIN_PG).execute(self).await.map(|_| ())
-    }
-    async fn append_event<'a>(&'a mut self, event: &'a NewEvent) -> Result<(), sqlx::Error> {
-        let conn = self;
-        append_chained!(conn, event)
-    }
+/// Holds the chain, then reads the hash the next event chains to.
+async fn chain_head<'c>(conn: impl Into<Conn<'c>>) -> Result<String, sqlx::Error> {
+    on_conn!(conn, |c| {
+        lock_chain(&mut *c).await?;
+        let last: Option<Option<String>> = sqlx::query_scalar(LAST_HASH).fetch_optional(&mut *c).await?;
+        Ok(last.flatten().unwrap_or_default())
+    })
+}
+
+/// `INSERT` of `rows` events, each with its `prev_hash` and `hash`.
+fn insert_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let row: Vec<String> = (1..=14).map(|k| format!("${}", r * 14 + k)).collect();
+            format!("({})", row.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO audit_events (at, actor_id, actor, action, target_kind, target_id, target, details, ip, user_agent, \
+         request_id, client_request_id, prev_hash, hash) VALUES {}",
+        values.join(", ")
+    )
+}
+
+/// Binds one row of [`insert_sql`]: `event`, chained to `prev` with `hash`.
+fn bind_event<'q, DB: sqlx::Database>(
+    query: sqlx::query::Query<'q, DB, DB::Arguments<'q>>,
+    event: &'q NewEvent,
+    prev: String,
+    hash: String,
+) -> sqlx::query::Query<'q, DB, DB::Arguments<'q>>
+where
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query
+        .bind(event.at)
+        .bind(event.actor_id)
+        .bind(event.actor.as_str())
+        .bind(event.action)
+        .bind(event.target_kind)
+        .bind(event.target_id.as_str())
+        .bind(event.target.as_str())
+        .bind(event.details.as_str())
+        .bind(event.ip.as_deref())
+        .bind(event.user_agent.as_deref())
+        .bind(event.request_id.as_deref())
+        .bind(event.client_request_id.as_deref())
+        .bind(prev)
+        .bind(hash)
+}
+
+/// Appends `event` on `conn`, a connection inside the caller's transaction
+/// (`&mut *tx`), holding the chain first, so the change and its event
+/// commit together. [`write_audit!`] is this call.
+pub async fn append_in<'c>(conn: impl Into<Conn<'c>>, event: &NewEvent) -> Result<(), sqlx::Error> {
+    on_conn!(conn, |c| {
+        let prev = chain_head(&mut *c).await?;
+        let hash = chain_hash(&prev, &event.chain_fields());
+        bind_event(sqlx::query(&insert_sql(1)), event, prev, hash).execute(&mut *c).await.map(|_| ())
+    })
 }
 
 /// Appends `$event` (a `&NewEvent`) to the chain inside the caller's
-/// transaction `$exec` (`&mut *tx`), so the change and its event commit together.
+/// transaction `$exec` (`&mut *tx`): [`append_in`], awaited.
 #[macro_export]
 macro_rules! write_audit {
-    ($exec:expr, $event:expr) => {{
-        let event: &$crate::backend::store::audit::NewEvent = $event;
-        $crate::backend::store::audit::AuditConn::append_event($exec, event).await
-    }};
+    ($exec:expr, $event:expr) => {
+        $crate::backend::store::audit::append_in($exec, $event).await
+    };
 }
 
 /// Appends an event that records no change of ours (a refused sign-in).
@@ -192,31 +205,39 @@ pub async fn append(db: &Db, event: &NewEvent) -> Result<(), sqlx::Error> {
     crate::in_tx!(db, |tx| write_audit!(&mut *tx, event))
 }
 
+/// Events per multi-row `INSERT` in [`append_many`] (14 parameters each,
+/// under both databases' limits).
+const ROWS_PER_INSERT: usize = 500;
+
+/// Appends `events`, in order, in one transaction of multi-row `INSERT`s
+/// that chain each event here: the bulk path (generated events), for a few
+/// thousand events at a time.
+pub async fn append_many(db: &Db, events: &[NewEvent]) -> Result<(), sqlx::Error> {
+    crate::in_tx!(db, |tx| {
+        let mut prev = chain_head(&mut *tx).await?;
+        for chunk in events.chunks(ROWS_PER_INSERT) {
+            let sql = insert_sql(chunk.len());
+            let mut query = sqlx::query(&sql);
+            for event in chunk {
+                let hash = chain_hash(&prev, &event.chain_fields());
+                query = bind_event(query, event, std::mem::replace(&mut prev, hash.clone()), hash);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        Ok::<_, sqlx::Error>(())
+    })
+}
+
 /// Runs one statement and, when it changed a row, appends `event` in the
 /// same transaction; returns how many rows it changed.
 pub async fn execute_audited(db: &Db, sql: &str, args: &[Arg], event: &NewEvent) -> Result<u64, sqlx::Error> {
     crate::in_tx!(db, |tx| {
-        let changed = crate::bind_args!(sqlx::query(sql), args).execute(&mut *tx).await?.rows_affected();
+        let changed = sqlx::query_with(sql, Args(args)).execute(&mut *tx).await?.rows_affected();
         if changed > 0 {
             write_audit!(&mut *tx, event)?;
         }
         Ok::<_, sqlx::Error>(changed)
     })
-}
-
-/// Runs `$body` in a transaction that holds the chain (a bulk insert that
-/// computes its own hashes), with `$prev` bound to the last event's hash.
-#[macro_export]
-macro_rules! with_chain_head {
-    ($db:expr, |$tx:ident, $prev:ident| $body:expr) => {
-        $crate::in_tx!($db, |$tx| {
-            $crate::backend::store::audit::AuditConn::lock_chain(&mut *$tx).await?;
-            let last: Option<Option<String>> =
-                sqlx::query_scalar($crate::backend::store::audit::LAST_HASH).fetch_optional(&mut *$tx).await?;
-            let $prev = last.flatten().unwrap_or_default();
-            $body
-        })
-    };
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -314,7 +335,7 @@ fn build(filter: &Filter, before: Option<i64>, limit: i64) -> (String, Vec<Arg>)
 /// Up to `limit` events matching `filter`, newest first, older than the event `before`.
 pub async fn page(db: &Db, filter: &Filter, before: Option<i64>, limit: i64) -> Result<Vec<EventRow>, sqlx::Error> {
     let (sql, args) = build(filter, before, limit);
-    on_db!(db, |pool| crate::bind_args!(sqlx::query_as::<_, EventRow>(&sql), &args).fetch_all(pool).await)
+    on_db!(db, |pool| sqlx::query_as_with::<_, EventRow, _>(&sql, Args(&args)).fetch_all(pool).await)
 }
 
 /// One event as the chain check reads it.
@@ -416,7 +437,7 @@ pub async fn purge_older_than(
         Db::Postgres(_) => "SELECT 1",
     };
     crate::in_tx!(db, |tx| {
-        AuditConn::lock_chain(&mut *tx).await?;
+        lock_chain(&mut *tx).await?;
         // The newest event stays whatever its age: it is the chain's head.
         let select = "SELECT id, at, CASE WHEN action = $3 THEN details END AS purge_details FROM audit_events \
                       WHERE at < $1 AND id < (SELECT MAX(id) FROM audit_events) ORDER BY id LIMIT $2";

@@ -2,6 +2,7 @@
 //! counter that files keep in step.
 
 use crate::backend::db::Db;
+use crate::backend::store::users::role_grants::{sole_enabled_admin, LastAdmin};
 use crate::{in_tx, in_write_tx, on_db};
 
 /// A dataset with its figures, as pages show it.
@@ -231,15 +232,15 @@ pub async fn delete_user_with_data(
     user: i64,
     heir: Option<i64>,
     event: &crate::backend::store::audit::NewEvent,
-) -> Result<Result<Vec<String>, super::users::LastAdmin>, sqlx::Error> {
+) -> Result<Result<Vec<String>, LastAdmin>, sqlx::Error> {
     let doomed = "SELECT f.storage_key FROM files f WHERE f.uploaded_by = $1 \
                   OR f.dataset_id IN (SELECT id FROM datasets WHERE created_by = $1)";
     let release_others = "UPDATE users SET storage_used = storage_used - COALESCE((SELECT SUM(f.size) FROM files f \
                           JOIN datasets d ON d.id = f.dataset_id WHERE d.created_by = $1 AND f.uploaded_by = users.id), 0) \
                           WHERE id <> $1";
     in_write_tx!(db, |tx, lock| {
-        if super::users::sole_enabled_admin!(tx, lock, user) {
-            return Ok(Err(super::users::LastAdmin));
+        if sole_enabled_admin(&mut *tx, lock, user).await? {
+            return Ok(Err(LastAdmin));
         }
         let keys = match heir {
             Some(heir) => {

@@ -19,17 +19,26 @@ pub mod user_list;
 pub mod user_search;
 pub mod users;
 
-/// Binds each of `$args` (a slice of [`user_list::Arg`]) to `$query` in order.
-#[macro_export]
-macro_rules! bind_args {
-    ($query:expr, $args:expr) => {{
-        let mut query = $query;
-        for arg in $args {
-            query = match arg {
-                $crate::backend::store::user_list::Arg::Int(i) => query.bind(*i),
-                $crate::backend::store::user_list::Arg::Text(t) => query.bind(t.clone()),
+/// A list of [`user_list::Arg`]s bound in order, on either backend:
+/// `sqlx::query_with(sql, Args(&args))` (or `query_as_with`).
+pub struct Args<'a>(pub &'a [user_list::Arg]);
+
+impl<'q, DB: sqlx::Database> sqlx::IntoArguments<'q, DB> for Args<'q>
+where
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    fn into_arguments(self) -> DB::Arguments<'q> {
+        use sqlx::Arguments;
+        let mut arguments = DB::Arguments::default();
+        for arg in self.0 {
+            let added = match arg {
+                user_list::Arg::Int(i) => arguments.add(*i),
+                user_list::Arg::Text(t) => arguments.add(t.as_str()),
             };
+            // Neither backend can fail to encode an integer or a text.
+            added.expect("an integer or a text always encodes");
         }
-        query
-    }};
+        arguments
+    }
 }

@@ -1,48 +1,45 @@
 //! The `access_requests` and `invitations` tables: the two ways into a project.
 
-use crate::backend::db::Db;
+use crate::backend::db::{Conn, Db};
 use crate::backend::policy::{JOINED_INVITATION, JOINED_REQUEST};
 use crate::backend::store::projects::{APPROVE_PENDING, JOIN_KEEPING_THE_STRONGER_ROLE};
 use crate::backend::store::users::{insert_user, NewUser};
 use crate::backend::store::audit::{execute_audited, NewEvent};
 use crate::backend::store::user_list::Arg;
-use crate::{in_tx, in_write_tx, on_db, write_audit};
+use crate::{in_tx, in_write_tx, on_conn, on_db, write_audit};
 
-/// Puts user `$user` in project `$project` with `$role`, joined by
-/// `$joined_by`, inside the transaction `$tx` (someone already in it keeps
-/// the stronger role) and closes their pending request; evaluates to the
-/// role they now have.
-macro_rules! join_project {
-    ($tx:ident, $project:expr, $user:expr, $role:expr, $joined_by:expr, $decided_by:expr, $now:expr) => {{
+/// Puts `user` in `project` with `role`, joined by `joined_by`, inside the
+/// caller's transaction `conn` (someone already in it keeps the stronger
+/// role) and closes their pending request; returns the role they now have.
+async fn join_project<'c>(
+    conn: impl Into<Conn<'c>>,
+    project: i64,
+    user: i64,
+    role: &str,
+    joined_by: &str,
+    decided_by: &str,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    on_conn!(conn, |c| {
         let role: String = sqlx::query_scalar(JOIN_KEEPING_THE_STRONGER_ROLE)
-            .bind($project)
-            .bind($user)
-            .bind($role)
-            .bind($now)
-            .bind($joined_by)
-            .fetch_one(&mut *$tx)
+            .bind(project)
+            .bind(user)
+            .bind(role)
+            .bind(now)
+            .bind(joined_by)
+            .fetch_one(&mut *c)
             .await?;
-        sqlx::query(APPROVE_PENDING).bind($project).bind($user).bind(&role).bind($now).bind($decided_by).execute(&mut *$tx).await?;
-        role
-    }};
+        sqlx::query(APPROVE_PENDING).bind(project).bind(user).bind(&role).bind(now).bind(decided_by).execute(&mut *c).await?;
+        Ok(role)
+    })
 }
 
-/// Marks invitation `$id` accepted by `$username` inside `$tx` if it is
-/// still open; evaluates to whether it was.
-macro_rules! spend_invitation {
-    ($tx:ident, $id:expr, $username:expr, $now:expr) => {
-        sqlx::query(
-            "UPDATE invitations SET accepted_at = $2, accepted_by = $3 \
-             WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
-        )
-        .bind($id)
-        .bind($now)
-        .bind($username)
-        .execute(&mut *$tx)
-        .await?
-        .rows_affected()
-            == 1
-    };
+/// Marks invitation `id` accepted by `username` inside the caller's
+/// transaction `conn` if it is still open; returns whether it was.
+async fn spend_invitation<'c>(conn: impl Into<Conn<'c>>, id: i64, username: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE invitations SET accepted_at = $2, accepted_by = $3 \
+               WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2";
+    on_conn!(conn, |c| sqlx::query(sql).bind(id).bind(now).bind(username).execute(c).await.map(|r| r.rows_affected() == 1))
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -117,7 +114,7 @@ pub async fn approve(db: &Db, request: &RequestRow, role: &str, decided_by: &str
         if decided.rows_affected() == 0 {
             return Ok(None);
         }
-        let role = join_project!(tx, request.project_id, request.user_id, role, JOINED_REQUEST, decided_by, now);
+        let role = join_project(&mut *tx, request.project_id, request.user_id, role, JOINED_REQUEST, decided_by, now).await?;
         write_audit!(&mut *tx, event)?;
         Ok::<_, sqlx::Error>(Some(role))
     })
@@ -243,10 +240,10 @@ pub async fn find_invitation_by_hash(db: &Db, token_hash: &str) -> Result<Option
 /// meanwhile (so a replayed link never works twice).
 pub async fn accept_invitation(db: &Db, invitation: &InvitationRow, user: i64, username: &str, now: i64, event: &NewEvent) -> Result<bool, sqlx::Error> {
     in_tx!(db, |tx| {
-        if !spend_invitation!(tx, invitation.id, username, now) {
+        if !spend_invitation(&mut *tx, invitation.id, username, now).await? {
             return Ok(false);
         }
-        join_project!(tx, invitation.project_id, user, &invitation.role, JOINED_INVITATION, &invitation.invited_by, now);
+        join_project(&mut *tx, invitation.project_id, user, &invitation.role, JOINED_INVITATION, &invitation.invited_by, now).await?;
         write_audit!(&mut *tx, event)?;
         Ok::<_, sqlx::Error>(true)
     })
@@ -268,11 +265,11 @@ pub async fn accept_invitation_as_new_user(
     event: &NewEvent,
 ) -> Result<Option<i64>, sqlx::Error> {
     in_tx!(db, |tx| {
-        if !spend_invitation!(tx, invitation.id, new.username, now) {
+        if !spend_invitation(&mut *tx, invitation.id, new.username, now).await? {
             return Ok(None);
         }
-        let id = insert_user!(tx, new, true, approved, now);
-        join_project!(tx, invitation.project_id, id, &invitation.role, JOINED_INVITATION, &invitation.invited_by, now);
+        let id = insert_user(&mut *tx, new, true, approved, now).await?;
+        join_project(&mut *tx, invitation.project_id, id, &invitation.role, JOINED_INVITATION, &invitation.invited_by, now).await?;
         write_audit!(&mut *tx, &NewEvent { actor_id: Some(id), ..event.clone() })?;
         Ok::<_, sqlx::Error>(Some(id))
     })

@@ -15,6 +15,7 @@
 
 use crate::backend::db::Db;
 use crate::backend::store::user_search::{self, SearchBy};
+use crate::backend::store::Args;
 use crate::on_db;
 
 /// Searches with more candidates than this walk the sort order instead.
@@ -218,8 +219,7 @@ async fn fetch(db: &Db, filter: &ListFilter<'_>, by: &SearchBy) -> Result<Vec<Li
     // statement's generic plan cannot tell a rare trigram from a common one).
     let prepared = *by == SearchBy::Walk || matches!(db, Db::Sqlite(_));
     on_db!(db, |pool| {
-        let query = sqlx::query_as::<_, ListRow>(&sql).persistent(prepared);
-        crate::bind_args!(query, &args).fetch_all(pool).await
+        sqlx::query_as_with::<_, ListRow, _>(&sql, Args(&args)).persistent(prepared).fetch_all(pool).await
     })
 }
 

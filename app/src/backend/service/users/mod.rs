@@ -10,7 +10,7 @@
 //!
 //! The last-enabled-admin rule is checked by the store inside the change's
 //! own write transaction, under a guard that makes such changes take turns
-//! (`store::users::sole_enabled_admin!`): two admins demoting each other at
+//! (`store::users::role_grants::sole_enabled_admin`): two admins demoting each other at
 //! the same instant leave one admin, on both databases.
 
 pub mod listing;
@@ -18,7 +18,7 @@ pub mod listing;
 use crate::backend::auth::Principal;
 use crate::backend::policy::{admin_change_action, authorize, AccountChange, Action};
 use crate::backend::service::audit::{self, AuditAction, Changes, Target};
-use crate::backend::store::users::{self, UserRow};
+use crate::backend::store::users::{self, role_grants, sign_in_counters, UserRow};
 use crate::backend::store::{data, projects, roles};
 use crate::backend::AppState;
 use crate::model::validate::{self, EMAIL_TAKEN, USERNAME_TAKEN};
@@ -76,8 +76,8 @@ enum AdminAfter {
 }
 
 /// The refusal of a change that would leave the site without an enabled admin.
-fn last_admin(after: AdminAfter) -> impl FnOnce(users::LastAdmin) -> AppError {
-    move |users::LastAdmin| {
+fn last_admin(after: AdminAfter) -> impl FnOnce(role_grants::LastAdmin) -> AppError {
+    move |role_grants::LastAdmin| {
         let what = match after {
             AdminAfter::LosesRole => "lose the admin role",
             AdminAfter::Disabled => "be disabled",
@@ -327,7 +327,7 @@ pub async fn unlock(state: &AppState, principal: Option<&Principal>, username: &
     let caller = authorize(principal, admin_change_action(AccountChange { lifts_lockout: true, ..Default::default() }))?;
     let user = find_user(state, username).await?;
     let event = audit::event(caller.into(), AuditAction::UserUnlocked, Target::user(user.id, &user.username), json!({}));
-    users::unlock(&state.db, user.id, &event).await?;
+    sign_in_counters::unlock(&state.db, user.id, &event).await?;
     Ok(())
 }
 
@@ -341,7 +341,7 @@ pub async fn set_role(state: &AppState, principal: Option<&Principal>, username:
     authorize(principal, admin_change_action(AccountChange { grants_admin: grants, ..Default::default() }))?;
     let action = if granted { AuditAction::RoleGranted } else { AuditAction::RoleRevoked };
     let event = audit::event(caller.into(), action, Target::user(user.id, &user.username), json!({"role": role}));
-    users::set_role(&state.db, user.id, &role, granted, &event).await?.map_err(last_admin(AdminAfter::LosesRole))?;
+    role_grants::set_role(&state.db, user.id, &role, granted, &event).await?.map_err(last_admin(AdminAfter::LosesRole))?;
     Ok(())
 }
 

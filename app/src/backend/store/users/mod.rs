@@ -1,77 +1,17 @@
-//! The `users`, `roles` and `user_roles` tables.
+//! The `users` table: finding, creating and changing accounts. Role
+//! grants, sign-in counters, bulk creation and inactivity each have their
+//! own file beside this one.
 
-use crate::backend::db::Db;
-use crate::backend::time::now_ms;
+pub mod import;
+pub mod inactivity;
+pub mod role_grants;
+pub mod sign_in_counters;
+
+use crate::backend::db::{Conn, Db};
 use crate::backend::store::audit::NewEvent;
-use crate::{in_tx, in_write_tx, on_db, write_audit};
-
-/// Grants each of `$roles` to `$user_id` inside the transaction `$tx`.
-macro_rules! grant_roles {
-    ($tx:ident, $user_id:expr, $roles:expr) => {
-        for role in $roles {
-            sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
-                .bind($user_id)
-                .bind(AsRef::<str>::as_ref(role))
-                .execute(&mut *$tx)
-                .await?;
-        }
-    };
-}
-
-pub(crate) use grant_roles;
-
-/// Inside an [`in_write_tx!`] transaction: takes the admin guard, then
-/// evaluates to whether `$user_id` is the site's only enabled admin. On
-/// PostgreSQL the guard is the `admin` role's row `FOR UPDATE`, so changes
-/// that could take away the last admin run one at a time and each sees the
-/// last one's result; on SQLite the transaction's write lock does the same.
-macro_rules! sole_enabled_admin {
-    ($tx:ident, $lock:ident, $user_id:expr) => {{
-        sqlx::query(&format!("SELECT name FROM roles WHERE name = 'admin'{}", $lock)).execute(&mut *$tx).await?;
-        let admins: Vec<i64> = sqlx::query_scalar(
-            "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \
-             WHERE r.role = 'admin' AND u.enabled = TRUE ORDER BY u.id LIMIT 2",
-        )
-        .fetch_all(&mut *$tx)
-        .await?;
-        admins == [$user_id]
-    }};
-}
-
-pub(crate) use sole_enabled_admin;
-
-/// A change refused because it would leave no enabled admin.
-#[derive(Debug, PartialEq, Eq)]
-pub struct LastAdmin;
-
-/// Inserts the user `$new` (a [`NewUser`]) with its roles inside the
-/// transaction `$tx`, evaluating to the new id.
-macro_rules! insert_user {
-    ($tx:ident, $new:expr, $verified:expr, $approved:expr, $now:expr) => {{
-        let new: &$crate::backend::store::users::NewUser<'_> = $new;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, username_lower, display_name, email, email_lower, \
-             password_hash, must_change_password, created_at, updated_at, password_changed_at, verified, approved) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10) RETURNING id",
-        )
-        .bind(new.username)
-        .bind(new.username.to_lowercase())
-        .bind(new.display_name)
-        .bind(new.email)
-        .bind(new.email.map(str::to_lowercase))
-        .bind(new.password_hash)
-        .bind(new.must_change_password)
-        .bind($now)
-        .bind($verified)
-        .bind($approved)
-        .fetch_one(&mut *$tx)
-        .await?;
-        $crate::backend::store::users::grant_roles!($tx, id, new.roles);
-        id
-    }};
-}
-
-pub(crate) use insert_user;
+use crate::backend::store::users::role_grants::{grant_roles, sole_enabled_admin, LastAdmin};
+use crate::backend::time::now_ms;
+use crate::{in_tx, in_write_tx, on_conn, on_db, write_audit};
 
 /// One row of `users`. Holds the password hash, so it never crosses the wire.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -122,6 +62,31 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     pub must_change_password: bool,
     pub roles: &'a [&'a str],
+}
+
+/// Inserts `new` with its roles inside the caller's transaction `conn`;
+/// returns the new id.
+pub(crate) async fn insert_user<'c>(conn: impl Into<Conn<'c>>, new: &NewUser<'_>, verified: bool, approved: bool, now: i64) -> Result<i64, sqlx::Error> {
+    let sql = "INSERT INTO users (username, username_lower, display_name, email, email_lower, \
+               password_hash, must_change_password, created_at, updated_at, password_changed_at, verified, approved) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10) RETURNING id";
+    on_conn!(conn, |c| {
+        let id: i64 = sqlx::query_scalar(sql)
+            .bind(new.username)
+            .bind(new.username.to_lowercase())
+            .bind(new.display_name)
+            .bind(new.email)
+            .bind(new.email.map(str::to_lowercase))
+            .bind(new.password_hash)
+            .bind(new.must_change_password)
+            .bind(now)
+            .bind(verified)
+            .bind(approved)
+            .fetch_one(&mut *c)
+            .await?;
+        grant_roles(&mut *c, id, new.roles).await?;
+        Ok(id)
+    })
 }
 
 pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
@@ -179,41 +144,15 @@ pub async fn insert(db: &Db, new: &NewUser<'_>, event: NewEvent) -> Result<i64, 
 pub async fn insert_with_flags(db: &Db, new: &NewUser<'_>, verified: bool, approved: bool, event: NewEvent) -> Result<i64, sqlx::Error> {
     let now = now_ms();
     in_tx!(db, |tx| {
-        let id = insert_user!(tx, new, verified, approved, now);
+        let id = insert_user(&mut *tx, new, verified, approved, now).await?;
         let event = NewEvent { target_id: id.to_string(), ..event.clone() };
         write_audit!(&mut *tx, &event)?;
         Ok::<i64, sqlx::Error>(id)
     })
 }
 
-/// Number of enabled users holding the `admin` role.
-pub async fn count_enabled_admins(db: &Db) -> Result<i64, sqlx::Error> {
-    let sql = "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id \
-               WHERE r.role = 'admin' AND u.enabled = TRUE";
-    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await)
-}
-
 pub async fn count_all(db: &Db) -> Result<i64, sqlx::Error> {
     on_db!(db, |pool| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(pool).await)
-}
-
-/// Gives `user_id` the `admin` role (idempotent) and enables the account.
-pub async fn make_enabled_admin(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
-    let now = now_ms();
-    in_tx!(db, |tx| {
-        sqlx::query(
-            "INSERT INTO user_roles (user_id, role) VALUES ($1, 'admin') ON CONFLICT DO NOTHING",
-        )
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE users SET enabled = TRUE, version = version + 1, updated_at = $2 WHERE id = $1")
-            .bind(user_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        Ok::<(), sqlx::Error>(())
-    })
 }
 
 /// Replaces the password hash, clears any lockout, bumps the credential
@@ -248,52 +187,6 @@ pub async fn set_password(
             .await?;
         write_audit!(&mut *tx, event)?;
         Ok::<i64, sqlx::Error>(generation)
-    })
-}
-
-/// Counts one failed login of an account that is not locked at `now`;
-/// locks it until `lock_until` when the count reaches `threshold`. A lock
-/// that has run out starts the count again; a lock in force is left alone
-/// (the condition is in the statement, so a check that began before a
-/// concurrent lock cannot clear it). Returns the new count, or `None` when
-/// the account is locked.
-pub async fn record_failed_login(
-    db: &Db,
-    user_id: i64,
-    threshold: i64,
-    now: i64,
-    lock_until: i64,
-) -> Result<Option<i64>, sqlx::Error> {
-    let sql = "UPDATE users SET \
-               failed_logins = CASE WHEN locked_until IS NULL THEN failed_logins + 1 ELSE 1 END, \
-               locked_until = CASE WHEN (CASE WHEN locked_until IS NULL THEN failed_logins + 1 ELSE 1 END) >= $2 \
-                              THEN $3 ELSE NULL END \
-               WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $4) RETURNING failed_logins";
-    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql)
-        .bind(user_id)
-        .bind(threshold)
-        .bind(lock_until)
-        .bind(now)
-        .fetch_optional(pool)
-        .await)
-}
-
-/// After a correct password: clears the failure count unless a lock is in
-/// force at `now`. Returns `false` (changing nothing) when locked, which
-/// decides the sign-in from the row itself rather than an earlier read.
-pub async fn clear_failures_unless_locked(db: &Db, user_id: i64, now: i64) -> Result<bool, sqlx::Error> {
-    let sql = "UPDATE users SET failed_logins = 0, locked_until = NULL \
-               WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)";
-    on_db!(db, |pool| sqlx::query(sql).bind(user_id).bind(now).execute(pool).await.map(|r| r.rows_affected() == 1))
-}
-
-/// Records the time of a successful sign-in, with its event.
-pub async fn record_successful_login(db: &Db, user_id: i64, event: &NewEvent) -> Result<(), sqlx::Error> {
-    let sql = "UPDATE users SET last_login_at = $2 WHERE id = $1";
-    let now = now_ms();
-    in_tx!(db, |tx| {
-        sqlx::query(sql).bind(user_id).bind(now).execute(&mut *tx).await?;
-        write_audit!(&mut *tx, event)
     })
 }
 
@@ -380,7 +273,7 @@ pub async fn update_email_and_roles(
     let now = now_ms();
     let loses_admin = roles.is_some_and(|r| !r.iter().any(|r| r == "admin"));
     in_write_tx!(db, |tx, lock| {
-        if loses_admin && sole_enabled_admin!(tx, lock, user_id) {
+        if loses_admin && sole_enabled_admin(&mut *tx, lock, user_id).await? {
             return Ok(Err(LastAdmin));
         }
         if let Some(email) = email {
@@ -393,7 +286,7 @@ pub async fn update_email_and_roles(
         }
         if let Some(roles) = roles {
             sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-            grant_roles!(tx, user_id, roles);
+            grant_roles(&mut *tx, user_id, roles).await?;
         }
         sqlx::query("UPDATE users SET updated_at = $2, version = version + 1 WHERE id = $1")
             .bind(user_id)
@@ -438,7 +331,7 @@ pub async fn apply_admin_edit(db: &Db, user_id: i64, edit: &AdminEdit<'_>, event
     let revoke = edit.ends_sessions;
     let loses_admin = !edit.enabled || !edit.roles.iter().any(|r| r == "admin");
     in_write_tx!(db, |tx, lock| {
-        if loses_admin && sole_enabled_admin!(tx, lock, user_id) {
+        if loses_admin && sole_enabled_admin(&mut *tx, lock, user_id).await? {
             return Ok(Err(LastAdmin));
         }
         let updated = sqlx::query(
@@ -469,7 +362,7 @@ pub async fn apply_admin_edit(db: &Db, user_id: i64, edit: &AdminEdit<'_>, event
             return Ok(Ok(false));
         }
         sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-        grant_roles!(tx, user_id, edit.roles);
+        grant_roles(&mut *tx, user_id, edit.roles).await?;
         if revoke {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         }
@@ -482,7 +375,7 @@ pub async fn apply_admin_edit(db: &Db, user_id: i64, edit: &AdminEdit<'_>, event
 pub async fn set_enabled(db: &Db, user_id: i64, enabled: bool, event: &NewEvent) -> Result<Result<(), LastAdmin>, sqlx::Error> {
     let now = now_ms();
     in_write_tx!(db, |tx, lock| {
-        if !enabled && sole_enabled_admin!(tx, lock, user_id) {
+        if !enabled && sole_enabled_admin(&mut *tx, lock, user_id).await? {
             return Ok(Err(LastAdmin));
         }
         sqlx::query(
@@ -514,138 +407,6 @@ pub async fn end_credentials(db: &Db, user_id: i64, event: &NewEvent) -> Result<
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         write_audit!(&mut *tx, event)
-    })
-}
-
-pub async fn unlock(db: &Db, user_id: i64, event: &NewEvent) -> Result<(), sqlx::Error> {
-    let sql = "UPDATE users SET failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $1";
-    in_tx!(db, |tx| {
-        sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
-        write_audit!(&mut *tx, event)
-    })
-}
-
-/// Inserts many users in transactions of 1,000 (fixtures and benchmarks):
-/// `users` yields (username, display name, email, created_at).
-pub async fn insert_many(
-    db: &Db,
-    users: &[(String, String, String, i64)],
-    password_hash: &str,
-) -> Result<(), sqlx::Error> {
-    for chunk in users.chunks(1000) {
-        in_tx!(db, |tx| {
-            for (username, display_name, email, created_at) in chunk {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO users (username, username_lower, display_name, email, email_lower, password_hash, \
-                     created_at, updated_at, password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7) RETURNING id",
-                )
-                .bind(username)
-                .bind(username.to_lowercase())
-                .bind(display_name)
-                .bind(email)
-                .bind(email.to_lowercase())
-                .bind(password_hash)
-                .bind(created_at)
-                .fetch_one(&mut *tx)
-                .await?;
-                grant_roles!(tx, id, ["user"].iter());
-            }
-            Ok::<(), sqlx::Error>(())
-        })?;
-    }
-    Ok(())
-}
-
-/// Grants or takes away one role (idempotent).
-pub async fn set_role(db: &Db, user_id: i64, role: &str, granted: bool, event: &NewEvent) -> Result<Result<(), LastAdmin>, sqlx::Error> {
-    let sql = if granted {
-        "INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-    } else {
-        "DELETE FROM user_roles WHERE user_id = $1 AND role = $2"
-    };
-    in_write_tx!(db, |tx, lock| {
-        if !granted && role == "admin" && sole_enabled_admin!(tx, lock, user_id) {
-            return Ok(Err(LastAdmin));
-        }
-        let changed = sqlx::query(sql).bind(user_id).bind(role).execute(&mut *tx).await?.rows_affected();
-        if changed > 0 {
-            write_audit!(&mut *tx, event)?;
-        }
-        Ok::<_, sqlx::Error>(Ok(()))
-    })
-}
-
-/// Which of `names` (lower-cased) are taken as usernames.
-pub async fn taken_usernames(db: &Db, names: &[String]) -> Result<Vec<String>, sqlx::Error> {
-    taken(db, "username_lower", names).await
-}
-
-/// Which of `emails` (lower-cased) are taken.
-pub async fn taken_emails(db: &Db, emails: &[String]) -> Result<Vec<String>, sqlx::Error> {
-    taken(db, "email_lower", emails).await
-}
-
-async fn taken(db: &Db, column: &str, values: &[String]) -> Result<Vec<String>, sqlx::Error> {
-    let mut found = Vec::new();
-    for chunk in values.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("SELECT {column} FROM users WHERE {column} IN ({})", placeholders.join(", "));
-        let rows: Vec<String> = on_db!(db, |pool| {
-            let mut query = sqlx::query_scalar::<_, String>(&sql);
-            for value in chunk {
-                query = query.bind(value);
-            }
-            query.fetch_all(pool).await
-        })?;
-        found.extend(rows);
-    }
-    Ok(found)
-}
-
-/// A user from an import: no usable password until one is set.
-pub struct ImportedUser {
-    pub line: i64,
-    pub username: String,
-    pub display_name: Option<String>,
-    pub email: Option<String>,
-    pub roles: Vec<String>,
-    pub enabled: bool,
-}
-
-/// The password hash of imported accounts: matches no password.
-pub const NO_PASSWORD: &str = "!";
-
-/// Inserts imported users in one transaction; each row with its roles or
-/// not at all, and one event made from the lines skipped. Returns the lines
-/// skipped because the name or email was taken meanwhile.
-pub async fn insert_imported(db: &Db, rows: &[ImportedUser], event: impl FnOnce(&[i64]) -> NewEvent) -> Result<Vec<i64>, sqlx::Error> {
-    let now = now_ms();
-    in_tx!(db, |tx| {
-        let mut skipped = Vec::new();
-        for row in rows {
-            let id: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO users (username, username_lower, display_name, email, email_lower, password_hash, enabled, \
-                 created_at, updated_at, password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) \
-                 ON CONFLICT DO NOTHING RETURNING id",
-            )
-            .bind(&row.username)
-            .bind(row.username.to_lowercase())
-            .bind(&row.display_name)
-            .bind(&row.email)
-            .bind(row.email.as_ref().map(|e| e.to_lowercase()))
-            .bind(NO_PASSWORD)
-            .bind(row.enabled)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(id) = id else {
-                skipped.push(row.line);
-                continue;
-            };
-            grant_roles!(tx, id, &row.roles);
-        }
-        write_audit!(&mut *tx, &event(&skipped))?;
-        Ok::<Vec<i64>, sqlx::Error>(skipped)
     })
 }
 
@@ -698,67 +459,4 @@ pub async fn set_email_unproven(db: &Db, user_id: i64, unproven: bool) -> Result
 pub async fn email_unproven(db: &Db, user_id: i64) -> Result<bool, sqlx::Error> {
     let sql = "SELECT email_unproven FROM users WHERE id = $1";
     on_db!(db, |pool| sqlx::query_scalar::<_, bool>(sql).bind(user_id).fetch_optional(pool).await.map(|v| v.unwrap_or(true)))
-}
-
-/// Email addresses of every enabled admin that has one.
-pub async fn admin_emails(db: &Db) -> Result<Vec<String>, sqlx::Error> {
-    let sql = "SELECT u.email FROM users u JOIN user_roles r ON r.user_id = u.id \
-               WHERE r.role = 'admin' AND u.enabled = TRUE AND u.email IS NOT NULL ORDER BY u.id";
-    on_db!(db, |pool| sqlx::query_scalar::<_, String>(sql).fetch_all(pool).await)
-}
-
-/// Accounts locked at `now`: username, failed sign-ins and the lock's end,
-/// the latest lock first.
-pub async fn locked_now(db: &Db, now: i64, limit: i64) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
-    let sql = "SELECT username, failed_logins, locked_until FROM users WHERE locked_until > $1 ORDER BY locked_until DESC, id LIMIT $2";
-    on_db!(db, |pool| sqlx::query_as::<_, (String, i64, i64)>(sql).bind(now).bind(limit).fetch_all(pool).await)
-}
-
-/// Accounts locked at `now` and accounts awaiting an admin's approval,
-/// each counted along a partial index (0015_home.sql).
-pub async fn count_locked_and_awaiting(db: &Db, now: i64) -> Result<(i64, i64), sqlx::Error> {
-    let sql = "SELECT (SELECT COUNT(*) FROM users WHERE locked_until > $1), \
-               (SELECT COUNT(*) FROM users WHERE approved = FALSE)";
-    on_db!(db, |pool| sqlx::query_as::<_, (i64, i64)>(sql).bind(now).fetch_one(pool).await)
-}
-
-/// Enabled accounts with no sign-in (or, never signed in, no creation)
-/// since `cutoff`: id, username and last sign-in, by id.
-pub async fn inactive_since(db: &Db, cutoff: i64) -> Result<Vec<(i64, String, Option<i64>)>, sqlx::Error> {
-    let sql = "SELECT id, username, last_login_at FROM users WHERE enabled = TRUE AND COALESCE(last_login_at, created_at) < $1 ORDER BY id";
-    on_db!(db, |pool| sqlx::query_as::<_, (i64, String, Option<i64>)>(sql).bind(cutoff).fetch_all(pool).await)
-}
-
-/// Ids of the enabled accounts that hold `admin`.
-pub async fn enabled_admin_ids(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
-    let sql = "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'admin' AND u.enabled = TRUE ORDER BY u.id";
-    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql).fetch_all(pool).await)
-}
-
-/// Disables `user_id` if it is still enabled and still unused since
-/// `cutoff`, and is not the last enabled admin; ends its sessions and
-/// tokens and appends `event`. `false` when it changed nothing.
-pub async fn disable_if_inactive(db: &Db, user_id: i64, cutoff: i64, event: &NewEvent) -> Result<bool, sqlx::Error> {
-    let now = now_ms();
-    in_write_tx!(db, |tx, lock| {
-        if sole_enabled_admin!(tx, lock, user_id) {
-            return Ok(false);
-        }
-        let changed = sqlx::query(
-            "UPDATE users SET enabled = FALSE, generation = generation + 1, version = version + 1, updated_at = $3 \
-             WHERE id = $1 AND enabled = TRUE AND COALESCE(last_login_at, created_at) < $2",
-        )
-        .bind(user_id)
-        .bind(cutoff)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if changed {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-            write_audit!(&mut *tx, event)?;
-        }
-        Ok::<_, sqlx::Error>(changed)
-    })
 }
