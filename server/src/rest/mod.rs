@@ -15,6 +15,7 @@ pub mod registry;
 pub mod text_guard;
 pub mod xapi;
 pub mod xnat;
+pub mod xnat_prefixes;
 
 use app::backend::auth::login::{client_info_from, ClientInfo};
 use app::backend::auth::principal::{CurrentPrincipal, Principal};
