@@ -5,7 +5,7 @@
 
 use super::body::{bool_like, Body};
 use super::{ApiResult, Caller, Query};
-use super::openapi::under_xnat_prefixes;
+use super::xnat_prefixes::under_xnat_prefixes;
 use crate::ServerState;
 use app::backend::service::features;
 use app::model::{AppError, FeatureChange, FeatureCheck, FeatureGroup, FeatureScope};

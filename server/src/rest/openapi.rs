@@ -2,6 +2,7 @@
 //! (not the server functions: the pages' internal RPC), at `/api-docs/openapi.json` and `/api-docs`.
 
 use super::{admin_export, audit, features, files, health, orgs, registry, service_keys, tokens, xapi, xnat, ErrorBody};
+use super::xnat_prefixes::XNAT_PREFIXES;
 use crate::ServerState;
 use axum::response::{Html, IntoResponse};
 use axum::Router;
@@ -10,26 +11,12 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 use serde_json::{json, Value};
 use std::sync::OnceLock;
-use utoipa::openapi::path::{HttpMethod, Operation, Paths};
+use utoipa::openapi::path::{HttpMethod, Operation};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi, RefOr, Response, Schema};
 use utoipa::{OpenApi as _, PartialSchema};
-use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-/// The two prefixes every XNAT path is served under.
-pub const XNAT_PREFIXES: [&str; 2] = ["/data", "/REST"];
-
-/// Routes one handler (and documents it) under both XNAT prefixes.
-pub fn under_xnat_prefixes<S>((schemas, paths, router): UtoipaMethodRouter<S>) -> UtoipaMethodRouter<S> {
-    let mut prefixed = Paths::new();
-    for (path, item) in paths.paths {
-        for prefix in XNAT_PREFIXES {
-            prefixed.paths.insert(format!("{prefix}{path}"), item.clone());
-        }
-    }
-    (schemas, prefixed, router)
-}
 
 /// `/api-docs` and `/api-docs/openapi.json`.
 pub fn api() -> OpenApiRouter<ServerState> {
@@ -150,7 +137,7 @@ fn operation_id(method: &str, path: &str) -> String {
 }
 
 fn is_xnat_path(path: &str) -> bool {
-    crate::middleware::is_xnat_path(path)
+    super::xnat_prefixes::is_xnat_path(path)
 }
 
 /// Fills in what every operation shares: ids, summaries, the error bodies

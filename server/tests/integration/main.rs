@@ -20,6 +20,7 @@ mod foundation;
 mod hardening;
 mod invitation_limits;
 mod metrics;
+mod module_tiers;
 mod openapi;
 mod plain_pages;
 mod projects;

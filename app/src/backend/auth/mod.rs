@@ -11,6 +11,7 @@ pub mod login;
 pub mod password;
 pub mod principal;
 pub mod rate_limit;
+pub mod resolve;
 pub mod session_store;
 pub mod tokens;
 
