@@ -168,7 +168,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
     let https = config.is_https();
     limited
         .merge(rest::files::routes())
-        .layer(axum::middleware::from_fn(rest::api_router_refusals))
+        .layer(axum::middleware::from_fn(rest::refusals::api_router_refusals))
         .layer(axum::middleware::from_fn(rest::text_guard::refuse_control_in_url))
         .layer(axum::middleware::from_fn(metrics::record_request))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::resolve_principal))

@@ -3,9 +3,11 @@
 //! and guarding full page loads.
 
 use crate::rest::error_response;
+use crate::rest::xnat_prefixes::{is_xnat_path, xnat_error};
 use crate::ServerState;
 use app::backend::auth::client_addr::ClientAddr;
-use app::backend::auth::principal::{from_authorization, from_session, CurrentPrincipal};
+use app::backend::auth::principal::CurrentPrincipal;
+use app::backend::auth::resolve::{from_authorization, from_session};
 use app::backend::auth::secrets::random_hex;
 use app::backend::service::audit::{RequestContext, REQUEST};
 use app::backend::policy::{page_access, PageAccess, CHANGE_PASSWORD_PATH};
@@ -181,14 +183,9 @@ pub async fn resolve_principal(
             req.extensions_mut().insert(CurrentPrincipal(principal));
             next.run(req).await
         }
-        Err(err) if is_xnat_path(req.uri().path()) => crate::rest::xnat::xnat_error(&err),
+        Err(err) if is_xnat_path(req.uri().path()) => xnat_error(&err),
         Err(err) => error_response(&err),
     }
-}
-
-/// XNAT's paths answer errors in XNAT's own plain-text way.
-pub fn is_xnat_path(path: &str) -> bool {
-    ["/data", "/REST"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 
 /// XNAT clients send back the `JSESSIONID` cookie that `/data/JSESSION`
@@ -250,7 +247,7 @@ pub async fn guard_pages(State(state): State<ServerState>, req: Request, next: N
     if path == "/login" && principal.as_ref().is_some_and(|p| !p.must_change_password) {
         return Redirect::to("/").into_response();
     }
-    let guests_browse = !app::backend::service::projects::require_login(&state.app).await;
+    let guests_browse = !app::backend::service::project_access::require_login(&state.app).await;
     match page_access(principal.as_ref(), &path, guests_browse) {
         PageAccess::Allow => next.run(req).await,
         PageAccess::SignIn => {

@@ -158,6 +158,12 @@ impl AppState {
         }))
     }
 
+    /// Whether accounts come from an external provider (`external_auth_url`);
+    /// local account management is then off.
+    pub fn accounts_external(&self) -> bool {
+        self.settings.external_auth_url.is_some()
+    }
+
     /// The same state with `features` as its feature catalog (before it is shared).
     pub fn with_features(mut self, features: crate::backend::features::Catalog) -> Self {
         Arc::get_mut(&mut self.0).expect("features are set before the state is shared").features = Arc::new(features);

@@ -4,7 +4,7 @@
 
 use super::{ApiResult, Caller, Query};
 use crate::ServerState;
-use app::backend::service::audit;
+use app::backend::service::{audit, features};
 use app::model::AuditQuery;
 use axum::body::Body;
 use axum::extract::State;
@@ -43,7 +43,9 @@ async fn list(State(s): State<ServerState>, caller: Caller, Query(query): Query<
         None | Some("json") => Ok(Json(audit::list(&s.app, caller.get(), &query).await?).into_response()),
         Some("csv") => {
             // Fused: the compression layer polls once more after the end.
-            let rows = audit::export_csv(&s.app, caller.get(), &query).await?
+            let rows = audit::export_csv(&s.app, caller.get(), &query).await?;
+            features::require(&s.app, caller.get(), None, features::EXPORT_CSV).await?;
+            let rows = rows
                 .map(|chunk| chunk.map(axum::body::Bytes::from).map_err(|e| std::io::Error::other(e.message())))
                 .fuse();
             Ok((

@@ -2,7 +2,8 @@
 //! the door's own error format), and for the REST door JSON or an HTML form
 //! with the same field names (repeated keys become arrays), per CONTRACTS.md §1.
 
-use super::ApiError;
+use super::xnat_prefixes::{is_xnat_path, xnat_error};
+use super::{error_response, ApiError, BODY_TOO_LARGE};
 use app::model::AppError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -12,8 +13,6 @@ use crate::MAX_BODY_BYTES;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 
-pub const BODY_TOO_LARGE: &str = "Request body too large (limit 1 MiB)";
-
 /// Refuses a body declared larger than [`MAX_BODY_BYTES`] with 413 as JSON
 /// `{"error"}` (plain text on XNAT paths), and cuts off one without a
 /// declared length at the limit while it is read (its reader then answers 413).
@@ -21,9 +20,9 @@ pub async fn limit_body(req: Request, next: Next) -> Response {
     let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         let err = AppError::TooLarge(BODY_TOO_LARGE.into());
-        return match crate::middleware::is_xnat_path(req.uri().path()) {
-            true => super::xnat::xnat_error(&err),
-            false => super::error_response(&err),
+        return match is_xnat_path(req.uri().path()) {
+            true => xnat_error(&err),
+            false => error_response(&err),
         };
     }
     next.run(req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, MAX_BODY_BYTES)))).await

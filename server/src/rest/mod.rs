@@ -10,7 +10,7 @@ pub mod files;
 pub mod health;
 pub mod openapi;
 pub mod orgs;
-pub mod quota;
+pub mod refusals;
 pub mod registry;
 pub mod text_guard;
 pub mod xapi;
@@ -48,46 +48,8 @@ pub fn error_response(err: &AppError) -> Response {
     res
 }
 
-/// First path segments that belong to the JSON API only (no page lives there).
-const JSON_API_PREFIXES: [&str; 5] = ["/api", "/api-docs", "/users", "/orgs", "/xapi"];
-
-/// Whether `path` is on the JSON API or XNAT's paths, where no answer is the HTML app page.
-fn is_api_path(path: &str) -> bool {
-    crate::middleware::is_xnat_path(path)
-        || JSON_API_PREFIXES.iter().any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
-}
-
-/// Gives the router's own refusals the door's error format: an unknown path
-/// on the API (which would otherwise get the HTML app page) is a 404, and a
-/// method the route does not take (axum's empty 405, whose `Allow` header is
-/// kept) a 405, each as `{"error"}` (plain text on XNAT's paths).
-pub async fn api_router_refusals(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let path = req.uri().path().to_owned();
-    let method = req.method().clone();
-    let res = next.run(req).await;
-    let is_html = res
-        .headers()
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("text/html"));
-    let err = match res.status() {
-        StatusCode::NOT_FOUND if is_html && is_api_path(&path) => AppError::NotFound(format!("No such API path: {path}")),
-        StatusCode::METHOD_NOT_ALLOWED if !res.headers().contains_key(http::header::CONTENT_TYPE) => {
-            let allow = res.headers().get(http::header::ALLOW).cloned();
-            let error = format!("Method {method} is not allowed on {path}");
-            let mut refusal = match crate::middleware::is_xnat_path(&path) {
-                true => (StatusCode::METHOD_NOT_ALLOWED, [(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], error).into_response(),
-                false => (StatusCode::METHOD_NOT_ALLOWED, Json(ErrorBody { error, request_id: None })).into_response(),
-            };
-            if let Some(allow) = allow {
-                refusal.headers_mut().insert(http::header::ALLOW, allow);
-            }
-            return refusal;
-        }
-        _ => return res,
-    };
-    text_guard::door_error(&path, &err)
-}
+/// What a body over the limit is told, by every reader of a body.
+pub const BODY_TOO_LARGE: &str = "Request body too large (limit 1 MiB)";
 
 /// An `AppError` on its way out of a REST handler.
 pub struct ApiError(pub AppError);

@@ -135,7 +135,7 @@ async fn refresh(State(s): State<ServerState>, caller: Caller, headers: axum::ht
     security((), ("basic" = []), ("bearer" = []), ("session" = [])),
     responses((status = 200, body = bool, content_type = "application/json")))]
 async fn management_enabled(State(s): State<ServerState>) -> impl IntoResponse {
-    Json(!app::backend::auth::external::is_on(&s.app))
+    Json(!s.app.accounts_external())
 }
 
 /// Changes the caller's password; their other sessions and earlier JWTs end.

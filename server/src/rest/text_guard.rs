@@ -7,14 +7,14 @@
 //! `login::authenticate` treats such a username as unknown, so the answer
 //! is the wrong-password one and the rate limit counts it.
 
-use super::body::BODY_TOO_LARGE;
+use super::refusals::door_error;
+use super::BODY_TOO_LARGE;
 use app::model::AppError;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use http::header::CONTENT_TYPE;
-use http::StatusCode;
 use serde_json::Value;
 
 /// Bodies read by `login::authenticate`, whose answer to a NUL is "Invalid username or password".
@@ -86,21 +86,6 @@ pub fn nul_in_read_fields(bytes: &[u8], is_form: bool, fields: Option<&[&str]>) 
 fn refused_field(field: &str) -> AppError {
     let field = if field.is_empty() { "body" } else { field };
     AppError::validation(field, format!("{field} must not contain a NUL character"))
-}
-
-/// The error in the format of the door `path` belongs to: XNAT's plain
-/// text, a server function's own encoding (so the page shows it by its
-/// field), or `{"error"}`.
-pub fn door_error(path: &str, err: &AppError) -> Response {
-    if crate::middleware::is_xnat_path(path) {
-        return super::xnat::xnat_error(err);
-    }
-    if path.starts_with("/api/") && leptos::server_fn::axum::server_fn_paths().any(|(p, _)| p == path) {
-        let status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::BAD_REQUEST);
-        let body = serde_json::to_string(err).unwrap_or_default();
-        return (status, [(CONTENT_TYPE, "application/json")], body).into_response();
-    }
-    super::error_response(err)
 }
 
 /// Refuses a path that decodes to a control character (404) and a query

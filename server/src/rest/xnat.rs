@@ -3,6 +3,7 @@
 //! with XNAT's text error bodies and its JSON `ResultSet` / CSV listings.
 
 use super::body::Body;
+use super::xnat_prefixes::xnat_error;
 use super::Caller;
 use crate::ServerState;
 use app::backend::auth::login::client_info_from;
@@ -81,20 +82,6 @@ pub struct ProjectMeta {
     /// `xnat:projectData`.
     #[serde(rename = "xsi:type")]
     xsi_type: &'static str,
-}
-
-/// The only 401 body that makes pyxnat report a wrong password.
-pub const XNAT_UNAUTHENTICATED: &str = "The request requires user authentication";
-
-/// An error as XNAT clients expect it: plain text, never HTML, never the
-/// words "Not Found" (pyxnat reads those as a broken connection).
-pub fn xnat_error(err: &AppError) -> Response {
-    let status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = match err {
-        AppError::Unauthenticated(_) => XNAT_UNAUTHENTICATED.to_string(),
-        other => other.message().replace("Not Found", "Missing").replace("not found", "missing"),
-    };
-    text(status, body)
 }
 
 fn text(status: StatusCode, body: String) -> Response {

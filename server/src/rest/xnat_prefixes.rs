@@ -1,6 +1,11 @@
-//! XNAT's paths are served under two prefixes; a handler routed (and
-//! documented) once is served under both.
+//! XNAT's two path prefixes: routing a handler (and its documentation)
+//! under both, telling whether a path is on them, and the plain-text error
+//! every answer under them gives. Below every other REST module, so that
+//! the body limit, the guards, the middleware and the document can use it.
 
+use app::model::AppError;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use utoipa::openapi::path::Paths;
 use utoipa_axum::router::UtoipaMethodRouter;
 
@@ -16,4 +21,23 @@ pub fn under_xnat_prefixes<S>((schemas, paths, router): UtoipaMethodRouter<S>) -
         }
     }
     (schemas, prefixed, router)
+}
+
+/// XNAT's paths answer errors in XNAT's own plain-text way.
+pub fn is_xnat_path(path: &str) -> bool {
+    XNAT_PREFIXES.iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+}
+
+/// The only 401 body that makes pyxnat report a wrong password.
+pub const XNAT_UNAUTHENTICATED: &str = "The request requires user authentication";
+
+/// An error as XNAT clients expect it: plain text, never HTML, never the
+/// words "Not Found" (pyxnat reads those as a broken connection).
+pub fn xnat_error(err: &AppError) -> Response {
+    let status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = match err {
+        AppError::Unauthenticated(_) => XNAT_UNAUTHENTICATED.to_string(),
+        other => other.message().replace("Not Found", "Missing").replace("not found", "missing"),
+    };
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }

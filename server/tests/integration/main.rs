@@ -25,6 +25,7 @@ mod identity;
 mod invitation_limits;
 mod invitations;
 mod metrics;
+mod module_tiers;
 mod openapi;
 mod orgs;
 mod plain_pages;

@@ -156,7 +156,7 @@ async fn a_cancelled_upload_leaves_no_temporary_file() {
         project_with(&server, "owner", "lab", &[]).await;
         let tmp = data.path().join("tmp");
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("owner:{PASSWORD}"));
-        let owner = app::backend::auth::principal::from_authorization(server.state(), &format!("Basic {basic}"), None).await.unwrap();
+        let owner = app::backend::auth::resolve::from_authorization(server.state(), &format!("Basic {basic}"), None).await.unwrap();
         let first = Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![3u8; 500_000]));
         let body = futures_util::stream::iter([first]).chain(futures_util::stream::pending());
         let mut upload = Box::pin(app::backend::service::data::upload(server.state(), Some(&owner), "lab", "ds", "cut.bin", body));

@@ -66,15 +66,10 @@ pub struct ExternalIdentity {
     pub metadata: Option<Map<String, Value>>,
 }
 
-/// Whether accounts come from a provider (local management is then off).
-pub fn is_on(state: &AppState) -> bool {
-    state.settings.external_auth_url.is_some()
-}
-
 /// Refuses a local account change (create, edit, delete, password,
 /// registration, recovery) while accounts come from the provider.
 pub fn refuse_local_management(state: &AppState) -> Result<(), AppError> {
-    if is_on(state) {
+    if state.accounts_external() {
         return Err(AppError::Forbidden(MANAGEMENT_DISABLED.into()));
     }
     Ok(())

@@ -10,6 +10,7 @@ pub mod login;
 pub mod password;
 pub mod principal;
 pub mod rate_limit;
+pub mod resolve;
 pub mod secrets;
 pub mod session_store;
 

@@ -7,7 +7,8 @@ use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action, ProjectAction};
 use crate::backend::service::mail::{self, Outgoing};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
-use crate::backend::service::projects::load;
+use crate::backend::service::features;
+use crate::backend::service::project_access::{load, REQUEST_ACCESS};
 use crate::backend::store::project_requests::{self as store, RequestRow};
 use crate::backend::store::projects;
 use crate::backend::time::now_ms;
@@ -46,7 +47,7 @@ fn optional_text(text: Option<&str>, field: &str, max: usize) -> Result<Option<S
 pub async fn request(state: &AppState, principal: Option<&Principal>, slug: &str, message: Option<&str>) -> Result<(), AppError> {
     let p = authorize(principal, Action::UseSite)?;
     let project = load(state, principal, slug, ProjectAction::RequestAccess).await?;
-    crate::backend::service::features::require(state, principal, Some(&project), crate::backend::service::features::REQUEST_ACCESS).await?;
+    features::require(state, principal, Some(&project), REQUEST_ACCESS).await?;
     let message = optional_text(message, "message", 1000)?.unwrap_or_default();
     crate::backend::auth::rate_limit::spend_mail(state, &format!("mail:user:{}", p.user_id), "You asked for too many emails").await?;
     let event = audit::event(p.into(), AuditAction::AccessRequested, Target::project(project.id(), &project.row.slug), json!({"message": message}));

@@ -78,7 +78,7 @@ pub async fn create_admin(state: &AppState, username: &str, email: Option<&str>)
         display_name: None,
         email,
         password_hash: &hash,
-        must_change_password: !crate::backend::auth::external::is_on(state),
+        must_change_password: !state.accounts_external(),
         roles: &["admin"],
     };
     let event = audit::event(Actor::System, AuditAction::UserCreated, Target::user(0, username), json!({"roles": ["admin"], "by": "command_line"}));

@@ -13,8 +13,8 @@ use crate::backend::auth::secrets::random_hex;
 use crate::backend::auth::Principal;
 use crate::backend::disk::{self, TempFile};
 use crate::backend::policy::ProjectAction;
-use crate::backend::service::projects::{load, Loaded};
-use crate::backend::service::features::{self, DOWNLOAD_FILES, MANAGE_FILES};
+use crate::backend::service::features;
+use crate::backend::service::project_access::{load, require_login, with_features, Loaded, DOWNLOAD_FILES, MANAGE_FILES};
 use crate::backend::service::quota;
 use crate::backend::store::data::{self as store, DatasetRow, FileRow, NewFile, StoreFile};
 use crate::backend::time::now_ms;
@@ -89,10 +89,10 @@ pub async fn dataset_page(state: &AppState, principal: Option<&Principal>, slug:
     let files = store::files(&state.db, dataset.id).await?.into_iter().map(file_info).collect();
     let rights = crate::backend::policy::project_rights(
         principal,
-        crate::backend::service::projects::require_login(state).await,
+        require_login(state).await,
         &project.facts(),
     );
-    let rights = features::with_features(state, principal, &project, rights).await?;
+    let rights = with_features(state, principal, &project, rights).await?;
     Ok(DatasetPage { project: project.summary(), rights, dataset, files })
 }
 

@@ -14,7 +14,7 @@ use crate::backend::auth::Principal;
 use crate::backend::features::{self, decide, role_group, site_wide_group, Caller, Reason, ADMIN_DISPLAY, ADMIN_GROUP, SITE_WIDE};
 use crate::backend::policy::{authorize, Action, ProjectAction};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
-use crate::backend::service::projects::{load, Loaded};
+use crate::backend::service::project_access::{allowed_keys, caller_of, load, Loaded};
 use crate::backend::store::feature_rules::{self, RuleRow, Switch};
 use crate::backend::store::{projects, roles, users};
 use crate::backend::time::now_ms;
@@ -22,20 +22,9 @@ use crate::backend::AppState;
 use crate::model::*;
 use serde_json::json;
 
-pub const MANAGE_FILES: &str = "manage_files";
-pub const DOWNLOAD_FILES: &str = "download_files";
-pub const INVITE_MEMBERS: &str = "invite_members";
-pub const REQUEST_ACCESS: &str = "request_access";
 pub const EXPORT_CSV: &str = "export_csv";
 
 const PROJECT_ROLES: [ProjectRole; 3] = [ProjectRole::Owner, ProjectRole::Member, ProjectRole::Collaborator];
-
-fn caller_of<'a>(principal: Option<&'a Principal>, project: Option<&'a Loaded>) -> Caller<'a> {
-    Caller {
-        roles: principal.map_or(&[][..], |p| p.roles.as_slice()),
-        project: project.map(|p| (p.row.slug.as_str(), p.role)),
-    }
-}
 
 /// The effective answer for the caller (a guest has no groups) in
 /// `project`, or site-wide without one.
@@ -54,24 +43,6 @@ pub async fn require(state: &AppState, principal: Option<&Principal>, project: O
         Some(_) => format!("This feature is not enabled for you in this project: {name}"),
         None => format!("This feature is not enabled for you: {name}"),
     }))
-}
-
-/// The keys of every feature on for the caller in `project` (one query).
-pub async fn allowed_keys(state: &AppState, principal: Option<&Principal>, project: Option<&Loaded>) -> Result<Vec<String>, AppError> {
-    let rules = feature_rules::in_force(&state.db, project.map(Loaded::id)).await?;
-    let caller = caller_of(principal, project);
-    Ok(state.features.definitions.iter().filter(|d| decide(Some(d), &rules, &caller).0).map(|d| d.key.clone()).collect())
-}
-
-/// `rights` with what the project's features allow the caller.
-pub async fn with_features(state: &AppState, principal: Option<&Principal>, project: &Loaded, mut rights: ProjectRights) -> Result<ProjectRights, AppError> {
-    let keys = allowed_keys(state, principal, Some(project)).await?;
-    let on = |key: &str| keys.iter().any(|k| k == key);
-    rights.manage_files = on(MANAGE_FILES);
-    rights.download_files = on(DOWNLOAD_FILES);
-    rights.invite_members = on(INVITE_MEMBERS);
-    rights.request_access &= on(REQUEST_ACCESS);
-    Ok(rights)
 }
 
 /// `GET /api/features/effective[?project=]`: the caller's feature keys.

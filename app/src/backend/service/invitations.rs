@@ -15,7 +15,8 @@ use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, invitation_creates_account, Action, ProjectAction};
 use crate::backend::service::mail::{self, Outgoing};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
-use crate::backend::service::projects::load;
+use crate::backend::service::features;
+use crate::backend::service::project_access::{load, INVITE_MEMBERS};
 use crate::backend::auth::rate_limit;
 use crate::backend::store::project_requests::{self as store, Capped, InvitationRow, NewInvitation};
 use crate::backend::store::users;
@@ -67,7 +68,7 @@ pub async fn invite(
     role: ProjectRole,
 ) -> Result<(), AppError> {
     let project = load(state, principal, slug, ProjectAction::Manage).await?;
-    crate::backend::service::features::require(state, principal, Some(&project), crate::backend::service::features::INVITE_MEMBERS).await?;
+    features::require(state, principal, Some(&project), INVITE_MEMBERS).await?;
     let inviter = principal.map_or("", |p| p.username.as_str());
     let email = email.trim();
     if email.is_empty() {

@@ -1,8 +1,10 @@
 //! Outgoing email: messages are queued in the outbox table, where the sender
-//! (SMTP when configured) picks them up and admins can read them.
+//! (SMTP when configured) picks them up and admins can read them. Also the
+//! approval notice, which registration and an admin's edit both send.
 
 use crate::backend::state::AppState;
 use crate::backend::store;
+use crate::backend::store::users::UserRow;
 use crate::backend::time::now_ms;
 use crate::model::error::AppError;
 
@@ -27,6 +29,19 @@ pub async fn queue(state: &AppState, message: Outgoing) -> Result<(), AppError> 
 /// An absolute link to `path` (which starts with `/`) on this site.
 pub fn link(state: &AppState, path: &str) -> String {
     format!("{}{path}", state.settings.public_url)
+}
+
+/// Tells a user that an admin approved their account.
+pub async fn send_approved_email(state: &AppState, user: &UserRow) -> Result<(), AppError> {
+    let Some(email) = &user.email else { return Ok(()) };
+    let login = link(state, "/login");
+    let verify_note = if user.verified { "" } else { "\n\nYou still need to confirm your email address with the link we sent you." };
+    queue(state, Outgoing {
+        to: email.clone(),
+        subject: "Your account has been approved".into(),
+        body: format!("Hello {},\n\nan administrator approved your account. You can sign in at\n{login}{verify_note}", user.username),
+    })
+    .await
 }
 
 /// What a one-time link in a stored message becomes once the message was

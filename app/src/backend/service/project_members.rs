@@ -12,7 +12,7 @@
 use crate::backend::auth::Principal;
 use crate::backend::policy::{adds_by_email, authorize, joined_by_adding, member_view, people_scope, sees_person_email, Action, MemberView, ProjectAction};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
-use crate::backend::service::projects::{load, require_login, Loaded};
+use crate::backend::service::project_access::{load, require_login, Loaded};
 use crate::backend::store::projects::{self as store, MemberRow};
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::store::project_requests;

@@ -1,18 +1,17 @@
 //! Projects (SPEC §3; the registry's organizations, XNAT's projects): list,
 //! show, create, edit, create-or-update (XNAT's `PUT`) and delete. Every
-//! check is a `policy` call; `load` is how the other project services find
-//! a project and check the caller in one step.
+//! check is a `policy` call; `project_access::load` finds a project and
+//! checks the caller in one step.
 //!
 //! Decisions: a new project is `private` unless asked otherwise (XNAT's
 //! default; the registry's `isPublic=false` means private too); a missing
 //! name defaults to the slug; the project's `owner` is its earliest owner.
 
 use crate::backend::auth::Principal;
-use crate::backend::policy::{
-    admit_to_projects, authorize, authorize_project, project_list_scope, project_rights, Action, ProjectAction, ProjectFacts,
-};
-use crate::backend::store::projects::{self, NewProject, ProjectEdit, ProjectRow};
+use crate::backend::policy::{authorize, project_list_scope, project_rights, Action, ProjectAction};
+use crate::backend::store::projects::{self, NewProject, ProjectEdit};
 use crate::backend::service::audit::{self, Actor, AuditAction, Changes, Target};
+use crate::backend::service::project_access::{load, require_login, viewer_id, with_features, Loaded};
 use crate::backend::store::audit::NewEvent;
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
@@ -20,70 +19,6 @@ use crate::model::*;
 use serde_json::json;
 
 pub const STALE_PROJECT: &str = "This project was changed by someone else; reload and try again";
-
-/// Whether anonymous visitors are kept out (the "require login" setting);
-/// when the settings cannot be read, they are kept out.
-pub async fn require_login(state: &AppState) -> bool {
-    crate::backend::service::settings::current(state).await.map_or(true, |s| s.require_login)
-}
-
-/// A project as loaded for one caller.
-#[derive(Debug, Clone)]
-pub struct Loaded {
-    pub row: ProjectRow,
-    pub accessibility: Accessibility,
-    pub role: Option<ProjectRole>,
-}
-
-impl Loaded {
-    pub fn facts(&self) -> ProjectFacts<'_> {
-        ProjectFacts { slug: &self.row.slug, accessibility: self.accessibility, role: self.role }
-    }
-
-    pub fn id(&self) -> i64 {
-        self.row.id
-    }
-
-    pub fn summary(&self) -> ProjectSummary {
-        let r = &self.row;
-        ProjectSummary {
-            slug: r.slug.clone(),
-            name: r.name.clone(),
-            description: r.description.clone(),
-            accessibility: self.accessibility,
-            owner: r.owner.clone(),
-            created_at: r.created_at,
-            my_role: self.role,
-            member_count: r.member_count,
-            dataset_count: r.dataset_count,
-        }
-    }
-}
-
-impl From<ProjectRow> for Loaded {
-    fn from(row: ProjectRow) -> Loaded {
-        let accessibility = Accessibility::parse(&row.accessibility).unwrap_or(Accessibility::Private);
-        let role = row.my_role.as_deref().and_then(|r| ProjectRole::parse(r, ""));
-        Loaded { row, accessibility, role }
-    }
-}
-
-fn viewer_id(principal: Option<&Principal>) -> i64 {
-    principal.map_or(0, |p| p.user_id)
-}
-
-/// Finds `slug` and checks that the caller may do `action` there; policy
-/// turns a guest away before any lookup when the site requires login.
-pub async fn load(state: &AppState, principal: Option<&Principal>, slug: &str, action: ProjectAction) -> Result<Loaded, AppError> {
-    let require_login = require_login(state).await;
-    admit_to_projects(principal, require_login)?;
-    let row = projects::find(&state.db, slug.trim(), viewer_id(principal))
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("No such project: {}", slug.trim())))?;
-    let loaded = Loaded::from(row);
-    authorize_project(principal, require_login, &loaded.facts(), action)?;
-    Ok(loaded)
-}
 
 /// The projects the caller may see, by slug, with their role in each.
 pub async fn list(state: &AppState, principal: Option<&Principal>) -> Result<Vec<ProjectSummary>, AppError> {
@@ -96,7 +31,7 @@ pub async fn list(state: &AppState, principal: Option<&Principal>) -> Result<Vec
 pub async fn detail(state: &AppState, principal: Option<&Principal>, slug: &str) -> Result<ProjectDetail, AppError> {
     let project = load(state, principal, slug, ProjectAction::See).await?;
     let rights = project_rights(principal, require_login(state).await, &project.facts());
-    let rights = crate::backend::service::features::with_features(state, principal, &project, rights).await?;
+    let rights = with_features(state, principal, &project, rights).await?;
     let pending_request = match principal {
         Some(p) if rights.request_access => crate::backend::store::project_requests::for_user(&state.db, p.user_id)
             .await?

@@ -172,18 +172,5 @@ pub async fn approve(state: &AppState, principal: Option<&Principal>, username: 
         return Ok(());
     }
     users::set_flag(&state.db, user.id, AccountFlag::Approved, true).await?;
-    send_approved_email(state, &user).await
-}
-
-/// Tells a user that an admin approved their account.
-pub async fn send_approved_email(state: &AppState, user: &users::UserRow) -> Result<(), AppError> {
-    let Some(email) = &user.email else { return Ok(()) };
-    let login = mail::link(state, "/login");
-    let verify_note = if user.verified { "" } else { "\n\nYou still need to confirm your email address with the link we sent you." };
-    mail::queue(state, Outgoing {
-        to: email.clone(),
-        subject: "Your account has been approved".into(),
-        body: format!("Hello {},\n\nan administrator approved your account. You can sign in at\n{login}{verify_note}", user.username),
-    })
-    .await
+    mail::send_approved_email(state, &user).await
 }

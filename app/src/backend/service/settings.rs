@@ -70,9 +70,9 @@ pub async fn public_info(state: &AppState, principal: Option<&Principal>) -> Res
     let s = current(state).await?;
     Ok(PublicSiteInfo {
         site_name: s.site_name.clone(),
-        registration_open: s.registration_open && !crate::backend::auth::external::is_on(state),
+        registration_open: s.registration_open && !state.accounts_external(),
         password_min_length: s.password_min_length,
-        accounts_external: crate::backend::auth::external::is_on(state),
+        accounts_external: state.accounts_external(),
     })
 }
 

@@ -8,7 +8,7 @@
 mod page;
 mod schemas;
 
-use super::xnat_prefixes::XNAT_PREFIXES;
+use super::xnat_prefixes::{is_xnat_path, XNAT_PREFIXES};
 use super::credentials::{service_keys, tokens};
 use super::{admin_export, audit, features, files, health, orgs, registry, xapi, xnat, ErrorBody};
 use crate::ServerState;
@@ -159,10 +159,6 @@ fn operation_id(method: &str, path: &str) -> String {
         .map(str::to_ascii_lowercase)
         .collect();
     format!("{method}_{}", words.join("_"))
-}
-
-fn is_xnat_path(path: &str) -> bool {
-    crate::middleware::is_xnat_path(path)
 }
 
 /// Fills in what every operation shares: ids, summaries, the error bodies

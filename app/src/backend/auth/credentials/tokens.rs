@@ -119,7 +119,7 @@ pub async fn still_counts(state: &AppState, kind: TokenKind, id: i64, user: &Use
 }
 
 /// Binds a session opened with a token (`/data/JSESSION`) to that token:
-/// the session counts only while the token does (`principal::from_session`)
+/// the session counts only while the token does (`resolve::from_session`)
 /// and ends by the token's expiry, and it carries the token's limits.
 pub async fn bind_session(state: &AppState, session: &tower_sessions::Session, credential: Credential) -> Result<(), AppError> {
     let (Some((kind, id)), Some(via)) = (credential.token(), credential.via()) else {

@@ -18,6 +18,7 @@ pub mod listing;
 use crate::backend::auth::Principal;
 use crate::backend::policy::{admin_change_action, authorize, AccountChange, Action};
 use crate::backend::service::audit::{self, AuditAction, Changes, Target};
+use crate::backend::service::mail;
 use crate::backend::store::users::{self, role_grants, sign_in_counters, UserRow};
 use crate::backend::store::{data, projects, roles};
 use crate::backend::AppState;
@@ -305,7 +306,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, edit: &UserEd
     }
     if edit.approved && !user.approved {
         if let Some(approved) = users::find_by_id(&state.db, user.id).await? {
-            super::registration::send_approved_email(state, &approved).await?;
+            mail::send_approved_email(state, &approved).await?;
         }
     }
     Ok(())
