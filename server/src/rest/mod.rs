@@ -10,6 +10,7 @@ pub mod files;
 pub mod health;
 pub mod openapi;
 pub mod orgs;
+pub mod quota;
 pub mod refusals;
 pub mod registry;
 pub mod text_guard;

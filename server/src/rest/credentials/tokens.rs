@@ -12,6 +12,7 @@ use axum::http::{header, HeaderMap, HeaderName, StatusCode};
 use axum::response::IntoResponse;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use crate::rest::xnat_prefixes::under_xnat_prefixes;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
