@@ -31,5 +31,6 @@ mod security_settings;
 mod services;
 mod sessions;
 mod statistics;
+mod two_factor;
 mod two_instances;
 mod uploads_privacy;

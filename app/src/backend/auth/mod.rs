@@ -11,7 +11,9 @@ pub mod login;
 pub mod password;
 pub mod principal;
 pub mod rate_limit;
+pub mod second_step;
 pub mod session_store;
 pub mod tokens;
+pub mod totp;
 
 pub use principal::{Credential, Principal};

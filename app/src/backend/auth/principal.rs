@@ -251,7 +251,8 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
                 if may_act(user.standing())
                     && user.generation == generation
                     && user.username.to_lowercase() == username.to_lowercase()
-                    && !user.is_locked(now_ms()) =>
+                    && !user.is_locked(now_ms())
+                    && !crate::backend::store::two_factor::has_second_factor(&state.db, user.id).await? =>
             {
                 return principal_of(state, user, roles, None, Credential::Password).await;
             }

@@ -26,5 +26,6 @@ pub mod settings;
 pub mod statistics;
 pub mod storage;
 pub mod tokens;
+pub mod two_factor;
 pub mod user_import;
 pub mod users;

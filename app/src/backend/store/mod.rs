@@ -16,6 +16,7 @@ pub mod site_secrets;
 pub mod site_settings;
 pub mod statistics;
 pub mod tokens;
+pub mod two_factor;
 pub mod user_list;
 pub mod user_search;
 pub mod users;
