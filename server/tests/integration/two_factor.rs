@@ -366,3 +366,18 @@ fn base64_pair(user: &str, password: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
 }
+
+#[tokio::test]
+async fn my_account_links_to_sign_in_security_which_shows_the_state() {
+    let db = test_databases().await.remove(0);
+    let server = TestServer::start(&config(&db)).await;
+    let client = signed_in_user(&server, "tara").await;
+    let account = client.get("/account").await.text().await.unwrap();
+    assert!(account.contains("href=\"/account/security\""), "a link from My account");
+    let page = client.get("/account/security").await.text().await.unwrap();
+    assert!(page.contains("Sign-in security") && page.contains("Set up an authenticator app"), "{page}");
+    assert!(page.contains("0 of 10 recovery codes left"));
+    enrol(&client).await;
+    let page = client.get("/account/security").await.text().await.unwrap();
+    assert!(page.contains("Remove the authenticator app") && page.contains("10 of 10 recovery codes left"), "{page}");
+}
