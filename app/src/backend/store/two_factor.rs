@@ -202,3 +202,59 @@ pub async fn is_unlocked(db: &Db, user_id: i64, now: i64) -> Result<bool, sqlx::
     let sql = "SELECT COUNT(*) FROM users WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)";
     on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql).bind(user_id).bind(now).fetch_one(pool).await.map(|n| n == 1))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::service::audit::{event, Actor, AuditAction, Target};
+
+    fn an_event() -> NewEvent {
+        event(Actor::System, AuditAction::TotpEnabled, Target::user(1, "ada"), serde_json::json!({}))
+    }
+
+    #[tokio::test]
+    async fn a_step_is_used_once_and_never_an_earlier_one() {
+        let state = crate::backend::test_support::test_state().await;
+        let db = &state.db;
+        let user = crate::backend::store::users::NewUser {
+            username: "ada",
+            display_name: None,
+            email: None,
+            password_hash: "x",
+            must_change_password: false,
+            roles: &["user"],
+        };
+        let id = crate::backend::store::users::insert(db, &user, an_event()).await.unwrap();
+        assert!(!use_totp_step(db, id, 5).await.unwrap(), "no secret yet");
+        assert!(begin_totp(db, id, "sealed", 1).await.unwrap());
+        assert!(!use_totp_step(db, id, 5).await.unwrap(), "not confirmed yet");
+        assert!(confirm_totp(db, id, "sealed", 100, 2, None, &an_event()).await.unwrap());
+        assert!(!begin_totp(db, id, "other", 3).await.unwrap(), "a confirmed secret stays");
+        assert!(!use_totp_step(db, id, 100).await.unwrap(), "the confirming step is used");
+        assert!(!use_totp_step(db, id, 99).await.unwrap(), "an earlier step is a replay");
+        assert!(use_totp_step(db, id, 101).await.unwrap());
+        assert!(!use_totp_step(db, id, 101).await.unwrap(), "replayed");
+        assert!(has_second_factor(db, id).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_recovery_code_is_used_once() {
+        let state = crate::backend::test_support::test_state().await;
+        let db = &state.db;
+        let user = crate::backend::store::users::NewUser {
+            username: "ada",
+            display_name: None,
+            email: None,
+            password_hash: "x",
+            must_change_password: false,
+            roles: &["user"],
+        };
+        let id = crate::backend::store::users::insert(db, &user, an_event()).await.unwrap();
+        replace_recovery_codes(db, id, &["h1".into(), "h2".into()], 1, &an_event()).await.unwrap();
+        assert!(use_recovery_code(db, id, "h1", 2, &an_event()).await.unwrap());
+        assert!(!use_recovery_code(db, id, "h1", 3, &an_event()).await.unwrap());
+        assert_eq!(recovery_codes_left(db, id).await.unwrap(), 1);
+        replace_recovery_codes(db, id, &["h3".into()], 4, &an_event()).await.unwrap();
+        assert!(!use_recovery_code(db, id, "h2", 5, &an_event()).await.unwrap(), "the old set ended");
+    }
+}
