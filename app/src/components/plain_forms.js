@@ -39,14 +39,21 @@
     }
   };
 
-  const showRefusal = (form, html) => {
-    const values = typed(form).map((f) => [f.name, f.type === 'checkbox' || f.type === 'radio' ? f.checked : f.value]);
+  // Puts the <main> of the page `html` in place of ours; null when either is missing.
+  const swapMain = (html) => {
     const page = new DOMParser().parseFromString(html, 'text/html');
     const fresh = page.querySelector('main');
     const main = document.querySelector('main');
-    if (!fresh || !main) return false;
+    if (!fresh || !main) return null;
     main.replaceWith(fresh);
     document.title = page.title;
+    return fresh;
+  };
+
+  const showRefusal = (form, html) => {
+    const values = typed(form).map((f) => [f.name, f.type === 'checkbox' || f.type === 'radio' ? f.checked : f.value]);
+    const fresh = swapMain(html);
+    if (!fresh) return false;
     const again = fresh.querySelector(`form[action="${form.getAttribute('action')}"]`);
     if (again) {
       const fields = typed(again);
@@ -65,12 +72,8 @@
   };
 
   const showStep = (html, answer) => {
-    const page = new DOMParser().parseFromString(html, 'text/html');
-    const fresh = page.querySelector('main');
-    const main = document.querySelector('main');
-    if (!fresh || !main) return false;
-    main.replaceWith(fresh);
-    document.title = page.title;
+    const fresh = swapMain(html);
+    if (!fresh) return false;
     window.history.replaceState(null, '', answer.pathname + answer.search);
     const field = fresh.querySelector('input:not([type=hidden])');
     if (field) field.focus();

@@ -75,6 +75,11 @@ async fn code_step(client: &Client, code: &str) -> (StatusCode, Value) {
     call(client, "login_code", &[("code", code), ("next", "/account")]).await
 }
 
+/// The one number `sql` selects.
+async fn count(server: &TestServer, sql: &str) -> i64 {
+    app::on_db!(&server.state().db, |pool| sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
+}
+
 async fn reset_replay_guard(server: &TestServer) {
     server.execute("UPDATE user_totp SET last_step = -1").await;
 }
@@ -154,19 +159,9 @@ async fn enrol_then_sign_in_with_a_code_as_json_and_as_a_plain_form() {
         assert_eq!(late.whoami().await, None);
 
         // Audited, and mailed.
-        let events: i64 = app::on_db!(&server.state().db, |pool| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM audit_events WHERE action = 'totp_enabled'"
-        )
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+        let events = count(&server, "SELECT COUNT(*) FROM audit_events WHERE action = 'totp_enabled'").await;
         assert_eq!(events, 1, "{}", db.label);
-        let mails: i64 = app::on_db!(&server.state().db, |pool| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM outbox WHERE to_address = 'tara@example.org' AND subject LIKE '%Two-factor sign-in is on%'"
-        )
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+        let mails = count(&server, "SELECT COUNT(*) FROM outbox WHERE to_address = 'tara@example.org' AND subject LIKE '%Two-factor sign-in is on%'").await;
         assert_eq!(mails, 1, "{}", db.label);
     }
 }
@@ -226,12 +221,7 @@ async fn recovery_codes_each_work_once_even_when_two_race() {
         assert_eq!(code_step(&old, fresh["codes"][0].as_str().unwrap()).await.0, 200, "{}", db.label);
         let (_, status) = call(&client, "two_factor/status", &[]).await;
         assert_eq!(status["recovery_codes_left"], 9, "{}", db.label);
-        let used: i64 = app::on_db!(&server.state().db, |pool| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM audit_events WHERE action = 'recovery_code_used'"
-        )
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+        let used = count(&server, "SELECT COUNT(*) FROM audit_events WHERE action = 'recovery_code_used'").await;
         assert_eq!(used, 3, "{}", db.label);
     }
 }
@@ -259,12 +249,7 @@ async fn second_step_failures_count_toward_the_lockout() {
         server.execute("UPDATE users SET locked_until = NULL, failed_logins = 2 WHERE username = 'tara'").await;
         let again = Client::new(&server.base);
         password_step(&again, "tara").await;
-        let failed: i64 = app::on_db!(&server.state().db, |pool| sqlx::query_scalar(
-            "SELECT failed_logins FROM users WHERE username = 'tara'"
-        )
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+        let failed = count(&server, "SELECT failed_logins FROM users WHERE username = 'tara'").await;
         assert_eq!(failed, 2, "{}", db.label);
         assert_eq!(code_step(&again, "111111x").await.0, 400);
         let res = Client::new(&server.base).login("tara", PASSWORD).await;

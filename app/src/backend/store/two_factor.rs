@@ -8,6 +8,21 @@ use crate::backend::db::Db;
 use crate::backend::store::audit::NewEvent;
 use crate::{in_tx, on_db, write_audit};
 
+/// Within transaction `$tx`: the user's recovery codes become `$hashes`.
+macro_rules! replace_codes {
+    ($tx:ident, $user_id:expr, $hashes:expr, $now:expr) => {
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind($user_id).execute(&mut *$tx).await?;
+        for hash in $hashes {
+            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)")
+                .bind($user_id)
+                .bind(hash)
+                .bind($now)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
+
 /// A user's authenticator-app row.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TotpRow {
@@ -66,15 +81,7 @@ pub async fn confirm_totp(
             return Ok(false);
         }
         if let Some(hashes) = recovery_hashes {
-            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-            for hash in hashes {
-                sqlx::query("INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)")
-                    .bind(user_id)
-                    .bind(hash)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            replace_codes!(tx, user_id, hashes, now);
         }
         write_audit!(&mut *tx, event)?;
         Ok::<_, sqlx::Error>(true)
@@ -111,15 +118,7 @@ pub async fn disable_totp(db: &Db, user_id: i64, event: &NewEvent) -> Result<boo
 /// Replaces the user's recovery codes with `hashes` and appends `event`.
 pub async fn replace_recovery_codes(db: &Db, user_id: i64, hashes: &[String], now: i64, event: &NewEvent) -> Result<(), sqlx::Error> {
     in_tx!(db, |tx| {
-        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-        for hash in hashes {
-            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)")
-                .bind(user_id)
-                .bind(hash)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-        }
+        replace_codes!(tx, user_id, hashes, now);
         write_audit!(&mut *tx, event)
     })
 }
@@ -212,10 +211,7 @@ mod tests {
         event(Actor::System, AuditAction::TotpEnabled, Target::user(1, "ada"), serde_json::json!({}))
     }
 
-    #[tokio::test]
-    async fn a_step_is_used_once_and_never_an_earlier_one() {
-        let state = crate::backend::test_support::test_state().await;
-        let db = &state.db;
+    async fn a_user(db: &Db) -> i64 {
         let user = crate::backend::store::users::NewUser {
             username: "ada",
             display_name: None,
@@ -224,7 +220,14 @@ mod tests {
             must_change_password: false,
             roles: &["user"],
         };
-        let id = crate::backend::store::users::insert(db, &user, an_event()).await.unwrap();
+        crate::backend::store::users::insert(db, &user, an_event()).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_step_is_used_once_and_never_an_earlier_one() {
+        let state = crate::backend::test_support::test_state().await;
+        let db = &state.db;
+        let id = a_user(db).await;
         assert!(!use_totp_step(db, id, 5).await.unwrap(), "no secret yet");
         assert!(begin_totp(db, id, "sealed", 1).await.unwrap());
         assert!(!use_totp_step(db, id, 5).await.unwrap(), "not confirmed yet");
@@ -241,15 +244,7 @@ mod tests {
     async fn a_recovery_code_is_used_once() {
         let state = crate::backend::test_support::test_state().await;
         let db = &state.db;
-        let user = crate::backend::store::users::NewUser {
-            username: "ada",
-            display_name: None,
-            email: None,
-            password_hash: "x",
-            must_change_password: false,
-            roles: &["user"],
-        };
-        let id = crate::backend::store::users::insert(db, &user, an_event()).await.unwrap();
+        let id = a_user(db).await;
         replace_recovery_codes(db, id, &["h1".into(), "h2".into()], 1, &an_event()).await.unwrap();
         assert!(use_recovery_code(db, id, "h1", 2, &an_event()).await.unwrap());
         assert!(!use_recovery_code(db, id, "h1", 3, &an_event()).await.unwrap());
