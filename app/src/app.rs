@@ -111,6 +111,7 @@ fn MyPages() -> AnyNestedRoute {
     {
         use crate::pages::account_activity::SecurityActivityPage;
         use crate::pages::account_credentials::AccountCredentialsPage;
+        use crate::pages::account_security::AccountSecurityPage;
         use crate::pages::projects::{dataset::DatasetPage, features::ProjectFeaturesPage, people::ProjectUsersPage, project::ProjectPage, settings::ProjectSettingsPage, ProjectsPage};
         use crate::pages::{account::*, home::HomePage};
         view! {
@@ -119,6 +120,7 @@ fn MyPages() -> AnyNestedRoute {
             <Route path=path!("/account/password") view=ForcedPasswordPage ssr=SsrMode::Async/>
             <Route path=path!("/account/keys") view=AccountCredentialsPage ssr=SsrMode::Async/>
             <Route path=path!("/account/activity") view=SecurityActivityPage ssr=SsrMode::Async/>
+            <Route path=path!("/account/security") view=AccountSecurityPage ssr=SsrMode::Async/>
             <Route path=path!("/projects") view=ProjectsPage ssr=SsrMode::Async/>
             <Route path=path!("/projects/:slug") view=ProjectPage ssr=SsrMode::Async/>
             <Route path=path!("/projects/:slug/users") view=ProjectUsersPage ssr=SsrMode::Async/>

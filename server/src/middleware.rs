@@ -183,9 +183,15 @@ pub async fn resolve_principal(
             req.extensions_mut().insert(CurrentPrincipal(principal));
             next.run(req).await
         }
-        Err(err) if is_xnat_path(req.uri().path()) => xnat_error(&err),
+        // The two-factor refusal keeps its words on XNAT's paths too: a
+        // client's "wrong password" would send its user the wrong way.
+        Err(err) if is_xnat_path(req.uri().path()) && !is_two_factor_refusal(&err) => xnat_error(&err),
         Err(err) => error_response(&err),
     }
+}
+
+fn is_two_factor_refusal(err: &AppError) -> bool {
+    matches!(err, AppError::Unauthenticated(m) if m == app::backend::policy::TWO_FACTOR_REQUIRED)
 }
 
 /// XNAT clients send back the `JSESSIONID` cookie that `/data/JSESSION`

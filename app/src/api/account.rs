@@ -3,14 +3,61 @@
 use crate::model::{AppError, CurrentUser};
 use leptos::prelude::*;
 
-/// Signs in; returns the path to go to next.
+/// Signs in; returns the path to go to next. For an account with two-factor
+/// sign-in, that is the sign-in page's code form (`/login?step=code`), and
+/// the answer sets the second step's cookie.
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String, next: String) -> Result<String, AppError> {
     use super::door::*;
-    use crate::backend::service::account::sign_in;
-    let path = respond(async { sign_in(&state()?, &session().await?, &username, &password, &next, &client_info().await).await }.await)?;
+    use crate::backend::service::account::{sign_in, SignedIn};
+    let signed_in = respond(async { sign_in(&state()?, &session().await?, &username, &password, &next, &client_info().await).await }.await)?;
+    let path = match signed_in {
+        SignedIn::Done(path) => path,
+        SignedIn::SecondStep { step_id, path } => {
+            second_step_cookie(&state()?, &step_id, crate::backend::auth::second_step::STEP_LIFETIME_MS / 1000);
+            path
+        }
+    };
     on_form_post_go_to(&path);
     Ok(path)
+}
+
+/// The second step of signing in: a code from the authenticator app, or a
+/// recovery code, for the sign-in whose cookie the browser holds.
+#[server(endpoint = "login_code")]
+pub async fn login_code(code: String, next: String) -> Result<String, AppError> {
+    use super::door::*;
+    use crate::backend::service::account::sign_in_second_step;
+    let step_id = step_cookie().await.unwrap_or_default();
+    let path = respond(
+        async { sign_in_second_step(&state()?, &session().await?, &step_id, &code, &next, &client_info().await).await }.await,
+    )?;
+    second_step_cookie(&state()?, "", 0);
+    on_form_post_go_to(&path);
+    Ok(path)
+}
+
+/// Sets (or, with `max_age` 0, clears) the second step's cookie: sent only
+/// to `login_code`, never readable by scripts.
+#[cfg(feature = "ssr")]
+fn second_step_cookie(state: &crate::backend::AppState, step_id: &str, max_age: i64) {
+    use crate::backend::auth::second_step::STEP_COOKIE;
+    let secure = if state.settings.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let cookie = format!("{STEP_COOKIE}={step_id}; Path=/api/login_code; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
+    if let (Some(options), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie)) {
+        options.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+/// The second step's id from the request's cookie.
+#[cfg(feature = "ssr")]
+async fn step_cookie() -> Option<String> {
+    use crate::backend::auth::second_step::STEP_COOKIE;
+    let parts = leptos_axum::extract::<http::request::Parts>().await.ok()?;
+    parts.headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == STEP_COOKIE && !value.is_empty()).then(|| value.to_string())
+    })
 }
 
 /// Signs out: the server-side session is deleted, so a copied cookie dies too.

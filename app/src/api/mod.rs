@@ -20,6 +20,7 @@ pub mod registration;
 pub mod roles;
 pub mod sessions;
 pub mod settings;
+pub mod two_factor;
 pub mod users;
 
 #[cfg(feature = "ssr")]

@@ -61,6 +61,10 @@ pub fn admin_change_action(change: AccountChange) -> Action {
 }
 
 pub const SIGN_IN_REQUIRED: &str = "Please sign in";
+/// The answer of a password-only door (HTTP Basic, `/users/authenticate`
+/// without `otp`, `/data/JSESSION`) to an account with a second factor,
+/// given only after its password was verified.
+pub const TWO_FACTOR_REQUIRED: &str = "This account uses two-factor sign-in: use an access token or an alias token";
 pub const PASSWORD_EXPIRED: &str = "Password expired: sign in to the web page to choose a new one";
 
 /// When a password set at `changed_at` expires under the site's expiry of

@@ -6,6 +6,8 @@
 //   so the server answers with the same redirects;
 // - success (an address without `__err`) goes where the server sent it,
 //   when that is a path on this site (else home);
+// - a sign-in that needs its second step (`/login?step=code`) has that
+//   page's <main> put in place of ours, so the code form appears in place;
 // - a refusal (the form's address with `__err`) has its page's <main> put in
 //   place of ours, with the typed values put back and focus on the first
 //   field in error (or the form's error line, which is announced);
@@ -37,14 +39,21 @@
     }
   };
 
-  const showRefusal = (form, html) => {
-    const values = typed(form).map((f) => [f.name, f.type === 'checkbox' || f.type === 'radio' ? f.checked : f.value]);
+  // Puts the <main> of the page `html` in place of ours; null when either is missing.
+  const swapMain = (html) => {
     const page = new DOMParser().parseFromString(html, 'text/html');
     const fresh = page.querySelector('main');
     const main = document.querySelector('main');
-    if (!fresh || !main) return false;
+    if (!fresh || !main) return null;
     main.replaceWith(fresh);
     document.title = page.title;
+    return fresh;
+  };
+
+  const showRefusal = (form, html) => {
+    const values = typed(form).map((f) => [f.name, f.type === 'checkbox' || f.type === 'radio' ? f.checked : f.value]);
+    const fresh = swapMain(html);
+    if (!fresh) return false;
     const again = fresh.querySelector(`form[action="${form.getAttribute('action')}"]`);
     if (again) {
       const fields = typed(again);
@@ -59,6 +68,15 @@
       if (!target.matches('input, select, textarea, button')) target.tabIndex = -1;
       target.focus();
     }
+    return true;
+  };
+
+  const showStep = (html, answer) => {
+    const fresh = swapMain(html);
+    if (!fresh) return false;
+    window.history.replaceState(null, '', answer.pathname + answer.search);
+    const field = fresh.querySelector('input:not([type=hidden])');
+    if (field) field.focus();
     return true;
   };
 
@@ -81,6 +99,13 @@
       if (!response.redirected) throw new Error('not a redirect');
       const answer = new URL(response.url);
       if (!answer.searchParams.has('__err')) {
+        // A sign-in's second step is a form on this same page: it takes
+        // the password form's place (the step itself is in a cookie).
+        if (answer.origin === window.location.origin && answer.pathname === window.location.pathname
+          && answer.searchParams.get('step') === 'code' && showStep(await response.text(), answer)) {
+          busy(form, button, false);
+          return;
+        }
         window.location.assign(window.location.origin + localPathOrHome(answer));
         return;
       }

@@ -93,6 +93,10 @@ pub const AUDIT_ACTIONS: &[&str] = &[
     "settings_changed",
     "audit_purged",
     "feature_changed",
+    "totp_enabled",
+    "totp_disabled",
+    "recovery_codes_created",
+    "recovery_code_used",
 ];
 
 impl AuditQuery {

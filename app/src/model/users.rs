@@ -90,6 +90,9 @@ pub struct UpdateUserRequest {
 pub struct AuthenticateRequest {
     pub username: Option<String>,
     pub password: Option<String>,
+    /// The second step, for an account with two-factor sign-in: a code from
+    /// the authenticator app, or a recovery code.
+    pub otp: Option<String>,
 }
 
 /// What `POST /users/authenticate` and its refresh return.

@@ -145,6 +145,11 @@ pub fn AccountPage() -> impl IntoView {
             <p>"Access tokens and alias tokens for your scripts, and your own keys for outside services: "
                 <a href="/account/keys">"manage API keys and tokens"</a>"."</p>
         </section>
+        <section class="card" aria-labelledby="two-factor-title">
+            <h2 id="two-factor-title">"Sign-in security"</h2>
+            <p>"Two-factor sign-in with an authenticator app, and recovery codes: "
+                <a href="/account/security">"manage sign-in security"</a>"."</p>
+        </section>
         <section class="card" aria-labelledby="activity-title">
             <h2 id="activity-title">"Security activity"</h2>
             <p>"Recent sign-ins, refused attempts, password and token changes on your account: "

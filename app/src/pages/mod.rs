@@ -3,6 +3,7 @@
 pub mod account;
 pub mod account_activity;
 pub mod account_credentials;
+pub mod account_security;
 pub mod admin;
 pub mod home;
 pub mod invitation;

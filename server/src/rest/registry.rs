@@ -103,11 +103,12 @@ async fn delete_user(State(s): State<ServerState>, caller: Caller, Path(user): P
 }
 
 /// Signs in with username and password and returns a JWT. An
-/// `Authorization` header is ignored here.
+/// `Authorization` header is ignored here. An account with two-factor
+/// sign-in also sends `otp`: a code from its app, or a recovery code.
 #[utoipa::path(post, path = "/users/authenticate", tag = TAG, security(()),
     request_body(content((AuthenticateRequest = "application/json"), (AuthenticateRequest = "application/x-www-form-urlencoded"))),
     responses((status = 200, body = AuthToken), (status = 400, description = "Missing field (named)"),
-        (status = 401, description = "Invalid username or password"),
+        (status = 401, description = "Invalid username or password; a wrong `otp`; or, without `otp`, an account with two-factor sign-in (after a correct password)"),
         (status = 403, description = "Disabled, unverified or unapproved account (after a correct password)")))]
 async fn authenticate(
     State(s): State<ServerState>,

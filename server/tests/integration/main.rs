@@ -42,6 +42,7 @@ mod session_cookies;
 mod sessions;
 mod sign_in_limits;
 mod statistics;
+mod two_factor;
 mod two_instances;
 mod uploads_privacy;
 mod xnat_projects;

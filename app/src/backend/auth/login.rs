@@ -82,7 +82,7 @@ pub async fn check_password(state: &AppState, user: Option<&UserRow>, password: 
     // Hashing took a while: the lock is judged as of now.
     let now = now_ms();
     if matched {
-        return Ok(sign_in_counters::clear_failures_unless_locked(&state.db, user.id, now).await?);
+        return Ok(crate::backend::auth::second_step::password_matched(state, user.id, now).await?);
     }
     let security = crate::backend::service::settings::current(state).await?;
     let lock_until = now + security.lockout_minutes * MINUTE_MS;
@@ -91,12 +91,12 @@ pub async fn check_password(state: &AppState, user: Option<&UserRow>, password: 
 }
 
 /// Counts a sign-in attempt for `/metrics` by how it ended.
-fn count_sign_in(outcome: &str) {
+pub(crate) fn count_sign_in(outcome: &str) {
     metrics::counter!("gatehouse_sign_ins_total", "outcome" => outcome.to_string()).increment(1);
 }
 
 /// Audits a refused sign-in through `door` (`form`, `basic`, `jwt`).
-async fn refused(state: &AppState, user: Option<&UserRow>, typed: &str, reason: &str, door: &str) -> Result<(), AppError> {
+pub(crate) async fn refused(state: &AppState, user: Option<&UserRow>, typed: &str, reason: &str, door: &str) -> Result<(), AppError> {
     count_sign_in(reason);
     let (target, details) = match user {
         Some(u) => (Target::user(u.id, &u.username), json!({"reason": reason, "door": door})),
@@ -127,9 +127,41 @@ async fn account_named(state: &AppState, username: &str) -> Result<Option<UserRo
     Ok(users::find_by_username(&state.db, username).await?)
 }
 
+/// A correct password from an account in good standing: what is left of
+/// signing in is the second step, if the account has one, and then
+/// [`complete_sign_in`], which audits it with `details`.
+pub struct FirstFactor {
+    pub user: UserRow,
+    pub door: &'static str,
+    pub details: serde_json::Value,
+}
+
 /// Checks a username and password from client address `ip` and applies the
-/// rate limit and lockout rules; every outcome is audited under `door`.
+/// rate limit and lockout rules; every outcome is audited under `door`. A
+/// password-only door: an account with a second factor is refused (after
+/// its correct password, so the answer reveals nothing to a guesser).
 pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: Option<&str>, door: &'static str) -> Result<UserRow, AppError> {
+    let passed = check_first_factor(state, username, password, ip, door).await?;
+    if crate::backend::store::two_factor::has_second_factor(&state.db, passed.user.id).await? {
+        refused(state, Some(&passed.user), username, "second_factor_required", door).await?;
+        return Err(AppError::Unauthenticated(crate::backend::policy::TWO_FACTOR_REQUIRED.into()));
+    }
+    complete_sign_in(state, passed).await
+}
+
+/// Records a sign-in that passed every step: its time and its audit event.
+pub async fn complete_sign_in(state: &AppState, passed: FirstFactor) -> Result<UserRow, AppError> {
+    let user = passed.user;
+    let event = audit::event(Actor::Named(user.id, &user.username), AuditAction::SignIn, Target::user(user.id, &user.username), passed.details);
+    sign_in_counters::record_successful_login(&state.db, user.id, &event).await?;
+    count_sign_in("success");
+    Ok(user)
+}
+
+/// The first step of signing in: a username and password checked under the
+/// rate limit and lockout rules, refusals audited under `door`; the
+/// sign-in itself is not recorded yet.
+pub async fn check_first_factor(state: &AppState, username: &str, password: &str, ip: Option<&str>, door: &'static str) -> Result<FirstFactor, AppError> {
     let username = username.trim();
     if username.is_empty() {
         return Err(AppError::validation("username", "Enter your username"));
@@ -165,16 +197,13 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: 
         return Err(AppError::Unauthenticated(crate::backend::policy::PASSWORD_EXPIRED.into()));
     }
     let details = if expired { json!({"door": door, "password_expired": true}) } else { json!({"door": door}) };
-    let event = audit::event(Actor::Named(user.id, &user.username), AuditAction::SignIn, Target::user(user.id, &user.username), details);
-    sign_in_counters::record_successful_login(&state.db, user.id, &event).await?;
-    count_sign_in("success");
-    Ok(user)
+    Ok(FirstFactor { user, door, details })
 }
 
 /// Signs in through the external provider at `url`: it decides the
 /// password, and its answer creates or updates the local account. The
 /// per-address limit applies; the local lockout and expiry do not.
-async fn external_sign_in(state: &AppState, url: &str, username: &str, password: &str, charge: Option<Charge>, door: &'static str) -> Result<UserRow, AppError> {
+async fn external_sign_in(state: &AppState, url: &str, username: &str, password: &str, charge: Option<Charge>, door: &'static str) -> Result<FirstFactor, AppError> {
     use crate::backend::auth::external::{self, ProviderAnswer};
     let answer = match password.len() <= MAX_LOGIN_PASSWORD_BYTES && username.len() <= 100 {
         true => external::ask_provider(url, username, password).await,
@@ -200,10 +229,7 @@ async fn external_sign_in(state: &AppState, url: &str, username: &str, password:
         }
         return Err(AppError::Forbidden(refusal.into()));
     }
-    let event = audit::event(Actor::Named(user.id, &user.username), AuditAction::SignIn, Target::user(user.id, &user.username), json!({"door": door, "external": true}));
-    sign_in_counters::record_successful_login(&state.db, user.id, &event).await?;
-    count_sign_in("success");
-    Ok(user)
+    Ok(FirstFactor { user, door, details: json!({"door": door, "external": true}) })
 }
 
 /// When `user`'s password expires under the site's rule in force (`None`: never).

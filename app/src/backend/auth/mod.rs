@@ -11,7 +11,9 @@ pub mod password;
 pub mod principal;
 pub mod rate_limit;
 pub mod resolve;
+pub mod second_step;
 pub mod secrets;
 pub mod session_store;
+pub mod totp;
 
 pub use principal::{Credential, Principal};

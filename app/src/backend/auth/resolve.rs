@@ -10,7 +10,7 @@ use crate::backend::auth::principal::{Credential, OwnStorage, Principal, SESSION
 use crate::backend::auth::session_store;
 use crate::backend::policy::{may_act, PASSWORD_EXPIRED};
 use crate::backend::store::users::UserRow;
-use crate::backend::store::{sessions, users};
+use crate::backend::store::{sessions, two_factor, users};
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::{internal, AppState};
 use crate::model::AppError;
@@ -133,7 +133,8 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
                 if may_act(user.standing())
                     && user.generation == generation
                     && user.username.to_lowercase() == username.to_lowercase()
-                    && !user.is_locked(now_ms()) =>
+                    && !user.is_locked(now_ms())
+                    && !two_factor::has_second_factor(&state.db, user.id).await? =>
             {
                 return principal_of(state, user, roles, None, Credential::Password).await;
             }

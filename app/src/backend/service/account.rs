@@ -10,8 +10,18 @@ use crate::backend::{internal, AppState};
 use crate::model::AppError;
 use tower_sessions::Session;
 
+/// How a sign-in with a password went.
+pub enum SignedIn {
+    /// Signed in: go to this path.
+    Done(String),
+    /// The password was right and the account has a second factor: the
+    /// client keeps `step_id` (a cookie) and goes to `path` for the code.
+    SecondStep { step_id: String, path: String },
+}
+
 /// Signs in with a username and password and binds the browser session to
 /// the user; returns where to go next (the forced password change first).
+/// An account with a second factor gets no session yet: a second step.
 pub async fn sign_in(
     state: &AppState,
     session: &Session,
@@ -19,10 +29,35 @@ pub async fn sign_in(
     password: &str,
     next: &str,
     client: &ClientInfo,
+) -> Result<SignedIn, AppError> {
+    let passed = login::check_first_factor(state, username, password, client.ip.as_deref(), "form").await?;
+    if crate::backend::store::two_factor::has_second_factor(&state.db, passed.user.id).await? {
+        let step_id = crate::backend::auth::second_step::begin(state, &passed).await?;
+        let next = login::safe_next_path(next, &state.settings.public_url);
+        let path = format!("/login?step=code&next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+        return Ok(SignedIn::SecondStep { step_id, path });
+    }
+    let user = login::complete_sign_in(state, passed).await?;
+    Ok(SignedIn::Done(begin_session(state, session, &user, next, client).await?))
+}
+
+/// Finishes a sign-in's second step with `code` and binds the browser
+/// session to the user; returns where to go next.
+pub async fn sign_in_second_step(
+    state: &AppState,
+    session: &Session,
+    step_id: &str,
+    code: &str,
+    next: &str,
+    client: &ClientInfo,
 ) -> Result<String, AppError> {
-    let user = login::authenticate(state, username, password, client.ip.as_deref(), "form").await?;
-    login::start_session(state, session, &user, client).await?;
-    Ok(if user.must_change_password || login::password_expired(state, &user).await? {
+    let user = crate::backend::auth::second_step::finish(state, step_id, code, client.ip.as_deref()).await?;
+    begin_session(state, session, &user, next, client).await
+}
+
+async fn begin_session(state: &AppState, session: &Session, user: &users::UserRow, next: &str, client: &ClientInfo) -> Result<String, AppError> {
+    login::start_session(state, session, user, client).await?;
+    Ok(if user.must_change_password || login::password_expired(state, user).await? {
         crate::backend::policy::CHANGE_PASSWORD_PATH.to_string()
     } else {
         login::safe_next_path(next, &state.settings.public_url)
@@ -84,14 +119,18 @@ pub async fn change_own_password(
 
 /// A token for a username and password (`POST /users/authenticate`).
 pub async fn issue_token(state: &AppState, request: &crate::model::AuthenticateRequest, ip: Option<&str>) -> Result<crate::model::AuthToken, AppError> {
-    let user = login::authenticate(
-        state,
-        request.username.as_deref().unwrap_or_default(),
-        request.password.as_deref().unwrap_or_default(),
-        ip,
-        "jwt",
-    )
-    .await?;
+    let (username, password) = (request.username.as_deref().unwrap_or_default(), request.password.as_deref().unwrap_or_default());
+    let user = match request.otp.as_deref().filter(|otp| !otp.trim().is_empty()) {
+        None => login::authenticate(state, username, password, ip, "jwt").await?,
+        // With `otp`, the second step comes with the password.
+        Some(otp) => {
+            let passed = login::check_first_factor(state, username, password, ip, "jwt").await?;
+            match crate::backend::store::two_factor::has_second_factor(&state.db, passed.user.id).await? {
+                true => crate::backend::auth::second_step::complete_with_code(state, passed, otp, ip).await?,
+                false => login::complete_sign_in(state, passed).await?,
+            }
+        }
+    };
     token_for(state, &user, None).await
 }
 

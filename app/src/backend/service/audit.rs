@@ -75,6 +75,10 @@ audit_actions! {
     SettingsChanged => "settings_changed",
     AuditPurged => "audit_purged",
     FeatureChanged => "feature_changed",
+    TotpEnabled => "totp_enabled",
+    TotpDisabled => "totp_disabled",
+    RecoveryCodesCreated => "recovery_codes_created",
+    RecoveryCodeUsed => "recovery_code_used",
 }
 
 impl AuditAction {
@@ -97,6 +101,10 @@ impl AuditAction {
                 | AuditAction::ServiceKeySet
                 | AuditAction::ServiceKeyDeleted
                 | AuditAction::UserUnlocked
+                | AuditAction::TotpEnabled
+                | AuditAction::TotpDisabled
+                | AuditAction::RecoveryCodesCreated
+                | AuditAction::RecoveryCodeUsed
         )
     }
 }

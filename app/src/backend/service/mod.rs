@@ -13,7 +13,7 @@
 //! |---|---|
 //! | 0 | audit, settings, quota, project_access |
 //! | 1 | account, admin, bootstrap, features, mail, metrics, outbox, roles, security, statistics, user_import |
-//! | 2 | access_requests, data, email_links, users |
+//! | 2 | access_requests, data, email_links, two_factor, users |
 //! | 3 | credentials, home, profile, projects, registration, sessions |
 //! | 4 | invitations, recovery |
 //! | 5 | project_members |
@@ -44,5 +44,6 @@ pub mod security;
 pub mod sessions;
 pub mod settings;
 pub mod statistics;
+pub mod two_factor;
 pub mod user_import;
 pub mod users;

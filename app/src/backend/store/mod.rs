@@ -15,6 +15,7 @@ pub mod sessions;
 pub mod site_secrets;
 pub mod site_settings;
 pub mod statistics;
+pub mod two_factor;
 pub mod user_list;
 pub mod user_search;
 pub mod users;
