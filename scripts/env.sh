@@ -13,7 +13,7 @@ export LEPTOS_ENV=PROD
 # makes the main wasm (the user's own pages) and hash.txt, which then lists
 # the admin bundles, whose files go back into pkg/.
 release_build() {
-  local bundles="admin-people admin-site" # app's Bundle::SEPARATE
+  local bundles="admin-people admin-site" # app's Bundle::SEPARATE (a test checks)
   local beside_server="$CARGO_TARGET_DIR/release" kept="$CARGO_TARGET_DIR/bundles" bundle hash
   local pkg="$GATEHOUSE_ROOT/target/site/pkg"
   rm -rf "$kept" && mkdir -p "$kept" || return 1

@@ -82,9 +82,10 @@ pub fn App() -> impl IntoView {
     }
 }
 
-// The route table in four groups, one per bundle of the browser app
-// (crate::bundles): a wasm built without a group's feature has no routes
-// for it. Each group's paths are the ones `Bundle::for_path` gives it.
+// The route table in four groups: the plain pages, in every build, and
+// one group per bundle of the browser app (crate::bundles), each written
+// inside `route_group!`, so a wasm built without a bundle's feature has no
+// routes for it. Each group's paths are the ones `Bundle::for_path` gives it.
 
 /// Sign-in, registration, recovery and invitations: plain pages, whose
 /// views stay on the server, in every build.
@@ -104,11 +105,23 @@ fn SignedOutPages() -> AnyNestedRoute {
     .into_any_nested_route()
 }
 
+/// A bundle's route group: the routes `$routes` makes (its `use` lines and
+/// its `view!`) in a build with the bundle's cargo feature (`pages-<name>`),
+/// and none in another, where dead-code elimination then drops the pages.
+macro_rules! route_group {
+    ($feature:literal, $routes:block) => {{
+        #[cfg(feature = $feature)]
+        let routes = $routes.into_inner().into_any_nested_route();
+        #[cfg(not(feature = $feature))]
+        let routes = NoPages.into_any_nested_route();
+        routes
+    }};
+}
+
 /// Home, the user's account pages and projects (`Bundle::Mine`).
 #[component(transparent)]
 fn MyPages() -> AnyNestedRoute {
-    #[cfg(feature = "pages-mine")]
-    {
+    route_group!("pages-mine", {
         use crate::pages::account_activity::SecurityActivityPage;
         use crate::pages::account_credentials::AccountCredentialsPage;
         use crate::pages::account_security::AccountSecurityPage;
@@ -128,18 +141,13 @@ fn MyPages() -> AnyNestedRoute {
             <Route path=path!("/projects/:slug/features") view=ProjectFeaturesPage ssr=SsrMode::Async/>
             <Route path=path!("/projects/:slug/datasets/:dataset") view=DatasetPage ssr=SsrMode::Async/>
         }
-        .into_inner()
-        .into_any_nested_route()
-    }
-    #[cfg(not(feature = "pages-mine"))]
-    NoPages.into_any_nested_route()
+    })
 }
 
 /// The admin overview, users, roles and sessions (`Bundle::AdminPeople`).
 #[component(transparent)]
 fn AdminPeoplePages() -> AnyNestedRoute {
-    #[cfg(feature = "pages-admin-people")]
-    {
+    route_group!("pages-admin-people", {
         use crate::pages::admin::{roles::AdminRolesPage, sessions::AdminSessionsPage, user_edit::*, user_import::ImportUsersPage, users::AdminUsersPage, AdminPage};
         view! {
             <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
@@ -150,19 +158,14 @@ fn AdminPeoplePages() -> AnyNestedRoute {
             <Route path=path!("/admin/roles") view=AdminRolesPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/sessions") view=AdminSessionsPage ssr=SsrMode::Async/>
         }
-        .into_inner()
-        .into_any_nested_route()
-    }
-    #[cfg(not(feature = "pages-admin-people"))]
-    NoPages.into_any_nested_route()
+    })
 }
 
 /// The admin pages about the site: projects, settings, security, keys,
 /// audit, statistics, features, outbox (`Bundle::AdminSite`).
 #[component(transparent)]
 fn AdminSitePages() -> AnyNestedRoute {
-    #[cfg(feature = "pages-admin-site")]
-    {
+    route_group!("pages-admin-site", {
         use crate::pages::admin::{audit::AdminAuditPage, features::AdminFeaturesPage, credentials::AdminCredentialsPage, outbox::AdminOutboxPage, projects::AdminProjectsPage};
         use crate::pages::admin::{security::AdminSecurityPage, settings::AdminSettingsPage, statistics::AdminStatisticsPage};
         view! {
@@ -175,11 +178,7 @@ fn AdminSitePages() -> AnyNestedRoute {
             <Route path=path!("/admin/features") view=AdminFeaturesPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/security") view=AdminSecurityPage ssr=SsrMode::Async/>
         }
-        .into_inner()
-        .into_any_nested_route()
-    }
-    #[cfg(not(feature = "pages-admin-site"))]
-    NoPages.into_any_nested_route()
+    })
 }
 
 /// The routes of a group left out of this build: they match no address
@@ -225,6 +224,15 @@ mod tests {
     use crate::components::plain_forms::is_plain_page;
     use leptos_router::PathSegment;
 
+    /// The route group of each bundle (a new bundle needs one).
+    fn group_of(bundle: Bundle) -> AnyNestedRoute {
+        match bundle {
+            Bundle::Mine => MyPages(),
+            Bundle::AdminPeople => AdminPeoplePages(),
+            Bundle::AdminSite => AdminSitePages(),
+        }
+    }
+
     /// Each route's address, with a sample value for each parameter.
     fn addresses(routes: AnyNestedRoute) -> Vec<String> {
         let routes: Vec<_> = routes.generate_routes().into_iter().collect();
@@ -249,8 +257,8 @@ mod tests {
         for address in signed_out {
             assert!(is_plain_page(&address), "{address} loads no wasm, so it may sit in every build");
         }
-        for (group, bundle) in [(MyPages(), Bundle::Mine), (AdminPeoplePages(), Bundle::AdminPeople), (AdminSitePages(), Bundle::AdminSite)] {
-            let group = addresses(group);
+        for bundle in Bundle::ALL {
+            let group = addresses(group_of(bundle));
             assert!(group.len() >= 5, "{bundle:?}: {group:?}");
             for address in group {
                 assert_eq!(Bundle::for_path(&address), bundle, "{address}");

@@ -14,6 +14,11 @@
 //!
 //! A `cargo leptos build` on its own writes a `hash.txt` without that list:
 //! its one wasm has every page and serves them all.
+//!
+//! [`Bundle`] is the one list of bundles. The other places that must name
+//! them (the cargo features in `app/Cargo.toml` and `frontend/Cargo.toml`,
+//! the route groups in `app.rs`, `release_build`'s list) are checked
+//! against it by a test below.
 
 use leptos::prelude::*;
 
@@ -24,11 +29,15 @@ pub enum Bundle {
     Mine,
     /// The admin overview and the pages about people: users, roles, sessions.
     AdminPeople,
-    /// Every other admin page (roles, sessions, settings, security, …).
+    /// The admin pages about the site: projects, settings, security, keys,
+    /// audit, statistics, features, outbox.
     AdminSite,
 }
 
 impl Bundle {
+    /// Every bundle.
+    pub const ALL: [Bundle; 3] = [Bundle::Mine, Bundle::AdminPeople, Bundle::AdminSite];
+
     /// The bundles that have a wasm of their own (the main wasm is `Mine`'s).
     pub const SEPARATE: [Bundle; 2] = [Bundle::AdminPeople, Bundle::AdminSite];
 
@@ -38,6 +47,15 @@ impl Bundle {
             Bundle::Mine => "mine",
             Bundle::AdminPeople => "admin-people",
             Bundle::AdminSite => "admin-site",
+        }
+    }
+
+    /// Whether this build carries the bundle's pages (its cargo feature is on).
+    pub const fn in_this_build(self) -> bool {
+        match self {
+            Bundle::Mine => cfg!(feature = "pages-mine"),
+            Bundle::AdminPeople => cfg!(feature = "pages-admin-people"),
+            Bundle::AdminSite => cfg!(feature = "pages-admin-site"),
         }
     }
 
@@ -59,7 +77,15 @@ impl Bundle {
 
 /// Whether this build carries every page (the server does; so does a wasm
 /// from a plain `cargo leptos build`).
-const HAS_EVERY_PAGE: bool = cfg!(all(feature = "pages-mine", feature = "pages-admin-people", feature = "pages-admin-site"));
+const HAS_EVERY_PAGE: bool = {
+    let mut every = true;
+    let mut i = 0;
+    while i < Bundle::ALL.len() {
+        every &= Bundle::ALL[i].in_this_build();
+        i += 1;
+    }
+    every
+};
 
 /// The router's fallback: for an address this wasm has no page for, when
 /// the app follows a link there, the page of another bundle, loaded from the
@@ -171,6 +197,53 @@ mod tests {
         for path in ["/", "", "/account", "/projects/a/users", "/adminx", "/login", "/nowhere"] {
             assert_eq!(Bundle::for_path(path), Bundle::Mine, "{path}");
         }
+    }
+
+    /// The bundle names in a text's `pages-<name>` words.
+    fn features_named(text: &str) -> std::collections::BTreeSet<&str> {
+        text.match_indices("pages-")
+            .map(|(at, _)| {
+                let name = &text[at + "pages-".len()..];
+                &name[..name.find(|c: char| !(c.is_ascii_lowercase() || c == '-')).unwrap_or(name.len())]
+            })
+            .filter(|name| !name.is_empty())
+            .collect()
+    }
+
+    fn names(bundles: &[Bundle]) -> std::collections::BTreeSet<&'static str> {
+        bundles.iter().map(|bundle| bundle.name()).collect()
+    }
+
+    /// The line of `text` that starts with `start`.
+    fn line_at<'a>(text: &'a str, start: &str) -> &'a str {
+        text.lines().find(|line| line.trim_start().starts_with(start)).unwrap_or_else(|| panic!("no line starts with {start}"))
+    }
+
+    #[test]
+    fn every_place_that_names_the_bundles_names_these() {
+        let every = names(&Bundle::ALL);
+        let app_cargo = include_str!("../Cargo.toml");
+        let frontend_cargo = include_str!("../../frontend/Cargo.toml");
+        let route_table = include_str!("app.rs");
+        let build = include_str!("../../scripts/env.sh");
+        for (file, text) in [("app/Cargo.toml", app_cargo), ("frontend/Cargo.toml", frontend_cargo), ("app/src/app.rs", route_table)] {
+            assert_eq!(features_named(text), every, "the pages-<name> features in {file}");
+        }
+        for bundle in Bundle::ALL {
+            let (name, feature) = (bundle.name(), format!("pages-{}", bundle.name()));
+            assert!(bundle.in_this_build(), "{name}: the server carries every bundle");
+            assert_eq!(line_at(app_cargo, &format!("{feature} =")).trim(), format!("{feature} = []"), "app/Cargo.toml");
+            assert!(line_at(app_cargo, "\"pages-").contains(&format!("\"{feature}\"")), "app/Cargo.toml: ssr has {feature}");
+            assert_eq!(line_at(frontend_cargo, &format!("{feature} =")).trim(), format!("{feature} = [\"app/{feature}\"]"), "frontend/Cargo.toml");
+            assert!(line_at(frontend_cargo, "all-pages =").contains(&format!("\"{feature}\"")), "frontend/Cargo.toml: all-pages has {feature}");
+            assert!(route_table.contains(&format!("route_group!(\"{feature}\"")), "app.rs: a route group for {feature}");
+        }
+        // release_build: one build per separate bundle, then the main wasm's.
+        let separate = line_at(build, "local bundles=\"").split('"').nth(1).unwrap_or_default();
+        assert_eq!(separate.split_whitespace().collect::<Vec<_>>(), Bundle::SEPARATE.map(Bundle::name), "scripts/env.sh's bundles");
+        let main: Vec<_> = Bundle::ALL.into_iter().filter(|bundle| !Bundle::SEPARATE.contains(bundle)).collect();
+        assert_eq!(main, vec![Bundle::Mine]);
+        assert_eq!(features_named(build), names(&main), "scripts/env.sh builds the main wasm last");
     }
 
     #[test]
