@@ -147,6 +147,7 @@ pub fn router(config: &Config, app_state: AppState) -> Router {
     // Uploads stream past the body limit; they are bounded by max_upload_mb and the quota.
     let limited = pages
         .merge(rest::registry::routes())
+        .merge(rest::quota::routes())
         .merge(rest::orgs::routes())
         .merge(rest::xapi::routes())
         .merge(rest::credentials::tokens::access_routes())

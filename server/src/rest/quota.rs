@@ -1,6 +1,6 @@
 //! Storage quotas over REST: the registry's `/users/storage` paths (seed
-//! 004, CONTRACTS.md §2), merged into `rest::registry`'s routes and tagged
-//! with them.
+//! 004, CONTRACTS.md §2), routed beside `rest::registry`'s and tagged with
+//! them.
 
 use super::registry::{TAG, USER};
 use super::{ApiResult, Caller};
@@ -16,6 +16,10 @@ use utoipa_axum::routes;
 /// The routes with their OpenAPI operations.
 pub fn api() -> OpenApiRouter<ServerState> {
     OpenApiRouter::new().routes(routes!(own_storage)).routes(routes!(user_storage))
+}
+
+pub fn routes() -> axum::Router<ServerState> {
+    api().into()
 }
 
 /// The caller's storage quota (`null`: unlimited) and use, in bytes.

@@ -31,8 +31,6 @@ pub fn api() -> OpenApiRouter<ServerState> {
         .routes(routes!(update_user, delete_user))
         .routes(routes!(set_password))
         .routes(routes!(user_metadata, merge_metadata))
-        // The `/users/storage` paths: `rest::quota`.
-        .merge(super::quota::api())
 }
 
 pub fn routes() -> Router<ServerState> {

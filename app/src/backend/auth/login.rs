@@ -12,6 +12,7 @@ use crate::backend::internal;
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
 use serde_json::json;
 use crate::backend::store::auth_failures;
+use crate::backend::store::two_factor as store_two_factor;
 use crate::backend::store::users::{self, sign_in_counters, UserRow};
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::AppState;
@@ -82,12 +83,23 @@ pub async fn check_password(state: &AppState, user: Option<&UserRow>, password: 
     // Hashing took a while: the lock is judged as of now.
     let now = now_ms();
     if matched {
-        return Ok(crate::backend::auth::second_step::password_matched(state, user.id, now).await?);
+        return Ok(password_matched(state, user.id, now).await?);
     }
     let security = crate::backend::service::settings::current(state).await?;
     let lock_until = now + security.lockout_minutes * MINUTE_MS;
     sign_in_counters::record_failed_login(&state.db, user.id, security.lockout_threshold, now, lock_until).await?;
     Ok(false)
+}
+
+/// After a correct password: an account with a second factor keeps its
+/// failure count (only the second step clears it, so knowing the password
+/// does not reset the lockout of code guesses) and passes if not locked;
+/// any other account has its count cleared unless locked, as before.
+async fn password_matched(state: &AppState, user_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    if store_two_factor::has_second_factor(&state.db, user_id).await? {
+        return store_two_factor::is_unlocked(&state.db, user_id, now).await;
+    }
+    sign_in_counters::clear_failures_unless_locked(&state.db, user_id, now).await
 }
 
 /// Counts a sign-in attempt for `/metrics` by how it ended.

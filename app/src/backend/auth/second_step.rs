@@ -15,11 +15,13 @@ use crate::backend::auth::login::{self, FirstFactor};
 use crate::backend::auth::secrets::{random_hex, sha256_hex};
 use crate::backend::auth::totp;
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
+use crate::backend::service::mail;
 use crate::backend::store::two_factor::{self, NewStep};
 use crate::backend::store::users::{self, sign_in_counters, UserRow};
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::AppState;
 use crate::model::AppError;
+use rand::Rng;
 
 /// How long a second step waits for its code.
 pub const STEP_LIFETIME_MS: i64 = 5 * MINUTE_MS;
@@ -35,15 +37,22 @@ pub fn totp_context(user_id: i64) -> String {
     format!("totp:{user_id}")
 }
 
-/// After a correct password: an account with a second factor keeps its
-/// failure count (only the second step clears it, so knowing the password
-/// does not reset the lockout of code guesses) and passes if not locked;
-/// any other account has its count cleared unless locked, as before.
-pub async fn password_matched(state: &AppState, user_id: i64, now: i64) -> Result<bool, sqlx::Error> {
-    if two_factor::has_second_factor(&state.db, user_id).await? {
-        return two_factor::is_unlocked(&state.db, user_id, now).await;
-    }
-    sign_in_counters::clear_failures_unless_locked(&state.db, user_id, now).await
+/// Characters of a recovery code (shown as two groups of five).
+const RECOVERY_CODE_LEN: usize = 10;
+/// Letters and digits that cannot be mistaken for one another.
+const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// A recovery code as stored and compared: lower case, without the dash or
+/// spaces; `None` when it cannot be one.
+pub fn normalise_recovery_code(typed: &str) -> Option<String> {
+    let code: String = typed.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_lowercase()).collect();
+    (code.len() == RECOVERY_CODE_LEN && code.bytes().all(|b| RECOVERY_ALPHABET.contains(&b))).then_some(code)
+}
+
+pub fn new_recovery_code() -> String {
+    let mut rng = rand::thread_rng();
+    let raw: String = (0..RECOVERY_CODE_LEN).map(|_| RECOVERY_ALPHABET[rng.gen_range(0..RECOVERY_ALPHABET.len())] as char).collect();
+    format!("{}-{}", &raw[..5], &raw[5..])
 }
 
 /// Starts the second step of `passed`; returns the step id for the client.
@@ -155,7 +164,7 @@ async fn code_matches(state: &AppState, user: &UserRow, code: &str, door: &str) 
         let Some(step) = totp::matching_step(&secret, code, totp::step_at(now_ms() / 1000)) else { return Ok(false) };
         return Ok(two_factor::use_totp_step(&state.db, user.id, step).await?);
     }
-    let Some(code) = crate::backend::service::two_factor::normalise_recovery_code(code) else { return Ok(false) };
+    let Some(code) = normalise_recovery_code(code) else { return Ok(false) };
     let hash = state.credential_keys.mac(&code);
     let event = audit::event(
         Actor::Named(user.id, &user.username),
@@ -165,7 +174,7 @@ async fn code_matches(state: &AppState, user: &UserRow, code: &str, door: &str) 
     );
     let used = two_factor::use_recovery_code(&state.db, user.id, &hash, now_ms(), &event).await?;
     if used {
-        crate::backend::service::two_factor::notify(state, user, "A recovery code was used", "a recovery code was used to sign in to your account. Each code works once; make a new set under My account → Sign-in security if few are left.").await?;
+        mail::security_notice(state, user, "A recovery code was used", "a recovery code was used to sign in to your account. Each code works once; make a new set under My account → Sign-in security if few are left.").await?;
     }
     Ok(used)
 }

@@ -74,3 +74,14 @@ mod tests {
         );
     }
 }
+
+/// Mails `user` (when they have an address) a notice about their sign-in
+/// security: "Hello NAME,\n\n" + `sentence`.
+pub async fn security_notice(state: &AppState, user: &UserRow, subject: &str, sentence: &str) -> Result<(), AppError> {
+    let Some(email) = user.email.as_deref().filter(|e| !e.is_empty()) else { return Ok(()) };
+    let body = format!(
+        "Hello {},\n\n{sentence}\n\nIf this was not you, change your password now and tell an administrator.",
+        user.username
+    );
+    queue(state, Outgoing { to: email.to_string(), subject: subject.to_string(), body }).await
+}

@@ -4,39 +4,20 @@
 //! factor is `auth::second_step`.
 
 use crate::backend::auth::login;
-use crate::backend::auth::second_step::{open_secret, totp_context};
+use crate::backend::auth::second_step::{new_recovery_code, normalise_recovery_code, open_secret, totp_context};
 use crate::backend::auth::totp;
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
-use crate::backend::service::mail::{self, Outgoing};
+use crate::backend::service::mail;
 use crate::backend::store::two_factor;
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::AppState;
 use crate::model::{AppError, RecoveryCodes, TotpEnrolment, TwoFactorStatus};
-use rand::Rng;
 
 /// Recovery codes in a set.
 pub const RECOVERY_CODES: usize = 10;
-/// Characters of a recovery code (shown as two groups of five).
-const RECOVERY_CODE_LEN: usize = 10;
-/// Letters and digits that cannot be mistaken for one another.
-const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-
-/// A recovery code as stored and compared: lower case, without the dash or
-/// spaces; `None` when it cannot be one.
-pub fn normalise_recovery_code(typed: &str) -> Option<String> {
-    let code: String = typed.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_lowercase()).collect();
-    (code.len() == RECOVERY_CODE_LEN && code.bytes().all(|b| RECOVERY_ALPHABET.contains(&b))).then_some(code)
-}
-
-fn new_recovery_code() -> String {
-    let mut rng = rand::thread_rng();
-    let raw: String = (0..RECOVERY_CODE_LEN).map(|_| RECOVERY_ALPHABET[rng.gen_range(0..RECOVERY_ALPHABET.len())] as char).collect();
-    format!("{}-{}", &raw[..5], &raw[5..])
-}
-
 /// A fresh set of codes and their keyed hashes.
 fn recovery_code_set(state: &AppState) -> (Vec<String>, Vec<String>) {
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
@@ -45,17 +26,6 @@ fn recovery_code_set(state: &AppState) -> (Vec<String>, Vec<String>) {
         .map(|c| state.credential_keys.mac(&normalise_recovery_code(c).expect("a code we made")))
         .collect();
     (codes, hashes)
-}
-
-/// Mails `user` (when they have an address) a notice about their sign-in
-/// security: "Hello NAME,\n\n" + `sentence`.
-pub async fn notify(state: &AppState, user: &UserRow, subject: &str, sentence: &str) -> Result<(), AppError> {
-    let Some(email) = user.email.as_deref().filter(|e| !e.is_empty()) else { return Ok(()) };
-    let body = format!(
-        "Hello {},\n\n{sentence}\n\nIf this was not you, change your password now and tell an administrator.",
-        user.username
-    );
-    mail::queue(state, Outgoing { to: email.to_string(), subject: subject.to_string(), body }).await
 }
 
 async fn caller(state: &AppState, principal: Option<&Principal>) -> Result<UserRow, AppError> {
@@ -109,7 +79,7 @@ pub async fn confirm_totp(state: &AppState, principal: Option<&Principal>, code:
     if !two_factor::confirm_totp(&state.db, user.id, &row.secret_sealed, step, now_ms(), hashes, &event).await? {
         return Err(AppError::validation("code", "Start again: no authenticator app is waiting to be confirmed"));
     }
-    notify(state, &user, "Two-factor sign-in is on", "an authenticator app was set up for signing in to your account: from now on, signing in asks for a code from it after your password.").await?;
+    mail::security_notice(state, &user, "Two-factor sign-in is on", "an authenticator app was set up for signing in to your account: from now on, signing in asks for a code from it after your password.").await?;
     Ok(RecoveryCodes { codes })
 }
 
@@ -135,7 +105,7 @@ pub async fn disable_totp(state: &AppState, principal: Option<&Principal>, passw
     if !two_factor::disable_totp(&state.db, user.id, &event).await? {
         return Err(AppError::Conflict("No authenticator app is set up".into()));
     }
-    notify(state, &user, "Two-factor sign-in is off", "the authenticator app was removed from your account, with its recovery codes: signing in now asks for your password only.").await
+    mail::security_notice(state, &user, "Two-factor sign-in is off", "the authenticator app was removed from your account, with its recovery codes: signing in now asks for your password only.").await
 }
 
 /// A new set of recovery codes, shown once; the old set stops working.
@@ -148,7 +118,7 @@ pub async fn new_recovery_codes(state: &AppState, principal: Option<&Principal>)
     let details = serde_json::json!({"recovery_codes": codes.len()});
     let event = audit::event(Actor::Named(user.id, &user.username), AuditAction::RecoveryCodesCreated, Target::user(user.id, &user.username), details);
     two_factor::replace_recovery_codes(&state.db, user.id, &hashes, now_ms(), &event).await?;
-    notify(state, &user, "New recovery codes", "a new set of recovery codes was made for your account; the earlier codes no longer work.").await?;
+    mail::security_notice(state, &user, "New recovery codes", "a new set of recovery codes was made for your account; the earlier codes no longer work.").await?;
     Ok(RecoveryCodes { codes })
 }
 

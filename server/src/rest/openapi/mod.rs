@@ -5,12 +5,14 @@
 //! adds, links); [`schemas`] adds the input rules, [`page`] renders it as
 //! HTML, and `rest::xnat_prefixes` routes XNAT's handlers under both prefixes.
 
+mod methods;
 mod page;
 mod schemas;
 
 use super::xnat_prefixes::{is_xnat_path, XNAT_PREFIXES};
+use methods::{operation_mut, METHODS};
 use super::credentials::{service_keys, tokens};
-use super::{admin_export, audit, features, files, health, orgs, registry, xapi, xnat, ErrorBody};
+use super::{admin_export, audit, features, files, health, orgs, quota, registry, xapi, xnat, ErrorBody};
 use crate::ServerState;
 use app::backend::service::settings;
 use axum::extract::State;
@@ -20,7 +22,7 @@ use http::header;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
-use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi, RefOr, Response, Schema};
 use utoipa::{OpenApi as _, PartialSchema};
@@ -92,6 +94,7 @@ struct Base;
 pub fn document() -> OpenApi {
     let router = OpenApiRouter::<ServerState>::with_openapi(Base::openapi())
         .merge(registry::api())
+        .merge(quota::api())
         .merge(orgs::api())
         .merge(xapi::api())
         .merge(tokens::access_api())
@@ -110,30 +113,6 @@ pub fn document() -> OpenApi {
     let mut doc = router.into_openapi();
     finish(&mut doc);
     doc
-}
-
-const METHODS: [(HttpMethod, &str); 8] = [
-    (HttpMethod::Get, "get"),
-    (HttpMethod::Put, "put"),
-    (HttpMethod::Post, "post"),
-    (HttpMethod::Delete, "delete"),
-    (HttpMethod::Options, "options"),
-    (HttpMethod::Head, "head"),
-    (HttpMethod::Patch, "patch"),
-    (HttpMethod::Trace, "trace"),
-];
-
-fn operation_mut<'a>(item: &'a mut utoipa::openapi::PathItem, method: &HttpMethod) -> Option<&'a mut Operation> {
-    match method {
-        HttpMethod::Get => item.get.as_mut(),
-        HttpMethod::Put => item.put.as_mut(),
-        HttpMethod::Post => item.post.as_mut(),
-        HttpMethod::Delete => item.delete.as_mut(),
-        HttpMethod::Options => item.options.as_mut(),
-        HttpMethod::Head => item.head.as_mut(),
-        HttpMethod::Patch => item.patch.as_mut(),
-        HttpMethod::Trace => item.trace.as_mut(),
-    }
 }
 
 /// Every documented (method, path), methods in lower case.

@@ -1,6 +1,6 @@
 //! The OpenAPI document as one HTML page, for a reader without tools.
 
-use super::{operation_mut, METHODS};
+use super::methods::{operation_mut, METHODS};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fmt::Write;

@@ -2,7 +2,7 @@
 //! rule `app::model::validate` checks with (`tests` runs samples through
 //! both), and the doors' own rules (NUL, forms, XNAT's words) are here.
 
-use super::is_xnat_path;
+use crate::rest::xnat_prefixes::is_xnat_path;
 use app::model::validate::{self, EMAIL_MAX, ROLE_NAME, SLUG, USERNAME, WHITESPACE_CLASS};
 use app::model::PASSWORD_MAX_LENGTH;
 use serde_json::{json, Value};
