@@ -3,6 +3,7 @@
 //! and service keys.
 
 use crate::api::credentials::{DeleteServiceKey, SaveServiceKey};
+use crate::components::data_table::DataTable;
 use crate::components::forms::{failure, field_error, form_error, Field, FormError, FormSuccess};
 use crate::model::{AccessTokenInfo, ServiceKeyInfo};
 use leptos::prelude::*;
@@ -46,46 +47,43 @@ pub fn ShownOnce(label: &'static str, id: &'static str, value: String) -> impl I
 /// Live access tokens with a Revoke button each; `show_user` adds the owner column.
 #[component]
 pub fn AccessTokenTable(tokens: Vec<AccessTokenInfo>, show_user: bool, on_revoke: Callback<i64>) -> impl IntoView {
+    let head = view! {
+        {show_user.then(|| view! { <th scope="col">"User"</th> })}
+        <th scope="col">"Name"</th>
+        <th scope="col">"Token"</th>
+        <th scope="col">"Created"</th>
+        <th scope="col">"Last used"</th>
+        <th scope="col">"Expires"</th>
+        <th scope="col">"Actions"</th>
+    };
     view! {
-        <div class="table-wrap">
-            <table class="tokens">
-                <caption class="visually-hidden">"Personal access tokens"</caption>
-                <thead>
-                    <tr>
-                        {show_user.then(|| view! { <th scope="col">"User"</th> })}
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Token"</th>
-                        <th scope="col">"Created"</th>
-                        <th scope="col">"Last used"</th>
-                        <th scope="col">"Expires"</th>
-                        <th scope="col">"Actions"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {tokens.into_iter().map(|t| {
-                        let id = t.id;
-                        let used = match (&t.last_used, &t.last_used_ip) {
-                            (Some(when), Some(ip)) => format!("{} from {ip}", timestamp(when)),
-                            (when, _) => maybe(when, "never"),
-                        };
-                        view! {
-                            <tr>
-                                {show_user.then(|| view! { <td>{t.username.clone()}</td> })}
-                                <td>{t.name.clone()}</td>
-                                <td><code>{t.prefix.clone()}</code></td>
-                                <td class="date">{timestamp(&t.created)}</td>
-                                <td class="date">{used}</td>
-                                <td class="date">{maybe(&t.expires, "never")}</td>
-                                <td>
-                                    <button type="button" class="plain" aria-label=format!("Revoke token {}", t.name)
-                                        on:click=move |_| on_revoke.run(id)>"Revoke"</button>
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable class="tokens" caption="Personal access tokens" head>
+            {tokens.into_iter().map(|token| view! { <AccessTokenRow token show_user on_revoke/> }).collect_view()}
+        </DataTable>
+    }
+}
+
+#[component]
+fn AccessTokenRow(token: AccessTokenInfo, show_user: bool, on_revoke: Callback<i64>) -> impl IntoView {
+    let t = token;
+    let id = t.id;
+    let used = match (&t.last_used, &t.last_used_ip) {
+        (Some(when), Some(ip)) => format!("{} from {ip}", timestamp(when)),
+        (when, _) => maybe(when, "never"),
+    };
+    view! {
+        <tr>
+            {show_user.then(|| view! { <td>{t.username.clone()}</td> })}
+            <td>{t.name.clone()}</td>
+            <td><code>{t.prefix.clone()}</code></td>
+            <td class="date">{timestamp(&t.created)}</td>
+            <td class="date">{used}</td>
+            <td class="date">{maybe(&t.expires, "never")}</td>
+            <td>
+                <button type="button" class="plain" aria-label=format!("Revoke token {}", t.name)
+                    on:click=move |_| on_revoke.run(id)>"Revoke"</button>
+            </td>
+        </tr>
     }
 }
 
@@ -98,46 +96,41 @@ pub fn ServiceKeyTable(
     on_delete: Callback<String>,
     #[prop(optional)] site: bool,
 ) -> impl IntoView {
+    let head = view! {
+        <th scope="col">"Name"</th>
+        <th scope="col">"Ends in"</th>
+        <th scope="col">"Set by"</th>
+        <th scope="col">"Set"</th>
+        <th scope="col">"Last used"</th>
+        {site.then(|| view! { <th scope="col">"May be read by"</th> })}
+        <th scope="col">"Actions"</th>
+    };
     view! {
-        <div class="table-wrap">
-            <table class="service-keys">
-                <caption class="visually-hidden">{caption}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Ends in"</th>
-                        <th scope="col">"Set by"</th>
-                        <th scope="col">"Set"</th>
-                        <th scope="col">"Last used"</th>
-                        {site.then(|| view! { <th scope="col">"May be read by"</th> })}
-                        <th scope="col">"Actions"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {keys.into_iter().map(|k| {
-                        let name = k.name.clone();
-                        let tail = if k.last4.is_empty() { "(short value)".to_string() } else { format!("…{}", k.last4) };
-                        view! {
-                            <tr>
-                                <td><code>{k.name.clone()}</code></td>
-                                <td><code>{tail}</code></td>
-                                <td>{k.set_by.clone()}</td>
-                                <td class="date">{timestamp(&k.updated)}</td>
-                                <td class="date">{maybe(&k.last_resolved, "never")}</td>
-                                {site.then(|| {
-                                    let readers = if k.readable_by.is_empty() { "admins only".to_string() } else { format!("admins, {}", k.readable_by.join(", ")) };
-                                    view! { <td>{readers}</td> }
-                                })}
-                                <td>
-                                    <button type="button" class="plain" aria-label=format!("Delete service key {}", k.name)
-                                        on:click=move |_| on_delete.run(name.clone())>"Delete"</button>
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable class="service-keys" caption head>
+            {keys.into_iter().map(|key| view! { <ServiceKeyRow key on_delete site/> }).collect_view()}
+        </DataTable>
+    }
+}
+
+#[component]
+fn ServiceKeyRow(key: ServiceKeyInfo, on_delete: Callback<String>, site: bool) -> impl IntoView {
+    let k = key;
+    let name = k.name.clone();
+    let tail = if k.last4.is_empty() { "(short value)".to_string() } else { format!("…{}", k.last4) };
+    let readers = site.then(|| if k.readable_by.is_empty() { "admins only".to_string() } else { format!("admins, {}", k.readable_by.join(", ")) });
+    view! {
+        <tr>
+            <td><code>{k.name.clone()}</code></td>
+            <td><code>{tail}</code></td>
+            <td>{k.set_by.clone()}</td>
+            <td class="date">{timestamp(&k.updated)}</td>
+            <td class="date">{maybe(&k.last_resolved, "never")}</td>
+            {readers.map(|readers| view! { <td>{readers}</td> })}
+            <td>
+                <button type="button" class="plain" aria-label=format!("Delete service key {}", k.name)
+                    on:click=move |_| on_delete.run(name.clone())>"Delete"</button>
+            </td>
+        </tr>
     }
 }
 

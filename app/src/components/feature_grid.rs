@@ -4,6 +4,7 @@
 //! the grid reloads; in a project the site's rules are shown, not editable.
 
 use crate::api::features::SetFeature;
+use crate::components::data_table::DataTable;
 use crate::model::*;
 use leptos::prelude::*;
 
@@ -52,68 +53,68 @@ pub fn FeatureGrid(scope: FeatureScope, in_project: bool, set: ServerAction<SetF
     let scope_id = scope.id.clone();
     let ban_label = if in_project { "Banned in this project" } else { "Banned site-wide" };
     let groups = scope.groups.clone();
+    let head = view! {
+        <th scope="col">"Feature"</th>
+        <th scope="col">"Default"</th>
+        <th scope="col">{ban_label}</th>
+        {groups.iter().map(|g| view! { <th scope="col">{g.display.clone()}</th> }).collect_view()}
+    };
+    let row = |def: &FeatureInfo| {
+        let key = def.key.clone();
+        let banned = scope.banned.contains(&key);
+        let site_banned = scope.site_banned.contains(&key);
+        let ban_id = format!("ban-{key}");
+        let (ban_key, ban_group) = (key.clone(), scope_id.clone());
+        view! {
+            <tr>
+                <th scope="row">
+                    <div>{def.name.clone()}</div>
+                    <div class="muted small"><code>{def.key.clone()}</code>" · "{def.source.clone()}</div>
+                    <div class="small">{def.description.clone()}</div>
+                </th>
+                <td>{if def.on_by_default { "On" } else { "Off" }}</td>
+                <td>
+                    <input type="checkbox" id=ban_id.clone() prop:checked=banned
+                        on:change=move |ev| {
+                            set.dispatch(SetFeature { change: FeatureChange { group: ban_group.clone(), key: ban_key.clone(), banned: Some(event_target_checked(&ev)), enabled: None } });
+                        }/>
+                    <label class="visually-hidden" for=ban_id>{format!("Ban {} {}", def.name, if in_project { "in this project" } else { "site-wide" })}</label>
+                    {site_banned.then(|| view! { <div class="badge warn">"Banned site-wide"</div> })}
+                </td>
+                {groups.iter().map(|group| view! { <FeatureCell group=group.clone() def=def.clone() in_project set/> }).collect_view()}
+            </tr>
+        }
+    };
+    let rows = scope.definitions.iter().map(row).collect_view();
     view! {
-        <div class="table-wrap">
-            <table class="features">
-                <caption class="visually-hidden">"Features and who may use them"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Feature"</th>
-                        <th scope="col">"Default"</th>
-                        <th scope="col">{ban_label}</th>
-                        {groups.iter().map(|g| view! { <th scope="col">{g.display.clone()}</th> }).collect_view()}
-                    </tr>
-                </thead>
-                <tbody>
-                    {scope.definitions.iter().map(|def| {
-                        let key = def.key.clone();
-                        let banned = scope.banned.contains(&key);
-                        let site_banned = scope.site_banned.contains(&key);
-                        let ban_id = format!("ban-{key}");
-                        let (ban_key, ban_group) = (key.clone(), scope_id.clone());
-                        view! {
-                            <tr>
-                                <th scope="row">
-                                    <div>{def.name.clone()}</div>
-                                    <div class="muted small"><code>{def.key.clone()}</code>" · "{def.source.clone()}</div>
-                                    <div class="small">{def.description.clone()}</div>
-                                </th>
-                                <td>{if def.on_by_default { "On" } else { "Off" }}</td>
-                                <td>
-                                    <input type="checkbox" id=ban_id.clone() prop:checked=banned
-                                        on:change=move |ev| {
-                                            set.dispatch(SetFeature { change: FeatureChange { group: ban_group.clone(), key: ban_key.clone(), banned: Some(event_target_checked(&ev)), enabled: None } });
-                                        }/>
-                                    <label class="visually-hidden" for=ban_id>{format!("Ban {} {}", def.name, if in_project { "in this project" } else { "site-wide" })}</label>
-                                    {site_banned.then(|| view! { <div class="badge warn">"Banned site-wide"</div> })}
-                                </td>
-                                {groups.iter().map(|g| {
-                                    let current = state_of(g, &key);
-                                    let select_id = format!("{}-{}", g.id, key).replace(':', "-");
-                                    let (group_id, cell_key) = (g.id.clone(), key.clone());
-                                    let note = if in_project { inherited(g, &key) } else { None };
-                                    view! {
-                                        <td>
-                                            <label class="visually-hidden" for=select_id.clone()>{format!("{} for {}", def.name, g.display)}</label>
-                                            <select id=select_id on:change=move |ev| {
-                                                for change in changes(&group_id, &cell_key, current, &event_target_value(&ev)) {
-                                                    set.dispatch(SetFeature { change });
-                                                }
-                                            }>
-                                                <option value="default" selected={current == "default"}>"Default"</option>
-                                                <option value="blocked" selected={current == "blocked"}>"Blocked"</option>
-                                                <option value="enabled" selected={current == "enabled"}>"Enabled"</option>
-                                            </select>
-                                            {note.map(|n| view! { <div class="muted small">{n}</div> })}
-                                        </td>
-                                    }
-                                }).collect_view()}
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable class="features" caption="Features and who may use them" head>
+            {rows}
+        </DataTable>
+    }
+}
+
+/// A feature's state for one group, as a select.
+#[component]
+fn FeatureCell(group: FeatureGroup, def: FeatureInfo, in_project: bool, set: ServerAction<SetFeature>) -> impl IntoView {
+    let (g, key) = (group, def.key.clone());
+    let current = state_of(&g, &key);
+    let select_id = format!("{}-{}", g.id, key).replace(':', "-");
+    let (group_id, cell_key) = (g.id.clone(), key.clone());
+    let note = if in_project { inherited(&g, &key) } else { None };
+    view! {
+        <td>
+            <label class="visually-hidden" for=select_id.clone()>{format!("{} for {}", def.name, g.display)}</label>
+            <select id=select_id on:change=move |ev| {
+                for change in changes(&group_id, &cell_key, current, &event_target_value(&ev)) {
+                    set.dispatch(SetFeature { change });
+                }
+            }>
+                <option value="default" selected={current == "default"}>"Default"</option>
+                <option value="blocked" selected={current == "blocked"}>"Blocked"</option>
+                <option value="enabled" selected={current == "enabled"}>"Enabled"</option>
+            </select>
+            {note.map(|n| view! { <div class="muted small">{n}</div> })}
+        </td>
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod audit_table;
 pub mod credentials;
+pub mod data_table;
 pub mod feature_grid;
 pub mod forms;
 pub mod header;

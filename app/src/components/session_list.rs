@@ -2,7 +2,9 @@
 //! Admin → Sessions.
 
 use crate::api::sessions::{list_sessions, RevokeSession, RevokeUserSessions};
+use crate::components::data_table::{DataTable, LoadedList};
 use crate::components::loaded::load;
+use crate::model::SessionInfo;
 use leptos::prelude::*;
 
 /// `username`: that user's sessions (admins); `all`: everyone's (admins);
@@ -27,55 +29,9 @@ pub fn SessionList(username: Option<String>, #[prop(optional)] all: bool) -> imp
     let bulk_target = username.clone();
     view! {
         {move || failure.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
-        <Transition fallback=|| view! { <p>"Loading sessions…"</p> }>
-            {move || Suspend::new(async move {
-                match sessions.await {
-                    Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="empty">"No active sessions."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <div class="table-wrap">
-                            <table class="sessions">
-                                <caption class="visually-hidden">"Active sessions"</caption>
-                                <thead>
-                                    <tr>
-                                        {show_user.then(|| view! { <th scope="col">"User"</th> })}
-                                        <th scope="col">"Browser"</th>
-                                        <th scope="col">"Address"</th>
-                                        <th scope="col">"Signed in"</th>
-                                        <th scope="col">"Last seen"</th>
-                                        <th scope="col">"Actions"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {list.into_iter().map(|s| {
-                                        let id = s.id.clone();
-                                        view! {
-                                            <tr>
-                                                {show_user.then(|| view! { <td>{s.username.clone()}</td> })}
-                                                <td class="ua">{s.user_agent.clone().unwrap_or_else(|| "unknown".into())}</td>
-                                                <td>{s.ip.clone().unwrap_or_else(|| "unknown".into())}</td>
-                                                <td class="date">{s.created.replace('T', " ").replace('Z', " UTC")}</td>
-                                                <td class="date">{s.last_seen.replace('T', " ").replace('Z', " UTC")}</td>
-                                                <td>{if s.this_device {
-                                                    view! { <strong>"This device"</strong> }.into_any()
-                                                } else {
-                                                    view! {
-                                                        <button type="button" class="plain" aria-label=format!("Revoke session {}", s.id)
-                                                            on:click=move |_| { revoke.dispatch(RevokeSession { id: id.clone() }); }>
-                                                            "Revoke"
-                                                        </button>
-                                                    }.into_any()
-                                                }}</td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <LoadedList list=sessions loading="Loading sessions…" empty="No active sessions." let:list>
+            <SessionTable list show_user revoke/>
+        </LoadedList>
         {(!all).then(|| view! {
             <div class="actions">
                 <button type="button" class="plain" on:click=move |_| {
@@ -83,5 +39,49 @@ pub fn SessionList(username: Option<String>, #[prop(optional)] all: bool) -> imp
                 }>{bulk_label.clone()}</button>
             </div>
         })}
+    }
+}
+
+#[component]
+fn SessionTable(list: Vec<SessionInfo>, show_user: bool, revoke: ServerAction<RevokeSession>) -> impl IntoView {
+    let head = view! {
+        {show_user.then(|| view! { <th scope="col">"User"</th> })}
+        <th scope="col">"Browser"</th>
+        <th scope="col">"Address"</th>
+        <th scope="col">"Signed in"</th>
+        <th scope="col">"Last seen"</th>
+        <th scope="col">"Actions"</th>
+    };
+    view! {
+        <DataTable class="sessions" caption="Active sessions" head>
+            {list.into_iter().map(|session| view! { <SessionRow session show_user revoke/> }).collect_view()}
+        </DataTable>
+    }
+}
+
+#[component]
+fn SessionRow(session: SessionInfo, show_user: bool, revoke: ServerAction<RevokeSession>) -> impl IntoView {
+    let s = session;
+    let id = s.id.clone();
+    let action = if s.this_device {
+        view! { <strong>"This device"</strong> }.into_any()
+    } else {
+        view! {
+            <button type="button" class="plain" aria-label=format!("Revoke session {}", s.id)
+                on:click=move |_| { revoke.dispatch(RevokeSession { id: id.clone() }); }>
+                "Revoke"
+            </button>
+        }
+        .into_any()
+    };
+    view! {
+        <tr>
+            {show_user.then(|| view! { <td>{s.username.clone()}</td> })}
+            <td class="ua">{s.user_agent.clone().unwrap_or_else(|| "unknown".into())}</td>
+            <td>{s.ip.clone().unwrap_or_else(|| "unknown".into())}</td>
+            <td class="date">{s.created.replace('T', " ").replace('Z', " UTC")}</td>
+            <td class="date">{s.last_seen.replace('T', " ").replace('Z', " UTC")}</td>
+            <td>{action}</td>
+        </tr>
     }
 }

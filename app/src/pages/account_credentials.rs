@@ -3,8 +3,10 @@
 
 use crate::api::credentials::*;
 use crate::components::credentials::{delete_key, timestamp, AccessTokenTable, ServiceKeyForm, ServiceKeyTable, ShownOnce, LIFETIME_OPTIONS};
+use crate::components::data_table::{DataTable, LoadedList};
 use crate::components::forms::{failure, field_error, form_error, Field, FormError};
 use crate::components::loaded::load;
+use crate::model::AliasTokenInfo;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -39,17 +41,9 @@ fn AccessTokens() -> impl IntoView {
                 <ShownOnce label="Your new token" id="new-access-token" value=t.token/>
             })}
             <FormError message=failure(revoke.value())/>
-            <Transition fallback=|| view! { <p>"Loading tokens…"</p> }>
-                {move || Suspend::new(async move {
-                    match tokens.await {
-                        Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
-                        Ok(list) if list.is_empty() => view! {
-                            <p class="empty">"No access tokens yet. Make one per script above, so you can revoke each on its own."</p>
-                        }.into_any(),
-                        Ok(list) => view! { <AccessTokenTable tokens=list show_user=false on_revoke/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <LoadedList list=tokens loading="Loading tokens…" empty="No access tokens yet. Make one per script above, so you can revoke each on its own." let:list>
+                <AccessTokenTable tokens=list show_user=false on_revoke/>
+            </LoadedList>
         </section>
     }
 }
@@ -77,41 +71,36 @@ fn AliasTokens() -> impl IntoView {
                 Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
             })}
             <FormError message=failure(invalidate.value())/>
-            <Transition fallback=|| view! { <p>"Loading alias tokens…"</p> }>
-                {move || Suspend::new(async move {
-                    match aliases.await {
-                        Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p class="empty">"No live alias tokens. Issue one when a script needs it."</p> }.into_any(),
-                        Ok(list) => view! {
-                            <div class="table-wrap">
-                                <table class="aliases">
-                                    <caption class="visually-hidden">"Live alias tokens"</caption>
-                                    <thead><tr>
-                                        <th scope="col">"Alias"</th><th scope="col">"Issued"</th><th scope="col">"Expires"</th>
-                                        <th scope="col">"Last used"</th><th scope="col">"Actions"</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {list.into_iter().map(|a| {
-                                            let alias = a.alias.clone();
-                                            view! {
-                                                <tr>
-                                                    <td><code>{a.alias.clone()}</code></td>
-                                                    <td class="date">{timestamp(&a.created)}</td>
-                                                    <td class="date">{timestamp(&a.expires)}</td>
-                                                    <td class="date">{a.last_used.as_deref().map(timestamp).unwrap_or_else(|| "never".into())}</td>
-                                                    <td><button type="button" class="plain" aria-label=format!("Invalidate alias token {}", a.alias)
-                                                        on:click=move |_| { invalidate.dispatch(InvalidateAliasToken { alias: alias.clone() }); }>"Invalidate"</button></td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }.into_any(),
-                    }
-                })}
-            </Transition>
+            <LoadedList list=aliases loading="Loading alias tokens…" empty="No live alias tokens. Issue one when a script needs it." let:list>
+                <AliasTable list invalidate/>
+            </LoadedList>
         </section>
+    }
+}
+
+#[component]
+fn AliasTable(list: Vec<AliasTokenInfo>, invalidate: ServerAction<InvalidateAliasToken>) -> impl IntoView {
+    let head = view! {
+        <th scope="col">"Alias"</th><th scope="col">"Issued"</th><th scope="col">"Expires"</th>
+        <th scope="col">"Last used"</th><th scope="col">"Actions"</th>
+    };
+    let row = move |a: AliasTokenInfo| {
+        let alias = a.alias.clone();
+        view! {
+            <tr>
+                <td><code>{a.alias.clone()}</code></td>
+                <td class="date">{timestamp(&a.created)}</td>
+                <td class="date">{timestamp(&a.expires)}</td>
+                <td class="date">{a.last_used.as_deref().map(timestamp).unwrap_or_else(|| "never".into())}</td>
+                <td><button type="button" class="plain" aria-label=format!("Invalidate alias token {}", a.alias)
+                    on:click=move |_| { invalidate.dispatch(InvalidateAliasToken { alias: alias.clone() }); }>"Invalidate"</button></td>
+            </tr>
+        }
+    };
+    view! {
+        <DataTable class="aliases" caption="Live alias tokens" head>
+            {list.into_iter().map(row).collect_view()}
+        </DataTable>
     }
 }
 

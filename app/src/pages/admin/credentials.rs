@@ -4,6 +4,7 @@
 use super::AdminNav;
 use crate::api::credentials::*;
 use crate::components::credentials::{delete_key, AccessTokenTable, ServiceKeyForm, ServiceKeyTable};
+use crate::components::data_table::LoadedList;
 use crate::components::forms::{failure, FormError, FormSuccess};
 use crate::components::loaded::load;
 use leptos::prelude::*;
@@ -86,15 +87,9 @@ fn SiteServiceKeys() -> impl IntoView {
             <h2 id="site-keys-title">"Service keys"</h2>
             <p>"Site-wide secrets for services the platform calls (e.g. "<code>"openai"</code>", "<code>"orthanc"</code>"). A user's own key of the same name overrides the site's for them. Stored encrypted; values are never shown again. Services read them with "<code>"GET /api/service-keys/{name}"</code>" and the user's credential: a site key only for admins and users of the roles named on it. Each read is audited."</p>
             <ServiceKeyForm save=set delete site=true/>
-            <Transition fallback=|| view! { <p>"Loading service keys…"</p> }>
-                {move || Suspend::new(async move {
-                    match keys.await {
-                        Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p class="empty">"No site-wide service keys yet. Add one above."</p> }.into_any(),
-                        Ok(list) => view! { <ServiceKeyTable keys=list caption="Site service keys" on_delete site=true/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <LoadedList list=keys loading="Loading service keys…" empty="No site-wide service keys yet. Add one above." let:list>
+                <ServiceKeyTable keys=list caption="Site service keys" on_delete site=true/>
+            </LoadedList>
         </section>
     }
 }

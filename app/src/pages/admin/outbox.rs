@@ -3,6 +3,7 @@
 
 use super::AdminNav;
 use crate::api::outbox::{list_outbox, outbox_body};
+use crate::components::data_table::DataTable;
 use crate::components::forms::Pager;
 use crate::components::loaded::load;
 use leptos::prelude::*;
@@ -45,43 +46,37 @@ pub fn AdminOutboxPage() -> impl IntoView {
 
 #[component]
 fn OutboxTable(items: Vec<crate::model::OutboxItem>, open: RwSignal<Option<i64>>) -> impl IntoView {
+    let head = view! {
+        <th scope="col">"Created"</th>
+        <th scope="col">"To"</th>
+        <th scope="col">"Subject"</th>
+        <th scope="col">"Status"</th>
+        <th scope="col" class="num">"Attempts"</th>
+        <th scope="col">"Last error"</th>
+    };
+    let row = move |m: crate::model::OutboxItem| {
+        let id = m.id;
+        view! {
+            <tr>
+                <td class="date">{m.created.replace('T', " ").replace('Z', " UTC")}</td>
+                <td>{m.to.clone()}</td>
+                <td>
+                    <button type="button" class="link" aria-expanded=move || (open.get() == Some(id)).to_string()
+                        on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>
+                        {m.subject.clone()}
+                    </button>
+                    {move || (open.get() == Some(id)).then(|| view! { <MessageBody id/> })}
+                </td>
+                <td><span class=format!("badge {}", status_kind(&m.status))>{m.status.clone()}</span></td>
+                <td class="num">{m.attempts}</td>
+                <td>{m.last_error.clone().unwrap_or_default()}</td>
+            </tr>
+        }
+    };
     view! {
-        <div class="table-wrap">
-            <table class="outbox">
-                <caption class="visually-hidden">"Outgoing email"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Created"</th>
-                        <th scope="col">"To"</th>
-                        <th scope="col">"Subject"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col" class="num">"Attempts"</th>
-                        <th scope="col">"Last error"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {items.into_iter().map(|m| {
-                        let id = m.id;
-                        view! {
-                            <tr>
-                                <td class="date">{m.created.replace('T', " ").replace('Z', " UTC")}</td>
-                                <td>{m.to.clone()}</td>
-                                <td>
-                                    <button type="button" class="link" aria-expanded=move || (open.get() == Some(id)).to_string()
-                                        on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>
-                                        {m.subject.clone()}
-                                    </button>
-                                    {move || (open.get() == Some(id)).then(|| view! { <MessageBody id/> })}
-                                </td>
-                                <td><span class=format!("badge {}", status_kind(&m.status))>{m.status.clone()}</span></td>
-                                <td class="num">{m.attempts}</td>
-                                <td>{m.last_error.clone().unwrap_or_default()}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable class="outbox" caption="Outgoing email" head>
+            {items.into_iter().map(row).collect_view()}
+        </DataTable>
     }
 }
 

@@ -4,9 +4,10 @@
 use super::AdminNav;
 use crate::api::settings::{get_security, locked_accounts, PreviewInactive, SaveSecurity};
 use crate::api::users::UnlockUser;
+use crate::components::data_table::{DataTable, LoadedList};
 use crate::components::forms::{failure, field_error, form_error, BoundField, FormError, FormSuccess};
 use crate::components::loaded::load;
-use crate::model::SecurityForm;
+use crate::model::{LockedAccount, SecurityForm};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -43,37 +44,35 @@ pub fn AdminSecurityPage() -> impl IntoView {
         <section class="card" aria-labelledby="locked-title">
             <h2 id="locked-title">"Locked accounts"</h2>
             <FormError message=failure(unlock.value())/>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match locked.await {
-                        Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p class="empty">"No account is locked. Accounts lock after too many wrong passwords and unlock by themselves when the lock ends."</p> }.into_any(),
-                        Ok(list) => view! {
-                            <div class="table-wrap">
-                                <table class="locked">
-                                    <caption class="visually-hidden">"Accounts locked now"</caption>
-                                    <thead><tr><th scope="col">"User"</th><th scope="col" class="num">"Failed sign-ins"</th><th scope="col">"Locked until (UTC)"</th><th scope="col">"Actions"</th></tr></thead>
-                                    <tbody>
-                                        {list.into_iter().map(|a| {
-                                            let name = a.username.clone();
-                                            view! {
-                                                <tr>
-                                                    <td><a href=format!("/admin/users/{}", a.username)>{a.username.clone()}</a></td>
-                                                    <td class="num">{a.failed_logins}</td>
-                                                    <td class="date">{a.locked_until.replace('T', " ").replace('Z', "")}</td>
-                                                    <td><button type="button" class="plain" aria-label=format!("Unlock {}", a.username)
-                                                        on:click=move |_| { unlock.dispatch(UnlockUser { username: name.clone() }); }>"Unlock"</button></td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }.into_any(),
-                    }
-                })}
-            </Transition>
+            <LoadedList list=locked loading="Loading…" let:list
+                empty="No account is locked. Accounts lock after too many wrong passwords and unlock by themselves when the lock ends.">
+                <LockedTable list unlock/>
+            </LoadedList>
         </section>
+    }
+}
+
+#[component]
+fn LockedTable(list: Vec<LockedAccount>, unlock: ServerAction<UnlockUser>) -> impl IntoView {
+    let head = view! {
+        <th scope="col">"User"</th><th scope="col" class="num">"Failed sign-ins"</th><th scope="col">"Locked until (UTC)"</th><th scope="col">"Actions"</th>
+    };
+    let row = move |a: LockedAccount| {
+        let name = a.username.clone();
+        view! {
+            <tr>
+                <td><a href=format!("/admin/users/{}", a.username)>{a.username.clone()}</a></td>
+                <td class="num">{a.failed_logins}</td>
+                <td class="date">{a.locked_until.replace('T', " ").replace('Z', "")}</td>
+                <td><button type="button" class="plain" aria-label=format!("Unlock {}", a.username)
+                    on:click=move |_| { unlock.dispatch(UnlockUser { username: name.clone() }); }>"Unlock"</button></td>
+            </tr>
+        }
+    };
+    view! {
+        <DataTable class="locked" caption="Accounts locked now" head>
+            {list.into_iter().map(row).collect_view()}
+        </DataTable>
     }
 }
 

@@ -7,6 +7,7 @@ use super::AdminNav;
 use crate::api::admin::admin_statistics;
 use crate::api::roles::role_names;
 use crate::api::users::list_users;
+use crate::components::data_table::DataTable;
 use crate::components::forms::{human_bytes, Pager};
 use crate::components::loaded::load;
 use crate::model::*;
@@ -189,41 +190,7 @@ fn PerUserFigures() -> impl IntoView {
                         Ok(p) => {
                             let later_page = !query.get_untracked().after.is_empty();
                             view! {
-                                <div class="table-wrap">
-                                    <table class="users">
-                                        <caption class="visually-hidden">"Figures per user"</caption>
-                                        <thead>
-                                            <tr>
-                                                <th scope="col">"User"</th>
-                                                <th scope="col" class="num">"Datasets"</th>
-                                                <th scope="col" class="num">"Files"</th>
-                                                <th scope="col" class="num">"Storage"</th>
-                                                <th scope="col" class="num">"Active sessions"</th>
-                                                <th scope="col" class="num">"API keys"</th>
-                                                <th scope="col" class="num">"Projects owned"</th>
-                                                <th scope="col" class="num">"Projects joined"</th>
-                                                <th scope="col">"Last sign-in"</th>
-                                                <th scope="col" class="num">{format!("Failed sign-ins ({FAILED_SIGN_IN_DAYS} d)")}</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>
-                                            {p.items.into_iter().map(|u| view! {
-                                                <tr>
-                                                    <td><a href=format!("/admin/users/{}", u.username)>{u.username.clone()}</a></td>
-                                                    <td class="num">{u.datasets}</td>
-                                                    <td class="num">{u.files}</td>
-                                                    <td class="num">{storage_of(&u)}</td>
-                                                    <td class="num">{u.active_sessions}</td>
-                                                    <td class="num">{u.api_keys}</td>
-                                                    <td class="num">{u.projects_owned}</td>
-                                                    <td class="num">{u.projects_joined}</td>
-                                                    <td class="date">{u.last_login.as_deref().map(short_date).unwrap_or_else(|| "never".into())}</td>
-                                                    <td class="num">{u.failed_sign_ins}</td>
-                                                </tr>
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                </div>
+                                <FiguresTable items=p.items/>
                                 <Pager start=later_page.then(|| href(String::new())) start_label="First page"
                                     next=p.next.map(href) next_label="Next page"/>
                             }.into_any()
@@ -232,5 +199,42 @@ fn PerUserFigures() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+#[component]
+fn FiguresTable(items: Vec<UserListItem>) -> impl IntoView {
+    let head = view! {
+        <th scope="col">"User"</th>
+        <th scope="col" class="num">"Datasets"</th>
+        <th scope="col" class="num">"Files"</th>
+        <th scope="col" class="num">"Storage"</th>
+        <th scope="col" class="num">"Active sessions"</th>
+        <th scope="col" class="num">"API keys"</th>
+        <th scope="col" class="num">"Projects owned"</th>
+        <th scope="col" class="num">"Projects joined"</th>
+        <th scope="col">"Last sign-in"</th>
+        <th scope="col" class="num">{format!("Failed sign-ins ({FAILED_SIGN_IN_DAYS} d)")}</th>
+    };
+    let row = |u: UserListItem| {
+        view! {
+            <tr>
+                <td><a href=format!("/admin/users/{}", u.username)>{u.username.clone()}</a></td>
+                <td class="num">{u.datasets}</td>
+                <td class="num">{u.files}</td>
+                <td class="num">{storage_of(&u)}</td>
+                <td class="num">{u.active_sessions}</td>
+                <td class="num">{u.api_keys}</td>
+                <td class="num">{u.projects_owned}</td>
+                <td class="num">{u.projects_joined}</td>
+                <td class="date">{u.last_login.as_deref().map(short_date).unwrap_or_else(|| "never".into())}</td>
+                <td class="num">{u.failed_sign_ins}</td>
+            </tr>
+        }
+    };
+    view! {
+        <DataTable class="users" caption="Figures per user" head>
+            {items.into_iter().map(row).collect_view()}
+        </DataTable>
     }
 }

@@ -6,6 +6,7 @@ use crate::components::local_accounts::LocalAccountsOnly;
 use crate::api::roles::role_names;
 use crate::api::users::{list_users, BulkUsers};
 use crate::api::registration::ApproveUser;
+use crate::components::data_table::DataTable;
 use crate::components::forms::{human_bytes, select_names, Pager};
 use crate::model::url::query_string;
 use crate::model::*;
@@ -112,76 +113,8 @@ pub fn AdminUsersPage() -> impl IntoView {
                     }.into_any(),
                     Ok(p) => {
                         let first_page = !query.get_untracked().after.is_empty();
-                        let on_page: Vec<String> = p.items.iter().map(|u| u.username.clone()).collect();
-                        let all_on_page = on_page.clone();
                         view! {
-                            <div class="table-wrap">
-                                <table class="users">
-                                    <caption class="visually-hidden">"Users"</caption>
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">
-                                                <input type="checkbox" aria-label="Select all users on this page"
-                                                    prop:checked=move || !all_on_page.is_empty() && selected.with(|s| all_on_page.iter().all(|u| s.contains(u)))
-                                                    on:change=move |ev| select_names(selected, &on_page, event_target_checked(&ev))/>
-                                            </th>
-                                            <th scope="col">"Username"</th>
-                                            <th scope="col">"Name and email"</th>
-                                            <th scope="col">"Roles"</th>
-                                            <th scope="col">"Status"</th>
-                                            <th scope="col" class="num">"Sessions"</th>
-                                            <th scope="col" class="num">"API keys"</th>
-                                            <th scope="col" class="num">"Datasets"</th>
-                                            <th scope="col" class="num">"Storage"</th>
-                                            <th scope="col" class="num">"Projects owned / joined"</th>
-                                            <th scope="col" class="num">{format!("Failed sign-ins ({FAILED_SIGN_IN_DAYS} d)")}</th>
-                                            <th scope="col">"Created"</th>
-                                            <th scope="col">"Last sign-in"</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {p.items.into_iter().map(|u| {
-                                            let badges = status_badges(&u);
-                                            let (check_name, toggle_name) = (u.username.clone(), u.username.clone());
-                                            view! {
-                                                <tr>
-                                                    <td>
-                                                        <input type="checkbox" aria-label=format!("Select {}", u.username)
-                                                            prop:checked=move || selected.with(|s| s.contains(&check_name))
-                                                            on:change=move |ev| select_names(selected, std::slice::from_ref(&toggle_name), event_target_checked(&ev))/>
-                                                    </td>
-                                                    <td><a href=format!("/admin/users/{}", u.username)>{u.username.clone()}</a></td>
-                                                    <td>
-                                                        <div>{u.display_name.clone().unwrap_or_default()}</div>
-                                                        <div class="muted">{u.email.clone().unwrap_or_default()}</div>
-                                                    </td>
-                                                    <td>{u.roles.join(", ")}</td>
-                                                    <td>{badges.into_iter().map(|(kind, text)| view! {
-                                                        <span class=format!("badge {kind}")>{text}</span>
-                                                    }).collect_view()}
-                                                    {(!u.approved).then(|| {
-                                                        let name = u.username.clone();
-                                                        view! {
-                                                            <button type="button" class="plain" aria-label=format!("Approve {}", u.username)
-                                                                on:click=move |_| { approve.dispatch(ApproveUser { username: name.clone() }); }>
-                                                                "Approve"
-                                                            </button>
-                                                        }
-                                                    })}</td>
-                                                    <td class="num">{u.active_sessions}</td>
-                                                    <td class="num">{u.api_keys}</td>
-                                                    <td class="num">{u.datasets}</td>
-                                                    <td class="num">{human_bytes(u.storage_used)}</td>
-                                                    <td class="num">{format!("{} / {}", u.projects_owned, u.projects_joined)}</td>
-                                                    <td class="num">{u.failed_sign_ins}</td>
-                                                    <td class="date">{short_date(&u.created)}</td>
-                                                    <td class="date">{u.last_login.as_deref().map(short_date).unwrap_or_else(|| "never".into())}</td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
+                            <UserTable items=p.items selected approve/>
                             <Pager start=first_page.then(|| next_href(String::new())) start_label="First page"
                                 next=p.next.map(next_href) next_label="Next page"/>
                         }.into_any()
@@ -189,6 +122,80 @@ pub fn AdminUsersPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// A page of users, each with a checkbox for the bulk actions.
+#[component]
+fn UserTable(items: Vec<UserListItem>, selected: RwSignal<Vec<String>>, approve: ServerAction<ApproveUser>) -> impl IntoView {
+    let on_page: Vec<String> = items.iter().map(|u| u.username.clone()).collect();
+    let all_on_page = on_page.clone();
+    let head = view! {
+        <th scope="col">
+            <input type="checkbox" aria-label="Select all users on this page"
+                prop:checked=move || !all_on_page.is_empty() && selected.with(|s| all_on_page.iter().all(|u| s.contains(u)))
+                on:change=move |ev| select_names(selected, &on_page, event_target_checked(&ev))/>
+        </th>
+        <th scope="col">"Username"</th>
+        <th scope="col">"Name and email"</th>
+        <th scope="col">"Roles"</th>
+        <th scope="col">"Status"</th>
+        <th scope="col" class="num">"Sessions"</th>
+        <th scope="col" class="num">"API keys"</th>
+        <th scope="col" class="num">"Datasets"</th>
+        <th scope="col" class="num">"Storage"</th>
+        <th scope="col" class="num">"Projects owned / joined"</th>
+        <th scope="col" class="num">{format!("Failed sign-ins ({FAILED_SIGN_IN_DAYS} d)")}</th>
+        <th scope="col">"Created"</th>
+        <th scope="col">"Last sign-in"</th>
+    };
+    view! {
+        <DataTable class="users" caption="Users" head>
+            {items.into_iter().map(|user| view! { <UserRow user selected approve/> }).collect_view()}
+        </DataTable>
+    }
+}
+
+#[component]
+fn UserRow(user: UserListItem, selected: RwSignal<Vec<String>>, approve: ServerAction<ApproveUser>) -> impl IntoView {
+    let u = user;
+    let badges = status_badges(&u);
+    let (check_name, toggle_name) = (u.username.clone(), u.username.clone());
+    let approve_button = (!u.approved).then(|| {
+        let name = u.username.clone();
+        view! {
+            <button type="button" class="plain" aria-label=format!("Approve {}", u.username)
+                on:click=move |_| { approve.dispatch(ApproveUser { username: name.clone() }); }>
+                "Approve"
+            </button>
+        }
+    });
+    view! {
+        <tr>
+            <td>
+                <input type="checkbox" aria-label=format!("Select {}", u.username)
+                    prop:checked=move || selected.with(|s| s.contains(&check_name))
+                    on:change=move |ev| select_names(selected, std::slice::from_ref(&toggle_name), event_target_checked(&ev))/>
+            </td>
+            <td><a href=format!("/admin/users/{}", u.username)>{u.username.clone()}</a></td>
+            <td>
+                <div>{u.display_name.clone().unwrap_or_default()}</div>
+                <div class="muted">{u.email.clone().unwrap_or_default()}</div>
+            </td>
+            <td>{u.roles.join(", ")}</td>
+            <td>
+                {badges.into_iter().map(|(kind, text)| view! { <span class=format!("badge {kind}")>{text}</span> }).collect_view()}
+                {approve_button}
+            </td>
+            <td class="num">{u.active_sessions}</td>
+            <td class="num">{u.api_keys}</td>
+            <td class="num">{u.datasets}</td>
+            <td class="num">{human_bytes(u.storage_used)}</td>
+            <td class="num">{format!("{} / {}", u.projects_owned, u.projects_joined)}</td>
+            <td class="num">{u.failed_sign_ins}</td>
+            <td class="date">{short_date(&u.created)}</td>
+            <td class="date">{u.last_login.as_deref().map(short_date).unwrap_or_else(|| "never".into())}</td>
+        </tr>
     }
 }
 
