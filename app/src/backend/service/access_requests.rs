@@ -3,7 +3,7 @@
 //! deny with an optional reason; the requester is emailed the outcome and
 //! sees it under My projects.
 
-use crate::backend::auth::Principal;
+use crate::backend::auth::{rate_limit, Principal};
 use crate::backend::policy::{authorize, Action, ProjectAction};
 use crate::backend::service::mail::{self, Outgoing};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
@@ -49,7 +49,7 @@ pub async fn request(state: &AppState, principal: Option<&Principal>, slug: &str
     let project = load(state, principal, slug, ProjectAction::RequestAccess).await?;
     features::require(state, principal, Some(&project), REQUEST_ACCESS).await?;
     let message = optional_text(message, "message", 1000)?.unwrap_or_default();
-    crate::backend::auth::rate_limit::spend_mail(state, &format!("mail:user:{}", p.user_id), "You asked for too many emails").await?;
+    rate_limit::spend_mail(state, &format!("mail:user:{}", p.user_id), "You asked for too many emails").await?;
     let event = audit::event(p.into(), AuditAction::AccessRequested, Target::project(project.id(), &project.row.slug), json!({"message": message}));
     if store::insert_request(&state.db, project.id(), p.user_id, &message, now_ms(), &event).await?.is_none() {
         return Err(AppError::Conflict(ALREADY_PENDING.into()));

@@ -1,13 +1,14 @@
 //! The user's own account: signing in, and changing the password.
 
 use crate::backend::auth::login::{self, ClientInfo};
-use crate::backend::auth::Principal;
+use crate::backend::auth::{external, second_step, Credential, Principal};
 use crate::backend::service::audit::{self, AuditAction, Target};
-use crate::backend::policy::{authorize, Action};
-use crate::backend::store::users;
+use crate::backend::service::settings;
+use crate::backend::policy::{authorize, Action, CHANGE_PASSWORD_PATH};
+use crate::backend::store::{two_factor, users};
 use crate::backend::time::{now_ms, MINUTE_MS};
-use crate::backend::{internal, AppState};
-use crate::model::AppError;
+use crate::backend::{internal, policy, AppState};
+use crate::model::{iso8601, AppError, AuthToken, AuthenticateRequest};
 use tower_sessions::Session;
 
 /// How a sign-in with a password went.
@@ -31,8 +32,8 @@ pub async fn sign_in(
     client: &ClientInfo,
 ) -> Result<SignedIn, AppError> {
     let passed = login::check_first_factor(state, username, password, client.ip.as_deref(), "form").await?;
-    if crate::backend::store::two_factor::has_second_factor(&state.db, passed.user.id).await? {
-        let step_id = crate::backend::auth::second_step::begin(state, &passed).await?;
+    if two_factor::has_second_factor(&state.db, passed.user.id).await? {
+        let step_id = second_step::begin(state, &passed).await?;
         let next = login::safe_next_path(next, &state.settings.public_url);
         let path = format!("/login?step=code&next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
         return Ok(SignedIn::SecondStep { step_id, path });
@@ -51,14 +52,14 @@ pub async fn sign_in_second_step(
     next: &str,
     client: &ClientInfo,
 ) -> Result<String, AppError> {
-    let user = crate::backend::auth::second_step::finish(state, step_id, code, client.ip.as_deref()).await?;
+    let user = second_step::finish(state, step_id, code, client.ip.as_deref()).await?;
     begin_session(state, session, &user, next, client).await
 }
 
 async fn begin_session(state: &AppState, session: &Session, user: &users::UserRow, next: &str, client: &ClientInfo) -> Result<String, AppError> {
     login::start_session(state, session, user, client).await?;
     Ok(if user.must_change_password || login::password_expired(state, user).await? {
-        crate::backend::policy::CHANGE_PASSWORD_PATH.to_string()
+        CHANGE_PASSWORD_PATH.to_string()
     } else {
         login::safe_next_path(next, &state.settings.public_url)
     })
@@ -82,11 +83,11 @@ pub async fn change_own_password(
     change: &PasswordChange<'_>,
 ) -> Result<(), AppError> {
     let principal = authorize(principal, Action::ChangeOwnPassword)?;
-    crate::backend::auth::external::refuse_local_management(state)?;
+    external::refuse_local_management(state)?;
     let user = users::find_by_id(&state.db, principal.user_id)
         .await?
-        .ok_or_else(crate::backend::policy::sign_in_required)?;
-    crate::backend::service::settings::check_password(state, change.new_password, "new_password").await?;
+        .ok_or_else(policy::sign_in_required)?;
+    settings::check_password(state, change.new_password, "new_password").await?;
     if change.confirm_password.is_some_and(|c| c != change.new_password) {
         return Err(AppError::validation("confirm_password", "The two new passwords do not match"));
     }
@@ -118,15 +119,15 @@ pub async fn change_own_password(
 }
 
 /// A token for a username and password (`POST /users/authenticate`).
-pub async fn issue_token(state: &AppState, request: &crate::model::AuthenticateRequest, ip: Option<&str>) -> Result<crate::model::AuthToken, AppError> {
+pub async fn issue_token(state: &AppState, request: &AuthenticateRequest, ip: Option<&str>) -> Result<AuthToken, AppError> {
     let (username, password) = (request.username.as_deref().unwrap_or_default(), request.password.as_deref().unwrap_or_default());
     let user = match request.otp.as_deref().filter(|otp| !otp.trim().is_empty()) {
         None => login::authenticate(state, username, password, ip, "jwt").await?,
         // With `otp`, the second step comes with the password.
         Some(otp) => {
             let passed = login::check_first_factor(state, username, password, ip, "jwt").await?;
-            match crate::backend::store::two_factor::has_second_factor(&state.db, passed.user.id).await? {
-                true => crate::backend::auth::second_step::complete_with_code(state, passed, otp, ip).await?,
+            match two_factor::has_second_factor(&state.db, passed.user.id).await? {
+                true => second_step::complete_with_code(state, passed, otp, ip).await?,
                 false => login::complete_sign_in(state, passed).await?,
             }
         }
@@ -138,22 +139,22 @@ pub async fn issue_token(state: &AppState, request: &crate::model::AuthenticateR
 /// caller signed in with a JWT (`bearer`, the token it sent) gets one that
 /// keeps that token's first issue time, and none past the maximum
 /// lifetime; a password or session caller starts a new chain.
-pub async fn refresh_token(state: &AppState, principal: Option<&Principal>, bearer: Option<&str>) -> Result<crate::model::AuthToken, AppError> {
+pub async fn refresh_token(state: &AppState, principal: Option<&Principal>, bearer: Option<&str>) -> Result<AuthToken, AppError> {
     let p = authorize(principal, Action::ChangeOwnPassword)?;
     let first_issued = match (p.credential, bearer) {
-        (crate::backend::auth::Credential::Jwt, Some(token)) => Some(state.jwt.refreshable(token)?),
-        (crate::backend::auth::Credential::Jwt, None) => return Err(crate::backend::policy::sign_in_required()),
+        (Credential::Jwt, Some(token)) => Some(state.jwt.refreshable(token)?),
+        (Credential::Jwt, None) => return Err(policy::sign_in_required()),
         _ => None,
     };
-    let user = users::find_by_id(&state.db, p.user_id).await?.ok_or_else(crate::backend::policy::sign_in_required)?;
+    let user = users::find_by_id(&state.db, p.user_id).await?.ok_or_else(policy::sign_in_required)?;
     token_for(state, &user, first_issued).await
 }
 
-async fn token_for(state: &AppState, user: &users::UserRow, first_issued: Option<i64>) -> Result<crate::model::AuthToken, AppError> {
+async fn token_for(state: &AppState, user: &users::UserRow, first_issued: Option<i64>) -> Result<AuthToken, AppError> {
     let (token, expires) = state.jwt.issue(user, first_issued)?;
-    Ok(crate::model::AuthToken {
+    Ok(AuthToken {
         token,
-        expires: crate::model::iso8601(expires),
+        expires: iso8601(expires),
         user_name: user.username.clone(),
         email: user.email.clone(),
         roles: users::roles_of(&state.db, user.id).await?,

@@ -16,9 +16,11 @@
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
 use crate::backend::store::audit::{self, EventRow, Filter, NewEvent};
-use crate::backend::time::now_ms;
-use crate::backend::AppState;
-use crate::model::{iso8601, AppError, AuditEntry, AuditPage, AuditQuery};
+use crate::backend::time::{now_ms, DAY_MS};
+use crate::backend::{csv_writer, time, AppState};
+use crate::backend::csv_writer::CsvWriter;
+use crate::backend::db::Db;
+use crate::model::{iso8601, validate, AppError, AuditEntry, AuditPage, AuditQuery};
 
 /// Declares the actions once: the enum, the list of all, and their names.
 macro_rules! audit_actions {
@@ -239,7 +241,7 @@ pub fn event(actor: Actor<'_>, action: AuditAction, target: Target, details: ser
 /// could be a username (valid, at most [`MAX_LOGGED_USERNAME`] characters),
 /// else [`INVALID_USERNAME`] — what was typed there is often a password.
 pub fn typed_username(typed: &str) -> String {
-    let plausible = typed.chars().count() <= MAX_LOGGED_USERNAME && crate::model::validate::check_username(typed, "username").is_ok();
+    let plausible = typed.chars().count() <= MAX_LOGGED_USERNAME && validate::check_username(typed, "username").is_ok();
     if plausible { typed.to_string() } else { INVALID_USERNAME.to_string() }
 }
 
@@ -279,7 +281,7 @@ pub enum ChainCheck {
 /// predecessor's hash — or, for the first event and for one whose
 /// predecessors the retention purge deleted, what the purge recorded — and
 /// its `hash` must be what its fields give.
-pub async fn verify_chain(db: &crate::backend::db::Db) -> Result<ChainCheck, AppError> {
+pub async fn verify_chain(db: &Db) -> Result<ChainCheck, AppError> {
     let purges: Vec<audit::Purge> =
         audit::purge_records(db).await?.iter().filter_map(|d| serde_json::from_str(d).ok()).collect();
     let start = purges.last().map(|p| p.start_hash.clone()).unwrap_or_default();
@@ -378,8 +380,8 @@ fn parse_time(text: &str, end: bool, field: &str) -> Result<i64, AppError> {
     if let Ok(ms) = text.parse::<i64>() {
         return Ok(ms);
     }
-    match crate::backend::time::parse_utc(text) {
-        Some((ms, true)) if end => Ok(ms + crate::backend::time::DAY_MS),
+    match time::parse_utc(text) {
+        Some((ms, true)) if end => Ok(ms + DAY_MS),
         Some((ms, _)) => Ok(ms),
         None => Err(AppError::validation(field, format!("{field}: use a date like 2026-12-01, a time like 2026-12-01T10:00:00Z, or Unix milliseconds"))),
     }
@@ -455,7 +457,7 @@ pub async fn export_csv(
             let before = match step {
                 Step::Done => return None,
                 Step::Header(before) => {
-                    let header = crate::backend::csv_writer::CsvWriter::with_header(&CSV_HEADER, "\r\n").finish();
+                    let header = CsvWriter::with_header(&CSV_HEADER, "\r\n").finish();
                     return Some((Ok(header), Step::Rows(before)));
                 }
                 Step::Rows(before) => before,
@@ -482,7 +484,7 @@ pub async fn export_csv(
                             row.request_id.unwrap_or_default(),
                             row.client_request_id.unwrap_or_default(),
                         ];
-                        let line: Vec<String> = cells.iter().map(|c| crate::backend::csv_writer::field(c)).collect();
+                        let line: Vec<String> = cells.iter().map(|c| csv_writer::field(c)).collect();
                         out.push_str(&line.join(","));
                         out.push_str("\r\n");
                     }
@@ -496,6 +498,7 @@ pub async fn export_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::AUDIT_ACTIONS;
 
     #[test]
     fn action_names_are_unique_and_round_trip() {
@@ -509,7 +512,7 @@ mod tests {
     #[test]
     fn the_shared_list_names_every_action() {
         let names: Vec<&str> = AuditAction::ALL.iter().map(|a| a.name()).collect();
-        assert_eq!(names, crate::model::AUDIT_ACTIONS);
+        assert_eq!(names, AUDIT_ACTIONS);
     }
 
     #[test]

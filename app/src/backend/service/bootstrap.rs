@@ -4,9 +4,11 @@
 use crate::backend::auth::secrets::random_password;
 use crate::backend::store::users::{self, role_grants};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
+use crate::backend::service::settings;
 use serde_json::json;
 use crate::backend::AppState;
 use crate::model::{check_username, AppError};
+use crate::model::validate::USERNAME_TAKEN;
 
 /// Length of generated one-time passwords.
 const ONE_TIME_PASSWORD_LENGTH: usize = 20;
@@ -33,7 +35,7 @@ pub async fn ensure_first_admin(
     check_username(username, "username")?;
     let generated = password.is_none().then(|| random_password(ONE_TIME_PASSWORD_LENGTH));
     let password = password.or(generated.as_deref()).unwrap_or_default();
-    crate::backend::service::settings::check_password(state, password, "admin_password").await?;
+    settings::check_password(state, password, "admin_password").await?;
     let hash = state.hasher.hash(password).await?;
     let must_change = generated.is_some();
     match users::find_by_username(&state.db, username).await? {
@@ -69,7 +71,7 @@ pub async fn ensure_first_admin(
 pub async fn create_admin(state: &AppState, username: &str, email: Option<&str>) -> Result<String, AppError> {
     check_username(username, "username")?;
     if users::find_by_username(&state.db, username).await?.is_some() {
-        return Err(AppError::taken("username", crate::model::validate::USERNAME_TAKEN));
+        return Err(AppError::taken("username", USERNAME_TAKEN));
     }
     let password = random_password(ONE_TIME_PASSWORD_LENGTH);
     let hash = state.hasher.hash(&password).await?;

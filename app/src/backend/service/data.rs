@@ -13,12 +13,12 @@ use crate::backend::auth::secrets::random_hex;
 use crate::backend::auth::Principal;
 use crate::backend::disk::{self, TempFile};
 use crate::backend::policy::ProjectAction;
-use crate::backend::service::features;
+use crate::backend::service::{features, settings};
 use crate::backend::service::project_access::{load, require_login, with_features, Loaded, DOWNLOAD_FILES, MANAGE_FILES};
 use crate::backend::service::quota;
 use crate::backend::store::data::{self as store, DatasetRow, FileRow, NewFile, StoreFile};
 use crate::backend::time::now_ms;
-use crate::backend::{internal, AppState};
+use crate::backend::{internal, policy, AppState};
 use crate::model::*;
 use futures_util::{Stream, StreamExt};
 use std::path::PathBuf;
@@ -87,7 +87,7 @@ pub async fn dataset_page(state: &AppState, principal: Option<&Principal>, slug:
     let project = load(state, principal, slug, ProjectAction::Read).await?;
     let dataset = find_dataset(state, &project, name).await?;
     let files = store::files(&state.db, dataset.id).await?.into_iter().map(file_info).collect();
-    let rights = crate::backend::policy::project_rights(
+    let rights = policy::project_rights(
         principal,
         require_login(state).await,
         &project.facts(),
@@ -118,7 +118,7 @@ where
     E: std::fmt::Display,
 {
     let project = load_for(state, principal, slug, ProjectAction::Create, MANAGE_FILES).await?;
-    let uploader = principal.ok_or_else(crate::backend::policy::sign_in_required)?;
+    let uploader = principal.ok_or_else(policy::sign_in_required)?;
     let name = name.trim();
     check_item_name(name, "name", "File name")?;
     let target = store::upload_target(&state.db, project.id(), dataset.trim(), name, uploader.user_id)
@@ -127,7 +127,7 @@ where
     if target.name_taken {
         return Err(file_exists(name));
     }
-    let limiter = crate::backend::service::settings::current(state).await?.storage_limiter;
+    let limiter = settings::current(state).await?.storage_limiter;
     let quota = quota::quota_of_stored(limiter, &target.uploader_metadata);
     let used = target.uploader_storage_used;
     let max_mb = state.settings.max_upload_mb;

@@ -11,15 +11,17 @@
 //! and are stored hashed.
 
 use crate::backend::auth::secrets::{random_hex, sha256_hex};
-use crate::backend::auth::Principal;
+use crate::backend::auth::{external, Principal};
 use crate::backend::policy::{authorize, invitation_creates_account, Action, ProjectAction};
 use crate::backend::service::mail::{self, Outgoing};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
-use crate::backend::service::features;
+use crate::backend::service::{features, registration, settings};
 use crate::backend::service::project_access::{load, INVITE_MEMBERS};
+use crate::backend::service::home::proven_email;
 use crate::backend::auth::rate_limit;
 use crate::backend::store::project_requests::{self as store, Capped, InvitationRow, NewInvitation};
 use crate::backend::store::users;
+use crate::backend::store::audit::NewEvent;
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
 use serde_json::json;
@@ -92,7 +94,7 @@ pub async fn invite(
         now,
         expires_at,
     };
-    let site = crate::backend::service::settings::current(state).await?;
+    let site = settings::current(state).await?;
     let cap = site.invitation_daily_cap;
     let details = json!({"email": email, "role": role.as_str()});
     let event = audit::event(Actor::of(principal), AuditAction::InvitationSent, Target::project(project.id(), &project.row.slug), details);
@@ -127,7 +129,7 @@ pub async fn revoke(state: &AppState, principal: Option<&Principal>, slug: &str,
     Ok(())
 }
 
-fn accepted_event(actor: Actor<'_>, row: &InvitationRow, new_account: bool) -> crate::backend::store::audit::NewEvent {
+fn accepted_event(actor: Actor<'_>, row: &InvitationRow, new_account: bool) -> NewEvent {
     let details = json!({"invitation": row.id, "email": row.email, "role": row.role, "new_account": new_account});
     audit::event(actor, AuditAction::InvitationAccepted, Target::project(row.project_id, &row.project_slug), details)
 }
@@ -139,7 +141,7 @@ async fn open_invitation(state: &AppState, token: &str) -> Result<InvitationRow,
 
 /// Whether `row`'s link may create an account under the settings in force.
 async fn creates_account(state: &AppState, row: &InvitationRow) -> Result<bool, AppError> {
-    let site = crate::backend::service::settings::current(state).await?;
+    let site = settings::current(state).await?;
     Ok(invitation_creates_account(row.by_admin, site.registration_open, site.owners_may_invite_new_people))
 }
 
@@ -173,7 +175,7 @@ pub async fn accept(state: &AppState, principal: Option<&Principal>, token: &str
 /// valid", alike.
 pub async fn accept_mine(state: &AppState, principal: Option<&Principal>, id: i64) -> Result<String, AppError> {
     let p = authorize(principal, Action::UseSite)?;
-    let email = crate::backend::service::home::proven_email(state, p).await?;
+    let email = proven_email(state, p).await?;
     let row = store::find_invitation(&state.db, id).await?.filter(|r| {
         status_of(r) == InvitationStatus::Open && email.is_some_and(|e| e.to_lowercase() == r.email.to_lowercase())
     });
@@ -201,17 +203,17 @@ pub async fn accept_by_registering(
     token: &str,
     form: &InvitationSignUp,
 ) -> Result<(users::UserRow, String), AppError> {
-    crate::backend::auth::external::refuse_local_management(state)?;
+    external::refuse_local_management(state)?;
     let row = open_invitation(state, token).await?;
     if !creates_account(state, &row).await? {
         return Err(AppError::Forbidden(INVITATION_NEEDS_ACCOUNT.into()));
     }
-    let site = crate::backend::service::settings::current(state).await?;
+    let site = settings::current(state).await?;
     let approved = !site.require_admin_approval;
     let username = form.username.trim();
     check_username(username, "username")?;
     let display_name = validate::display_name(&form.display_name, "display_name")?;
-    crate::backend::service::settings::check_password(state, &form.password, "password").await?;
+    settings::check_password(state, &form.password, "password").await?;
     if form.password != form.confirm {
         return Err(AppError::validation("confirm", "The two passwords differ"));
     }
@@ -240,7 +242,7 @@ pub async fn accept_by_registering(
         .ok_or_else(|| AppError::NotFound(INVALID_INVITATION.into()))?;
     let user = users::find_by_id(&state.db, id).await?.ok_or_else(|| AppError::NotFound("No such user".into()))?;
     if site.notify_admins {
-        crate::backend::service::registration::notify_admins(state, username, &row.email, approved).await?;
+        registration::notify_admins(state, username, &row.email, approved).await?;
     }
     Ok((user, row.project_slug))
 }

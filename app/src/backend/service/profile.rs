@@ -3,20 +3,21 @@
 //! followed (the old address stays until then). Changing it asks for the
 //! current password (under the sign-in limits) and tells the old address.
 
-use crate::backend::auth::{login, Principal};
+use crate::backend::auth::rate_limit::spend_mail;
+use crate::backend::auth::{external, login, Principal};
 use crate::backend::policy::{authorize, Action};
 use crate::backend::service::email_links;
 use crate::backend::service::mail::{self, Outgoing};
 use crate::backend::store::email_tokens::{self, Purpose};
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::time::now_ms;
-use crate::backend::AppState;
+use crate::backend::{policy, AppState};
 use crate::model::validate::{self, check_email};
 use crate::model::{AppError, Profile, ProfileForm};
 
 async fn own_user(state: &AppState, principal: Option<&Principal>) -> Result<UserRow, AppError> {
     let p = authorize(principal, Action::ViewOwnAccount)?;
-    users::find_by_id(&state.db, p.user_id).await?.ok_or_else(crate::backend::policy::sign_in_required)
+    users::find_by_id(&state.db, p.user_id).await?.ok_or_else(policy::sign_in_required)
 }
 
 pub async fn get(state: &AppState, principal: Option<&Principal>) -> Result<Profile, AppError> {
@@ -34,7 +35,7 @@ pub async fn get(state: &AppState, principal: Option<&Principal>) -> Result<Prof
 /// following the link reports it.
 pub async fn save(state: &AppState, principal: Option<&Principal>, ip: Option<&str>, form: &ProfileForm) -> Result<Profile, AppError> {
     let user = own_user(state, principal).await?;
-    crate::backend::auth::external::refuse_local_management(state)?;
+    external::refuse_local_management(state)?;
     let display_name = validate::display_name(&form.display_name, "display_name")?;
     let email = form.email.trim();
     let changes_email = !email.eq_ignore_ascii_case(user.email.as_deref().unwrap_or_default());
@@ -82,7 +83,6 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, ip: Option<&s
 /// limits invitations use: per requesting user and per new address
 /// (`rate_limit::spend_mail`), before anything is stored or queued.
 async fn spend_change_mail(state: &AppState, user_id: i64, email: &str) -> Result<(), AppError> {
-    use crate::backend::auth::rate_limit::spend_mail;
     spend_mail(state, &format!("mail:user:{user_id}"), "You asked for too many emails").await?;
     spend_mail(state, &format!("mail:to:{}", email.to_lowercase()), "Too many emails went to this address").await
 }

@@ -13,6 +13,8 @@ use crate::backend::auth::Principal;
 use crate::backend::policy::{adds_by_email, authorize, joined_by_adding, member_view, people_scope, sees_person_email, Action, MemberView, ProjectAction};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
 use crate::backend::service::project_access::{load, require_login, Loaded};
+use crate::backend::service::projects;
+use crate::backend::service::users::find_user;
 use crate::backend::store::projects::{self as store, MemberRow};
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::store::project_requests;
@@ -182,7 +184,7 @@ pub async fn set_user_projects(
     slugs: &[String],
 ) -> Result<Vec<ProjectSummary>, AppError> {
     let caller = authorize(principal, Action::Administer)?;
-    let user = crate::backend::service::users::find_user(state, username).await?;
+    let user = find_user(state, username).await?;
     let mut slugs_by_id: std::collections::HashMap<i64, String> =
         store::list_for_member(&state.db, user.id).await?.into_iter().map(|p| (p.id, p.slug)).collect();
     let mut wanted = Vec::new();
@@ -202,7 +204,7 @@ pub async fn set_user_projects(
         audit::event(caller.into(), action, Target::project(project, &slug), details)
     };
     store::set_member_projects(&state.db, user.id, &wanted, &caller.username, now_ms(), event).await?;
-    crate::backend::service::projects::of_user(state, principal, username).await
+    projects::of_user(state, principal, username).await
 }
 
 /// The users the caller may list: everyone for admins, otherwise the

@@ -10,11 +10,13 @@
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, project_list_scope, project_rights, Action, ProjectAction};
 use crate::backend::store::projects::{self, NewProject, ProjectEdit};
+use crate::backend::store::project_requests;
 use crate::backend::service::audit::{self, Actor, AuditAction, Changes, Target};
 use crate::backend::service::project_access::{load, require_login, viewer_id, with_features, Loaded};
+use crate::backend::service::users;
 use crate::backend::store::audit::NewEvent;
 use crate::backend::time::now_ms;
-use crate::backend::AppState;
+use crate::backend::{disk, AppState};
 use crate::model::*;
 use serde_json::json;
 
@@ -33,7 +35,7 @@ pub async fn detail(state: &AppState, principal: Option<&Principal>, slug: &str)
     let rights = project_rights(principal, require_login(state).await, &project.facts());
     let rights = with_features(state, principal, &project, rights).await?;
     let pending_request = match principal {
-        Some(p) if rights.request_access => crate::backend::store::project_requests::for_user(&state.db, p.user_id)
+        Some(p) if rights.request_access => project_requests::for_user(&state.db, p.user_id)
             .await?
             .iter()
             .any(|r| r.project_id == project.id() && r.status == "pending"),
@@ -170,7 +172,7 @@ pub async fn delete(state: &AppState, principal: Option<&Principal>, slug: &str)
     let details = json!({"name": project.row.name});
     let event = audit::event(Actor::of(principal), AuditAction::ProjectDeleted, Target::project(project.id(), &project.row.slug), details);
     let keys = projects::delete(&state.db, project.id(), &event).await?;
-    crate::backend::disk::remove_stored(state, &keys).await;
+    disk::remove_stored(state, &keys).await;
     Ok(())
 }
 
@@ -187,7 +189,7 @@ pub fn accessibility_from_is_public(is_public: bool, current: Accessibility) -> 
 /// The projects `username` is in (admins; the registry's `/users/{u}/orgs`).
 pub async fn of_user(state: &AppState, principal: Option<&Principal>, username: &str) -> Result<Vec<ProjectSummary>, AppError> {
     authorize(principal, Action::Administer)?;
-    let user = crate::backend::service::users::find_user(state, username).await?;
+    let user = users::find_user(state, username).await?;
     let rows = projects::list_for_member(&state.db, user.id).await?;
     Ok(rows.into_iter().map(|row| Loaded::from(row).summary()).collect())
 }

@@ -6,6 +6,7 @@
 use crate::backend::auth::Principal;
 use crate::backend::policy::authorize_account_data;
 use crate::backend::store::{data, users};
+use crate::backend::service::settings;
 use crate::backend::AppState;
 use crate::model::{no_such_user, AppError, StorageInfo};
 
@@ -32,7 +33,7 @@ pub async fn storage_of(state: &AppState, user_id: i64) -> Result<StorageInfo, A
 }
 
 async fn info(state: &AppState, metadata: &str, used: i64) -> Result<StorageInfo, AppError> {
-    let limiter = crate::backend::service::settings::current(state).await?.storage_limiter;
+    let limiter = settings::current(state).await?.storage_limiter;
     Ok(StorageInfo { total: quota_of_stored(limiter, metadata), used })
 }
 

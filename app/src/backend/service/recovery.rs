@@ -5,7 +5,7 @@
 //! looked up, and the token and email are made on a background task, so
 //! the response is the same text after about the same work either way.
 
-use crate::backend::auth::Principal;
+use crate::backend::auth::{external, rate_limit, Principal};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
 use crate::backend::policy::{authorize_public, Action};
 use crate::backend::service::mail::{self, Outgoing};
@@ -33,8 +33,8 @@ pub async fn request(
     ip: Option<&str>,
 ) -> Result<String, AppError> {
     authorize_public(principal, Action::RecoverAccount)?;
-    crate::backend::auth::external::refuse_local_management(state)?;
-    crate::backend::auth::rate_limit::spend_mail_request(state, ip).await?;
+    external::refuse_local_management(state)?;
+    rate_limit::spend_mail_request(state, ip).await?;
     let identifier = identifier.trim();
     if identifier.is_empty() {
         return Err(AppError::validation("identifier", "Enter your username or email address"));
@@ -61,7 +61,7 @@ pub async fn request(
 async fn send_recovery(state: &AppState, user: &UserRow, kind: RecoveryKind) -> Result<(), AppError> {
     let email = user.email.clone().unwrap_or_default();
     let to_key = format!("mail:to:{}", email.to_lowercase());
-    crate::backend::auth::rate_limit::spend_mail(state, &to_key, "Too many emails went to this address").await?;
+    rate_limit::spend_mail(state, &to_key, "Too many emails went to this address").await?;
     match kind {
         RecoveryKind::ResendVerification if !user.verified => {
             registration::send_verification(state, user.id, &user.username, &email).await
@@ -99,7 +99,7 @@ pub async fn reset_password(
     confirm_password: &str,
 ) -> Result<(), AppError> {
     authorize_public(principal, Action::RecoverAccount)?;
-    crate::backend::auth::external::refuse_local_management(state)?;
+    external::refuse_local_management(state)?;
     settings::check_password(state, new_password, "new_password").await?;
     if new_password != confirm_password {
         return Err(AppError::validation("confirm_password", "The two passwords do not match"));

@@ -9,7 +9,7 @@
 //! When verification is off the account would be usable at once, so a
 //! taken address is refused on the field, as the admin's create form does.
 
-use crate::backend::auth::Principal;
+use crate::backend::auth::{external, rate_limit, Principal};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
 use crate::backend::policy::{authorize, authorize_public, Action};
 use crate::backend::service::email_links;
@@ -19,7 +19,7 @@ use crate::backend::store::email_tokens::Purpose;
 use crate::backend::store::users::{self, role_grants, AccountFlag, NewUser};
 use crate::backend::AppState;
 use crate::model::validate::{self, check_email, check_username, EMAIL_TAKEN, USERNAME_TAKEN};
-use crate::model::{AppError, NextStep, RegisterForm};
+use crate::model::{no_such_user, AppError, NextStep, RegisterForm};
 
 pub const REGISTRATION_CLOSED: &str =
     "Registration is closed on this site. Ask an administrator to create an account for you.";
@@ -39,8 +39,8 @@ fn check_form(form: &RegisterForm) -> Result<(), AppError> {
 /// `ip`: the client's address, for the limit on email-sending requests.
 pub async fn register(state: &AppState, principal: Option<&Principal>, form: &RegisterForm, ip: Option<&str>) -> Result<NextStep, AppError> {
     authorize_public(principal, Action::Register)?;
-    crate::backend::auth::external::refuse_local_management(state)?;
-    crate::backend::auth::rate_limit::spend_mail_request(state, ip).await?;
+    external::refuse_local_management(state)?;
+    rate_limit::spend_mail_request(state, ip).await?;
     let site = settings::current(state).await?;
     if !site.registration_open {
         return Err(AppError::Forbidden(REGISTRATION_CLOSED.into()));
@@ -58,7 +58,7 @@ pub async fn register(state: &AppState, principal: Option<&Principal>, form: &Re
     if site.require_email_verification {
         // Either answer below mails this address: the limit applies to both alike.
         let to_key = format!("mail:to:{}", email.to_lowercase());
-        crate::backend::auth::rate_limit::spend_mail(state, &to_key, "Too many emails went to this address").await?;
+        rate_limit::spend_mail(state, &to_key, "Too many emails went to this address").await?;
     }
     let hash = state.hasher.hash(&form.password).await?;
     let email_taken = users::email_owner(&state.db, email, 0).await?.is_some();
@@ -167,7 +167,7 @@ pub async fn verify(state: &AppState, principal: Option<&Principal>, token: &str
 /// An admin approves an account; its owner gets an email.
 pub async fn approve(state: &AppState, principal: Option<&Principal>, username: &str) -> Result<(), AppError> {
     authorize(principal, Action::Administer)?;
-    let user = users::find_by_username(&state.db, username).await?.ok_or_else(|| crate::model::no_such_user(username))?;
+    let user = users::find_by_username(&state.db, username).await?.ok_or_else(|| no_such_user(username))?;
     if user.approved {
         return Ok(());
     }

@@ -6,7 +6,7 @@ use crate::backend::policy::{authorize, Action};
 use crate::backend::service::audit::{self, AuditAction, Target};
 use crate::backend::store::roles;
 use crate::backend::AppState;
-use crate::model::{check_role_name, AppError};
+use crate::model::{check_role_name, AppError, RoleInfo};
 
 pub async fn list(state: &AppState, principal: Option<&Principal>) -> Result<Vec<String>, AppError> {
     authorize(principal, Action::UseSite)?;
@@ -56,13 +56,13 @@ pub const HOLDERS_CACHE_FOR: std::time::Duration = std::time::Duration::from_sec
 /// Every role with how many users hold it, for the admin Roles page. The
 /// counts may be up to [`HOLDERS_CACHE_FOR`] old; creating or deleting a
 /// role shows at once on this instance.
-pub async fn list_with_holders(state: &AppState, principal: Option<&Principal>) -> Result<Vec<crate::model::RoleInfo>, AppError> {
+pub async fn list_with_holders(state: &AppState, principal: Option<&Principal>) -> Result<Vec<RoleInfo>, AppError> {
     authorize(principal, Action::Administer)?;
     if let Some(roles) = state.role_holders.get(HOLDERS_CACHE_FOR) {
         return Ok(roles);
     }
     let rows = roles::list_with_holders(&state.db).await?;
-    let roles: Vec<_> = rows.into_iter().map(|(name, builtin, holders)| crate::model::RoleInfo { name, builtin, holders }).collect();
+    let roles: Vec<_> = rows.into_iter().map(|(name, builtin, holders)| RoleInfo { name, builtin, holders }).collect();
     state.role_holders.put(roles.clone());
     Ok(roles)
 }

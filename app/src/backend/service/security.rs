@@ -9,10 +9,11 @@ use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, settings_change_action, Action};
 use crate::backend::service::audit::{self, AuditAction, Changes, Target};
 use crate::backend::service::settings::{overlay, with_security, STALE_SETTINGS};
+use crate::backend::service::settings;
 use crate::backend::state::SiteSettings;
 use crate::backend::store::site_settings::{self, SecurityValues};
 use crate::backend::store::users::{inactivity, role_grants, sign_in_counters};
-use crate::backend::time::now_ms;
+use crate::backend::time::{now_ms, DAY_MS};
 use crate::backend::AppState;
 use crate::model::{iso8601, AppError, InactivePreview, LockedAccount, SecurityForm};
 
@@ -109,7 +110,7 @@ pub async fn locked_accounts(state: &AppState, principal: Option<&Principal>) ->
 /// the sweep takes them, without the admin it must keep: when every
 /// enabled admin is inactive, the last of them in that order stays enabled.
 async fn inactive_accounts(state: &AppState, days: i64) -> Result<Vec<(i64, String, Option<i64>)>, AppError> {
-    let cutoff = now_ms() - days * crate::backend::time::DAY_MS;
+    let cutoff = now_ms() - days * DAY_MS;
     let mut found = inactivity::inactive_since(&state.db, cutoff).await?;
     let admins = role_grants::enabled_admin_ids(&state.db).await?;
     if !admins.is_empty() && admins.iter().all(|a| found.iter().any(|(id, ..)| id == a)) {
@@ -140,11 +141,11 @@ pub async fn preview_inactive(state: &AppState, principal: Option<&Principal>, d
 /// each, by `system`); returns how many it disabled. Each is disabled by a
 /// conditional update, so two sweeps at once disable an account once.
 pub async fn disable_inactive(state: &AppState) -> Result<u64, AppError> {
-    let days = crate::backend::service::settings::current(state).await?.inactive_days;
+    let days = settings::current(state).await?.inactive_days;
     if days == 0 {
         return Ok(0);
     }
-    let cutoff = now_ms() - days * crate::backend::time::DAY_MS;
+    let cutoff = now_ms() - days * DAY_MS;
     let mut disabled = 0;
     for (id, username, last) in inactive_accounts(state, days).await? {
         let details = serde_json::json!({"reason": "inactive", "inactive_days": days, "last_sign_in": last.map(iso8601)});

@@ -2,14 +2,17 @@
 //! anyone's; every user sees and ends their own. A revoked session fails on
 //! its next request, on every instance (the row is gone).
 
-use crate::backend::auth::Principal;
+use crate::backend::auth::{login, Principal};
+use crate::backend::auth::credentials::tokens;
+use crate::backend::auth::login::ClientInfo;
 use crate::backend::policy::{authorize, Action};
 use crate::backend::service::users::find_user;
 use crate::backend::store::sessions::{self, LiveSession};
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::service::audit::{self, AuditAction, Target};
 use crate::backend::store::audit::NewEvent;
-use crate::backend::AppState;
+use crate::backend::store::users;
+use crate::backend::{internal, policy, AppState};
 use serde_json::json;
 use crate::model::*;
 
@@ -34,7 +37,7 @@ fn info(caller: &Principal, s: LiveSession) -> SessionInfo {
 /// The caller and the user id whose sessions they asked for (`username`
 /// None: their own), as policy allows.
 async fn target_user<'p>(state: &AppState, principal: Option<&'p Principal>, username: Option<&str>) -> Result<(&'p Principal, i64), AppError> {
-    match (crate::backend::policy::authorize_sessions_of(principal, username)?, username) {
+    match (policy::authorize_sessions_of(principal, username)?, username) {
         ((caller, false), Some(name)) => Ok((caller, find_user(state, name).await?.id)),
         ((caller, _), _) => Ok((caller, caller.user_id)),
     }
@@ -55,7 +58,7 @@ pub async fn list(state: &AppState, principal: Option<&Principal>, username: Opt
 /// Returns the ids that were ended.
 pub async fn revoke(state: &AppState, principal: Option<&Principal>, ids: &[String]) -> Result<Vec<String>, AppError> {
     let caller = authorize(principal, Action::ViewOwnAccount)?;
-    let only_user = crate::backend::policy::session_revoke_scope(caller);
+    let only_user = policy::session_revoke_scope(caller);
     Ok(sessions::delete_by_public_ids(&state.db, ids, only_user, revoked_by(caller)).await?)
 }
 
@@ -81,7 +84,7 @@ fn revoked_by(caller: &Principal) -> impl Fn(i64, &str, &str) -> NewEvent + '_ {
 
 /// Signs out: deletes the server-side session (so a copied cookie dies too).
 pub async fn sign_out(principal: Option<&Principal>, session: &tower_sessions::Session, state: &AppState) -> Result<(), AppError> {
-    session.flush().await.map_err(crate::backend::internal)?;
+    session.flush().await.map_err(internal)?;
     if let Some(p) = principal {
         let event = audit::event(p.into(), AuditAction::SignOut, Target::user(p.user_id, &p.username), json!({}));
         audit::record(state, &event).await?;
@@ -98,7 +101,7 @@ pub async fn open_for_caller(
     state: &AppState,
     principal: Option<&Principal>,
     session: &tower_sessions::Session,
-    client: &crate::backend::auth::login::ClientInfo,
+    client: &ClientInfo,
 ) -> Result<String, AppError> {
     let caller = authorize(principal, Action::ViewOwnAccount)?;
     if caller.session_key.is_some() {
@@ -106,11 +109,11 @@ pub async fn open_for_caller(
             return Ok(id.to_string());
         }
     }
-    let user = crate::backend::store::users::find_by_id(&state.db, caller.user_id)
+    let user = users::find_by_id(&state.db, caller.user_id)
         .await?
-        .ok_or_else(crate::backend::policy::sign_in_required)?;
-    crate::backend::auth::login::start_session(state, session, &user, client).await?;
-    crate::backend::auth::credentials::tokens::bind_session(state, session, caller.credential).await?;
-    session.save().await.map_err(crate::backend::internal)?;
-    session.id().map(|id| id.to_string()).ok_or_else(|| crate::backend::internal("session has no id after save"))
+        .ok_or_else(policy::sign_in_required)?;
+    login::start_session(state, session, &user, client).await?;
+    tokens::bind_session(state, session, caller.credential).await?;
+    session.save().await.map_err(internal)?;
+    session.id().map(|id| id.to_string()).ok_or_else(|| internal("session has no id after save"))
 }

@@ -9,14 +9,14 @@
 //! [`RETENTION_LOWERING_DELAY_MS`] (the form says when); and changing it is
 //! `Action::AdministerCredentials` — a token cannot make the log forget.
 
-use crate::backend::auth::Principal;
+use crate::backend::auth::{password, Principal};
 use crate::backend::policy::{authorize, settings_change_action, Action};
 use crate::backend::service::audit::{self, AuditAction, Changes, Target};
 use crate::backend::state::SiteSettings;
 use crate::backend::store::site_settings::{self, SecurityValues, StoredSettings};
-use crate::backend::time::now_ms;
-use crate::backend::AppState;
-use crate::model::{AppError, PublicSiteInfo, SettingsForm, PASSWORD_MAX_LENGTH};
+use crate::backend::time::{now_ms, DAY_MS};
+use crate::backend::{policy, AppState};
+use crate::model::{iso8601, AppError, PASSWORD_MAX_LENGTH, PublicSiteInfo, SettingsForm};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -61,12 +61,12 @@ pub(crate) fn overlay(defaults: &SiteSettings, stored: &StoredSettings) -> SiteS
 /// Checks a new password against the rules in force (length, common passwords).
 pub async fn check_password(state: &AppState, password: &str, field: &str) -> Result<(), AppError> {
     let min_length = current(state).await?.password_min_length;
-    crate::backend::auth::password::check_new_password(password, min_length, field)
+    password::check_new_password(password, min_length, field)
 }
 
 /// What anyone may know before signing in (the login and register pages).
 pub async fn public_info(state: &AppState, principal: Option<&Principal>) -> Result<PublicSiteInfo, AppError> {
-    crate::backend::policy::authorize_public(principal, Action::ReadPublicSiteInfo)?;
+    policy::authorize_public(principal, Action::ReadPublicSiteInfo)?;
     let s = current(state).await?;
     Ok(PublicSiteInfo {
         site_name: s.site_name.clone(),
@@ -158,7 +158,7 @@ pub const MAX_RETENTION_DAYS: i64 = 36_500;
 /// Shortest audit retention (0, forever, is allowed too).
 pub const MIN_RETENTION_DAYS: i64 = 30;
 /// How long a lowered retention waits before the sweep uses it.
-pub const RETENTION_LOWERING_DELAY_MS: i64 = 7 * crate::backend::time::DAY_MS;
+pub const RETENTION_LOWERING_DELAY_MS: i64 = 7 * DAY_MS;
 
 /// The audit retention typed in the form: 0 (forever) or whole days 30..=36,500.
 pub fn parse_retention_days(text: &str) -> Result<i64, AppError> {
@@ -205,7 +205,7 @@ impl Retention {
     /// "Lowered to N days: takes effect on DATE" while a lowering waits.
     pub fn note(&self) -> Option<String> {
         self.pending.map(|(days, at)| {
-            let when = crate::model::iso8601(at);
+            let when = iso8601(at);
             format!("Lowered to {days} days: takes effect on {} {} UTC", &when[..10], &when[11..16])
         })
     }
@@ -260,7 +260,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
     let mut changed = changed_settings(&old, &new);
     changed.note("audit_retention_days", before.shown(), chosen_retention);
     if let (Some((_, at)), true) = (after.pending, after != before) {
-        changed.set("audit_retention_takes_effect", crate::model::iso8601(at).into());
+        changed.set("audit_retention_takes_effect", iso8601(at).into());
     }
     let event = (!changed.is_empty()).then(|| {
         audit::event(caller.into(), AuditAction::SettingsChanged, Target::setting("site"), changed.details())
@@ -275,6 +275,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::test_support;
 
     #[test]
     fn min_length_must_be_1_to_128() {
@@ -325,8 +326,8 @@ mod tests {
 
     #[tokio::test]
     async fn save_validates_and_refuses_stale_versions() {
-        let state = crate::backend::test_support::test_state().await;
-        let admin = crate::backend::test_support::admin_principal();
+        let state = test_support::test_state().await;
+        let admin = test_support::admin_principal();
         let mut form = form(&state, Some(&admin)).await.unwrap();
         form.password_min_length = "0".into();
         assert_eq!(save(&state, Some(&admin), &form).await.unwrap_err().field(), Some("password_min_length"));
@@ -339,7 +340,7 @@ mod tests {
         form.password_min_length = "20".into();
         assert!(matches!(save(&state, Some(&admin), &form).await, Err(AppError::Conflict(_))), "stale version");
         assert_eq!(current(&state).await.unwrap().password_min_length, 12);
-        let plain = crate::backend::test_support::plain_principal();
+        let plain = test_support::plain_principal();
         assert!(save(&state, Some(&plain), &form).await.is_err());
     }
 }

@@ -13,7 +13,7 @@ use crate::backend::service::mail;
 use crate::backend::store::two_factor;
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::time::{now_ms, MINUTE_MS};
-use crate::backend::AppState;
+use crate::backend::{internal, policy, AppState};
 use crate::model::{AppError, RecoveryCodes, TotpEnrolment, TwoFactorStatus};
 
 /// Recovery codes in a set.
@@ -30,7 +30,7 @@ fn recovery_code_set(state: &AppState) -> (Vec<String>, Vec<String>) {
 
 async fn caller(state: &AppState, principal: Option<&Principal>) -> Result<UserRow, AppError> {
     let p = authorize(principal, Action::ManageOwnCredentials)?;
-    users::find_by_id(&state.db, p.user_id).await?.ok_or_else(crate::backend::policy::sign_in_required)
+    users::find_by_id(&state.db, p.user_id).await?.ok_or_else(policy::sign_in_required)
 }
 
 /// The caller's second factors.
@@ -126,7 +126,7 @@ pub async fn new_recovery_codes(state: &AppState, principal: Option<&Principal>)
 /// four-module quiet zone), drawn here rather than by an image crate.
 pub fn qr_svg(text: &str) -> Result<String, AppError> {
     use qrcodegen::{QrCode, QrCodeEcc};
-    let qr = QrCode::encode_text(text, QrCodeEcc::Medium).map_err(|_| crate::backend::internal("the otpauth URI is too long for a QR code"))?;
+    let qr = QrCode::encode_text(text, QrCodeEcc::Medium).map_err(|_| internal("the otpauth URI is too long for a QR code"))?;
     let border = 4;
     let size = qr.size() + 2 * border;
     let mut path = String::new();

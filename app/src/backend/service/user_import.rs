@@ -4,7 +4,7 @@
 //! link). A dry run checks everything and changes nothing; a real run
 //! creates each valid row with its roles, or nothing of it.
 
-use crate::backend::auth::Principal;
+use crate::backend::auth::{external, Principal};
 use crate::backend::policy::{admin_change_action, authorize, AccountChange};
 use crate::backend::service::audit::{self, AuditAction, Target};
 use crate::backend::store::users::import::{self, ImportedUser};
@@ -25,7 +25,7 @@ pub async fn import_chunk(
 ) -> Result<ImportReport, AppError> {
     let change = AccountChange { creates_accounts: !dry_run, ..Default::default() };
     let caller = authorize(principal, admin_change_action(change))?;
-    crate::backend::auth::external::refuse_local_management(state)?;
+    external::refuse_local_management(state)?;
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(csv.as_bytes());
     let headers: Vec<String> = reader
         .headers()

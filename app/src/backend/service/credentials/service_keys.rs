@@ -19,6 +19,7 @@ use crate::backend::service::audit::{self, AuditAction, Target};
 use crate::backend::store::audit::NewEvent;
 use crate::backend::service::users::find_user;
 use crate::backend::store::credentials::service_keys::{self, KeyWrite, ServiceKeyRow, SITE};
+use crate::backend::store::roles;
 use crate::backend::time::now_ms;
 use crate::backend::{internal, AppState};
 use crate::model::*;
@@ -79,7 +80,7 @@ fn key_event(caller: &Principal, action: AuditAction, scope: i64, name: &str) ->
 async fn readers_text(state: &AppState, requested: &[String]) -> Result<String, AppError> {
     let mut names: Vec<String> = Vec::new();
     for role in requested.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
-        let found = crate::backend::store::roles::find(&state.db, role)
+        let found = roles::find(&state.db, role)
             .await?
             .ok_or_else(|| AppError::validation("readable_by", format!("Unknown role: {role}")))?;
         if !names.contains(&found.name) {

@@ -16,10 +16,11 @@ use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
 use crate::backend::service::audit::{self, AuditAction, Target};
 use crate::backend::service::users::find_user;
+use crate::backend::service::settings;
 use crate::backend::store::credentials::tokens::{self, NewToken, NotStored, TokenKind, TokenRow};
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::time::{now_ms, DAY_MS, HOUR_MS};
-use crate::backend::AppState;
+use crate::backend::{policy, AppState};
 use crate::model::*;
 use serde_json::json;
 
@@ -75,9 +76,9 @@ async fn holder(state: &AppState, principal: Option<&Principal>, username: Optio
             authorize(principal, Action::AdministerCredentials)?;
             find_user(state, name).await?
         }
-        _ => users::find_by_id(&state.db, caller.user_id).await?.ok_or_else(crate::backend::policy::sign_in_required)?,
+        _ => users::find_by_id(&state.db, caller.user_id).await?.ok_or_else(policy::sign_in_required)?,
     };
-    if !crate::backend::policy::may_act(user.standing()) {
+    if !policy::may_act(user.standing()) {
         return Err(AppError::Conflict(format!("{} cannot sign in, so a token would not work", user.username)));
     }
     Ok(user)
@@ -107,7 +108,7 @@ async fn live_alias(state: &AppState, alias: &str, secret: Option<&str>) -> Resu
         return Err(invalid());
     }
     let user = users::find_by_id(&state.db, row.user_id).await?.ok_or_else(invalid)?;
-    if !row.is_live(user.generation, now_ms()) || !crate::backend::policy::may_act(user.standing()) {
+    if !row.is_live(user.generation, now_ms()) || !policy::may_act(user.standing()) {
         return Err(invalid());
     }
     Ok(row)
@@ -171,7 +172,7 @@ pub async fn create_access(state: &AppState, principal: Option<&Principal>, requ
     if !ACCESS_TOKEN_LIFETIMES.contains(&request.expires_days) {
         return Err(AppError::validation("expires_days", "expires_days must be 30, 90, 365, or null for no expiry"));
     }
-    if request.expires_days.is_none() && !crate::backend::service::settings::current(state).await?.allow_non_expiring_tokens {
+    if request.expires_days.is_none() && !settings::current(state).await?.allow_non_expiring_tokens {
         return Err(AppError::validation("expires_days", "This site requires access tokens to expire: choose 30, 90 or 365 days"));
     }
     let now = now_ms();

@@ -4,7 +4,8 @@
 use crate::backend::auth::Principal;
 use crate::backend::csv_writer::CsvWriter;
 use crate::backend::policy::{authorize, Action};
-use crate::backend::service::quota;
+use crate::backend::service::{features, quota, settings};
+use crate::backend::service::features::EXPORT_CSV;
 use crate::backend::store::user_list::{self, Arg, ListFilter, Sort};
 use crate::backend::store::users::{self, ListedUser};
 use crate::backend::store::{data, projects};
@@ -28,7 +29,7 @@ pub async fn by_username(
     let limit = limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
     let mut cursor = after.unwrap_or_default().to_lowercase();
     let mut out = Vec::new();
-    let limiter = crate::backend::service::settings::current(state).await?.storage_limiter;
+    let limiter = settings::current(state).await?.storage_limiter;
     loop {
         let (page, grants) = users::page_by_username(&state.db, &cursor, limit).await?;
         let full_page = page.len() as i64 == limit;
@@ -134,7 +135,7 @@ pub async fn page(state: &AppState, principal: Option<&Principal>, query: &UserQ
         None
     };
     let mut roles = users::group_by_user(grants);
-    let limiter = crate::backend::service::settings::current(state).await?.storage_limiter;
+    let limiter = settings::current(state).await?.storage_limiter;
     let items = rows
         .into_iter()
         .map(|r| UserListItem {
@@ -169,7 +170,7 @@ const EXPORT_PAGE: i64 = 1000;
 /// Columns match what the import reads, plus read-only facts.
 pub async fn export_csv(state: &AppState, principal: Option<&Principal>, query: &UserQuery) -> Result<String, AppError> {
     authorize(principal, Action::Administer)?;
-    crate::backend::service::features::require(state, principal, None, crate::backend::service::features::EXPORT_CSV).await?;
+    features::require(state, principal, None, EXPORT_CSV).await?;
     let sort = sort_of(&query.sort);
     let search = query.search.trim().to_lowercase();
     let header = ["username", "display_name", "email", "roles", "enabled", "verified", "approved", "created", "last_login"];

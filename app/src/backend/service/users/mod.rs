@@ -15,13 +15,13 @@
 
 pub mod listing;
 
-use crate::backend::auth::Principal;
-use crate::backend::policy::{admin_change_action, authorize, AccountChange, Action};
+use crate::backend::auth::{external, Principal};
+use crate::backend::policy::{admin_change_action, authorize, authorize_account_data, AccountChange, Action};
 use crate::backend::service::audit::{self, AuditAction, Changes, Target};
-use crate::backend::service::mail;
+use crate::backend::service::{mail, settings};
 use crate::backend::store::users::{self, role_grants, sign_in_counters, UserRow};
 use crate::backend::store::{data, projects, roles};
-use crate::backend::AppState;
+use crate::backend::{disk, time, AppState};
 use crate::model::validate::{self, EMAIL_TAKEN, USERNAME_TAKEN};
 use crate::model::*;
 use serde_json::json;
@@ -102,7 +102,7 @@ fn grants_admin(old: &[String], new: &[String]) -> bool {
 
 /// A new password for someone else, checked against the rules in force.
 async fn hash_new_password(state: &AppState, password: &str, field: &str) -> Result<String, AppError> {
-    crate::backend::service::settings::check_password(state, password, field).await?;
+    settings::check_password(state, password, field).await?;
     state.hasher.hash(password).await
 }
 
@@ -110,10 +110,10 @@ async fn hash_new_password(state: &AppState, password: &str, field: &str) -> Res
 pub async fn create(state: &AppState, principal: Option<&Principal>, account: &NewAccount) -> Result<UserSummary, AppError> {
     let change = AccountChange { sets_password: true, creates_accounts: true, ..Default::default() };
     let caller = authorize(principal, admin_change_action(change))?;
-    crate::backend::auth::external::refuse_local_management(state)?;
+    external::refuse_local_management(state)?;
     let username = account.username.trim();
     validate::check_username(username, "username")?;
-    crate::backend::service::settings::check_password(state, &account.password, "password").await?;
+    settings::check_password(state, &account.password, "password").await?;
     let display_name = validate::display_name(&account.display_name, "display_name")?;
     let requested = if account.roles.is_empty() { vec!["user".to_string()] } else { account.roles.clone() };
     let role_names = resolve_roles(state, &requested, "roles").await?;
@@ -144,7 +144,7 @@ pub async fn update_email_and_roles(
     request: &UpdateUserRequest,
 ) -> Result<UserSummary, AppError> {
     let caller = authorize(principal, Action::Administer)?;
-    crate::backend::auth::external::refuse_local_management(state)?;
+    external::refuse_local_management(state)?;
     let user = find_user(state, username).await?;
     let email = match &request.email {
         Some(e) => Some(free_email(state, e, user.id).await?),
@@ -195,7 +195,7 @@ pub async fn edit_form(state: &AppState, principal: Option<&Principal>, username
         max_storage_mb,
         metadata: serde_json::to_string_pretty(&metadata).unwrap_or_else(|_| "{}".into()),
     };
-    let now = crate::backend::time::now_ms();
+    let now = time::now_ms();
     let facts = UserFacts {
         created: iso8601(user.created_at),
         last_login: user.last_login_at.map(iso8601),
@@ -259,7 +259,7 @@ fn edited_fields(user: &UserRow, old_roles: &[String], edit: &users::AdminEdit<'
 /// Saves the edit page. A stale `version` changes nothing and says so.
 pub async fn save(state: &AppState, principal: Option<&Principal>, edit: &UserEdit) -> Result<(), AppError> {
     let caller = authorize(principal, Action::Administer)?;
-    crate::backend::auth::external::refuse_local_management(state)?;
+    external::refuse_local_management(state)?;
     let user = find_user(state, &edit.username).await?;
     if user.id == caller.user_id && !edit.enabled {
         return Err(AppError::validation("enabled", "You cannot disable your own account"));
@@ -335,7 +335,7 @@ pub async fn unlock(state: &AppState, principal: Option<&Principal>, username: &
 /// Grants (`granted`) or removes one role; the last enabled admin keeps `admin`.
 pub async fn set_role(state: &AppState, principal: Option<&Principal>, username: &str, role: &str, granted: bool) -> Result<(), AppError> {
     let caller = authorize(principal, Action::Administer)?;
-    crate::backend::auth::external::refuse_local_management(state)?;
+    external::refuse_local_management(state)?;
     let user = find_user(state, username).await?;
     let role = resolve_roles(state, &[role.to_string()], "role").await?.remove(0);
     let grants = granted && grants_admin(&[], std::slice::from_ref(&role));
@@ -352,7 +352,7 @@ pub async fn set_role(state: &AppState, principal: Option<&Principal>, username:
 /// offer no choice (REST, bulk) pass the deleting admin, so nothing is lost.
 pub async fn delete(state: &AppState, principal: Option<&Principal>, username: &str, heir: Option<&str>) -> Result<(), AppError> {
     let caller = authorize(principal, Action::Administer)?;
-    crate::backend::auth::external::refuse_local_management(state)?;
+    external::refuse_local_management(state)?;
     let user = find_user(state, username).await?;
     if user.id == caller.user_id {
         return Err(AppError::Conflict("You cannot delete your own account".into()));
@@ -373,14 +373,14 @@ pub async fn delete(state: &AppState, principal: Option<&Principal>, username: &
     let event = audit::event(caller.into(), AuditAction::UserDeleted, Target::user(user.id, &user.username), details);
     let heir_id = heir_id.map(|(id, _)| id);
     let removed = data::delete_user_with_data(&state.db, user.id, heir_id, &event).await?.map_err(last_admin(AdminAfter::Deleted))?;
-    crate::backend::disk::remove_stored(state, &removed).await;
+    disk::remove_stored(state, &removed).await;
     Ok(())
 }
 
 /// An admin sets someone's password; their sessions and tokens end.
 pub async fn set_password(state: &AppState, principal: Option<&Principal>, username: &str, new_password: Option<&str>) -> Result<(), AppError> {
     let caller = authorize(principal, Action::AdministerCredentials)?;
-    crate::backend::auth::external::refuse_local_management(state)?;
+    external::refuse_local_management(state)?;
     let user = find_user(state, username).await?;
     let new_password = new_password.unwrap_or_default();
     if new_password.is_empty() {
@@ -403,7 +403,7 @@ pub async fn bulk(state: &AppState, principal: Option<&Principal>, action: &Bulk
         return Err(AppError::validation("selection", format!("Select at most {MAX_BULK} users at once")));
     }
     if !matches!(action, BulkAction::Enable | BulkAction::Disable) {
-        crate::backend::auth::external::refuse_local_management(state)?;
+        external::refuse_local_management(state)?;
     }
     let mut outcomes = Vec::with_capacity(usernames.len());
     for username in usernames {
@@ -430,7 +430,7 @@ pub async fn bulk(state: &AppState, principal: Option<&Principal>, action: &Bulk
 
 /// Metadata of the caller (`username` = `None`) or, for admins, of anyone.
 pub async fn metadata(state: &AppState, principal: Option<&Principal>, username: Option<&str>) -> Result<serde_json::Value, AppError> {
-    let caller = crate::backend::policy::authorize_account_data(principal, username.is_some())?;
+    let caller = authorize_account_data(principal, username.is_some())?;
     let user_id = match username {
         None => caller.user_id,
         Some(name) => find_user(state, name).await?.id,
