@@ -9,6 +9,7 @@
 use crate::backend::auth::secrets::random_hex;
 use crate::backend::store::users::UserRow;
 use crate::backend::time::{now_ms, MINUTE_MS};
+use crate::backend::internal;
 use crate::model::AppError;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -71,7 +72,7 @@ impl JwtKeys {
             orig_iat: Some(first),
             jti: random_hex(16),
         };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(crate::backend::internal)?;
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(internal)?;
         Ok((token, expires * 1000))
     }
 

@@ -7,15 +7,18 @@
 //! before it runs ("count before you work").
 
 use crate::backend::auth::client_addr::{rate_key, ClientAddr};
+use crate::backend::auth::external::{self, ProviderAnswer};
 use crate::backend::auth::rate_limit::too_many;
-use crate::backend::internal;
+use crate::backend::{internal, policy};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
+use crate::backend::service::settings;
 use serde_json::json;
 use crate::backend::store::auth_failures;
 use crate::backend::store::two_factor as store_two_factor;
 use crate::backend::store::users::{self, sign_in_counters, UserRow};
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::AppState;
+use crate::backend::policy::{PASSWORD_EXPIRED, TWO_FACTOR_REQUIRED};
 use crate::model::url::is_local_path;
 use crate::model::AppError;
 use tower_sessions::{Expiry, Session};
@@ -85,7 +88,7 @@ pub async fn check_password(state: &AppState, user: Option<&UserRow>, password: 
     if matched {
         return Ok(password_matched(state, user.id, now).await?);
     }
-    let security = crate::backend::service::settings::current(state).await?;
+    let security = settings::current(state).await?;
     let lock_until = now + security.lockout_minutes * MINUTE_MS;
     sign_in_counters::record_failed_login(&state.db, user.id, security.lockout_threshold, now, lock_until).await?;
     Ok(false)
@@ -154,9 +157,9 @@ pub struct FirstFactor {
 /// its correct password, so the answer reveals nothing to a guesser).
 pub async fn authenticate(state: &AppState, username: &str, password: &str, ip: Option<&str>, door: &'static str) -> Result<UserRow, AppError> {
     let passed = check_first_factor(state, username, password, ip, door).await?;
-    if crate::backend::store::two_factor::has_second_factor(&state.db, passed.user.id).await? {
+    if store_two_factor::has_second_factor(&state.db, passed.user.id).await? {
         refused(state, Some(&passed.user), username, "second_factor_required", door).await?;
-        return Err(AppError::Unauthenticated(crate::backend::policy::TWO_FACTOR_REQUIRED.into()));
+        return Err(AppError::Unauthenticated(TWO_FACTOR_REQUIRED.into()));
     }
     complete_sign_in(state, passed).await
 }
@@ -198,7 +201,7 @@ pub async fn check_first_factor(state: &AppState, username: &str, password: &str
     }
     refund(state, charge).await?;
     let user = user.ok_or_else(invalid)?;
-    if let Some(refusal) = crate::backend::policy::account_refusal(user.standing()) {
+    if let Some(refusal) = policy::account_refusal(user.standing()) {
         refused(state, Some(&user), username, refusal_reason(&user), door).await?;
         return Err(AppError::Forbidden(refusal.into()));
     }
@@ -206,7 +209,7 @@ pub async fn check_first_factor(state: &AppState, username: &str, password: &str
     let expired = password_expired(state, &user).await?;
     if expired && door != "form" {
         refused(state, Some(&user), username, "expired", door).await?;
-        return Err(AppError::Unauthenticated(crate::backend::policy::PASSWORD_EXPIRED.into()));
+        return Err(AppError::Unauthenticated(PASSWORD_EXPIRED.into()));
     }
     let details = if expired { json!({"door": door, "password_expired": true}) } else { json!({"door": door}) };
     Ok(FirstFactor { user, door, details })
@@ -216,7 +219,6 @@ pub async fn check_first_factor(state: &AppState, username: &str, password: &str
 /// password, and its answer creates or updates the local account. The
 /// per-address limit applies; the local lockout and expiry do not.
 async fn external_sign_in(state: &AppState, url: &str, username: &str, password: &str, charge: Option<Charge>, door: &'static str) -> Result<FirstFactor, AppError> {
-    use crate::backend::auth::external::{self, ProviderAnswer};
     let answer = match password.len() <= MAX_LOGIN_PASSWORD_BYTES && username.len() <= 100 {
         true => external::ask_provider(url, username, password).await,
         false => ProviderAnswer::No,
@@ -234,7 +236,7 @@ async fn external_sign_in(state: &AppState, url: &str, username: &str, password:
     };
     refund(state, charge).await?;
     let user = external::provision(state, &identity).await?;
-    if let Some(refusal) = crate::backend::policy::account_refusal(user.standing()) {
+    if let Some(refusal) = policy::account_refusal(user.standing()) {
         refused(state, Some(&user), username, refusal_reason(&user), door).await?;
         if !user.enabled {
             external::end_credentials(state, &user, "disabled").await?;
@@ -246,8 +248,8 @@ async fn external_sign_in(state: &AppState, url: &str, username: &str, password:
 
 /// When `user`'s password expires under the site's rule in force (`None`: never).
 pub async fn password_expires_at(state: &AppState, user: &UserRow) -> Result<Option<i64>, AppError> {
-    let days = crate::backend::service::settings::current(state).await?.password_expiry_days;
-    Ok(crate::backend::policy::password_expires_at(user.password_changed_at, user.non_expiring, days))
+    let days = settings::current(state).await?.password_expiry_days;
+    Ok(policy::password_expires_at(user.password_changed_at, user.non_expiring, days))
 }
 
 /// Whether `user`'s password is past the site's expiry now.
@@ -281,7 +283,7 @@ pub async fn start_session(
         let ua: String = ua.chars().take(512).collect();
         session.insert("ua", ua).await.map_err(internal)?;
     }
-    let lifetime = time::Duration::minutes(crate::backend::service::settings::current(state).await?.session_lifetime_minutes);
+    let lifetime = time::Duration::minutes(settings::current(state).await?.session_lifetime_minutes);
     session.set_expiry(Some(Expiry::AtDateTime(time::OffsetDateTime::now_utc() + lifetime)));
     Ok(())
 }
@@ -334,6 +336,7 @@ pub fn safe_next_path(next: &str, public_url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::safe_next_path;
+    use crate::model::url::HOSTILE_TARGETS;
 
     const SITE: &str = "https://gatehouse.example";
 
@@ -348,7 +351,7 @@ mod tests {
 
     #[test]
     fn hostile_next_values_go_home() {
-        for next in crate::model::url::HOSTILE_TARGETS.iter().copied() {
+        for next in HOSTILE_TARGETS.iter().copied() {
             assert_eq!(safe_next_path(next, SITE), "/", "{next:?}");
         }
     }

@@ -15,11 +15,11 @@ use crate::backend::auth::login::{self, FirstFactor};
 use crate::backend::auth::secrets::{random_hex, sha256_hex};
 use crate::backend::auth::totp;
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
-use crate::backend::service::mail;
+use crate::backend::service::{mail, settings};
 use crate::backend::store::two_factor::{self, NewStep};
 use crate::backend::store::users::{self, sign_in_counters, UserRow};
 use crate::backend::time::{now_ms, MINUTE_MS};
-use crate::backend::AppState;
+use crate::backend::{internal, policy, AppState};
 use crate::model::AppError;
 use rand::Rng;
 
@@ -127,7 +127,7 @@ pub async fn complete_with_code(state: &AppState, passed: FirstFactor, code: &st
 /// A step that passed its code still needs the account in good standing
 /// now (it may have been disabled during the five minutes).
 async fn finish_standing(state: &AppState, user: &UserRow, door: &str) -> Result<(), AppError> {
-    if let Some(refusal) = crate::backend::policy::account_refusal(user.standing()) {
+    if let Some(refusal) = policy::account_refusal(user.standing()) {
         login::refused(state, Some(user), &user.username, "disabled", door).await?;
         return Err(AppError::Forbidden(refusal.into()));
     }
@@ -148,7 +148,7 @@ pub async fn check_code(state: &AppState, user: &UserRow, code: &str, door: &'st
         return Ok(true);
     }
     if !locked && !matched {
-        let security = crate::backend::service::settings::current(state).await?;
+        let security = settings::current(state).await?;
         sign_in_counters::record_failed_login(&state.db, user.id, security.lockout_threshold, now, now + security.lockout_minutes * MINUTE_MS).await?;
     }
     login::refused(state, Some(user), &user.username, if locked { "locked" } else { "wrong_code" }, door).await?;
@@ -185,6 +185,6 @@ pub fn open_secret(state: &AppState, user_id: i64, sealed: &str) -> Result<Vec<u
     let text = state
         .credential_keys
         .decrypt(sealed, &totp_context(user_id))
-        .map_err(|_| crate::backend::internal("a stored TOTP secret does not open with the current secret_key"))?;
-    totp::base32_decode(&text).ok_or_else(|| crate::backend::internal("a stored TOTP secret is not base32"))
+        .map_err(|_| internal("a stored TOTP secret does not open with the current secret_key"))?;
+    totp::base32_decode(&text).ok_or_else(|| internal("a stored TOTP secret is not base32"))
 }

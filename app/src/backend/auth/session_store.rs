@@ -9,6 +9,7 @@
 use crate::backend::auth::secrets::{random_hex, sha256_hex};
 use crate::backend::db::Db;
 use crate::backend::store::sessions::{self, SessionWrite};
+use crate::backend::service::settings;
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::AppState;
 use async_trait::async_trait;
@@ -95,7 +96,7 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
         let now = now_ms();
-        let settings = crate::backend::service::settings::current(&self.state).await.map_err(backend_error)?;
+        let settings = settings::current(&self.state).await.map_err(backend_error)?;
         let idle_since = now - settings.session_idle_minutes * MINUTE_MS;
         let created_since = now - settings.session_lifetime_minutes * MINUTE_MS;
         let Some(row) = sessions::find_live(&self.db, &session_key(session_id), now, idle_since, created_since)
