@@ -3,6 +3,7 @@
 
 use crate::backend::auth::Principal;
 use crate::backend::state::SiteSettings;
+use crate::backend::time::DAY_MS;
 use crate::model::{Accessibility, AppError, ProjectRights, ProjectRole};
 
 /// Something a caller wants to do.
@@ -70,7 +71,7 @@ pub const PASSWORD_EXPIRED: &str = "Password expired: sign in to the web page to
 /// When a password set at `changed_at` expires under the site's expiry of
 /// `days` (0 = passwords never expire); a `non_expiring` account's never does.
 pub fn password_expires_at(changed_at: i64, non_expiring: bool, days: i64) -> Option<i64> {
-    (days > 0 && !non_expiring).then(|| changed_at.saturating_add(days.saturating_mul(crate::backend::time::DAY_MS)))
+    (days > 0 && !non_expiring).then(|| changed_at.saturating_add(days.saturating_mul(DAY_MS)))
 }
 
 /// The refusal for a caller who must sign in (or whose account is gone).
@@ -526,6 +527,7 @@ pub fn page_access(principal: Option<&Principal>, path: &str, guests_browse: boo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::auth::principal::Credential;
 
     fn user(roles: &[&str], must_change: bool) -> Principal {
         Principal {
@@ -537,7 +539,7 @@ mod tests {
             must_change_password: must_change,
             password_expires_at: None,
             session_key: None,
-            credential: crate::backend::auth::principal::Credential::Session,
+            credential: Credential::Session,
             own_storage: None,
         }
     }
@@ -565,7 +567,6 @@ mod tests {
 
     #[test]
     fn tokens_act_as_their_user_but_never_manage_credentials() {
-        use crate::backend::auth::principal::Credential;
         for credential in [Credential::AliasToken(1), Credential::AccessToken(1)] {
             let admin = Principal { credential, ..user(&["admin"], false) };
             for action in [Action::ViewOwnAccount, Action::UseSite, Action::Administer] {

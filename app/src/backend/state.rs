@@ -3,10 +3,13 @@
 use crate::backend::auth::credentials::at_rest::CredentialKeys;
 use crate::backend::auth::jwt::JwtKeys;
 use crate::backend::auth::password::PasswordHasher;
+use crate::backend::auth::basic_cache::BasicCache;
 use crate::backend::db::Db;
 use crate::backend::ttl_cache::TtlCache;
 use crate::backend::search_plan::SearchUpkeep;
+use crate::backend::features::Catalog;
 use std::sync::Arc;
+use crate::model::{RoleInfo, SiteOverview, SiteStatistics};
 
 /// Site-wide knobs from configuration (SPEC §3–§5).
 #[derive(Clone, Debug)]
@@ -124,18 +127,18 @@ pub struct SiteParts {
     pub jwt: Arc<JwtKeys>,
     /// Keys for token hashes and service-key encryption.
     pub credential_keys: Arc<CredentialKeys>,
-    pub basic_cache: Arc<crate::backend::auth::basic_cache::BasicCache>,
+    pub basic_cache: Arc<BasicCache>,
     /// The settings as last read from the database (kept by the settings service).
     pub settings_cache: Arc<TtlCache<Arc<SiteSettings>>>,
     /// The Roles page's roles with holder counts (kept by the roles service).
-    pub role_holders: Arc<TtlCache<Vec<crate::model::RoleInfo>>>,
+    pub role_holders: Arc<TtlCache<Vec<RoleInfo>>>,
     /// The admin overview's figures (kept by the admin service).
-    pub overview: Arc<TtlCache<crate::model::SiteOverview>>,
+    pub overview: Arc<TtlCache<SiteOverview>>,
     /// Admin → Statistics' site totals (kept by the statistics service).
-    pub statistics: Arc<TtlCache<crate::model::SiteStatistics>>,
+    pub statistics: Arc<TtlCache<SiteStatistics>>,
     pub search_upkeep: Arc<SearchUpkeep>,
     /// The feature definitions (built in, plus the features folder's files).
-    pub features: Arc<crate::backend::features::Catalog>,
+    pub features: Arc<Catalog>,
 }
 
 impl AppState {
@@ -165,7 +168,7 @@ impl AppState {
     }
 
     /// The same state with `features` as its feature catalog (before it is shared).
-    pub fn with_features(mut self, features: crate::backend::features::Catalog) -> Self {
+    pub fn with_features(mut self, features: Catalog) -> Self {
         Arc::get_mut(&mut self.0).expect("features are set before the state is shared").features = Arc::new(features);
         self
     }

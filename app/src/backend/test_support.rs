@@ -2,6 +2,7 @@
 
 use crate::backend::auth::secrets::random_hex;
 use crate::backend::auth::Principal;
+use crate::backend::auth::principal::Credential;
 use crate::backend::state::SiteSettings;
 use crate::backend::{AppState, Db};
 
@@ -39,13 +40,14 @@ fn principal_with(roles: &[&str]) -> Principal {
         must_change_password: false,
         password_expires_at: None,
         session_key: None,
-        credential: crate::backend::auth::principal::Credential::Session,
+        credential: Credential::Session,
         own_storage: None,
     }
 }
 
 mod tests {
     use super::test_state;
+    use crate::backend::AppState;
     use crate::backend::store::users::import;
 
     #[tokio::test]
@@ -60,7 +62,7 @@ mod tests {
         assert_eq!(count_users(&second).await, 0, "the second state does not see the first one's rows");
     }
 
-    async fn count_users(state: &crate::backend::AppState) -> i64 {
+    async fn count_users(state: &AppState) -> i64 {
         crate::on_db!(&state.db, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await.unwrap())
     }
 }

@@ -5,6 +5,7 @@
 use crate::backend::store::users::import;
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
+use crate::backend::jobs::search_upkeep;
 use crate::model::AppError;
 
 const GIVEN: &[&str] = &[
@@ -33,6 +34,6 @@ pub async fn generate_users(state: &AppState, prefix: &str, count: usize, passwo
         })
         .collect();
     import::insert_many(&state.db, &rows, &hash).await?;
-    crate::backend::jobs::search_upkeep::tidy(state).await?;
+    search_upkeep::tidy(state).await?;
     Ok(())
 }

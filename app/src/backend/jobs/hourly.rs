@@ -5,10 +5,11 @@
 //! setting. Started by `server/`; tests call
 //! [`run_once`] directly.
 
-use crate::backend::service::{audit, settings};
+use crate::backend::service::{audit, security, settings};
 use crate::backend::store::job_leases;
 use crate::backend::time::{now_ms, DAY_MS, MINUTE_MS};
 use crate::backend::AppState;
+use crate::backend::auth::secrets;
 use crate::model::AppError;
 use std::time::Duration;
 
@@ -43,13 +44,13 @@ pub async fn run_once(state: &AppState, instance: &str) -> Result<Option<SweepRe
             }
         }
     }
-    let accounts_disabled = crate::backend::service::security::disable_inactive(state).await?;
+    let accounts_disabled = security::disable_inactive(state).await?;
     Ok(Some(SweepReport { audit_events_deleted: deleted, accounts_disabled }))
 }
 
 /// Starts the hourly sweep (the first a minute after start).
 pub fn spawn(state: AppState) {
-    let instance = crate::backend::auth::secrets::random_hex(8);
+    let instance = secrets::random_hex(8);
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(60)).await;
         let mut every = tokio::time::interval(Duration::from_secs(3600));

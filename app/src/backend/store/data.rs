@@ -3,10 +3,12 @@
 
 use crate::backend::db::Db;
 use crate::backend::store::users::role_grants::{sole_enabled_admin, LastAdmin};
+use crate::backend::store::audit::NewEvent;
 use crate::{in_tx, in_write_tx, on_db};
+use crate::model::DatasetInfo;
 
 /// A dataset with its figures, as pages show it.
-pub type DatasetRow = crate::model::DatasetInfo;
+pub type DatasetRow = DatasetInfo;
 
 const SELECT_DATASET: &str = "SELECT d.id, d.name, d.description, u.username AS created_by, d.created_at, \
      (SELECT COUNT(*) FROM files f WHERE f.dataset_id = d.id) AS file_count, \
@@ -231,7 +233,7 @@ pub async fn delete_user_with_data(
     db: &Db,
     user: i64,
     heir: Option<i64>,
-    event: &crate::backend::store::audit::NewEvent,
+    event: &NewEvent,
 ) -> Result<Result<Vec<String>, LastAdmin>, sqlx::Error> {
     let doomed = "SELECT f.storage_key FROM files f WHERE f.uploaded_by = $1 \
                   OR f.dataset_id IN (SELECT id FROM datasets WHERE created_by = $1)";

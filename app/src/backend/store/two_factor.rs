@@ -206,13 +206,15 @@ pub async fn is_unlocked(db: &Db, user_id: i64, now: i64) -> Result<bool, sqlx::
 mod tests {
     use super::*;
     use crate::backend::service::audit::{event, Actor, AuditAction, Target};
+    use crate::backend::store::users::{self, NewUser};
+    use crate::backend::test_support;
 
     fn an_event() -> NewEvent {
         event(Actor::System, AuditAction::TotpEnabled, Target::user(1, "ada"), serde_json::json!({}))
     }
 
     async fn a_user(db: &Db) -> i64 {
-        let user = crate::backend::store::users::NewUser {
+        let user = NewUser {
             username: "ada",
             display_name: None,
             email: None,
@@ -220,12 +222,12 @@ mod tests {
             must_change_password: false,
             roles: &["user"],
         };
-        crate::backend::store::users::insert(db, &user, an_event()).await.unwrap()
+        users::insert(db, &user, an_event()).await.unwrap()
     }
 
     #[tokio::test]
     async fn a_step_is_used_once_and_never_an_earlier_one() {
-        let state = crate::backend::test_support::test_state().await;
+        let state = test_support::test_state().await;
         let db = &state.db;
         let id = a_user(db).await;
         assert!(!use_totp_step(db, id, 5).await.unwrap(), "no secret yet");
@@ -242,7 +244,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_recovery_code_is_used_once() {
-        let state = crate::backend::test_support::test_state().await;
+        let state = test_support::test_state().await;
         let db = &state.db;
         let id = a_user(db).await;
         replace_recovery_codes(db, id, &["h1".into(), "h2".into()], 1, &an_event()).await.unwrap();

@@ -11,6 +11,7 @@ use crate::backend::db::{Conn, Db};
 use crate::backend::store::audit::NewEvent;
 use crate::backend::store::users::role_grants::{grant_roles, sole_enabled_admin, LastAdmin};
 use crate::backend::time::now_ms;
+use crate::backend::policy::Standing;
 use crate::{in_tx, in_write_tx, on_conn, on_db, write_audit};
 
 /// One row of `users`. Holds the password hash, so it never crosses the wire.
@@ -45,8 +46,8 @@ impl UserRow {
     }
 
     /// The facts policy judges the account by.
-    pub fn standing(&self) -> crate::backend::policy::Standing {
-        crate::backend::policy::Standing { enabled: self.enabled, verified: self.verified, approved: self.approved }
+    pub fn standing(&self) -> Standing {
+        Standing { enabled: self.enabled, verified: self.verified, approved: self.approved }
     }
 }
 
