@@ -2,6 +2,14 @@
 
 use crate::model::{AppError, CurrentUser};
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use crate::backend::auth::second_step::{STEP_COOKIE, STEP_LIFETIME_MS};
+#[cfg(feature = "ssr")]
+use crate::backend::service::account::{change_own_password, sign_in, sign_in_second_step, PasswordChange, SignedIn};
+#[cfg(feature = "ssr")]
+use crate::backend::service::sessions;
+#[cfg(feature = "ssr")]
+use crate::backend::AppState;
 
 /// Signs in; returns the path to go to next. For an account with two-factor
 /// sign-in, that is the sign-in page's code form (`/login?step=code`), and
@@ -9,12 +17,11 @@ use leptos::prelude::*;
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String, next: String) -> Result<String, AppError> {
     use super::door::*;
-    use crate::backend::service::account::{sign_in, SignedIn};
     let signed_in = respond(async { sign_in(&state()?, &session().await?, &username, &password, &next, &client_info().await).await }.await)?;
     let path = match signed_in {
         SignedIn::Done(path) => path,
         SignedIn::SecondStep { step_id, path } => {
-            second_step_cookie(&state()?, &step_id, crate::backend::auth::second_step::STEP_LIFETIME_MS / 1000);
+            second_step_cookie(&state()?, &step_id, STEP_LIFETIME_MS / 1000);
             path
         }
     };
@@ -27,7 +34,6 @@ pub async fn login(username: String, password: String, next: String) -> Result<S
 #[server(endpoint = "login_code")]
 pub async fn login_code(code: String, next: String) -> Result<String, AppError> {
     use super::door::*;
-    use crate::backend::service::account::sign_in_second_step;
     let step_id = step_cookie().await.unwrap_or_default();
     let path = respond(
         async { sign_in_second_step(&state()?, &session().await?, &step_id, &code, &next, &client_info().await).await }.await,
@@ -40,8 +46,7 @@ pub async fn login_code(code: String, next: String) -> Result<String, AppError> 
 /// Sets (or, with `max_age` 0, clears) the second step's cookie: sent only
 /// to `login_code`, never readable by scripts.
 #[cfg(feature = "ssr")]
-fn second_step_cookie(state: &crate::backend::AppState, step_id: &str, max_age: i64) {
-    use crate::backend::auth::second_step::STEP_COOKIE;
+fn second_step_cookie(state: &AppState, step_id: &str, max_age: i64) {
     let secure = if state.settings.public_url.starts_with("https://") { "; Secure" } else { "" };
     let cookie = format!("{STEP_COOKIE}={step_id}; Path=/api/login_code; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
     if let (Some(options), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie)) {
@@ -52,7 +57,6 @@ fn second_step_cookie(state: &crate::backend::AppState, step_id: &str, max_age: 
 /// The second step's id from the request's cookie.
 #[cfg(feature = "ssr")]
 async fn step_cookie() -> Option<String> {
-    use crate::backend::auth::second_step::STEP_COOKIE;
     let parts = leptos_axum::extract::<http::request::Parts>().await.ok()?;
     parts.headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
         let (name, value) = pair.trim().split_once('=')?;
@@ -64,7 +68,7 @@ async fn step_cookie() -> Option<String> {
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use super::door::*;
-    respond(async { crate::backend::service::sessions::sign_out(principal().await.as_ref(), &session().await?, &state()?).await }.await)?;
+    respond(async { sessions::sign_out(principal().await.as_ref(), &session().await?, &state()?).await }.await)?;
     on_form_post_go_to("/login");
     Ok(())
 }
@@ -82,7 +86,6 @@ pub async fn change_password(
     confirm_password: String,
 ) -> Result<(), AppError> {
     use super::door::*;
-    use crate::backend::service::account::{change_own_password, PasswordChange};
     respond(async {
         let change = PasswordChange {
             current_password: &current_password,

@@ -2,9 +2,11 @@
 
 use crate::model::{AppError, HomeSummary};
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use crate::backend::service::home;
 
 #[server(endpoint = "home")]
 pub async fn load_home() -> Result<HomeSummary, AppError> {
     use super::door::*;
-    respond(crate::backend::service::home::summary(&state()?, principal().await.as_ref()).await)
+    respond(home::summary(&state()?, principal().await.as_ref()).await)
 }

@@ -6,6 +6,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use crate::backend::service::invitations;
+#[cfg(feature = "ssr")]
+use crate::backend::auth::login;
 
 #[server(endpoint = "projects/invitations/send")]
 pub async fn invite_to_project(slug: String, email: String, role: String) -> Result<(), AppError> {
@@ -72,7 +74,7 @@ pub async fn sign_up_from_invitation(
                 on_form_post_go_to(&format!("/invitations/{}?done={}", token.trim(), NextStep::AwaitApproval.key()));
                 return Ok(slug);
             }
-            crate::backend::auth::login::start_session(&state, &session().await?, &user, &client_info().await).await?;
+            login::start_session(&state, &session().await?, &user, &client_info().await).await?;
             on_form_post_go_to(&format!("/projects/{slug}"));
             Ok(slug)
         }

@@ -28,7 +28,7 @@ pub(crate) mod door {
     //! What every server function needs from the request it serves.
 
     use crate::backend::auth::principal::{CurrentPrincipal, Principal};
-    use crate::backend::auth::login::ClientInfo;
+    use crate::backend::auth::login::{self, ClientInfo};
     use crate::backend::{internal, AppState};
     use crate::model::AppError;
     use leptos::prelude::*;
@@ -53,7 +53,7 @@ pub(crate) mod door {
         let Ok(parts) = leptos_axum::extract::<http::request::Parts>().await else {
             return ClientInfo::default();
         };
-        crate::backend::auth::login::client_info_from(&parts)
+        login::client_info_from(&parts)
     }
 
     /// Whether this call is a plain HTML form post, made without

@@ -2,15 +2,17 @@
 
 use crate::model::*;
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use crate::backend::service::outbox;
 
 #[server(endpoint = "admin/outbox/list")]
 pub async fn list_outbox(before: Option<i64>) -> Result<OutboxPage, AppError> {
     use super::door::*;
-    respond(crate::backend::service::outbox::list(&state()?, principal().await.as_ref(), before).await)
+    respond(outbox::list(&state()?, principal().await.as_ref(), before).await)
 }
 
 #[server(endpoint = "admin/outbox/body")]
 pub async fn outbox_body(id: i64) -> Result<String, AppError> {
     use super::door::*;
-    respond(crate::backend::service::outbox::body(&state()?, principal().await.as_ref(), id).await)
+    respond(outbox::body(&state()?, principal().await.as_ref(), id).await)
 }

@@ -2,11 +2,13 @@
 
 use crate::model::*;
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use crate::backend::service::profile;
 
 #[server(endpoint = "profile/get")]
 pub async fn get_profile() -> Result<Profile, AppError> {
     use super::door::*;
-    respond(crate::backend::service::profile::get(&state()?, principal().await.as_ref()).await)
+    respond(profile::get(&state()?, principal().await.as_ref()).await)
 }
 
 #[server(endpoint = "profile/save")]
@@ -14,5 +16,5 @@ pub async fn save_profile(display_name: String, email: String, #[server(default)
     use super::door::*;
     let form = ProfileForm { display_name, email, current_password };
     let ip = client_info().await.ip;
-    respond(crate::backend::service::profile::save(&state()?, principal().await.as_ref(), ip.as_deref(), &form).await)
+    respond(profile::save(&state()?, principal().await.as_ref(), ip.as_deref(), &form).await)
 }

@@ -3,12 +3,13 @@
 
 use crate::model::*;
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use crate::backend::service::recovery::{self, request, RecoveryKind};
 
 /// `kind`: `reset` (reset link and username) or `verify` (a new verification link).
 #[server(endpoint = "recover")]
 pub async fn request_recovery(identifier: String, kind: String) -> Result<String, AppError> {
     use super::door::*;
-    use crate::backend::service::recovery::{request, RecoveryKind};
     let kind = if kind == "verify" { RecoveryKind::ResendVerification } else { RecoveryKind::ResetPassword };
     let ip = client_info().await.ip;
     let sent = respond(request(&state()?, principal().await.as_ref(), &identifier, kind, ip.as_deref()).await)?;
@@ -21,7 +22,7 @@ pub async fn reset_password(token: String, new_password: String, confirm_passwor
     use super::door::*;
     let state = state()?;
     let p = principal().await;
-    respond(crate::backend::service::recovery::reset_password(&state, p.as_ref(), &token, &new_password, &confirm_password).await)?;
+    respond(recovery::reset_password(&state, p.as_ref(), &token, &new_password, &confirm_password).await)?;
     on_form_post_go_to("/reset?done=1");
     Ok(())
 }

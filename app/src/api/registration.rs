@@ -3,6 +3,8 @@
 
 use crate::model::*;
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use crate::backend::service::registration;
 
 #[server(endpoint = "register")]
 pub async fn register(
@@ -15,7 +17,7 @@ pub async fn register(
     use super::door::*;
     let form = RegisterForm { username, email, display_name, password, confirm_password };
     let ip = client_info().await.ip;
-    let step = respond(crate::backend::service::registration::register(&state()?, principal().await.as_ref(), &form, ip.as_deref()).await)?;
+    let step = respond(registration::register(&state()?, principal().await.as_ref(), &form, ip.as_deref()).await)?;
     on_form_post_go_to(&format!("/register?done={}", step.key()));
     Ok(step)
 }
@@ -24,7 +26,7 @@ pub async fn register(
 #[server(endpoint = "verify_email")]
 pub async fn verify_email(token: String) -> Result<NextStep, AppError> {
     use super::door::*;
-    let step = respond(crate::backend::service::registration::verify(&state()?, principal().await.as_ref(), &token).await)?;
+    let step = respond(registration::verify(&state()?, principal().await.as_ref(), &token).await)?;
     on_form_post_go_to(&format!("/verify?done={}", step.key()));
     Ok(step)
 }
@@ -32,5 +34,5 @@ pub async fn verify_email(token: String) -> Result<NextStep, AppError> {
 #[server(endpoint = "admin/users/approve")]
 pub async fn approve_user(username: String) -> Result<(), AppError> {
     use super::door::*;
-    respond(crate::backend::service::registration::approve(&state()?, principal().await.as_ref(), &username).await)
+    respond(registration::approve(&state()?, principal().await.as_ref(), &username).await)
 }

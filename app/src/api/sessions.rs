@@ -2,20 +2,22 @@
 
 use crate::model::{AppError, SessionInfo};
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use crate::backend::service::sessions;
 
 /// The caller's sessions; with `username`, that user's (admins); with
 /// `all`, everyone's (admins).
 #[server(endpoint = "sessions/list")]
 pub async fn list_sessions(username: Option<String>, all: bool) -> Result<Vec<SessionInfo>, AppError> {
     use super::door::*;
-    respond(crate::backend::service::sessions::list(&state()?, principal().await.as_ref(), username.as_deref(), all).await)
+    respond(sessions::list(&state()?, principal().await.as_ref(), username.as_deref(), all).await)
 }
 
 /// Ends one session by its public id; returns the ids ended.
 #[server(endpoint = "sessions/revoke")]
 pub async fn revoke_session(id: String) -> Result<Vec<String>, AppError> {
     use super::door::*;
-    respond(crate::backend::service::sessions::revoke(&state()?, principal().await.as_ref(), &[id]).await)
+    respond(sessions::revoke(&state()?, principal().await.as_ref(), &[id]).await)
 }
 
 /// Ends all sessions of `username` (admins), or without it all of the
@@ -23,5 +25,5 @@ pub async fn revoke_session(id: String) -> Result<Vec<String>, AppError> {
 #[server(endpoint = "sessions/revoke_user")]
 pub async fn revoke_user_sessions(username: Option<String>) -> Result<Vec<String>, AppError> {
     use super::door::*;
-    respond(crate::backend::service::sessions::revoke_user(&state()?, principal().await.as_ref(), username.as_deref()).await)
+    respond(sessions::revoke_user(&state()?, principal().await.as_ref(), username.as_deref()).await)
 }

@@ -2,17 +2,21 @@
 
 use crate::model::*;
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use crate::backend::service::{user_import, users};
+#[cfg(feature = "ssr")]
+use crate::backend::service::users::listing;
 
 #[server(endpoint = "admin/users/list")]
 pub async fn list_users(query: UserQuery) -> Result<UserListPage, AppError> {
     use super::door::*;
-    respond(crate::backend::service::users::listing::page(&state()?, principal().await.as_ref(), &query).await)
+    respond(listing::page(&state()?, principal().await.as_ref(), &query).await)
 }
 
 #[server(endpoint = "admin/users/get")]
 pub async fn get_user(username: String) -> Result<(UserEdit, UserFacts), AppError> {
     use super::door::*;
-    respond(crate::backend::service::users::edit_form(&state()?, principal().await.as_ref(), &username).await)
+    respond(users::edit_form(&state()?, principal().await.as_ref(), &username).await)
 }
 
 /// Creates a user; returns the username as stored.
@@ -28,7 +32,7 @@ pub async fn create_user(
 ) -> Result<String, AppError> {
     use super::door::*;
     let account = NewAccount { username, password, email, display_name, roles };
-    let created = crate::backend::service::users::create(&state()?, principal().await.as_ref(), &account).await;
+    let created = users::create(&state()?, principal().await.as_ref(), &account).await;
     let name = respond(created.map(|u| u.user_name))?;
     on_form_post_go_to(&format!("/admin/users/{name}?created=1"));
     Ok(name)
@@ -37,19 +41,19 @@ pub async fn create_user(
 #[server(endpoint = "admin/users/save")]
 pub async fn save_user(edit: UserEdit) -> Result<(), AppError> {
     use super::door::*;
-    respond(crate::backend::service::users::save(&state()?, principal().await.as_ref(), &edit).await)
+    respond(users::save(&state()?, principal().await.as_ref(), &edit).await)
 }
 
 #[server(endpoint = "admin/users/enable")]
 pub async fn set_user_enabled(username: String, enabled: bool) -> Result<(), AppError> {
     use super::door::*;
-    respond(crate::backend::service::users::set_enabled(&state()?, principal().await.as_ref(), &username, enabled).await)
+    respond(users::set_enabled(&state()?, principal().await.as_ref(), &username, enabled).await)
 }
 
 #[server(endpoint = "admin/users/unlock")]
 pub async fn unlock_user(username: String) -> Result<(), AppError> {
     use super::door::*;
-    respond(crate::backend::service::users::unlock(&state()?, principal().await.as_ref(), &username).await)
+    respond(users::unlock(&state()?, principal().await.as_ref(), &username).await)
 }
 
 /// Deletes a user; their datasets and files go to `heir`, or are deleted
@@ -58,7 +62,7 @@ pub async fn unlock_user(username: String) -> Result<(), AppError> {
 pub async fn delete_user(username: String, heir: String) -> Result<(), AppError> {
     use super::door::*;
     let heir = Some(heir.trim()).filter(|h| !h.is_empty());
-    respond(crate::backend::service::users::delete(&state()?, principal().await.as_ref(), &username, heir).await)
+    respond(users::delete(&state()?, principal().await.as_ref(), &username, heir).await)
 }
 
 /// `action`: `enable`, `disable`, `delete`, `add_role` or `remove_role`
@@ -74,12 +78,12 @@ pub async fn bulk_users(action: String, role: String, usernames: Vec<String>) ->
         "remove_role" => BulkAction::RemoveRole(role),
         other => return respond(Err(AppError::validation("action", format!("Unknown bulk action: {other}")))),
     };
-    respond(crate::backend::service::users::bulk(&state()?, principal().await.as_ref(), &action, &usernames).await)
+    respond(users::bulk(&state()?, principal().await.as_ref(), &action, &usernames).await)
 }
 
 /// Checks (`dry_run`) or applies one chunk of a CSV import.
 #[server(endpoint = "admin/users/import")]
 pub async fn import_users(csv: String, first_line: i64, dry_run: bool) -> Result<ImportReport, AppError> {
     use super::door::*;
-    respond(crate::backend::service::user_import::import_chunk(&state()?, principal().await.as_ref(), &csv, first_line, dry_run).await)
+    respond(user_import::import_chunk(&state()?, principal().await.as_ref(), &csv, first_line, dry_run).await)
 }
