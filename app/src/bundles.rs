@@ -21,6 +21,8 @@
 //! against it by a test below.
 
 use leptos::prelude::*;
+#[cfg(feature = "hydrate")]
+use crate::model::url::local_path_or_home;
 
 /// A set of pages whose code ships in one wasm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,7 +139,7 @@ fn load_address_from_server(address: ReadSignal<leptos_router::location::Url>) {
             let hash = if url.hash().is_empty() || url.hash().starts_with('#') { url.hash().to_string() } else { format!("#{}", url.hash()) };
             format!("{}{search}{hash}", url.path())
         });
-        let target = crate::model::url::local_path_or_home(&target).to_string();
+        let target = local_path_or_home(&target).to_string();
         set_timeout(
             move || {
                 let location = window().location();

@@ -1,6 +1,6 @@
 //! Labelled form fields with inline errors, and the form-level error line.
 
-use crate::model::AppError;
+use crate::model::{iso8601, AppError};
 use leptos::prelude::*;
 
 /// The message for `field` when `error` is a validation error about it.
@@ -290,12 +290,12 @@ pub fn human_bytes(bytes: i64) -> String {
 
 /// A date (UTC) from Unix milliseconds, `2024-01-15`.
 pub fn day_of(ms: i64) -> String {
-    crate::model::iso8601(ms).chars().take(10).collect()
+    iso8601(ms).chars().take(10).collect()
 }
 
 /// The message of an action's last failure.
 pub fn failure<T: Send + Sync + 'static>(
-    value: impl Get<Value = Option<Result<T, crate::model::AppError>>> + Send + Sync + 'static,
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
 ) -> Signal<Option<String>> {
     Signal::derive(move || value.get().and_then(Result::err).map(|e| e.message()))
 }

@@ -3,6 +3,7 @@
 //! appears only in the answer that creates it; listings never carry one.
 
 use serde::{Deserialize, Serialize};
+use crate::model::AppError;
 
 /// A newly issued alias token, in XNAT's shape. `secret` is shown this once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,10 +130,10 @@ pub struct AccessTokenPage {
 impl NewAccessToken {
     /// From the account page's form, where the lifetime is a select's text:
     /// a number of days, or `never`.
-    pub fn from_form(name: String, expires_days: &str) -> Result<NewAccessToken, crate::model::AppError> {
+    pub fn from_form(name: String, expires_days: &str) -> Result<NewAccessToken, AppError> {
         let expires_days = match expires_days.trim() {
             "" | "never" => None,
-            days => Some(days.parse::<i64>().map_err(|_| crate::model::AppError::validation("expires_days", "Choose how long the token lasts"))?),
+            days => Some(days.parse::<i64>().map_err(|_| AppError::validation("expires_days", "Choose how long the token lasts"))?),
         };
         Ok(NewAccessToken { name: Some(name), expires_days })
     }

@@ -1,6 +1,7 @@
 //! The registry's organization object: a project as `/orgs` shows it.
 
 use crate::model::*;
+use crate::model::iso8601;
 use serde::{Deserialize, Serialize};
 
 /// The registry's organization object (CONTRACTS §2).
@@ -26,7 +27,7 @@ impl From<&ProjectSummary> for Org {
             owner: p.owner.clone(),
             is_public: p.accessibility == Accessibility::Public,
             accessibility: p.accessibility,
-            creation_date: crate::model::iso8601(p.created_at),
+            creation_date: iso8601(p.created_at),
         }
     }
 }

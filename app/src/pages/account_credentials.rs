@@ -6,7 +6,7 @@ use crate::components::credentials::{delete_key, timestamp, AccessTokenTable, Se
 use crate::components::data_table::{DataTable, LoadedList};
 use crate::components::forms::{failure, field_error, form_error, Field, FormError};
 use crate::components::loaded::load;
-use crate::model::AliasTokenInfo;
+use crate::model::{iso8601, AliasTokenInfo};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -65,7 +65,7 @@ fn AliasTokens() -> impl IntoView {
                     <div class="issued">
                         <ShownOnce label="Alias (the user name)" id="new-alias" value=t.alias/>
                         <ShownOnce label="Secret (the password)" id="new-alias-secret" value=t.secret/>
-                        <p>{format!("Works until {}.", timestamp(&crate::model::iso8601(t.estimated_expiration_time)))}</p>
+                        <p>{format!("Works until {}.", timestamp(&iso8601(t.estimated_expiration_time)))}</p>
                     </div>
                 }.into_any(),
                 Err(e) => view! { <p class="form-error" role="alert">{e.message()}</p> }.into_any(),

@@ -14,6 +14,7 @@ use crate::components::plain_forms::plain_page;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use crate::model::{url, NextStep};
 
 const SIGN_UP_FIELDS: &[&str] = &["username", "display_name", "password", "confirm"];
 
@@ -25,7 +26,7 @@ pub fn InvitationPage() -> impl IntoView {
         let preview = load(token, preview_invitation);
         let user = use_session_user();
         let info = load(|| (), |_| site_info());
-        let awaiting = posted("done").and_then(|key| crate::model::NextStep::from_key(&key));
+        let awaiting = posted("done").and_then(|key| NextStep::from_key(&key));
         view! {
             <Title text="Invitation · Gatehouse"/>
             <h1>"Invitation"</h1>
@@ -73,7 +74,7 @@ fn Accept(token: String, username: String) -> impl IntoView {
 /// Registration is closed to this invitation: only an existing account accepts it.
 #[component]
 fn SignInOnly(token: String) -> impl IntoView {
-    let sign_in = format!("/login?next={}", crate::model::url::encode_query_value(&format!("/invitations/{token}")));
+    let sign_in = format!("/login?next={}", url::encode_query_value(&format!("/invitations/{token}")));
     view! {
         <p><a href=sign_in>"Sign in to accept"</a>". Registration is closed on this site: ask an administrator to create an account for you."</p>
     }
@@ -85,7 +86,7 @@ fn SignInOnly(token: String) -> impl IntoView {
 fn SignUp(token: String, min_length: usize) -> impl IntoView {
     let sign_up = ServerAction::<SignUpFromInvitation>::new();
     let error = Signal::derive(move || sign_up.value().get().and_then(Result::err));
-    let sign_in = format!("/login?next={}", crate::model::url::encode_query_value(&format!("/invitations/{token}")));
+    let sign_in = format!("/login?next={}", url::encode_query_value(&format!("/invitations/{token}")));
     view! {
         <p>"Already have an account? "<a href=sign_in>"Sign in to accept"</a>"."</p>
         <ActionForm action=sign_up attr:class="card" attr:novalidate=true attr:aria-labelledby="signup-title">

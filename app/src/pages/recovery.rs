@@ -9,6 +9,7 @@ use crate::components::plain_forms::plain_page;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use crate::model::{NextStep, RECOVERY_SENT};
 
 fn token_from_query() -> impl Fn() -> String + Copy + Send + Sync + 'static {
     let query = use_query_map();
@@ -20,7 +21,7 @@ pub fn ForgotPage() -> impl IntoView {
     plain_page(|| {
         let request = ServerAction::<RequestRecovery>::new();
         let error = Signal::derive(move || request.value().get().and_then(Result::err));
-        let posted_back = posted("sent").map(|_| crate::model::RECOVERY_SENT.to_string());
+        let posted_back = posted("sent").map(|_| RECOVERY_SENT.to_string());
         // A plain page runs only on the server: a success arrives in the address.
         let sent = move || posted_back.clone();
         view! {
@@ -94,7 +95,7 @@ pub fn VerifyPage() -> impl IntoView {
         let token = token_from_query();
         let verify = ServerAction::<VerifyEmail>::new();
         let error = Signal::derive(move || verify.value().get().and_then(Result::err));
-        let posted_back = posted("done").and_then(|key| crate::model::NextStep::from_key(&key));
+        let posted_back = posted("done").and_then(|key| NextStep::from_key(&key));
         let done = move || posted_back;
         view! {
             <Title text="Confirm your email address · Gatehouse"/>

@@ -9,6 +9,7 @@ use crate::components::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use crate::model::OutboxItem;
 
 #[component]
 pub fn AdminOutboxPage() -> impl IntoView {
@@ -45,7 +46,7 @@ pub fn AdminOutboxPage() -> impl IntoView {
 }
 
 #[component]
-fn OutboxTable(items: Vec<crate::model::OutboxItem>, open: RwSignal<Option<i64>>) -> impl IntoView {
+fn OutboxTable(items: Vec<OutboxItem>, open: RwSignal<Option<i64>>) -> impl IntoView {
     let head = view! {
         <th scope="col">"Created"</th>
         <th scope="col">"To"</th>
@@ -54,7 +55,7 @@ fn OutboxTable(items: Vec<crate::model::OutboxItem>, open: RwSignal<Option<i64>>
         <th scope="col" class="num">"Attempts"</th>
         <th scope="col">"Last error"</th>
     };
-    let row = move |m: crate::model::OutboxItem| {
+    let row = move |m: OutboxItem| {
         let id = m.id;
         view! {
             <tr>

@@ -5,6 +5,7 @@ use crate::api::{projects::*, access_requests::*, data::*};
 use crate::components::forms::{field_error, form_error, human_bytes, posts_to, BoundField, FormError, TextArea};
 use crate::components::loaded::load;
 use crate::model::*;
+use crate::model::url;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -108,7 +109,7 @@ fn DataTab(detail: ProjectDetail) -> impl IntoView {
                                     {list.into_iter().map(|d| view! {
                                         <tr>
                                             <td>
-                                                <a href=format!("/projects/{}/datasets/{}", slug, crate::model::url::encode_query_value(&d.name))>{d.name.clone()}</a>
+                                                <a href=format!("/projects/{}/datasets/{}", slug, url::encode_query_value(&d.name))>{d.name.clone()}</a>
                                                 {(!d.description.is_empty()).then(|| view! { <p class="muted small">{d.description.clone()}</p> })}
                                             </td>
                                             <td class="num">{d.file_count}</td>
