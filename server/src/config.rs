@@ -6,6 +6,7 @@ use app::backend::auth::client_addr::TrustedProxies;
 use app::backend::auth::jwt::MIN_SECRET_BYTES;
 use app::backend::jobs::mail_delivery::MailDelivery;
 use app::backend::state::SiteSettings;
+use app::backend::backup;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
@@ -343,7 +344,7 @@ impl Config {
         if let Some(dir) = &self.features_dir {
             return dir.into();
         }
-        let file = app::backend::backup::sqlite_file(&self.database_url);
+        let file = backup::sqlite_file(&self.database_url);
         match file.as_deref().and_then(std::path::Path::parent) {
             Some(parent) => parent.join("features"),
             None => "features".into(),

@@ -11,10 +11,12 @@ pub mod rest;
 use app::backend::auth::client_addr::TrustedProxies;
 use app::backend::auth::session_store::DbSessionStore;
 use app::backend::service::bootstrap::{ensure_first_admin, FirstAdmin};
-use app::backend::jobs::mail_delivery;
+use app::backend::jobs::{hourly, mail_delivery, search_upkeep, session_sweep};
 use app::backend::auth::secrets::random_hex;
 use app::backend::store::site_secrets;
-use app::backend::{AppState, Db};
+use app::backend::{backup, AppState, Db};
+use app::backend::backup::DatabaseLock;
+use app::backend::features::{definitions, Catalog};
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::FromRef;
@@ -77,9 +79,9 @@ pub async fn open_state(config: &Config) -> Result<AppState, String> {
             .await
             .map_err(|e| format!("cannot read the site's secret key: {e}"))?,
     };
-    let definitions = app::backend::features::definitions::load(&config.features_dir())?;
+    let definitions = definitions::load(&config.features_dir())?;
     let state = AppState::new(db, config.settings(), secret.as_bytes(), site_secret.as_bytes());
-    Ok(state.with_features(app::backend::features::Catalog::new(definitions)))
+    Ok(state.with_features(Catalog::new(definitions)))
 }
 
 /// Creates the first admin when the site has no enabled admin (not with
@@ -203,13 +205,13 @@ pub struct Running {
     pub first_admin: Option<FirstAdmin>,
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
     /// Keeps `gatehouse restore` from replacing the SQLite file while this server runs.
-    _db_lock: Option<app::backend::backup::DatabaseLock>,
+    _db_lock: Option<DatabaseLock>,
 }
 
 /// Opens the database, runs first-run setup, binds `config.bind` (port 0
 /// picks a free port) and serves on a background task.
 pub async fn start(config: &Config) -> Result<Running, String> {
-    let db_lock = app::backend::backup::hold_while_serving(&config.database_url)?;
+    let db_lock = backup::hold_while_serving(&config.database_url)?;
     let state = open_state(config).await?;
     let mailer = match config.mail_delivery() {
         Some(delivery) => Some((mail_delivery::transport(&delivery)?, delivery)),
@@ -228,9 +230,9 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         }
     });
     let app = middleware::normalize_leading_slashes(router(config, state.clone()));
-    app::backend::jobs::session_sweep::spawn(state.clone());
-    app::backend::jobs::search_upkeep::spawn(state.clone());
-    app::backend::jobs::hourly::spawn(state.clone());
+    session_sweep::spawn(state.clone());
+    search_upkeep::spawn(state.clone());
+    hourly::spawn(state.clone());
     if let Some((transport, delivery)) = mailer {
         mail_delivery::spawn(state.clone(), delivery, transport);
     }

@@ -7,6 +7,11 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use gatehouse_server::config::{keys_help, Config};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use app::backend::backup;
+use app::backend::features::definitions;
+use app::backend::jobs::{generate_audit, generate_users};
+use app::backend::service::audit::{verify_chain, ChainCheck};
+use app::backend::service::bootstrap;
 
 #[derive(Parser)]
 #[command(name = "gatehouse", version, about = "Gatehouse: user and access management for research-data platforms")]
@@ -98,7 +103,6 @@ fn main() -> ExitCode {
 }
 
 async fn run(command: Command, config: Config) -> Result<(), String> {
-    use app::backend::service::bootstrap;
     match command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
@@ -116,7 +120,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         Command::GenerateUsers { count, prefix, password } => {
             let state = gatehouse_server::open_state(&config).await?;
             let started = std::time::Instant::now();
-            app::backend::jobs::generate_users::generate_users(&state, &prefix, count, &password)
+            generate_users::generate_users(&state, &prefix, count, &password)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("Added {count} users in {:.1} s.", started.elapsed().as_secs_f64());
@@ -124,7 +128,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         }
         Command::Features { action: FeaturesCommand::List } => {
             let dir = config.features_dir();
-            let definitions = app::backend::features::definitions::load(&dir)?;
+            let definitions = definitions::load(&dir)?;
             println!("{} features (definitions folder: {})", definitions.len(), dir.display());
             for d in definitions {
                 let default = if d.on_by_default { "on by default" } else { "off by default" };
@@ -134,7 +138,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         }
         Command::Backup { file } => {
             let started = std::time::Instant::now();
-            app::backend::backup::backup(&config.database_url, &file).await?;
+            backup::backup(&config.database_url, &file).await?;
             println!("Backed up the database to {} in {:.1} s; the copy passes PRAGMA integrity_check.", file.display(), started.elapsed().as_secs_f64());
             println!("Uploaded files are not in it: back up the data_dir folder {} separately.", data_dir(&config));
             let in_database: Vec<&str> = [("jwt_secret", &config.jwt_secret), ("secret_key", &config.secret_key)]
@@ -153,7 +157,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             Ok(())
         }
         Command::Restore { file } => {
-            app::backend::backup::restore(&config.database_url, &file).await?;
+            backup::restore(&config.database_url, &file).await?;
             println!("Restored the database from {}. Start the server to use it.", file.display());
             println!("Uploaded files are not in it: restore the data_dir folder {} from the same time.", data_dir(&config));
             Ok(())
@@ -161,12 +165,11 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         Command::GenerateAudit { count } => {
             let state = gatehouse_server::open_state(&config).await?;
             let started = std::time::Instant::now();
-            app::backend::jobs::generate_audit::generate_audit(&state, count).await.map_err(|e| e.to_string())?;
+            generate_audit::generate_audit(&state, count).await.map_err(|e| e.to_string())?;
             println!("Added {count} audit events in {:.1} s.", started.elapsed().as_secs_f64());
             Ok(())
         }
         Command::Audit { action: AuditCommand::Verify } => {
-            use app::backend::service::audit::{verify_chain, ChainCheck};
             let state = gatehouse_server::open_state(&config).await?;
             match verify_chain(&state.db).await.map_err(|e| e.to_string())? {
                 ChainCheck::Intact { events, unchained, head } => {

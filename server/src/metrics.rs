@@ -15,6 +15,8 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 use std::time::Instant;
+use app::backend::auth::secrets;
+use app::backend::service::metrics::gauges;
 
 /// Latency buckets in seconds, for requests and argon2 alike.
 const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -50,7 +52,7 @@ fn allowed(token: Option<&str>, peer: SocketAddr, headers: &HeaderMap) -> bool {
         Some(token) => {
             let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
             // Compared as digests, so the time taken says nothing about the token.
-            given.is_some_and(|g| app::backend::auth::secrets::sha256_hex(g.trim()) == app::backend::auth::secrets::sha256_hex(token))
+            given.is_some_and(|g| secrets::sha256_hex(g.trim()) == secrets::sha256_hex(token))
         }
         None => peer.ip().is_loopback() && !FORWARDING_HEADERS.iter().any(|h| headers.contains_key(*h)),
     }
@@ -72,7 +74,7 @@ pub async fn serve(State(s): State<ServerState>, ConnectInfo(peer): ConnectInfo<
         let message = if s.metrics_token.is_some() { "Metrics need the metrics token" } else { "Metrics are served to this machine only" };
         return (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({ "error": message }))).into_response();
     }
-    match app::backend::service::metrics::gauges(&s.app).await {
+    match gauges(&s.app).await {
         Ok(g) => {
             metrics::gauge!("gatehouse_active_sessions").set(g.active_sessions as f64);
             metrics::gauge!("gatehouse_outbox_messages", "status" => "pending").set(g.outbox_pending as f64);

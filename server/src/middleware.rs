@@ -10,8 +10,9 @@ use app::backend::auth::principal::CurrentPrincipal;
 use app::backend::auth::resolve::{from_authorization, from_session};
 use app::backend::auth::secrets::random_hex;
 use app::backend::service::audit::{RequestContext, REQUEST};
-use app::backend::policy::{page_access, PageAccess, CHANGE_PASSWORD_PATH};
-use app::model::AppError;
+use app::backend::service::project_access;
+use app::backend::policy::{page_access, CHANGE_PASSWORD_PATH, PageAccess, TWO_FACTOR_REQUIRED};
+use app::model::{url, AppError};
 use app::CspNonce;
 use axum::extract::{ConnectInfo, Request, State};
 use std::net::SocketAddr;
@@ -191,7 +192,7 @@ pub async fn resolve_principal(
 }
 
 fn is_two_factor_refusal(err: &AppError) -> bool {
-    matches!(err, AppError::Unauthenticated(m) if m == app::backend::policy::TWO_FACTOR_REQUIRED)
+    matches!(err, AppError::Unauthenticated(m) if m == TWO_FACTOR_REQUIRED)
 }
 
 /// XNAT clients send back the `JSESSIONID` cookie that `/data/JSESSION`
@@ -253,12 +254,12 @@ pub async fn guard_pages(State(state): State<ServerState>, req: Request, next: N
     if path == "/login" && principal.as_ref().is_some_and(|p| !p.must_change_password) {
         return Redirect::to("/").into_response();
     }
-    let guests_browse = !app::backend::service::project_access::require_login(&state.app).await;
+    let guests_browse = !project_access::require_login(&state.app).await;
     match page_access(principal.as_ref(), &path, guests_browse) {
         PageAccess::Allow => next.run(req).await,
         PageAccess::SignIn => {
             let wanted = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let target = format!("/login?next={}", app::model::url::encode_query_value(wanted));
+            let target = format!("/login?next={}", url::encode_query_value(wanted));
             Redirect::to(&target).into_response()
         }
         PageAccess::ChangePassword => Redirect::to(CHANGE_PASSWORD_PATH).into_response(),

@@ -5,7 +5,7 @@
 use super::{ApiResult, Caller, Query};
 use crate::ServerState;
 use app::backend::service::{audit, features};
-use app::model::AuditQuery;
+use app::model::{AppError, AuditQuery};
 use axum::body::Body;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -57,6 +57,6 @@ async fn list(State(s): State<ServerState>, caller: Caller, Query(query): Query<
             )
                 .into_response())
         }
-        Some(_) => Err(app::model::AppError::validation("format", "format: use json or csv").into()),
+        Some(_) => Err(AppError::validation("format", "format: use json or csv").into()),
     }
 }

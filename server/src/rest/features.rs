@@ -8,6 +8,7 @@ use super::{ApiResult, Caller, Query};
 use super::xnat_prefixes::under_xnat_prefixes;
 use crate::ServerState;
 use app::backend::service::features;
+use app::backend::policy::{self, Action};
 use app::model::{AppError, FeatureChange, FeatureCheck, FeatureGroup, FeatureScope};
 use axum::extract::State;
 use axum::response::IntoResponse;
@@ -180,7 +181,7 @@ struct CheckQuery {
 async fn check(State(s): State<ServerState>, caller: Caller, Query(q): Query<CheckQuery>) -> ApiResult<impl IntoResponse> {
     if q.user.trim().is_empty() || q.feature.trim().is_empty() {
         let field = if q.user.trim().is_empty() { "user" } else { "feature" };
-        app::backend::policy::authorize(caller.get(), app::backend::policy::Action::Administer)?;
+        policy::authorize(caller.get(), Action::Administer)?;
         return Err(AppError::validation(field, format!("Give ?{field}=")).into());
     }
     Ok(Json(features::check(&s.app, caller.get(), &q.user, q.project.as_deref(), q.feature.trim()).await?))

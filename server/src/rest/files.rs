@@ -4,11 +4,12 @@
 use super::{ApiResult, Caller};
 use crate::ServerState;
 use app::backend::service::data;
+use app::backend::internal;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
-use app::model::FileInfo;
+use app::model::{url, FileInfo};
 use axum::{Json, Router};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
@@ -52,11 +53,11 @@ async fn upload(State(s): State<ServerState>, caller: Caller, Path((project, dat
         (status = 404, description = "No such project, dataset or file"), (status = 416, description = "Range not satisfiable")))]
 async fn download(State(s): State<ServerState>, caller: Caller, Path((project, dataset, file)): FilePath, req: Request) -> ApiResult<impl IntoResponse> {
     let (info, path) = data::download(&s.app, caller.get(), &project, &dataset, &file).await?;
-    let mut res = ServeFile::new_with_mime(path, &mime_guess_octet()).oneshot(req).await.map_err(|e| app::backend::internal(e))?;
+    let mut res = ServeFile::new_with_mime(path, &mime_guess_octet()).oneshot(req).await.map_err(|e| internal(e))?;
     let ascii: String = info.name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
     let disposition = format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        app::model::url::encode_query_value(&info.name)
+        url::encode_query_value(&info.name)
     );
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);

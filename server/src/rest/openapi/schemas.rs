@@ -4,7 +4,7 @@
 
 use crate::rest::xnat_prefixes::is_xnat_path;
 use app::model::validate::{self, EMAIL_MAX, ROLE_NAME, SLUG, USERNAME, WHITESPACE_CLASS};
-use app::model::PASSWORD_MAX_LENGTH;
+use app::model::{AUDIT_ACTIONS, PASSWORD_MAX_LENGTH};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -162,7 +162,7 @@ pub(super) fn constrain(doc: &mut Value) {
                     // An empty filter is no filter.
                     ("query", "from" | "to") if path == "/api/audit" => json!({"pattern": format!("^$|{AUDIT_TIME}")}),
                     ("query", "action") if path == "/api/audit" => {
-                        json!({"enum": std::iter::once("").chain(app::model::AUDIT_ACTIONS.iter().copied()).collect::<Vec<_>>()})
+                        json!({"enum": std::iter::once("").chain(AUDIT_ACTIONS.iter().copied()).collect::<Vec<_>>()})
                     }
                     ("query", "after") if path == "/api/audit" => json!({"pattern": r"^$|^[1-9][0-9]{0,14}$"}),
                     ("query", "after") if path == "/api/admin/tokens" => json!({"pattern": r"^$|^[0-9]{1,15}~[0-9]{1,15}$"}),
