@@ -1,6 +1,7 @@
 //! File bytes: upload (streamed, any content type, outside the 1 MiB body
 //! limit), download, rename and delete at `/files/{project}/{dataset}/{file}`.
 
+use super::body::Body as Fields;
 use super::{ApiResult, Caller};
 use crate::ServerState;
 use app::backend::service::data;
@@ -85,7 +86,7 @@ async fn rename(
     State(s): State<ServerState>,
     caller: Caller,
     Path((project, dataset, file)): FilePath,
-    super::body::Body(req): super::body::Body<Rename>,
+    Fields(req): Fields<Rename>,
 ) -> ApiResult<impl IntoResponse> {
     let new_name = req.name.unwrap_or_default();
     Ok(Json(data::rename_file(&s.app, caller.get(), &project, &dataset, &file, &new_name).await?))

@@ -2,7 +2,7 @@
 //! organizations are projects, and `/users/{userName}/orgs` is a user's
 //! project membership seen the registry's way.
 
-use super::body::{bool_like, Body, SlugList};
+use super::body::{bool_like, Body, SlugJson, SlugList, SlugObject};
 use super::{ApiResult, Caller};
 use crate::ServerState;
 use app::backend::service::{project_members, projects};
@@ -129,7 +129,7 @@ async fn user_orgs(State(s): State<ServerState>, caller: Caller, Path(user): Pat
 /// Sets a user's projects (admins): listed ones join as Members, unlisted
 /// ones where the user is Member or Collaborator are left; owned ones never change.
 #[utoipa::path(put, path = "/users/{user}/orgs", tag = TAG, params(("user" = String, Path, description = "Username (any letter case)")),
-    request_body(content((super::body::SlugJson = "application/json"), (super::body::SlugObject = "application/x-www-form-urlencoded"))),
+    request_body(content((SlugJson = "application/json"), (SlugObject = "application/x-www-form-urlencoded"))),
     responses((status = 200, body = Vec<Org>), (status = 400, description = "Unknown slug"),
         (status = 403, description = "Admin access required"), (status = 404, description = "No such user")))]
 async fn set_user_orgs(

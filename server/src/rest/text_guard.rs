@@ -9,6 +9,7 @@
 
 use super::refusals::door_error;
 use super::BODY_TOO_LARGE;
+use crate::MAX_BODY_BYTES;
 use app::model::AppError;
 use axum::body::Body;
 use axum::extract::Request;
@@ -118,7 +119,7 @@ pub async fn refuse_nul_in_body(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
         return door_error(parts.uri.path(), &AppError::TooLarge(BODY_TOO_LARGE.into()));
     };
     if let Some(err) = nul_in_read_fields(&bytes, is_form, None) {

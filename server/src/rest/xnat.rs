@@ -4,7 +4,7 @@
 
 use super::body::Body;
 use super::xnat_prefixes::xnat_error;
-use super::Caller;
+use super::{ApiError, Caller};
 use crate::ServerState;
 use app::backend::auth::login::client_info_from;
 use app::backend::csv_writer::CsvWriter;
@@ -238,7 +238,7 @@ async fn put_project(
     caller: Caller,
     Path(id): Path<String>,
     Query(from_query): Query<ProjectFields>,
-    body: Result<Body<ProjectFields>, super::ApiError>,
+    body: Result<Body<ProjectFields>, ApiError>,
 ) -> XnatResult {
     let body = body.map_err(|e| XnatError(e.0))?.0;
     let fields = from_query.or(body);

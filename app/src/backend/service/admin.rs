@@ -3,6 +3,7 @@
 
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
+use crate::backend::service::settings;
 use crate::backend::store::users::role_grants;
 use crate::backend::store::{sessions, users};
 use crate::backend::time::{now_ms, MINUTE_MS};
@@ -18,7 +19,7 @@ pub async fn overview(state: &AppState, principal: Option<&Principal>) -> Result
         return Ok(figures);
     }
     let now = now_ms();
-    let idle_since = now - super::settings::current(state).await?.session_idle_minutes * MINUTE_MS;
+    let idle_since = now - settings::current(state).await?.session_idle_minutes * MINUTE_MS;
     let figures = SiteOverview {
         users: users::count_all(&state.db).await?,
         enabled_admins: role_grants::count_enabled_admins(&state.db).await?,

@@ -3,7 +3,7 @@
 //! its SHA-256.
 
 use crate::backend::auth::secrets::{random_hex, sha256_hex};
-use crate::backend::service::settings;
+use crate::backend::service::{mail, settings};
 use crate::backend::store::email_tokens::{self, Purpose, TokenRow};
 use crate::backend::time::now_ms;
 use crate::backend::AppState;
@@ -31,7 +31,7 @@ pub async fn issue(
     let lifetime = settings::current(state).await?.email_link_hours * HOUR_MS;
     email_tokens::retire(&state.db, user_id, purpose, now).await?;
     email_tokens::insert(&state.db, &sha256_hex(&token), user_id, purpose, new_email, now, now + lifetime).await?;
-    Ok(super::mail::link(state, &format!("{path}?token={token}")))
+    Ok(mail::link(state, &format!("{path}?token={token}")))
 }
 
 /// Uses up the link `token` of `purpose`: a clear error when it is unknown,

@@ -1,6 +1,7 @@
 //! The figures `/metrics` reads from the database at scrape time (the
 //! counters and histograms are recorded where the work happens).
 
+use crate::backend::service::settings;
 use crate::backend::store::{outbox, sessions};
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::AppState;
@@ -17,7 +18,7 @@ pub struct Gauges {
 
 pub async fn gauges(state: &AppState) -> Result<Gauges, AppError> {
     let now = now_ms();
-    let idle_since = now - super::settings::current(state).await?.session_idle_minutes * MINUTE_MS;
+    let idle_since = now - settings::current(state).await?.session_idle_minutes * MINUTE_MS;
     let active_sessions = sessions::count_live(&state.db, now, idle_since).await?;
     let (outbox_pending, outbox_failed) = outbox::pending_and_failed(&state.db).await?;
     let (open, idle) = state.db.pool_usage();

@@ -13,7 +13,7 @@ use crate::backend::auth::Principal;
 use crate::backend::policy::{adds_by_email, authorize, joined_by_adding, member_view, people_scope, sees_person_email, Action, MemberView, ProjectAction};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
 use crate::backend::service::project_access::{load, require_login, Loaded};
-use crate::backend::service::projects;
+use crate::backend::service::{access_requests, invitations, projects};
 use crate::backend::service::users::find_user;
 use crate::backend::store::projects::{self as store, MemberRow};
 use crate::backend::store::users::{self, UserRow};
@@ -76,8 +76,8 @@ pub async fn people(state: &AppState, principal: Option<&Principal>, slug: &str)
     let invitations = project_requests::invitations_for_project(&state.db, project.id()).await?;
     Ok(ProjectPeople {
         members,
-        requests: requests.into_iter().map(super::access_requests::info).collect(),
-        invitations: invitations.into_iter().map(super::invitations::info).collect(),
+        requests: requests.into_iter().map(access_requests::info).collect(),
+        invitations: invitations.into_iter().map(invitations::info).collect(),
     })
 }
 

@@ -6,6 +6,7 @@ use crate::backend::auth::{login, Principal};
 use crate::backend::auth::credentials::tokens;
 use crate::backend::auth::login::ClientInfo;
 use crate::backend::policy::{authorize, Action};
+use crate::backend::service::settings;
 use crate::backend::service::users::find_user;
 use crate::backend::store::sessions::{self, LiveSession};
 use crate::backend::time::{now_ms, MINUTE_MS};
@@ -18,7 +19,7 @@ use crate::model::*;
 
 async fn live(state: &AppState, user_id: Option<i64>) -> Result<Vec<LiveSession>, AppError> {
     let now = now_ms();
-    let idle_since = now - super::settings::current(state).await?.session_idle_minutes * MINUTE_MS;
+    let idle_since = now - settings::current(state).await?.session_idle_minutes * MINUTE_MS;
     Ok(sessions::list_live(&state.db, now, idle_since, user_id).await?)
 }
 

@@ -13,7 +13,7 @@ use super::xnat_prefixes::{is_xnat_path, XNAT_PREFIXES};
 use methods::{operation_mut, METHODS};
 use super::credentials::{service_keys, tokens};
 use super::{admin_export, audit, features, files, health, orgs, quota, registry, xapi, xnat, ErrorBody};
-use crate::ServerState;
+use crate::{metrics, ServerState};
 use app::backend::service::settings;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse};
@@ -108,7 +108,7 @@ pub fn document() -> OpenApi {
         .routes(routes!(admin_export::export_users))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
-        .routes(routes!(crate::metrics::serve))
+        .routes(routes!(metrics::serve))
         .merge(api());
     let mut doc = router.into_openapi();
     finish(&mut doc);

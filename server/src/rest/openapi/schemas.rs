@@ -2,6 +2,7 @@
 //! rule `app::model::validate` checks with (`tests` runs samples through
 //! both), and the doors' own rules (NUL, forms, XNAT's words) are here.
 
+use crate::rest::body::bool_like;
 use crate::rest::xnat_prefixes::is_xnat_path;
 use app::model::validate::{self, EMAIL_MAX, ROLE_NAME, SLUG, USERNAME, WHITESPACE_CLASS};
 use app::model::{AUDIT_ACTIONS, PASSWORD_MAX_LENGTH};
@@ -259,8 +260,8 @@ pub(super) fn forms_without_null(doc: &mut Value) {
 fn form_bool_words(schema: &mut Value) {
     match schema {
         Value::Object(map) => {
-            if map.get("pattern").and_then(Value::as_str) == Some(crate::rest::body::bool_like::WORDS) {
-                map.insert("pattern".into(), json!(crate::rest::body::bool_like::WORDS_NON_EMPTY));
+            if map.get("pattern").and_then(Value::as_str) == Some(bool_like::WORDS) {
+                map.insert("pattern".into(), json!(bool_like::WORDS_NON_EMPTY));
             }
             map.values_mut().for_each(form_bool_words);
         }
