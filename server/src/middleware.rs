@@ -11,14 +11,14 @@ use app::backend::auth::resolve::{from_authorization, from_session};
 use app::backend::auth::secrets::random_hex;
 use app::backend::service::audit::{RequestContext, REQUEST};
 use app::backend::service::project_access;
-use app::backend::policy::{page_access, CHANGE_PASSWORD_PATH, PageAccess, TWO_FACTOR_REQUIRED};
+use app::backend::policy::{page_access, PageAccess, CHANGE_PASSWORD_PATH};
 use app::model::{url, AppError};
 use app::CspNonce;
 use axum::extract::{ConnectInfo, Request, State};
 use std::net::SocketAddr;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use http::{header, HeaderValue, Method, StatusCode};
+use http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use tower_http::request_id::{MakeRequestId, RequestId};
 use tower_sessions::Session;
 
@@ -125,33 +125,46 @@ pub async fn client_address(State(state): State<ServerState>, mut req: Request, 
     REQUEST.scope(context, next.run(req)).await
 }
 
-/// Refuses state-changing requests that a browser marks as coming from
-/// another site. Requests carrying an `Authorization` header are exempt:
-/// a cross-site page cannot set that header.
+/// Refuses state-changing requests that a browser says another site sent
+/// ([`sent_by_another_site`]).
 pub async fn csrf_guard(State(state): State<ServerState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe && !req.headers().contains_key(header::AUTHORIZATION) && is_cross_site(&req, &state) {
+    if !safe && sent_by_another_site(req.headers(), &state.public_url) {
         return error_response(&AppError::Forbidden("Cross-site request refused".into()));
     }
     next.run(req).await
 }
 
-fn is_cross_site(req: &Request, state: &ServerState) -> bool {
-    let headers = req.headers();
-    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
+/// Whether a browser says a page of another site sent this request: the
+/// one rule for the CSRF guard and for the GETs that change state (alias
+/// tokens). A request with an `Authorization` header (Basic, Bearer) never
+/// is: no other site can make a browser send one. Otherwise a
+/// `Sec-Fetch-Site` header (every current browser sends one) must be
+/// `same-origin` or `none` (typed in the address bar); an `Origin` that is
+/// present must be this site's; without either, so must a `Referer` that
+/// is present. A script (pyxnat, curl) sends none of them and goes on.
+pub(crate) fn sent_by_another_site(headers: &HeaderMap, public_url: &str) -> bool {
+    if headers.contains_key(header::AUTHORIZATION) {
+        return false;
+    }
+    let text = |name| headers.get(name).map(|v| v.to_str().unwrap_or("?"));
+    let host = text(header::HOST).unwrap_or_default();
+    let elsewhere = |url: &str| !same_origin(&url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/"), public_url, host);
+    let site = text(HeaderName::from_static("sec-fetch-site"));
+    if site.is_some_and(|site| !matches!(site, "same-origin" | "none")) {
         return true;
     }
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    !same_origin(origin, &state.public_url, host)
+    match (site, text(header::ORIGIN), text(header::REFERER)) {
+        (_, Some(origin), _) => elsewhere(origin),
+        (None, None, Some(referer)) => elsewhere(referer),
+        _ => false,
+    }
 }
 
 /// Whether a browser's `Origin` is this site: scheme, host and port equal to
 /// the public URL's, or to the `Host` the request was sent to, under the
 /// public URL's scheme.
-pub(crate) fn same_origin(origin: &str, public_url: &str, host: &str) -> bool {
+fn same_origin(origin: &str, public_url: &str, host: &str) -> bool {
     let origin = origin.trim_end_matches('/').to_ascii_lowercase();
     let public = public_url.trim_end_matches('/').to_ascii_lowercase();
     let scheme = public.split_once("://").map(|(scheme, _)| scheme).unwrap_or("http");
@@ -184,15 +197,9 @@ pub async fn resolve_principal(
             req.extensions_mut().insert(CurrentPrincipal(principal));
             next.run(req).await
         }
-        // The two-factor refusal keeps its words on XNAT's paths too: a
-        // client's "wrong password" would send its user the wrong way.
-        Err(err) if is_xnat_path(req.uri().path()) && !is_two_factor_refusal(&err) => xnat_error(&err),
+        Err(err) if is_xnat_path(req.uri().path()) => xnat_error(&err),
         Err(err) => error_response(&err),
     }
-}
-
-fn is_two_factor_refusal(err: &AppError) -> bool {
-    matches!(err, AppError::Unauthenticated(m) if m == TWO_FACTOR_REQUIRED)
 }
 
 /// XNAT clients send back the `JSESSIONID` cookie that `/data/JSESSION`

@@ -1,8 +1,11 @@
 //! XNAT's two path prefixes: routing a handler (and its documentation)
 //! under both, telling whether a path is on them, and the plain-text error
-//! every answer under them gives. Below every other REST module, so that
-//! the body limit, the guards, the middleware and the document can use it.
+//! every answer under them gives. Below every other REST module but the
+//! root's `{"error"}` format, so that the body limit, the guards, the
+//! middleware and the document can use it.
 
+use super::error_response;
+use app::backend::policy::TWO_FACTOR_REQUIRED;
 use app::model::AppError;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -32,8 +35,14 @@ pub fn is_xnat_path(path: &str) -> bool {
 pub const XNAT_UNAUTHENTICATED: &str = "The request requires user authentication";
 
 /// An error as XNAT clients expect it: plain text, never HTML, never the
-/// words "Not Found" (pyxnat reads those as a broken connection).
+/// words "Not Found" (pyxnat reads those as a broken connection). The
+/// two-factor refusal keeps its words (as `{"error"}`): XNAT's one 401 body
+/// makes a client report a wrong password, which would send its user the
+/// wrong way.
 pub fn xnat_error(err: &AppError) -> Response {
+    if matches!(err, AppError::Unauthenticated(m) if m == TWO_FACTOR_REQUIRED) {
+        return error_response(err);
+    }
     let status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = match err {
         AppError::Unauthenticated(_) => XNAT_UNAUTHENTICATED.to_string(),

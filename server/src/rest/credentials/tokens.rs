@@ -2,13 +2,14 @@
 //! personal access tokens (`/api/tokens`, `/api/admin/tokens`), CONTRACTS.md
 //! §3 and §5. Answers are JSON, errors `{"error"}`.
 
+use crate::middleware::sent_by_another_site;
 use crate::rest::body::Body;
 use crate::rest::{ApiResult, Caller, Query};
 use crate::ServerState;
 use app::backend::service::credentials::tokens;
 use app::model::*;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderName, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -71,29 +72,15 @@ pub struct TokensRevoked {
 const CROSS_SITE_GET: &str = "Cross-site request refused: alias tokens are issued and ended from this site's pages or by scripts";
 
 /// Refuses a GET that issues or ends an alias token when a browser says a
-/// page of another site sent it, so a link or `<img>` elsewhere cannot fill
-/// the user's token cap or end their tokens with their cookie. The paths
-/// stay GET (XNAT's contract). Callers with an `Authorization` header
-/// (Basic, Bearer) are never refused: no other site can make a browser send
-/// one. For cookie callers (our session, or XNAT's `JSESSIONID`): a
-/// `Sec-Fetch-Site` header (every current browser sends one) must be
-/// `same-origin` or `none` (typed in the address bar); without it (scripts,
-/// pyxnat, curl, older browsers) an `Origin` or else a `Referer` that is
-/// present must be this site's. A script sends none of them and works.
+/// page of another site sent it (`middleware::sent_by_another_site`: the
+/// CSRF guard's rule), so a link or `<img>` elsewhere cannot fill the
+/// user's token cap or end their tokens with their cookie (our session, or
+/// XNAT's `JSESSIONID`). The paths stay GET (XNAT's contract).
 fn refuse_cross_site_get(state: &ServerState, headers: &HeaderMap) -> Result<(), AppError> {
-    if headers.contains_key(header::AUTHORIZATION) {
-        return Ok(());
+    match sent_by_another_site(headers, &state.public_url) {
+        true => Err(AppError::Forbidden(CROSS_SITE_GET.into())),
+        false => Ok(()),
     }
-    let text = |name| headers.get(name).map(|v| v.to_str().unwrap_or("?"));
-    let host = text(header::HOST).unwrap_or_default();
-    let from_here = |url: &str| crate::middleware::same_origin(&url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/"), &state.public_url, host);
-    let allowed = match (text(HeaderName::from_static("sec-fetch-site")), text(header::ORIGIN), text(header::REFERER)) {
-        (Some(site), _, _) => matches!(site, "same-origin" | "none"),
-        (None, Some(origin), _) => from_here(origin),
-        (None, None, Some(referer)) => from_here(referer),
-        (None, None, None) => true,
-    };
-    if allowed { Ok(()) } else { Err(AppError::Forbidden(CROSS_SITE_GET.into())) }
 }
 
 /// Issues an alias token for the caller (`secret` is shown this once).
