@@ -10,7 +10,7 @@ use crate::backend::auth::principal::{Credential, OwnStorage, Principal, SESSION
 use crate::backend::auth::session_store;
 use crate::backend::policy::{may_act, PASSWORD_EXPIRED};
 use crate::backend::store::users::UserRow;
-use crate::backend::store::{sessions, two_factor, users};
+use crate::backend::store::{sessions, users};
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::{internal, AppState};
 use crate::model::AppError;
@@ -128,13 +128,13 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
         }
     }
     if let Some((user_id, generation)) = state.basic_cache.get(username, password) {
-        match users::find_with_roles(&state.db, user_id).await? {
-            Some((user, roles))
+        match users::find_with_roles_and_second_factor(&state.db, user_id).await? {
+            Some((user, roles, second_factor))
                 if may_act(user.standing())
                     && user.generation == generation
                     && user.username.to_lowercase() == username.to_lowercase()
                     && !user.is_locked(now_ms())
-                    && !two_factor::has_second_factor(&state.db, user.id).await? =>
+                    && !second_factor =>
             {
                 return principal_of(state, user, roles, None, Credential::Password).await;
             }

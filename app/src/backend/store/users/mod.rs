@@ -110,24 +110,34 @@ pub fn group_by_user(grants: Vec<(i64, String)>) -> std::collections::HashMap<i6
     roles
 }
 
-/// One row of a user joined with one of their role grants.
+/// One row of a user joined with one of their role grants, and whether
+/// the user has a confirmed second factor.
 #[derive(sqlx::FromRow)]
 struct UserWithRole {
     #[sqlx(flatten)]
     user: UserRow,
     granted_role: Option<String>,
+    second_factor: bool,
 }
 
 /// A user with their roles (sorted), in one round trip: what every
 /// authenticated request needs to know about its caller.
 pub async fn find_with_roles(db: &Db, id: i64) -> Result<Option<(UserRow, Vec<String>)>, sqlx::Error> {
+    Ok(find_with_roles_and_second_factor(db, id).await?.map(|(user, roles, _)| (user, roles)))
+}
+
+/// [`find_with_roles`], and whether the user has a confirmed second factor
+/// (the test of `store::two_factor::has_second_factor`), in the same round
+/// trip: what a remembered HTTP Basic sign-in checks on each request.
+pub async fn find_with_roles_and_second_factor(db: &Db, id: i64) -> Result<Option<(UserRow, Vec<String>, bool)>, sqlx::Error> {
     let sql = format!(
-        "SELECT {USER_COLUMNS}, user_roles.role AS granted_role FROM users \
-         LEFT JOIN user_roles ON user_roles.user_id = users.id WHERE users.id = $1 ORDER BY user_roles.role"
+        "SELECT {USER_COLUMNS}, user_roles.role AS granted_role, \
+         EXISTS (SELECT 1 FROM user_totp WHERE user_totp.user_id = users.id AND user_totp.confirmed_at IS NOT NULL) AS second_factor \
+         FROM users LEFT JOIN user_roles ON user_roles.user_id = users.id WHERE users.id = $1 ORDER BY user_roles.role"
     );
     let rows = on_db!(db, |pool| sqlx::query_as::<_, UserWithRole>(&sql).bind(id).fetch_all(pool).await)?;
     let roles = rows.iter().filter_map(|r| r.granted_role.clone()).collect();
-    Ok(rows.into_iter().next().map(|r| (r.user, roles)))
+    Ok(rows.into_iter().next().map(|r| (r.user, roles, r.second_factor)))
 }
 
 pub async fn roles_of(db: &Db, user_id: i64) -> Result<Vec<String>, sqlx::Error> {
