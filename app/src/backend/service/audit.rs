@@ -4,7 +4,7 @@
 //!
 //! Writing: a change and its event go in one transaction — the store
 //! function making the change takes the `NewEvent` and appends it with
-//! `write_audit!` before committing, so a change never lands without its
+//! `append_in` before committing, so a change never lands without its
 //! event and a failed event write rolls the change back. Events that record
 //! no change (a refused sign-in) are appended alone with [`record`].
 //!

@@ -1,5 +1,5 @@
 //! The append-only `audit_events` table: one chained insert (alone, or
-//! inside the caller's transaction with [`write_audit!`]), keyset pages
+//! inside the caller's transaction with [`append_in`]), keyset pages
 //! newest first, the chain read back in order for `audit verify`, and the
 //! retention sweep — the only statement that deletes, which records itself.
 //!
@@ -182,7 +182,7 @@ where
 
 /// Appends `event` on `conn`, a connection inside the caller's transaction
 /// (`&mut *tx`), holding the chain first, so the change and its event
-/// commit together. [`write_audit!`] is this call.
+/// commit together.
 pub async fn append_in<'c>(conn: impl Into<Conn<'c>>, event: &NewEvent) -> Result<(), sqlx::Error> {
     on_conn!(conn, |c| {
         let prev = chain_head(&mut *c).await?;
@@ -191,18 +191,9 @@ pub async fn append_in<'c>(conn: impl Into<Conn<'c>>, event: &NewEvent) -> Resul
     })
 }
 
-/// Appends `$event` (a `&NewEvent`) to the chain inside the caller's
-/// transaction `$exec` (`&mut *tx`): [`append_in`], awaited.
-#[macro_export]
-macro_rules! write_audit {
-    ($exec:expr, $event:expr) => {
-        $crate::backend::store::audit::append_in($exec, $event).await
-    };
-}
-
 /// Appends an event that records no change of ours (a refused sign-in).
 pub async fn append(db: &Db, event: &NewEvent) -> Result<(), sqlx::Error> {
-    crate::in_tx!(db, |tx| write_audit!(&mut *tx, event))
+    crate::in_tx!(db, |tx| append_in(&mut *tx, event).await)
 }
 
 /// Events per multi-row `INSERT` in [`append_many`] (14 parameters each,
@@ -234,7 +225,7 @@ pub async fn execute_audited(db: &Db, sql: &str, args: &[Arg], event: &NewEvent)
     crate::in_tx!(db, |tx| {
         let changed = sqlx::query_with(sql, Args(args)).execute(&mut *tx).await?.rows_affected();
         if changed > 0 {
-            write_audit!(&mut *tx, event)?;
+            append_in(&mut *tx, event).await?;
         }
         Ok::<_, sqlx::Error>(changed)
     })
@@ -500,7 +491,7 @@ pub async fn purge_older_than(
         let oldest_at = doomed.iter().map(|d| d.at).min().unwrap_or_default();
         let newest_at = doomed.iter().map(|d| d.at).max().unwrap_or_default();
         let purge = Purge { count: gone, oldest_at, newest_at, start_hash, resumes };
-        write_audit!(&mut *tx, &record(&purge))?;
+        append_in(&mut *tx, &record(&purge)).await?;
         Ok::<_, sqlx::Error>(gone)
     })
 }

@@ -3,7 +3,7 @@
 
 use crate::backend::db::Db;
 use crate::backend::store::users::role_grants::{sole_enabled_admin, LastAdmin};
-use crate::backend::store::audit::NewEvent;
+use crate::backend::store::audit::{append_in, NewEvent};
 use crate::{in_tx, in_write_tx, on_db};
 use crate::model::DatasetInfo;
 
@@ -264,7 +264,7 @@ pub async fn delete_user_with_data(
             }
         };
         sqlx::query("DELETE FROM users WHERE id = $1").bind(user).execute(&mut *tx).await?;
-        crate::write_audit!(&mut *tx, event)?;
+        append_in(&mut *tx, event).await?;
         Ok::<_, sqlx::Error>(Ok(keys))
     })
 }

@@ -4,9 +4,9 @@ use crate::backend::db::{Conn, Db};
 use crate::backend::policy::{JOINED_INVITATION, JOINED_REQUEST};
 use crate::backend::store::projects::{APPROVE_PENDING, JOIN_KEEPING_THE_STRONGER_ROLE};
 use crate::backend::store::users::{insert_user, NewUser};
-use crate::backend::store::audit::{execute_audited, NewEvent};
+use crate::backend::store::audit::{append_in, execute_audited, NewEvent};
 use crate::backend::store::user_list::Arg;
-use crate::{in_tx, in_write_tx, on_conn, on_db, write_audit};
+use crate::{in_tx, in_write_tx, on_conn, on_db};
 
 /// Puts `user` in `project` with `role`, joined by `joined_by`, inside the
 /// caller's transaction `conn` (someone already in it keeps the stronger
@@ -71,7 +71,7 @@ pub async fn insert_request(db: &Db, project: i64, user: i64, message: &str, now
     in_tx!(db, |tx| {
         let id = sqlx::query_scalar::<_, i64>(sql).bind(project).bind(user).bind(message).bind(now).fetch_optional(&mut *tx).await?;
         if id.is_some() {
-            write_audit!(&mut *tx, event)?;
+            append_in(&mut *tx, event).await?;
         }
         Ok::<_, sqlx::Error>(id)
     })
@@ -115,7 +115,7 @@ pub async fn approve(db: &Db, request: &RequestRow, role: &str, decided_by: &str
             return Ok(None);
         }
         let role = join_project(&mut *tx, request.project_id, request.user_id, role, JOINED_REQUEST, decided_by, now).await?;
-        write_audit!(&mut *tx, event)?;
+        append_in(&mut *tx, event).await?;
         Ok::<_, sqlx::Error>(Some(role))
     })
 }
@@ -195,7 +195,7 @@ pub async fn insert_invitation_within_cap(
             .bind(i.by_admin)
             .fetch_one(&mut *tx)
             .await?;
-        write_audit!(&mut *tx, event)?;
+        append_in(&mut *tx, event).await?;
         Ok::<_, sqlx::Error>(Capped::Stored(id))
     })
 }
@@ -244,7 +244,7 @@ pub async fn accept_invitation(db: &Db, invitation: &InvitationRow, user: i64, u
             return Ok(false);
         }
         join_project(&mut *tx, invitation.project_id, user, &invitation.role, JOINED_INVITATION, &invitation.invited_by, now).await?;
-        write_audit!(&mut *tx, event)?;
+        append_in(&mut *tx, event).await?;
         Ok::<_, sqlx::Error>(true)
     })
 }
@@ -270,7 +270,7 @@ pub async fn accept_invitation_as_new_user(
         }
         let id = insert_user(&mut *tx, new, true, approved, now).await?;
         join_project(&mut *tx, invitation.project_id, id, &invitation.role, JOINED_INVITATION, &invitation.invited_by, now).await?;
-        write_audit!(&mut *tx, &NewEvent { actor_id: Some(id), ..event.clone() })?;
+        append_in(&mut *tx, &NewEvent { actor_id: Some(id), ..event.clone() }).await?;
         Ok::<_, sqlx::Error>(Some(id))
     })
 }

@@ -3,8 +3,8 @@
 
 use crate::backend::db::Db;
 use crate::backend::policy::{ProjectListScope, JOINED_ADMIN, JOINED_CREATED, JOINS_SHARING_EMAIL};
-use crate::backend::store::audit::NewEvent;
-use crate::{in_tx, in_write_tx, on_db, write_audit};
+use crate::backend::store::audit::{append_in, NewEvent};
+use crate::{in_tx, in_write_tx, on_db};
 
 /// A project with the viewer's group and its figures, from one query.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -105,7 +105,7 @@ pub async fn insert(db: &Db, p: &NewProject<'_>, event: NewEvent) -> Result<Opti
                 .bind(JOINED_CREATED)
                 .execute(&mut *tx)
                 .await?;
-            write_audit!(&mut *tx, &NewEvent { target_id: id.to_string(), ..event.clone() })?;
+            append_in(&mut *tx, &NewEvent { target_id: id.to_string(), ..event.clone() }).await?;
         }
         Ok::<_, sqlx::Error>(id)
     })
@@ -140,7 +140,7 @@ pub async fn update(db: &Db, id: i64, edit: ProjectEdit<'_>, version: Option<i64
             .rows_affected()
             == 1;
         if updated {
-            write_audit!(&mut *tx, event)?;
+            append_in(&mut *tx, event).await?;
         }
         Ok::<_, sqlx::Error>(updated)
     })
@@ -157,7 +157,7 @@ pub async fn delete(db: &Db, id: i64, event: &NewEvent) -> Result<Vec<String>, s
         let keys = sqlx::query_scalar::<_, String>(files_of_project).bind(id).fetch_all(&mut *tx).await?;
         sqlx::query(release).bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM projects WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        write_audit!(&mut *tx, event)?;
+        append_in(&mut *tx, event).await?;
         Ok::<_, sqlx::Error>(keys)
     })
 }
@@ -219,7 +219,7 @@ pub async fn set_role(db: &Db, project: i64, user: i64, role: &str, joined_by: &
         .execute(&mut *tx)
         .await?;
         sqlx::query(APPROVE_PENDING).bind(project).bind(user).bind(role).bind(now).bind(decided_by).execute(&mut *tx).await?;
-        write_audit!(&mut *tx, event)?;
+        append_in(&mut *tx, event).await?;
         Ok::<_, sqlx::Error>(())
     })
 }
@@ -253,7 +253,7 @@ pub async fn set_member_projects(
             .rows_affected();
             if joined == 1 {
                 sqlx::query(APPROVE_PENDING).bind(project).bind(user).bind("member").bind(now).bind(decided_by).execute(&mut *tx).await?;
-                write_audit!(&mut *tx, &event(project, true))?;
+                append_in(&mut *tx, &event(project, true)).await?;
             }
         }
         let current: Vec<i64> = sqlx::query_scalar("SELECT project_id FROM memberships WHERE user_id = $1 AND role <> 'owner'")
@@ -262,7 +262,7 @@ pub async fn set_member_projects(
             .await?;
         for project in current.into_iter().filter(|p| !wanted.contains(p)) {
             sqlx::query("DELETE FROM memberships WHERE project_id = $1 AND user_id = $2").bind(project).bind(user).execute(&mut *tx).await?;
-            write_audit!(&mut *tx, &event(project, false))?;
+            append_in(&mut *tx, &event(project, false)).await?;
         }
         Ok::<_, sqlx::Error>(())
     })
@@ -284,7 +284,7 @@ async fn keeping_an_owner(db: &Db, project: i64, user: i64, change: &str, role: 
         }
         let changed = query.execute(&mut *tx).await?.rows_affected() == 1;
         if changed {
-            write_audit!(&mut *tx, event)?;
+            append_in(&mut *tx, event).await?;
         }
         Ok::<_, sqlx::Error>(changed)
     })

@@ -2,8 +2,8 @@
 //! cookie secret, with a separate public id that pages and APIs may show.
 
 use crate::backend::db::Db;
-use crate::backend::store::audit::NewEvent;
-use crate::{in_tx, on_db, write_audit};
+use crate::backend::store::audit::{append_in, NewEvent};
+use crate::{in_tx, on_db};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
@@ -143,7 +143,7 @@ pub async fn delete_by_public_ids(
             if let Some((owner, username)) = owner {
                 let removed = sqlx::query("DELETE FROM sessions WHERE public_id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
                 if removed > 0 {
-                    write_audit!(&mut *tx, &event(owner, &username, id))?;
+                    append_in(&mut *tx, &event(owner, &username, id)).await?;
                     gone = Some(id.clone());
                 }
             }

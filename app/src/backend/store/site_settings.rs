@@ -1,8 +1,8 @@
 //! The one-row `site_settings` table: what admins changed; NULL = the configured default.
 
 use crate::backend::db::Db;
-use crate::backend::store::audit::NewEvent;
-use crate::{in_tx, on_db, write_audit};
+use crate::backend::store::audit::{append_in, NewEvent};
+use crate::{in_tx, on_db};
 
 /// The stored overrides and the row's version (for stale-save detection).
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
@@ -78,7 +78,7 @@ pub async fn save(db: &Db, values: &StoredSettings, now: i64, event: Option<&New
         .rows_affected()
             == 1;
         if let (true, Some(event)) = (saved, event) {
-            write_audit!(&mut *tx, event)?;
+            append_in(&mut *tx, event).await?;
         }
         Ok::<_, sqlx::Error>(saved)
     })
@@ -105,7 +105,7 @@ pub async fn save_security(db: &Db, values: &SecurityValues, now: i64, event: Op
             .rows_affected()
             == 1;
         if let (true, Some(event)) = (saved, event) {
-            write_audit!(&mut *tx, event)?;
+            append_in(&mut *tx, event).await?;
         }
         Ok::<_, sqlx::Error>(saved)
     })

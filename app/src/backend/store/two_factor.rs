@@ -5,8 +5,8 @@
 //! concurrent uses cannot both win.
 
 use crate::backend::db::Db;
-use crate::backend::store::audit::NewEvent;
-use crate::{in_tx, on_db, write_audit};
+use crate::backend::store::audit::{append_in, NewEvent};
+use crate::{in_tx, on_db};
 
 /// Within transaction `$tx`: the user's recovery codes become `$hashes`.
 macro_rules! replace_codes {
@@ -83,7 +83,7 @@ pub async fn confirm_totp(
         if let Some(hashes) = recovery_hashes {
             replace_codes!(tx, user_id, hashes, now);
         }
-        write_audit!(&mut *tx, event)?;
+        append_in(&mut *tx, event).await?;
         Ok::<_, sqlx::Error>(true)
     })
 }
@@ -110,7 +110,7 @@ pub async fn disable_totp(db: &Db, user_id: i64, event: &NewEvent) -> Result<boo
         }
         sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM sign_in_steps WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-        write_audit!(&mut *tx, event)?;
+        append_in(&mut *tx, event).await?;
         Ok::<_, sqlx::Error>(true)
     })
 }
@@ -119,7 +119,7 @@ pub async fn disable_totp(db: &Db, user_id: i64, event: &NewEvent) -> Result<boo
 pub async fn replace_recovery_codes(db: &Db, user_id: i64, hashes: &[String], now: i64, event: &NewEvent) -> Result<(), sqlx::Error> {
     in_tx!(db, |tx| {
         replace_codes!(tx, user_id, hashes, now);
-        write_audit!(&mut *tx, event)
+        append_in(&mut *tx, event).await
     })
 }
 
@@ -132,7 +132,7 @@ pub async fn use_recovery_code(db: &Db, user_id: i64, hash: &str, now: i64, even
         if changed.rows_affected() != 1 {
             return Ok(false);
         }
-        write_audit!(&mut *tx, event)?;
+        append_in(&mut *tx, event).await?;
         Ok::<_, sqlx::Error>(true)
     })
 }

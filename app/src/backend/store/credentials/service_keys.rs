@@ -5,8 +5,8 @@
 //! admins may resolve it.
 
 use crate::backend::db::Db;
-use crate::backend::store::audit::NewEvent;
-use crate::{in_tx, in_write_tx, on_db, write_audit};
+use crate::backend::store::audit::{append_in, NewEvent};
+use crate::{in_tx, in_write_tx, on_db};
 
 /// The scope of the site-wide keys.
 pub const SITE: i64 = 0;
@@ -73,7 +73,7 @@ pub async fn upsert_capped(db: &Db, key: &KeyWrite<'_>, cap: i64, event: &NewEve
         .bind(key.readable_by)
         .execute(&mut *tx)
         .await?;
-        write_audit!(&mut *tx, event)?;
+        append_in(&mut *tx, event).await?;
         Ok::<_, sqlx::Error>(true)
     })
 }
@@ -89,7 +89,7 @@ pub async fn delete(db: &Db, scope: i64, name: &str, event: &NewEvent) -> Result
             .rows_affected()
             == 1;
         if gone {
-            write_audit!(&mut *tx, event)?;
+            append_in(&mut *tx, event).await?;
         }
         Ok::<_, sqlx::Error>(gone)
     })
@@ -133,7 +133,7 @@ pub async fn resolve(
             .fetch_optional(&mut *tx)
             .await?;
         if let Some(event) = row.as_ref().and_then(event) {
-            write_audit!(&mut *tx, &event)?;
+            append_in(&mut *tx, &event).await?;
         }
         Ok::<_, sqlx::Error>(row)
     })

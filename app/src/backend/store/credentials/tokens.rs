@@ -4,8 +4,8 @@
 //! expired and its generation is still the user's.
 
 use crate::backend::db::Db;
-use crate::backend::store::audit::NewEvent;
-use crate::{in_tx, in_write_tx, on_db, write_audit};
+use crate::backend::store::audit::{append_in, NewEvent};
+use crate::{in_tx, in_write_tx, on_db};
 
 /// Which of the two tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,7 +125,7 @@ pub async fn insert_capped(db: &Db, kind: TokenKind, new: &NewToken<'_>, cap: i6
             .await?,
         };
         if id.is_some() {
-            write_audit!(&mut *tx, event)?;
+            append_in(&mut *tx, event).await?;
         }
         Ok::<_, sqlx::Error>(id.ok_or(NotStored::NameTaken))
     })
@@ -185,7 +185,7 @@ pub async fn delete(db: &Db, kind: TokenKind, id: i64, event: impl FnOnce(&Token
         if let Some(row) = row {
             gone = sqlx::query(&sql).bind(id).execute(&mut *tx).await?.rows_affected() == 1;
             if gone {
-                write_audit!(&mut *tx, &event(&row))?;
+                append_in(&mut *tx, &event(&row)).await?;
             }
         }
         Ok::<_, sqlx::Error>(gone)
@@ -198,7 +198,7 @@ pub async fn delete_all_of(db: &Db, kind: TokenKind, user_id: i64, event: impl F
     in_tx!(db, |tx| {
         let gone = sqlx::query(&sql).bind(user_id).execute(&mut *tx).await?.rows_affected();
         if gone > 0 {
-            write_audit!(&mut *tx, &event(gone))?;
+            append_in(&mut *tx, &event(gone)).await?;
         }
         Ok::<_, sqlx::Error>(gone)
     })

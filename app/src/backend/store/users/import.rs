@@ -2,10 +2,10 @@
 //! insert of the rows that are not) and generated fixtures.
 
 use crate::backend::db::Db;
-use crate::backend::store::audit::NewEvent;
+use crate::backend::store::audit::{append_in, NewEvent};
 use crate::backend::store::users::role_grants::grant_roles;
 use crate::backend::time::now_ms;
-use crate::{in_tx, on_db, write_audit};
+use crate::{in_tx, on_db};
 
 /// Inserts many users in transactions of 1,000 (fixtures and benchmarks):
 /// `users` yields (username, display name, email, created_at).
@@ -107,7 +107,7 @@ pub async fn insert_imported(db: &Db, rows: &[ImportedUser], event: impl FnOnce(
             };
             grant_roles(&mut *tx, id, &row.roles).await?;
         }
-        write_audit!(&mut *tx, &event(&skipped))?;
+        append_in(&mut *tx, &event(&skipped)).await?;
         Ok::<Vec<i64>, sqlx::Error>(skipped)
     })
 }

@@ -1,10 +1,10 @@
 //! Inactive accounts: those unused since a cutoff, and disabling them.
 
 use crate::backend::db::Db;
-use crate::backend::store::audit::NewEvent;
+use crate::backend::store::audit::{append_in, NewEvent};
 use crate::backend::store::users::role_grants::sole_enabled_admin;
 use crate::backend::time::now_ms;
-use crate::{in_write_tx, on_db, write_audit};
+use crate::{in_write_tx, on_db};
 
 /// Enabled accounts with no sign-in (or, never signed in, no creation)
 /// since `cutoff`: id, username and last sign-in, by id.
@@ -35,7 +35,7 @@ pub async fn disable_if_inactive(db: &Db, user_id: i64, cutoff: i64, event: &New
             == 1;
         if changed {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-            write_audit!(&mut *tx, event)?;
+            append_in(&mut *tx, event).await?;
         }
         Ok::<_, sqlx::Error>(changed)
     })

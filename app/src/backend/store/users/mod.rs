@@ -8,11 +8,11 @@ pub mod role_grants;
 pub mod sign_in_counters;
 
 use crate::backend::db::{Conn, Db};
-use crate::backend::store::audit::NewEvent;
+use crate::backend::store::audit::{append_in, NewEvent};
 use crate::backend::store::users::role_grants::{grant_roles, sole_enabled_admin, LastAdmin};
 use crate::backend::time::now_ms;
 use crate::backend::policy::Standing;
-use crate::{in_tx, in_write_tx, on_conn, on_db, write_audit};
+use crate::{in_tx, in_write_tx, on_conn, on_db};
 
 /// One row of `users`. Holds the password hash, so it never crosses the wire.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -157,7 +157,7 @@ pub async fn insert_with_flags(db: &Db, new: &NewUser<'_>, verified: bool, appro
     in_tx!(db, |tx| {
         let id = insert_user(&mut *tx, new, verified, approved, now).await?;
         let event = NewEvent { target_id: id.to_string(), ..event.clone() };
-        write_audit!(&mut *tx, &event)?;
+        append_in(&mut *tx, &event).await?;
         Ok::<i64, sqlx::Error>(id)
     })
 }
@@ -196,7 +196,7 @@ pub async fn set_password(
             .bind(keep)
             .execute(&mut *tx)
             .await?;
-        write_audit!(&mut *tx, event)?;
+        append_in(&mut *tx, event).await?;
         Ok::<i64, sqlx::Error>(generation)
     })
 }
@@ -304,7 +304,7 @@ pub async fn update_email_and_roles(
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        write_audit!(&mut *tx, event)?;
+        append_in(&mut *tx, event).await?;
         Ok::<_, sqlx::Error>(Ok(()))
     })
 }
@@ -377,7 +377,7 @@ pub async fn apply_admin_edit(db: &Db, user_id: i64, edit: &AdminEdit<'_>, event
         if revoke {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         }
-        write_audit!(&mut *tx, event)?;
+        append_in(&mut *tx, event).await?;
         Ok::<_, sqlx::Error>(Ok(true))
     })
 }
@@ -401,7 +401,7 @@ pub async fn set_enabled(db: &Db, user_id: i64, enabled: bool, event: &NewEvent)
         if !enabled {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         }
-        write_audit!(&mut *tx, event)?;
+        append_in(&mut *tx, event).await?;
         Ok::<_, sqlx::Error>(Ok(()))
     })
 }
@@ -417,7 +417,7 @@ pub async fn end_credentials(db: &Db, user_id: i64, event: &NewEvent) -> Result<
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-        write_audit!(&mut *tx, event)
+        append_in(&mut *tx, event).await
     })
 }
 

@@ -2,9 +2,9 @@
 //! that keeps the site from losing its last enabled admin.
 
 use crate::backend::db::{Conn, Db};
-use crate::backend::store::audit::NewEvent;
+use crate::backend::store::audit::{append_in, NewEvent};
 use crate::backend::time::now_ms;
-use crate::{in_tx, in_write_tx, on_conn, on_db, write_audit};
+use crate::{in_tx, in_write_tx, on_conn, on_db};
 
 /// Grants each of `roles` to `user_id` inside the caller's transaction `conn`.
 pub(crate) async fn grant_roles<'c>(conn: impl Into<Conn<'c>>, user_id: i64, roles: &[impl AsRef<str>]) -> Result<(), sqlx::Error> {
@@ -77,7 +77,7 @@ pub async fn set_role(db: &Db, user_id: i64, role: &str, granted: bool, event: &
         }
         let changed = sqlx::query(sql).bind(user_id).bind(role).execute(&mut *tx).await?.rows_affected();
         if changed > 0 {
-            write_audit!(&mut *tx, event)?;
+            append_in(&mut *tx, event).await?;
         }
         Ok::<_, sqlx::Error>(Ok(()))
     })

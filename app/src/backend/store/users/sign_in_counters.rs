@@ -2,9 +2,9 @@
 //! to, and the last successful sign-in.
 
 use crate::backend::db::Db;
-use crate::backend::store::audit::NewEvent;
+use crate::backend::store::audit::{append_in, NewEvent};
 use crate::backend::time::now_ms;
-use crate::{in_tx, on_db, write_audit};
+use crate::{in_tx, on_db};
 
 /// Counts one failed login of an account that is not locked at `now`;
 /// locks it until `lock_until` when the count reaches `threshold`. A lock
@@ -48,7 +48,7 @@ pub async fn record_successful_login(db: &Db, user_id: i64, event: &NewEvent) ->
     let now = now_ms();
     in_tx!(db, |tx| {
         sqlx::query(sql).bind(user_id).bind(now).execute(&mut *tx).await?;
-        write_audit!(&mut *tx, event)
+        append_in(&mut *tx, event).await
     })
 }
 
@@ -56,7 +56,7 @@ pub async fn unlock(db: &Db, user_id: i64, event: &NewEvent) -> Result<(), sqlx:
     let sql = "UPDATE users SET failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $1";
     in_tx!(db, |tx| {
         sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
-        write_audit!(&mut *tx, event)
+        append_in(&mut *tx, event).await
     })
 }
 
