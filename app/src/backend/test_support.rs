@@ -40,6 +40,7 @@ fn principal_with(roles: &[&str]) -> Principal {
         password_expires_at: None,
         session_key: None,
         credential: crate::backend::auth::principal::Credential::Session,
+        proven_at: Some(crate::backend::time::now_ms()),
         own_storage: None,
     }
 }

@@ -286,6 +286,13 @@ pub async fn start_session(
     Ok(())
 }
 
+/// Records on the browser session that its sign-in was proven now (the
+/// password, and the second factor when the account has one): at sign-in
+/// and on re-authentication, never for a session opened with a token.
+pub async fn mark_proven(session: &Session) -> Result<(), AppError> {
+    session.insert(crate::backend::auth::principal::SESSION_PROVEN, now_ms()).await.map_err(internal)
+}
+
 /// The caller's address and user agent from the request.
 pub fn client_info_from(parts: &http::request::Parts) -> ClientInfo {
     let ip = parts.extensions.get::<ClientAddr>().map(|ClientAddr(ip)| ip.to_string()).or_else(|| {

@@ -57,6 +57,7 @@ pub async fn sign_in_second_step(
 
 async fn begin_session(state: &AppState, session: &Session, user: &users::UserRow, next: &str, client: &ClientInfo) -> Result<String, AppError> {
     login::start_session(state, session, user, client).await?;
+    login::mark_proven(session).await?;
     Ok(if user.must_change_password || login::password_expired(state, user).await? {
         crate::backend::policy::CHANGE_PASSWORD_PATH.to_string()
     } else {

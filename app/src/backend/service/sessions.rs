@@ -110,6 +110,10 @@ pub async fn open_for_caller(
         .await?
         .ok_or_else(crate::backend::policy::sign_in_required)?;
     crate::backend::auth::login::start_session(state, session, &user, client).await?;
+    // HTTP Basic with the password proves the sign-in; a JWT or a token does not.
+    if caller.credential == crate::backend::auth::Credential::Password {
+        crate::backend::auth::login::mark_proven(session).await?;
+    }
     crate::backend::auth::credentials::tokens::bind_session(state, session, caller.credential).await?;
     session.save().await.map_err(crate::backend::internal)?;
     session.id().map(|id| id.to_string()).ok_or_else(|| crate::backend::internal("session has no id after save"))

@@ -51,6 +51,7 @@ pub(crate) fn overlay(defaults: &SiteSettings, stored: &StoredSettings) -> SiteS
     s.audit_retention_days = retention(defaults, stored, now_ms()).in_force;
     s.password_expiry_days = stored.password_expiry_days.unwrap_or(s.password_expiry_days);
     s.inactive_days = stored.inactive_days.unwrap_or(s.inactive_days);
+    s.reauth_window_minutes = stored.reauth_window_minutes.unwrap_or(s.reauth_window_minutes);
     s.lockout_threshold = stored.lockout_threshold.unwrap_or(s.lockout_threshold);
     s.lockout_minutes = stored.lockout_minutes.unwrap_or(s.lockout_minutes);
     s.session_idle_minutes = stored.session_idle_minutes.unwrap_or(s.session_idle_minutes);
@@ -121,6 +122,7 @@ pub(crate) fn security_values(s: &SiteSettings) -> SecurityValues {
         session_idle_minutes: s.session_idle_minutes,
         session_lifetime_minutes: s.session_lifetime_minutes,
         inactive_days: s.inactive_days,
+        reauth_window_minutes: s.reauth_window_minutes,
         version: 0,
     }
 }
@@ -134,6 +136,7 @@ pub(crate) fn with_security(base: SiteSettings, values: &SecurityValues) -> Site
         session_idle_minutes: values.session_idle_minutes,
         session_lifetime_minutes: values.session_lifetime_minutes,
         inactive_days: values.inactive_days,
+        reauth_window_minutes: values.reauth_window_minutes,
         ..base
     }
 }
