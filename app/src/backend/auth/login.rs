@@ -309,6 +309,19 @@ pub fn client_info_from(parts: &http::request::Parts) -> ClientInfo {
     ClientInfo { ip, user_agent }
 }
 
+/// The path (with its query) of a `Referer` sent by the browser, made safe
+/// by [`safe_next_path`]: where a plain form refused for an old sign-in
+/// returns after the confirm page. Anything else is the home page.
+pub fn local_part_of(referer: &str, public_url: &str) -> String {
+    let Ok(url) = url::Url::parse(referer) else { return "/".into() };
+    let mut path = url.path().to_string();
+    if let Some(query) = url.query() {
+        path.push('?');
+        path.push_str(query);
+    }
+    safe_next_path(&path, public_url)
+}
+
 /// Where to continue after sign-in: `next` resolved against `public_url`
 /// as a browser resolves it (dot segments removed, `%2e` read as `.`),
 /// when both `next` and that result are paths on this site
@@ -351,6 +364,16 @@ mod tests {
         assert_eq!(safe_next_path("/admin/users?search=a%20b", SITE), "/admin/users?search=a%20b");
         assert_eq!(safe_next_path("/login", SITE), "/");
         assert_eq!(safe_next_path("", SITE), "/");
+    }
+
+    #[test]
+    fn a_referer_gives_its_local_path_only() {
+        assert_eq!(super::local_part_of("http://127.0.0.1:4000/admin/users/lena?x=1", SITE), "/admin/users/lena?x=1");
+        assert_eq!(super::local_part_of("not a url", SITE), "/");
+        for next in crate::model::url::HOSTILE_TARGETS.iter().copied() {
+            assert_eq!(super::local_part_of(&format!("{SITE}{next}"), SITE).starts_with("//"), false, "{next:?}");
+            assert_eq!(super::local_part_of(next, SITE), "/", "{next:?}");
+        }
     }
 
     #[test]

@@ -160,3 +160,48 @@ async fn token_for(state: &AppState, user: &users::UserRow, first_issued: Option
         roles: users::roles_of(&state.db, user.id).await?,
     })
 }
+
+/// What the re-authentication form says to a wrong password (or a locked
+/// account: the same words, as at sign-in).
+pub const WRONG_PASSWORD: &str = "That password is not right";
+/// What it says to a browser that is not a signed-in session.
+pub const REAUTH_SESSIONS_ONLY: &str = "Confirming your password is for a browser signed in with it";
+
+/// Re-authentication ("sudo mode"): the caller's password, and a code when
+/// the account has a second factor, checked by the code paths of signing
+/// in (the per-address limit, the lockout, failures audited, no account
+/// named); on success the session's sign-in counts as proven now, so
+/// sensitive actions pass for the re-authentication window. Errors name
+/// the form field (`password`, `code`). Only a session opened by signing
+/// in can be re-authenticated: a token or a JWT never counts.
+pub async fn confirm_sign_in(
+    state: &AppState,
+    principal: Option<&Principal>,
+    session: &Session,
+    password: &str,
+    code: &str,
+    ip: Option<&str>,
+) -> Result<(), AppError> {
+    let caller = authorize(principal, Action::ManageOwnCredentials)?;
+    if caller.credential != crate::backend::auth::Credential::Session || caller.session_key.is_none() {
+        return Err(AppError::Forbidden(REAUTH_SESSIONS_ONLY.into()));
+    }
+    let passed = login::check_first_factor(state, &caller.username, password, ip, "reauth").await.map_err(|e| match e {
+        AppError::Unauthenticated(_) => AppError::validation("password", WRONG_PASSWORD),
+        other => other,
+    })?;
+    if passed.user.id != caller.user_id {
+        return Err(AppError::validation("password", WRONG_PASSWORD));
+    }
+    if crate::backend::store::two_factor::has_second_factor(&state.db, caller.user_id).await? {
+        if code.trim().is_empty() {
+            return Err(AppError::validation("code", "Enter the code from your authenticator app, or a recovery code"));
+        }
+        let charge = login::charge_password_check(state, ip, "reauth").await?;
+        if !crate::backend::auth::second_step::check_code(state, &passed.user, code, "reauth").await? {
+            return Err(AppError::validation("code", crate::backend::auth::second_step::WRONG_CODE));
+        }
+        login::refund(state, charge).await?;
+    }
+    login::mark_proven(session).await
+}
