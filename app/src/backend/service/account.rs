@@ -144,7 +144,11 @@ pub async fn refresh_token(state: &AppState, principal: Option<&Principal>, bear
     let first_issued = match (p.credential, bearer) {
         (crate::backend::auth::Credential::Jwt, Some(token)) => Some(state.jwt.refreshable(token)?),
         (crate::backend::auth::Credential::Jwt, None) => return Err(crate::backend::policy::sign_in_required()),
-        _ => None,
+        // A new chain of tokens from a session or password: a token issued.
+        _ => {
+            crate::backend::service::settings::require_recent_sign_in(state, p).await?;
+            None
+        }
     };
     let user = users::find_by_id(&state.db, p.user_id).await?.ok_or_else(crate::backend::policy::sign_in_required)?;
     token_for(state, &user, first_issued).await

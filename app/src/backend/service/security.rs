@@ -86,6 +86,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Securi
         version: form.version,
     };
     authorize(principal, settings_change_action(&before, &with_security(before.clone(), &values)))?;
+    crate::backend::service::settings::require_recent_sign_in(state, caller).await?;
     let mut changes = Changes::default();
     for ((field, ..), (old, new)) in RANGES.iter().zip(values_of(&before).iter().zip(new.iter())) {
         changes.note(field, old, new);

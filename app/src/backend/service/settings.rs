@@ -59,6 +59,13 @@ pub(crate) fn overlay(defaults: &SiteSettings, stored: &StoredSettings) -> SiteS
     s
 }
 
+/// Sensitive actions call this: [`crate::backend::policy::require_recent_sign_in`]
+/// with the re-authentication window in force.
+pub async fn require_recent_sign_in(state: &AppState, caller: &Principal) -> Result<(), AppError> {
+    let settings = current(state).await?;
+    crate::backend::policy::require_recent_sign_in(caller, &settings)
+}
+
 /// Checks a new password against the rules in force (length, common passwords).
 pub async fn check_password(state: &AppState, password: &str, field: &str) -> Result<(), AppError> {
     let min_length = current(state).await?.password_min_length;
@@ -235,7 +242,8 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
     let stored = site_settings::load(&state.db).await?;
     let now = now_ms();
     let before = retention(&state.settings, &stored, now);
-    if chosen_retention != before.shown() {
+    let changes_retention = chosen_retention != before.shown();
+    if changes_retention {
         authorize(principal, Action::AdministerCredentials)?;
     }
     let after = before.after_choosing(chosen_retention, now);
@@ -259,7 +267,11 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
     let old = overlay(&state.settings, &stored);
     // This form leaves Admin → Security's values as they are.
     let new = with_security(overlay(&state.settings, &values), &security_values(&old));
-    authorize(principal, settings_change_action(&old, &new))?;
+    let needs = settings_change_action(&old, &new);
+    authorize(principal, needs)?;
+    if changes_retention || needs == Action::AdministerCredentials {
+        require_recent_sign_in(state, caller).await?;
+    }
     let mut changed = changed_settings(&old, &new);
     changed.note("audit_retention_days", before.shown(), chosen_retention);
     if let (Some((_, at)), true) = (after.pending, after != before) {

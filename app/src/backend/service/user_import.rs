@@ -25,6 +25,9 @@ pub async fn import_chunk(
 ) -> Result<ImportReport, AppError> {
     let change = AccountChange { creates_accounts: !dry_run, ..Default::default() };
     let caller = authorize(principal, admin_change_action(change))?;
+    if !dry_run {
+        crate::backend::service::settings::require_recent_sign_in(state, caller).await?;
+    }
     crate::backend::auth::external::refuse_local_management(state)?;
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(csv.as_bytes());
     let headers: Vec<String> = reader
