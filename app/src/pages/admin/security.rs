@@ -8,6 +8,7 @@ use crate::components::data_table::{DataTable, LoadedList};
 use crate::components::forms::{failure, field_error, form_error, BoundField, FormError, FormSuccess};
 use crate::components::loaded::load;
 use crate::model::{LockedAccount, SecurityForm};
+use crate::components::reauth::sensitive;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -16,7 +17,7 @@ const FIELDS: &[&str] =
 
 #[component]
 pub fn AdminSecurityPage() -> impl IntoView {
-    let save = ServerAction::<SaveSecurity>::new();
+    let save = sensitive(ServerAction::<SaveSecurity>::new());
     let unlock = ServerAction::<UnlockUser>::new();
     // Reload (for the new version) only after a successful save, so that a
     // refused one keeps what the admin typed next to its error.
