@@ -86,9 +86,17 @@ pub fn ReauthDialog() -> impl IntoView {
             back.restore();
         }
     };
+    // What had the focus before the dialog opened (a button that a pending
+    // action disables loses it, so the last element focused is kept).
+    let last_focused = StoredValue::new_local(None::<FocusBack>);
+    track_focus(move |back| {
+        if !open.get_untracked() {
+            last_focused.set_value(Some(back));
+        }
+    });
     Effect::new(move |_| {
         if open.get() {
-            opened_from.set_value(Some(FocusBack::current()));
+            opened_from.set_value(last_focused.get_value().or_else(|| Some(FocusBack::current())));
             focus_soon("reauth-password");
         }
     });
@@ -152,6 +160,21 @@ fn focus_soon(id: &'static str) {
     });
     #[cfg(not(feature = "hydrate"))]
     let _ = id;
+}
+
+/// Calls `seen` with each element that takes the focus on the page.
+fn track_focus(seen: impl Fn(FocusBack) + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let _ = window_event_listener(leptos::ev::focusin, move |ev| {
+            if let Some(element) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+                seen(FocusBack(Some(element)));
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = seen;
 }
 
 /// The element that had the focus when the dialog opened, to give it back.

@@ -42,7 +42,7 @@ async fn prove_sign_in_ago(server: &TestServer, username: &str, minutes: i64) {
             data["proven"] = json!(app::backend::time::now_ms() - minutes * 60_000);
         }
         let update = "UPDATE sessions SET data = $2 WHERE id_hash = $1";
-        app::on_db!(db, |pool| sqlx::query(update).bind(&id_hash).bind(data.to_string()).execute(pool).await).unwrap();
+        app::on_db!(db, |pool| sqlx::query(update).bind(&id_hash).bind(data.to_string()).execute(pool).await.map(|_| ())).unwrap();
     }
 }
 
@@ -102,66 +102,66 @@ async fn each_sensitive_action_asks_for_the_password_after_the_window_and_goes_o
         let actions: Vec<(&str, Attempt, StatusCode)> = vec![
             ("create an account with a password", attempt(move |n| {
                 let name = format!("made{n}");
-                (async move { call(&admin, "admin/users/create", &[("username", &name), ("display_name", ""), ("email", ""), ("password", "a-long-password-1")]).await })
+                async move { call(&admin, "admin/users/create", &[("username", &name), ("display_name", ""), ("email", ""), ("password", "a-long-password-1")]).await }
             }), StatusCode::OK),
-            ("set someone's password", attempt(move |_| (async move {
+            ("set someone's password", attempt(move |_| async move {
                 rest(&admin, Method::PUT, "/users/lena/changepwd", Some(json!({"newPassword": "lena-new-password-2"}))).await
-            })), StatusCode::NO_CONTENT),
-            ("set someone's password on the edit page", attempt(move |_| (async move {
+            }), StatusCode::NO_CONTENT),
+            ("set someone's password on the edit page", attempt(move |_| async move {
                 let (_, got) = call(&admin, "admin/users/get", &[("username", "max0")]).await;
                 let mut edit = got[0].clone();
                 edit["password"] = json!("max0-new-password-2");
                 status_and_body(admin.call("/api/admin/users/save", &json!({"edit": edit})).await).await
-            })), StatusCode::OK),
+            }), StatusCode::OK),
             ("delete a user", attempt(move |n| {
                 let name = format!("max{n}");
-                (async move { call(&admin, "admin/users/delete", &[("username", &name), ("heir", "")]).await })
+                async move { call(&admin, "admin/users/delete", &[("username", &name), ("heir", "")]).await }
             }), StatusCode::OK),
             ("delete users in bulk", attempt(move |n| {
                 let name = format!("bulk{n}");
-                (async move {
+                async move {
                     status_and_body(admin.call("/api/admin/users/bulk", &json!({"action": "delete", "role": "", "usernames": [name]})).await).await
-                })
+                }
             }), StatusCode::OK),
             ("delete a user over REST", attempt(move |n| {
                 let path = format!("/users/rest{n}");
-                (async move { rest(&admin, Method::DELETE, &path, None).await })
+                async move { rest(&admin, Method::DELETE, &path, None).await }
             }), StatusCode::NO_CONTENT),
             ("create an account over REST", attempt(move |n| {
                 let body = json!({"userName": format!("restmade{n}"), "password": "a-long-password-1"});
-                (async move { rest(&admin, Method::POST, "/users", Some(body)).await })
+                async move { rest(&admin, Method::POST, "/users", Some(body)).await }
             }), StatusCode::CREATED),
             ("import accounts", attempt(move |n| {
                 let csv = format!("username,email\nimported{n},imported{n}@example.org\n");
-                (async move { call(&admin, "admin/users/import", &[("csv", &csv), ("first_line", "2"), ("dry_run", "false")]).await })
+                async move { call(&admin, "admin/users/import", &[("csv", &csv), ("first_line", "2"), ("dry_run", "false")]).await }
             }), StatusCode::OK),
-            ("issue an alias token", attempt(move |_| (async move { call(&admin, "credentials/alias/issue", &[]).await })), StatusCode::OK),
-            ("issue an access token", attempt(move |_| (async move {
+            ("issue an alias token", attempt(move |_| async move { call(&admin, "credentials/alias/issue", &[]).await }), StatusCode::OK),
+            ("issue an access token", attempt(move |_| async move {
                 call(&admin, "credentials/tokens/create", &[("name", "script"), ("expires_days", "30")]).await
-            })), StatusCode::OK),
-            ("issue an access token over REST", attempt(move |_| (async move {
+            }), StatusCode::OK),
+            ("issue an access token over REST", attempt(move |_| async move {
                 rest(&admin, Method::POST, "/api/tokens", Some(json!({"name": "rest script", "expires_days": 30}))).await
-            })), StatusCode::CREATED),
-            ("set one's service key", attempt(move |_| (async move {
+            }), StatusCode::CREATED),
+            ("set one's service key", attempt(move |_| async move {
                 call(&admin, "credentials/service_keys/save", &[("name", "orthanc"), ("value", "secret-1"), ("site", "false")]).await
-            })), StatusCode::OK),
-            ("set a site service key over REST", attempt(move |_| (async move {
+            }), StatusCode::OK),
+            ("set a site service key over REST", attempt(move |_| async move {
                 rest(&admin, Method::PUT, "/api/admin/service-keys/pacs", Some(json!({"value": "site-secret"}))).await
-            })), StatusCode::NO_CONTENT),
-            ("change security settings", attempt(move |_| (async move {
+            }), StatusCode::NO_CONTENT),
+            ("change security settings", attempt(move |_| async move {
                 let form: Value = admin.call("/api/admin/security/get", &json!({})).await.json().await.unwrap();
                 status_and_body(admin.call("/api/admin/security/save", &json!({"form": form})).await).await
-            })), StatusCode::OK),
-            ("change audit retention", attempt(move |n| (async move {
+            }), StatusCode::OK),
+            ("change audit retention", attempt(move |n| async move {
                 let mut form: Value = admin.call("/api/admin/settings/get", &json!({})).await.json().await.unwrap();
                 form["audit_retention_days"] = json!((400 + n).to_string());
                 status_and_body(admin.call("/api/admin/settings/save", &json!({"form": form})).await).await
-            })), StatusCode::OK),
-            ("open registration", attempt(move |_| (async move {
+            }), StatusCode::OK),
+            ("open registration", attempt(move |_| async move {
                 let mut form: Value = admin.call("/api/admin/settings/get", &json!({})).await.json().await.unwrap();
                 form["registration_open"] = json!(true);
                 status_and_body(admin.call("/api/admin/settings/save", &json!({"form": form})).await).await
-            })), StatusCode::OK),
+            }), StatusCode::OK),
         ];
         for (label, attempt, ok) in &actions {
             refused_then_accepted(&server, admin, &format!("[{l}] {label}"), attempt, *ok).await;
@@ -172,7 +172,7 @@ async fn each_sensitive_action_asks_for_the_password_after_the_window_and_goes_o
         assert_eq!(lena.login("lena", "lena-new-password-2").await.status(), 200, "[{l}] the new password set above");
         let (status, body) = call(&lena, "credentials/service_keys/save", &[("name", "orthanc"), ("value", "lenas-secret"), ("site", "false")]).await;
         assert_eq!(status, 200, "[{l}] {body}");
-        let read_lenas: Attempt = attempt(move |_| (async move { rest(&admin, Method::GET, "/api/service-keys/orthanc?user=lena", None).await }));
+        let read_lenas: Attempt = attempt(move |_| async move { rest(&admin, Method::GET, "/api/service-keys/orthanc?user=lena", None).await });
         refused_then_accepted(&server, admin, &format!("[{l}] read another person's service key"), &read_lenas, StatusCode::OK).await;
         prove_sign_in_ago(&server, "admin", 11).await;
         let (status, own) = rest(&admin, Method::GET, "/api/service-keys/orthanc", None).await;
