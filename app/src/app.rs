@@ -3,6 +3,7 @@
 use crate::bundles::page_elsewhere_or;
 use crate::components::header::Header;
 use crate::components::plain_forms::PlainFormsScript;
+use crate::components::reauth::ReauthDialog;
 use crate::components::session_user::provide_session_user;
 use crate::pages::not_found::NotFoundPage;
 use leptos::either::Either;
@@ -62,6 +63,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_session_user();
+    crate::components::reauth::provide_reauth();
     mark_hydrated();
     view! {
         <Title text="Gatehouse"/>
@@ -78,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <AdminSitePages/>
                 </Routes>
             </main>
+            <ReauthDialog/>
         </Router>
     }
 }
@@ -87,14 +90,16 @@ pub fn App() -> impl IntoView {
 // inside `route_group!`, so a wasm built without a bundle's feature has no
 // routes for it. Each group's paths are the ones `Bundle::for_path` gives it.
 
-/// Sign-in, registration, recovery and invitations: plain pages, whose
+/// Sign-in, registration, recovery, invitations and confirming the
+/// password before a sensitive action: plain pages, whose
 /// views stay on the server, in every build.
 #[component(transparent)]
 fn SignedOutPages() -> AnyNestedRoute {
     use crate::pages::recovery::{ForgotPage, ResetPage, VerifyPage};
-    use crate::pages::{invitation::InvitationPage, login::LoginPage, register::RegisterPage};
+    use crate::pages::{invitation::InvitationPage, login::LoginPage, reauth::ReauthPage, register::RegisterPage};
     view! {
         <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+        <Route path=path!("/reauth") view=ReauthPage ssr=SsrMode::Async/>
         <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
         <Route path=path!("/forgot") view=ForgotPage ssr=SsrMode::Async/>
         <Route path=path!("/reset") view=ResetPage ssr=SsrMode::Async/>
@@ -253,7 +258,7 @@ mod tests {
     #[test]
     fn every_route_is_in_the_group_of_the_bundle_its_address_loads() {
         let signed_out = addresses(SignedOutPages());
-        assert_eq!(signed_out.len(), 6);
+        assert_eq!(signed_out.len(), 7);
         for address in signed_out {
             assert!(is_plain_page(&address), "{address} loads no wasm, so it may sit in every build");
         }

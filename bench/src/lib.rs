@@ -53,6 +53,7 @@ pub fn admin() -> Principal {
         password_expires_at: None,
         session_key: None,
         credential: app::backend::auth::principal::Credential::Session,
+        proven_at: Some(app::backend::time::now_ms()),
         own_storage: None,
     }
 }

@@ -394,6 +394,7 @@ impl Config {
             audit_retention_days: self.audit_retention_days,
             password_expiry_days: self.password_expiry_days,
             inactive_days: self.inactive_days,
+            reauth_window_minutes: SiteSettings::default().reauth_window_minutes,
             external_auth_url: self.external_auth_url.clone(),
             external_auth_admin_role: self.external_auth_admin_role.clone(),
         }

@@ -64,6 +64,25 @@ async fn step_cookie() -> Option<String> {
     })
 }
 
+/// Re-authentication for sensitive actions: the password (and, for an
+/// account with a second factor, a code) proves the sign-in again; returns
+/// the path to go back to (`next`, when it is a path on this site). A plain
+/// form post goes there; the browser app retries the action it was doing.
+#[server(endpoint = "reauth")]
+pub async fn reauthenticate(
+    password: String,
+    #[server(default)] code: String,
+    #[server(default)] next: String,
+) -> Result<String, AppError> {
+    use super::door::*;
+    use crate::backend::service::account::confirm_sign_in;
+    let state = state()?;
+    respond(async { confirm_sign_in(&state, principal().await.as_ref(), &session().await?, &password, &code, client_info().await.ip.as_deref()).await }.await)?;
+    let path = crate::backend::auth::login::safe_next_path(&next, &state.settings.public_url);
+    on_form_post_go_to(&path);
+    Ok(path)
+}
+
 /// Signs out: the server-side session is deleted, so a copied cookie dies too.
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {

@@ -75,11 +75,25 @@ pub(crate) mod door {
         }
     }
 
+    /// A plain form refused for an old sign-in goes to the confirm page,
+    /// which sends the browser back to the page the form was on (its
+    /// `Referer`, kept only when it is a path on this site).
+    fn reauth_page_for_referer() -> String {
+        let referer = use_context::<http::request::Parts>()
+            .and_then(|parts| parts.headers.get(http::header::REFERER).and_then(|v| v.to_str().ok()).map(str::to_owned))
+            .unwrap_or_default();
+        let public_url = use_context::<AppState>().map(|s| s.settings.public_url.clone()).unwrap_or_default();
+        crate::model::url::reauth_page(&crate::backend::auth::login::local_part_of(&referer, &public_url))
+    }
+
     /// Passes a service result through, giving the response the error's
     /// status (and `Retry-After` when rate limited); a plain form post
     /// keeps the redirect that carries the error back to the form.
     pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         if is_form_post() {
+            if result.as_ref().is_err_and(AppError::is_reauth) {
+                leptos_axum::redirect(&reauth_page_for_referer());
+            }
             return result;
         }
         if let Err(err) = &result {

@@ -136,6 +136,25 @@ pub fn authorize(principal: Option<&Principal>, action: Action) -> Result<&Princ
     }
 }
 
+/// The one check of every sensitive action ("sudo mode"): setting or
+/// clearing a password or second factor, creating an account with a
+/// password, changing one's own email, issuing tokens or service keys,
+/// changing security settings or audit retention, deleting users, reading
+/// another person's service key. It passes when the caller proved the
+/// sign-in (password, and second factor when the account has one) within
+/// the site's re-authentication window; a token or a JWT never has. Else
+/// 403 `{"error": "Confirm your password to continue", "reauth": true}`,
+/// which the page answers with its password dialog and a retry.
+pub fn require_recent_sign_in(caller: &Principal, settings: &SiteSettings) -> Result<(), AppError> {
+    let window = settings.reauth_window_minutes.max(0).saturating_mul(crate::backend::time::MINUTE_MS);
+    let now = crate::backend::time::now_ms();
+    let by_sign_in = matches!(caller.credential, crate::backend::auth::Credential::Session | crate::backend::auth::Credential::Password);
+    match caller.proven_at {
+        Some(at) if by_sign_in && now.saturating_sub(at) <= window => Ok(()),
+        _ => Err(AppError::reauth()),
+    }
+}
+
 /// Whether `caller` may resolve a site service key in clear whose
 /// "may be read by" list is `readers`: admins, and holders of a named role.
 pub fn may_read_site_key(caller: &Principal, readers: &[String]) -> bool {
@@ -151,8 +170,8 @@ pub fn may_read_site_key(caller: &Principal, readers: &[String]) -> bool {
 /// open the door it is refused when creating accounts. Anything else is
 /// plain administration.
 pub fn settings_change_action(old: &SiteSettings, new: &SiteSettings) -> Action {
-    let security = (old.password_expiry_days, old.lockout_threshold, old.lockout_minutes, old.session_idle_minutes, old.session_lifetime_minutes, old.inactive_days)
-        != (new.password_expiry_days, new.lockout_threshold, new.lockout_minutes, new.session_idle_minutes, new.session_lifetime_minutes, new.inactive_days);
+    let security = (old.password_expiry_days, old.lockout_threshold, old.lockout_minutes, old.session_idle_minutes, old.session_lifetime_minutes, old.inactive_days, old.reauth_window_minutes)
+        != (new.password_expiry_days, new.lockout_threshold, new.lockout_minutes, new.session_idle_minutes, new.session_lifetime_minutes, new.inactive_days, new.reauth_window_minutes);
     let turned_on = |was: bool, is: bool| !was && is;
     let opens = turned_on(old.registration_open, new.registration_open)
         || turned_on(old.owners_may_invite_new_people, new.owners_may_invite_new_people)
@@ -528,6 +547,7 @@ pub fn page_access(principal: Option<&Principal>, path: &str, guests_browse: boo
 mod tests {
     use super::*;
     use crate::backend::auth::principal::Credential;
+    use crate::backend::time::{now_ms, MINUTE_MS};
 
     fn user(roles: &[&str], must_change: bool) -> Principal {
         Principal {
@@ -540,6 +560,7 @@ mod tests {
             password_expires_at: None,
             session_key: None,
             credential: Credential::Session,
+            proven_at: Some(now_ms()),
             own_storage: None,
         }
     }
@@ -563,6 +584,28 @@ mod tests {
         );
         // all_data_access reads data but does not administer.
         assert!(authorize(Some(&user(&["all_data_access"], false)), Action::Administer).is_err());
+    }
+
+    #[test]
+    fn sensitive_actions_need_a_recent_proven_sign_in_never_a_token() {
+        let settings = SiteSettings { reauth_window_minutes: 10, ..SiteSettings::default() };
+        let at = |minutes_ago: i64| Some(now_ms() - minutes_ago * MINUTE_MS);
+        let fresh = Principal { proven_at: at(9), ..user(&["admin"], false) };
+        assert!(require_recent_sign_in(&fresh, &settings).is_ok());
+        let stale = Principal { proven_at: at(11), ..user(&["admin"], false) };
+        assert_eq!(require_recent_sign_in(&stale, &settings).unwrap_err(), AppError::reauth());
+        assert!(require_recent_sign_in(&stale, &SiteSettings { reauth_window_minutes: 12, ..settings.clone() }).is_ok(), "the window is the setting's");
+        let never = Principal { proven_at: None, ..user(&["admin"], false) };
+        assert!(require_recent_sign_in(&never, &settings).unwrap_err().is_reauth());
+        for credential in [Credential::Jwt, Credential::AliasToken(1), Credential::AccessToken(1)] {
+            let token = Principal { credential, proven_at: at(0), ..user(&["admin"], false) };
+            assert!(require_recent_sign_in(&token, &settings).unwrap_err().is_reauth(), "{credential:?}");
+        }
+        let wire = serde_json::to_value(AppError::reauth()).unwrap();
+        assert_eq!(wire, serde_json::json!({"error": "Confirm your password to continue", "reauth": true}));
+        assert_eq!(serde_json::from_value::<AppError>(wire).unwrap(), AppError::reauth(), "the client reads it back");
+        let other: AppError = serde_json::from_str(r#"{"Forbidden":"x"}"#).unwrap();
+        assert_eq!(other, AppError::Forbidden("x".into()));
     }
 
     #[test]

@@ -64,6 +64,9 @@ pub struct SiteSettings {
     pub password_expiry_days: i64,
     /// Accounts with no sign-in for this many days are disabled (0 = never).
     pub inactive_days: i64,
+    /// Minutes a sign-in proven with the password (and second factor)
+    /// counts as recent for sensitive actions (`policy::require_recent_sign_in`).
+    pub reauth_window_minutes: i64,
     /// When set, passwords are checked by this provider and local account management is off.
     pub external_auth_url: Option<String>,
     /// The provider's role name that grants `admin` (`None`: the provider cannot make admins).
@@ -101,6 +104,7 @@ impl Default for SiteSettings {
             audit_retention_days: 365,
             password_expiry_days: 0,
             inactive_days: 0,
+            reauth_window_minutes: 10,
             external_auth_url: None,
             external_auth_admin_role: None,
         }

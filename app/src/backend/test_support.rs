@@ -4,6 +4,7 @@ use crate::backend::auth::secrets::random_hex;
 use crate::backend::auth::Principal;
 use crate::backend::auth::principal::Credential;
 use crate::backend::state::SiteSettings;
+use crate::backend::time::now_ms;
 use crate::backend::{AppState, Db};
 
 /// A fresh, migrated site on an in-memory SQLite database of its own, gone
@@ -41,6 +42,7 @@ fn principal_with(roles: &[&str]) -> Principal {
         password_expires_at: None,
         session_key: None,
         credential: Credential::Session,
+        proven_at: Some(now_ms()),
         own_storage: None,
     }
 }

@@ -10,5 +10,6 @@ pub mod loaded;
 pub mod local_accounts;
 pub mod plain_forms;
 pub mod quota;
+pub mod reauth;
 pub mod session_list;
 pub mod session_user;

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 
 /// Path prefixes of the pages served without the browser app (a prefix
 /// ending in `/` covers the pages under it).
-pub const PLAIN_PAGES: &[&str] = &["/login", "/register", "/forgot", "/reset", "/verify", "/invitations/"];
+pub const PLAIN_PAGES: &[&str] = &["/login", "/reauth", "/register", "/forgot", "/reset", "/verify", "/invitations/"];
 
 /// Whether the page at `path` is one of the [`PLAIN_PAGES`].
 pub fn is_plain_page(path: &str) -> bool {
@@ -48,7 +48,7 @@ mod tests {
 
     #[test]
     fn plain_pages_are_the_signed_out_visitors_pages() {
-        for path in ["/login", "/register", "/forgot", "/reset", "/verify", "/invitations/abc"] {
+        for path in ["/login", "/reauth", "/register", "/forgot", "/reset", "/verify", "/invitations/abc"] {
             assert!(is_plain_page(path), "{path}");
         }
         for path in ["/", "/loginx", "/admin", "/account/password", "/invitations", "/projects/a"] {

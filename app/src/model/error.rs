@@ -22,11 +22,29 @@ pub enum AppError {
     RateLimited { message: String, retry_after_secs: u64 },
     /// Details went to the log under `reference`; the user sees only that.
     Internal { reference: String },
+    /// A sensitive action whose caller's sign-in was proven too long ago
+    /// (403): the client asks for the password and tries again. On the
+    /// wire, from every door, exactly `{"error": "...", "reauth": true}`.
+    #[serde(untagged)]
+    Reauth { error: String, reauth: bool },
 }
+
+/// What a sensitive action answers when the sign-in is not recent.
+pub const REAUTH_REQUIRED: &str = "Confirm your password to continue";
 
 impl AppError {
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
         AppError::Validation { field: field.to_string(), message: message.into() }
+    }
+
+    /// The answer of a sensitive action to a sign-in proven too long ago.
+    pub fn reauth() -> Self {
+        AppError::Reauth { error: REAUTH_REQUIRED.to_string(), reauth: true }
+    }
+
+    /// Whether the caller must confirm their password and try again.
+    pub fn is_reauth(&self) -> bool {
+        matches!(self, AppError::Reauth { .. })
     }
 
     pub fn taken(field: &str, message: impl Into<String>) -> Self {
@@ -46,6 +64,7 @@ impl AppError {
             | AppError::InsufficientStorage(m) => m.clone(),
             AppError::RateLimited { message, .. } => message.clone(),
             AppError::Internal { reference } => format!("Something went wrong (ref {reference})"),
+            AppError::Reauth { error, .. } => error.clone(),
         }
     }
 
@@ -62,7 +81,7 @@ impl AppError {
         match self {
             AppError::Validation { .. } => 400,
             AppError::Unauthenticated(_) => 401,
-            AppError::Forbidden(_) => 403,
+            AppError::Forbidden(_) | AppError::Reauth { .. } => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) | AppError::Taken { .. } => 409,
             AppError::TooLarge(_) => 413,

@@ -51,6 +51,8 @@ pub struct SecurityForm {
     pub session_lifetime_minutes: String,
     /// Disable accounts with no sign-in for this many days (0 = never).
     pub inactive_days: String,
+    /// Minutes a proven sign-in counts as recent for sensitive actions.
+    pub reauth_window_minutes: String,
 }
 
 /// What the inactivity rule would disable now, shown before it is saved.

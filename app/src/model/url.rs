@@ -81,6 +81,18 @@ pub fn local_path_or_home(target: &str) -> &str {
     if is_local_path(target) { target } else { "/" }
 }
 
+/// The page that asks a signed-in user to confirm their password before a
+/// sensitive action, when the action came from a plain form (no JavaScript).
+pub const REAUTH_PATH: &str = "/reauth";
+
+/// The confirm page, sending the browser back to `back_to` afterwards (the
+/// home page when `back_to` would leave the site, or is the page itself).
+pub fn reauth_page(back_to: &str) -> String {
+    let back_to = local_path_or_home(back_to);
+    let back_to = if back_to.split(['?', '#']).next() == Some(REAUTH_PATH) { "/" } else { back_to };
+    format!("{REAUTH_PATH}?next={}", encode_query_value(back_to))
+}
+
 /// Targets a browser must never be sent to after signing in: each leaves the
 /// site as written, once percent-decoded (even twice), or once its dot
 /// segments are resolved. The one corpus the redirect rule is tested
@@ -153,6 +165,15 @@ mod tests {
         for path in ["/", "/account", "/projects/p1?tab=users#top", "/admin/users?search=a%20b", "/x?next=//evil.example"] {
             assert!(is_local_path(path), "{path:?}");
             assert_eq!(local_path_or_home(path), path);
+        }
+    }
+
+    #[test]
+    fn the_confirm_page_returns_only_to_this_site() {
+        assert_eq!(super::reauth_page("/admin/users/lena?tab=1"), "/reauth?next=/admin/users/lena%3Ftab%3D1");
+        assert_eq!(super::reauth_page("/reauth?next=/x"), "/reauth?next=/");
+        for path in HOSTILE_TARGETS.iter().copied() {
+            assert_eq!(super::reauth_page(path), "/reauth?next=/", "{path:?}");
         }
     }
 

@@ -7,12 +7,13 @@ use crate::components::data_table::{DataTable, LoadedList};
 use crate::components::forms::{failure, field_error, form_error, Field, FormError};
 use crate::components::loaded::load;
 use crate::model::{iso8601, AliasTokenInfo};
+use crate::components::reauth::sensitive;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 fn AccessTokens() -> impl IntoView {
-    let create = ServerAction::<CreateAccessToken>::new();
+    let create = sensitive(ServerAction::<CreateAccessToken>::new());
     let revoke = ServerAction::<RevokeAccessToken>::new();
     let tokens = load(move || (create.version().get(), revoke.version().get()), |_| my_access_tokens());
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
@@ -50,7 +51,7 @@ fn AccessTokens() -> impl IntoView {
 
 #[component]
 fn AliasTokens() -> impl IntoView {
-    let issue = ServerAction::<IssueAliasToken>::new();
+    let issue = sensitive(ServerAction::<IssueAliasToken>::new());
     let invalidate = ServerAction::<InvalidateAliasToken>::new();
     let aliases = load(move || (issue.version().get(), invalidate.version().get()), |_| my_alias_tokens());
     view! {
@@ -106,7 +107,7 @@ fn AliasTable(list: Vec<AliasTokenInfo>, invalidate: ServerAction<InvalidateAlia
 
 #[component]
 fn MyServiceKeysSection() -> impl IntoView {
-    let set = ServerAction::<SaveServiceKey>::new();
+    let set = sensitive(ServerAction::<SaveServiceKey>::new());
     let delete = ServerAction::<DeleteServiceKey>::new();
     let keys = load(move || (set.version().get(), delete.version().get()), |_| list_my_service_keys());
     let on_delete = delete_key(delete, false);

@@ -7,6 +7,7 @@ use crate::api::two_factor::*;
 use crate::components::forms::{failure, field_error, form_error, Field, FormError};
 use crate::components::loaded::load;
 use crate::model::{RecoveryCodes, TwoFactorStatus};
+use crate::components::reauth::sensitive;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -29,7 +30,7 @@ fn ShownCodes(codes: RecoveryCodes) -> impl IntoView {
 /// Setting up the app: begin (a secret and its QR code), then confirm with a code.
 #[component]
 fn SetUpApp(confirm: ServerAction<ConfirmTotp>) -> impl IntoView {
-    let begin = ServerAction::<BeginTotp>::new();
+    let begin = sensitive(ServerAction::<BeginTotp>::new());
     let error = Signal::derive(move || confirm.value().get().and_then(Result::err));
     view! {
         <p>"Signing in will ask for a code from an authenticator app on your phone after your password."</p>
@@ -74,9 +75,9 @@ fn RemoveApp(disable: ServerAction<DisableTotp>) -> impl IntoView {
 
 #[component]
 pub fn AccountSecurityPage() -> impl IntoView {
-    let confirm = ServerAction::<ConfirmTotp>::new();
+    let confirm = sensitive(ServerAction::<ConfirmTotp>::new());
     let disable = ServerAction::<DisableTotp>::new();
-    let renew = ServerAction::<NewRecoveryCodes>::new();
+    let renew = sensitive(ServerAction::<NewRecoveryCodes>::new());
     let status = load(
         move || (confirm.version().get(), disable.version().get(), renew.version().get()),
         |_| my_two_factor(),

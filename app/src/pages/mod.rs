@@ -10,5 +10,6 @@ pub mod invitation;
 pub mod login;
 pub mod not_found;
 pub mod projects;
+pub mod reauth;
 pub mod recovery;
 pub mod register;

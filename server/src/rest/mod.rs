@@ -40,6 +40,10 @@ pub struct ErrorBody {
 
 pub fn error_response(err: &AppError) -> Response {
     let status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if err.is_reauth() {
+        // `{"error": "...", "reauth": true}`: the page asks for the password and retries.
+        return (status, Json(err)).into_response();
+    }
     let mut res = (status, Json(ErrorBody { error: err.message(), request_id: None })).into_response();
     if let AppError::RateLimited { retry_after_secs, .. } = err {
         if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {

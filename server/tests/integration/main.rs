@@ -35,6 +35,7 @@ mod pyxnat;
 mod quota;
 mod redirects;
 mod registration;
+mod reauth;
 mod registry_users;
 mod security_settings;
 mod services;

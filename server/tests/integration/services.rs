@@ -24,6 +24,7 @@ async fn principal(state: &AppState, username: &str) -> Principal {
         password_expires_at: None,
         session_key: None,
         credential: app::backend::auth::Credential::Session,
+        proven_at: Some(app::backend::time::now_ms()),
         own_storage: None,
     }
 }

@@ -18,6 +18,7 @@ use crate::backend::store::two_factor as store_two_factor;
 use crate::backend::store::users::{self, sign_in_counters, UserRow};
 use crate::backend::time::{now_ms, MINUTE_MS};
 use crate::backend::AppState;
+use crate::backend::auth::principal::SESSION_PROVEN;
 use crate::backend::policy::{PASSWORD_EXPIRED, TWO_FACTOR_REQUIRED};
 use crate::model::url::is_local_path;
 use crate::model::AppError;
@@ -288,6 +289,13 @@ pub async fn start_session(
     Ok(())
 }
 
+/// Records on the browser session that its sign-in was proven now (the
+/// password, and the second factor when the account has one): at sign-in
+/// and on re-authentication, never for a session opened with a token.
+pub async fn mark_proven(session: &Session) -> Result<(), AppError> {
+    session.insert(SESSION_PROVEN, now_ms()).await.map_err(internal)
+}
+
 /// The caller's address and user agent from the request.
 pub fn client_info_from(parts: &http::request::Parts) -> ClientInfo {
     let ip = parts.extensions.get::<ClientAddr>().map(|ClientAddr(ip)| ip.to_string()).or_else(|| {
@@ -302,6 +310,19 @@ pub fn client_info_from(parts: &http::request::Parts) -> ClientInfo {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     ClientInfo { ip, user_agent }
+}
+
+/// The path (with its query) of a `Referer` sent by the browser, made safe
+/// by [`safe_next_path`]: where a plain form refused for an old sign-in
+/// returns after the confirm page. Anything else is the home page.
+pub fn local_part_of(referer: &str, public_url: &str) -> String {
+    let Ok(url) = url::Url::parse(referer) else { return "/".into() };
+    let mut path = url.path().to_string();
+    if let Some(query) = url.query() {
+        path.push('?');
+        path.push_str(query);
+    }
+    safe_next_path(&path, public_url)
 }
 
 /// Where to continue after sign-in: `next` resolved against `public_url`
@@ -347,6 +368,16 @@ mod tests {
         assert_eq!(safe_next_path("/admin/users?search=a%20b", SITE), "/admin/users?search=a%20b");
         assert_eq!(safe_next_path("/login", SITE), "/");
         assert_eq!(safe_next_path("", SITE), "/");
+    }
+
+    #[test]
+    fn a_referer_gives_its_local_path_only() {
+        assert_eq!(super::local_part_of("http://127.0.0.1:4000/admin/users/lena?x=1", SITE), "/admin/users/lena?x=1");
+        assert_eq!(super::local_part_of("not a url", SITE), "/");
+        for next in crate::model::url::HOSTILE_TARGETS.iter().copied() {
+            assert_eq!(super::local_part_of(&format!("{SITE}{next}"), SITE).starts_with("//"), false, "{next:?}");
+            assert_eq!(super::local_part_of(next, SITE), "/", "{next:?}");
+        }
     }
 
     #[test]

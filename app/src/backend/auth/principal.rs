@@ -29,6 +29,12 @@ pub struct Principal {
     pub session_key: Option<String>,
     /// What the caller signed in with.
     pub credential: Credential,
+    /// When the caller last proved the sign-in (the password, and the
+    /// second factor when the account has one): set at sign-in and on
+    /// re-authentication for a session, now for HTTP Basic with the
+    /// password; never for a token or a JWT. Sensitive actions ask
+    /// `policy::require_recent_sign_in`.
+    pub proven_at: Option<i64>,
     /// The caller's metadata and stored bytes as read with the account, so
     /// that their own storage needs no second query (`None`: not read).
     pub own_storage: Option<OwnStorage>,
@@ -98,6 +104,9 @@ pub struct CurrentPrincipal(pub Option<Principal>);
 /// The session key naming the token a session was opened with (`/data/JSESSION`
 /// called with a token): `["alias" | "access", id]`.
 pub const SESSION_VIA: &str = "via";
+
+/// The session key holding when its sign-in was last proven (Unix ms).
+pub const SESSION_PROVEN: &str = "proven";
 
 impl Credential {
     /// The token row behind a delegated credential.

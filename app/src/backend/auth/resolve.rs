@@ -6,7 +6,7 @@
 use crate::backend::auth::credentials::tokens::{self, AliasCheck};
 use crate::backend::auth::jwt::INVALID_TOKEN;
 use crate::backend::auth::login::{authenticate, password_expires_at, INVALID_CREDENTIALS};
-use crate::backend::auth::principal::{Credential, OwnStorage, Principal, SESSION_VIA};
+use crate::backend::auth::principal::{Credential, OwnStorage, Principal, SESSION_PROVEN, SESSION_VIA};
 use crate::backend::auth::session_store;
 use crate::backend::policy::{may_act, PASSWORD_EXPIRED};
 use crate::backend::store::users::UserRow;
@@ -49,7 +49,12 @@ pub async fn from_session(state: &AppState, session: &Session) -> Result<Option<
     if let (Some(key), true) = (&session_key, now - last_seen > TOUCH_INTERVAL_MS) {
         sessions::touch(&state.db, key, now).await?;
     }
-    let mut principal = principal_of(state, user, roles, session_key, credential).await?;
+    // Only a session opened by signing in counts as proven, never one opened with a token.
+    let proven_at = match credential {
+        Credential::Session => session.get::<i64>(SESSION_PROVEN).await.map_err(internal)?,
+        _ => None,
+    };
+    let mut principal = principal_of(state, user, roles, session_key, credential, proven_at).await?;
     // An expired password may sign in only to choose a new one.
     principal.must_change_password |= password_expired(&principal);
     Ok(Some(principal))
@@ -59,7 +64,14 @@ fn password_expired(p: &Principal) -> bool {
     p.password_expires_at.is_some_and(|at| at <= now_ms())
 }
 
-async fn principal_of(state: &AppState, user: UserRow, roles: Vec<String>, session_key: Option<String>, credential: Credential) -> Result<Principal, AppError> {
+async fn principal_of(
+    state: &AppState,
+    user: UserRow,
+    roles: Vec<String>,
+    session_key: Option<String>,
+    credential: Credential,
+    proven_at: Option<i64>,
+) -> Result<Principal, AppError> {
     let password_expires_at = password_expires_at(state, &user).await?;
     Ok(Principal {
         user_id: user.id,
@@ -71,6 +83,7 @@ async fn principal_of(state: &AppState, user: UserRow, roles: Vec<String>, sessi
         password_expires_at,
         session_key,
         credential,
+        proven_at,
         own_storage: Some(OwnStorage { metadata: user.metadata, used: user.storage_used }),
     })
 }
@@ -99,7 +112,7 @@ async fn from_jwt(state: &AppState, token: &str) -> Result<Principal, AppError> 
     let claims = state.jwt.verify(token)?;
     match users::find_with_roles(&state.db, claims.uid).await? {
         Some((user, roles)) if may_act(user.standing()) && user.generation == claims.gen && user.username == claims.sub => {
-            principal_of(state, user, roles, None, Credential::Jwt).await
+            principal_of(state, user, roles, None, Credential::Jwt, None).await
         }
         _ => Err(AppError::Unauthenticated(INVALID_TOKEN.into())),
     }
@@ -107,7 +120,7 @@ async fn from_jwt(state: &AppState, token: &str) -> Result<Principal, AppError> 
 
 async fn from_access_token(state: &AppState, token: &str, ip: Option<&str>) -> Result<Principal, AppError> {
     match tokens::verify_access(state, token, ip).await? {
-        Some(found) => principal_of(state, found.user, found.roles, None, Credential::AccessToken(found.token_id)).await,
+        Some(found) => principal_of(state, found.user, found.roles, None, Credential::AccessToken(found.token_id), None).await,
         None => Err(AppError::Unauthenticated(INVALID_TOKEN.into())),
     }
 }
@@ -121,7 +134,7 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
     if tokens::looks_like_alias(username) {
         match tokens::verify_alias(state, username, password, ip).await? {
             AliasCheck::Accepted(found) => {
-                return principal_of(state, found.user, found.roles, None, Credential::AliasToken(found.token_id)).await
+                return principal_of(state, found.user, found.roles, None, Credential::AliasToken(found.token_id), None).await
             }
             AliasCheck::Refused => return Err(invalid()),
             AliasCheck::Unknown => {}
@@ -136,7 +149,7 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
                     && !user.is_locked(now_ms())
                     && !second_factor =>
             {
-                return principal_of(state, user, roles, None, Credential::Password).await;
+                return principal_of(state, user, roles, None, Credential::Password, Some(now_ms())).await;
             }
             _ => state.basic_cache.forget(username, password),
         }
@@ -147,5 +160,5 @@ async fn from_basic(state: &AppState, encoded: &str, ip: Option<&str>) -> Result
     })?;
     state.basic_cache.remember(username, password, user.id, user.generation);
     let roles = users::roles_of(&state.db, user.id).await?;
-    principal_of(state, user, roles, None, Credential::Password).await
+    principal_of(state, user, roles, None, Credential::Password, Some(now_ms())).await
 }

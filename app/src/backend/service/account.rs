@@ -58,6 +58,7 @@ pub async fn sign_in_second_step(
 
 async fn begin_session(state: &AppState, session: &Session, user: &users::UserRow, next: &str, client: &ClientInfo) -> Result<String, AppError> {
     login::start_session(state, session, user, client).await?;
+    login::mark_proven(session).await?;
     Ok(if user.must_change_password || login::password_expired(state, user).await? {
         CHANGE_PASSWORD_PATH.to_string()
     } else {
@@ -144,7 +145,11 @@ pub async fn refresh_token(state: &AppState, principal: Option<&Principal>, bear
     let first_issued = match (p.credential, bearer) {
         (Credential::Jwt, Some(token)) => Some(state.jwt.refreshable(token)?),
         (Credential::Jwt, None) => return Err(policy::sign_in_required()),
-        _ => None,
+        // A new chain of tokens from a session or password: a token issued.
+        _ => {
+            settings::require_recent_sign_in(state, p).await?;
+            None
+        }
     };
     let user = users::find_by_id(&state.db, p.user_id).await?.ok_or_else(policy::sign_in_required)?;
     token_for(state, &user, first_issued).await
@@ -159,4 +164,49 @@ async fn token_for(state: &AppState, user: &users::UserRow, first_issued: Option
         email: user.email.clone(),
         roles: users::roles_of(&state.db, user.id).await?,
     })
+}
+
+/// What the re-authentication form says to a wrong password (or a locked
+/// account: the same words, as at sign-in).
+pub const WRONG_PASSWORD: &str = "That password is not right";
+/// What it says to a browser that is not a signed-in session.
+pub const REAUTH_SESSIONS_ONLY: &str = "Confirming your password is for a browser signed in with it";
+
+/// Re-authentication ("sudo mode"): the caller's password, and a code when
+/// the account has a second factor, checked by the code paths of signing
+/// in (the per-address limit, the lockout, failures audited, no account
+/// named); on success the session's sign-in counts as proven now, so
+/// sensitive actions pass for the re-authentication window. Errors name
+/// the form field (`password`, `code`). Only a session opened by signing
+/// in can be re-authenticated: a token or a JWT never counts.
+pub async fn confirm_sign_in(
+    state: &AppState,
+    principal: Option<&Principal>,
+    session: &Session,
+    password: &str,
+    code: &str,
+    ip: Option<&str>,
+) -> Result<(), AppError> {
+    let caller = authorize(principal, Action::ManageOwnCredentials)?;
+    if caller.credential != Credential::Session || caller.session_key.is_none() {
+        return Err(AppError::Forbidden(REAUTH_SESSIONS_ONLY.into()));
+    }
+    let passed = login::check_first_factor(state, &caller.username, password, ip, "reauth").await.map_err(|e| match e {
+        AppError::Unauthenticated(_) => AppError::validation("password", WRONG_PASSWORD),
+        other => other,
+    })?;
+    if passed.user.id != caller.user_id {
+        return Err(AppError::validation("password", WRONG_PASSWORD));
+    }
+    if two_factor::has_second_factor(&state.db, caller.user_id).await? {
+        if code.trim().is_empty() {
+            return Err(AppError::validation("code", "Enter the code from your authenticator app, or a recovery code"));
+        }
+        let charge = login::charge_password_check(state, ip, "reauth").await?;
+        if !second_step::check_code(state, &passed.user, code, "reauth").await? {
+            return Err(AppError::validation("code", second_step::WRONG_CODE));
+        }
+        login::refund(state, charge).await?;
+    }
+    login::mark_proven(session).await
 }

@@ -18,23 +18,24 @@ use crate::backend::AppState;
 use crate::model::{iso8601, AppError, InactivePreview, LockedAccount, SecurityForm};
 
 /// Each value's field, what the form calls it, and its allowed range.
-const RANGES: [(&str, &str, i64, i64); 6] = [
+const RANGES: [(&str, &str, i64, i64); 7] = [
     ("password_expiry_days", "Password expiry (days)", 0, 36_500),
     ("lockout_threshold", "Failed sign-ins before a lock", 1, 100),
     ("lockout_minutes", "Lock length (minutes)", 1, 10_080),
     ("session_idle_minutes", "Idle timeout (minutes)", 1, 10_080),
     ("session_lifetime_minutes", "Session lifetime (minutes)", 1, 525_600),
     ("inactive_days", "Disable accounts unused for (days)", 0, 36_500),
+    ("reauth_window_minutes", "Re-authentication window (minutes)", 1, 1_440),
 ];
 
-fn values_of(s: &SiteSettings) -> [i64; 6] {
-    [s.password_expiry_days, s.lockout_threshold, s.lockout_minutes, s.session_idle_minutes, s.session_lifetime_minutes, s.inactive_days]
+fn values_of(s: &SiteSettings) -> [i64; 7] {
+    [s.password_expiry_days, s.lockout_threshold, s.lockout_minutes, s.session_idle_minutes, s.session_lifetime_minutes, s.inactive_days, s.reauth_window_minutes]
 }
 
 pub async fn form(state: &AppState, principal: Option<&Principal>) -> Result<SecurityForm, AppError> {
     authorize(principal, Action::Administer)?;
     let stored = site_settings::load(&state.db).await?;
-    let [expiry, threshold, lock, idle, lifetime, inactive] = values_of(&overlay(&state.settings, &stored)).map(|v| v.to_string());
+    let [expiry, threshold, lock, idle, lifetime, inactive, reauth] = values_of(&overlay(&state.settings, &stored)).map(|v| v.to_string());
     Ok(SecurityForm {
         version: stored.version,
         password_expiry_days: expiry,
@@ -43,11 +44,12 @@ pub async fn form(state: &AppState, principal: Option<&Principal>) -> Result<Sec
         session_idle_minutes: idle,
         session_lifetime_minutes: lifetime,
         inactive_days: inactive,
+        reauth_window_minutes: reauth,
     })
 }
 
 /// The form's numbers, each checked against its range.
-fn parse(form: &SecurityForm) -> Result<[i64; 6], AppError> {
+fn parse(form: &SecurityForm) -> Result<[i64; 7], AppError> {
     let typed = [
         &form.password_expiry_days,
         &form.lockout_threshold,
@@ -55,8 +57,9 @@ fn parse(form: &SecurityForm) -> Result<[i64; 6], AppError> {
         &form.session_idle_minutes,
         &form.session_lifetime_minutes,
         &form.inactive_days,
+        &form.reauth_window_minutes,
     ];
-    let mut values = [0; 6];
+    let mut values = [0; 7];
     for (i, ((field, label, min, max), text)) in RANGES.iter().zip(typed).enumerate() {
         values[i] = text.trim().parse::<i64>().ok().filter(|n| (*min..=*max).contains(n)).ok_or_else(|| {
             AppError::validation(field, format!("{label} must be a whole number from {min} to {max}"))
@@ -72,7 +75,7 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Securi
     let caller = authorize(principal, Action::Administer)?;
     let new = parse(form)?;
     let before = overlay(&state.settings, &site_settings::load(&state.db).await?);
-    let [password_expiry_days, lockout_threshold, lockout_minutes, session_idle_minutes, session_lifetime_minutes, inactive_days] = new;
+    let [password_expiry_days, lockout_threshold, lockout_minutes, session_idle_minutes, session_lifetime_minutes, inactive_days, reauth_window_minutes] = new;
     let values = SecurityValues {
         password_expiry_days,
         lockout_threshold,
@@ -80,9 +83,11 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Securi
         session_idle_minutes,
         session_lifetime_minutes,
         inactive_days,
+        reauth_window_minutes,
         version: form.version,
     };
     authorize(principal, settings_change_action(&before, &with_security(before.clone(), &values)))?;
+    settings::require_recent_sign_in(state, caller).await?;
     let mut changes = Changes::default();
     for ((field, ..), (old, new)) in RANGES.iter().zip(values_of(&before).iter().zip(new.iter())) {
         changes.note(field, old, new);
@@ -171,8 +176,9 @@ mod tests {
             session_idle_minutes: "60".into(),
             session_lifetime_minutes: "720".into(),
             inactive_days: "0".into(),
+            reauth_window_minutes: "10".into(),
         };
-        assert_eq!(parse(&good).unwrap(), [90, 5, 15, 60, 720, 0]);
+        assert_eq!(parse(&good).unwrap(), [90, 5, 15, 60, 720, 0, 10]);
         let bad = [
             SecurityForm { password_expiry_days: "-1".into(), ..good.clone() },
             SecurityForm { lockout_threshold: "0".into(), ..good.clone() },
@@ -180,6 +186,7 @@ mod tests {
             SecurityForm { session_idle_minutes: "".into(), ..good.clone() },
             SecurityForm { session_lifetime_minutes: "9999999".into(), ..good.clone() },
             SecurityForm { inactive_days: "-5".into(), ..good.clone() },
+            SecurityForm { reauth_window_minutes: "0".into(), ..good.clone() },
         ];
         for (form, (field, ..)) in bad.iter().zip(RANGES) {
             assert_eq!(parse(form).unwrap_err().field(), Some(field));

@@ -2,7 +2,7 @@
 //! anyone's; every user sees and ends their own. A revoked session fails on
 //! its next request, on every instance (the row is gone).
 
-use crate::backend::auth::{login, Principal};
+use crate::backend::auth::{login, Credential, Principal};
 use crate::backend::auth::credentials::tokens;
 use crate::backend::auth::login::ClientInfo;
 use crate::backend::policy::{authorize, Action};
@@ -114,6 +114,10 @@ pub async fn open_for_caller(
         .await?
         .ok_or_else(policy::sign_in_required)?;
     login::start_session(state, session, &user, client).await?;
+    // HTTP Basic with the password proves the sign-in; a JWT or a token does not.
+    if caller.credential == Credential::Password {
+        login::mark_proven(session).await?;
+    }
     tokens::bind_session(state, session, caller.credential).await?;
     session.save().await.map_err(internal)?;
     session.id().map(|id| id.to_string()).ok_or_else(|| internal("session has no id after save"))

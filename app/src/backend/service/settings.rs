@@ -51,11 +51,19 @@ pub(crate) fn overlay(defaults: &SiteSettings, stored: &StoredSettings) -> SiteS
     s.audit_retention_days = retention(defaults, stored, now_ms()).in_force;
     s.password_expiry_days = stored.password_expiry_days.unwrap_or(s.password_expiry_days);
     s.inactive_days = stored.inactive_days.unwrap_or(s.inactive_days);
+    s.reauth_window_minutes = stored.reauth_window_minutes.unwrap_or(s.reauth_window_minutes);
     s.lockout_threshold = stored.lockout_threshold.unwrap_or(s.lockout_threshold);
     s.lockout_minutes = stored.lockout_minutes.unwrap_or(s.lockout_minutes);
     s.session_idle_minutes = stored.session_idle_minutes.unwrap_or(s.session_idle_minutes);
     s.session_lifetime_minutes = stored.session_lifetime_minutes.unwrap_or(s.session_lifetime_minutes);
     s
+}
+
+/// Sensitive actions call this: [`policy::require_recent_sign_in`]
+/// with the re-authentication window in force.
+pub async fn require_recent_sign_in(state: &AppState, caller: &Principal) -> Result<(), AppError> {
+    let settings = current(state).await?;
+    policy::require_recent_sign_in(caller, &settings)
 }
 
 /// Checks a new password against the rules in force (length, common passwords).
@@ -121,6 +129,7 @@ pub(crate) fn security_values(s: &SiteSettings) -> SecurityValues {
         session_idle_minutes: s.session_idle_minutes,
         session_lifetime_minutes: s.session_lifetime_minutes,
         inactive_days: s.inactive_days,
+        reauth_window_minutes: s.reauth_window_minutes,
         version: 0,
     }
 }
@@ -134,6 +143,7 @@ pub(crate) fn with_security(base: SiteSettings, values: &SecurityValues) -> Site
         session_idle_minutes: values.session_idle_minutes,
         session_lifetime_minutes: values.session_lifetime_minutes,
         inactive_days: values.inactive_days,
+        reauth_window_minutes: values.reauth_window_minutes,
         ..base
     }
 }
@@ -232,7 +242,8 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
     let stored = site_settings::load(&state.db).await?;
     let now = now_ms();
     let before = retention(&state.settings, &stored, now);
-    if chosen_retention != before.shown() {
+    let changes_retention = chosen_retention != before.shown();
+    if changes_retention {
         authorize(principal, Action::AdministerCredentials)?;
     }
     let after = before.after_choosing(chosen_retention, now);
@@ -256,7 +267,11 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
     let old = overlay(&state.settings, &stored);
     // This form leaves Admin → Security's values as they are.
     let new = with_security(overlay(&state.settings, &values), &security_values(&old));
-    authorize(principal, settings_change_action(&old, &new))?;
+    let needs = settings_change_action(&old, &new);
+    authorize(principal, needs)?;
+    if changes_retention || needs == Action::AdministerCredentials {
+        require_recent_sign_in(state, caller).await?;
+    }
     let mut changed = changed_settings(&old, &new);
     changed.note("audit_retention_days", before.shown(), chosen_retention);
     if let (Some((_, at)), true) = (after.pending, after != before) {

@@ -10,6 +10,7 @@ use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, Action};
 use crate::backend::service::audit::{self, Actor, AuditAction, Target};
 use crate::backend::service::mail;
+use crate::backend::service::settings;
 use crate::backend::store::two_factor;
 use crate::backend::store::users::{self, UserRow};
 use crate::backend::time::{now_ms, MINUTE_MS};
@@ -33,6 +34,16 @@ async fn caller(state: &AppState, principal: Option<&Principal>) -> Result<UserR
     users::find_by_id(&state.db, p.user_id).await?.ok_or_else(policy::sign_in_required)
 }
 
+/// The caller, for a change of their second factor: it needs a recent
+/// sign-in (removing the app asks for the password in its own form instead).
+async fn recently_proven_caller(state: &AppState, principal: Option<&Principal>) -> Result<UserRow, AppError> {
+    let user = caller(state, principal).await?;
+    if let Some(p) = principal {
+        settings::require_recent_sign_in(state, p).await?;
+    }
+    Ok(user)
+}
+
 /// The caller's second factors.
 pub async fn status(state: &AppState, principal: Option<&Principal>) -> Result<TwoFactorStatus, AppError> {
     let p = authorize(principal, Action::ViewOwnAccount)?;
@@ -46,7 +57,7 @@ pub async fn status(state: &AppState, principal: Option<&Principal>) -> Result<T
 /// yet confirmed), shown as a QR code and as text. Nothing changes for
 /// signing in until [`confirm_totp`].
 pub async fn begin_totp(state: &AppState, principal: Option<&Principal>) -> Result<TotpEnrolment, AppError> {
-    let user = caller(state, principal).await?;
+    let user = recently_proven_caller(state, principal).await?;
     let secret = totp::new_secret();
     let text = totp::base32_encode(&secret);
     let sealed = state.credential_keys.encrypt(&text, &totp_context(user.id));
@@ -60,7 +71,7 @@ pub async fn begin_totp(state: &AppState, principal: Option<&Principal>) -> Resu
 /// Confirms the app being set up with one valid code. The first time (no
 /// unused recovery codes) the answer carries a new set, shown once.
 pub async fn confirm_totp(state: &AppState, principal: Option<&Principal>, code: &str) -> Result<RecoveryCodes, AppError> {
-    let user = caller(state, principal).await?;
+    let user = recently_proven_caller(state, principal).await?;
     let Some(row) = two_factor::totp_of(&state.db, user.id).await?.filter(|r| r.confirmed_at.is_none()) else {
         return Err(AppError::validation("code", "Start again: no authenticator app is waiting to be confirmed"));
     };
@@ -110,7 +121,7 @@ pub async fn disable_totp(state: &AppState, principal: Option<&Principal>, passw
 
 /// A new set of recovery codes, shown once; the old set stops working.
 pub async fn new_recovery_codes(state: &AppState, principal: Option<&Principal>) -> Result<RecoveryCodes, AppError> {
-    let user = caller(state, principal).await?;
+    let user = recently_proven_caller(state, principal).await?;
     if !two_factor::has_second_factor(&state.db, user.id).await? {
         return Err(AppError::Conflict("Set up an authenticator app first".into()));
     }

@@ -9,6 +9,7 @@ use crate::backend::policy::{admin_change_action, authorize, AccountChange};
 use crate::backend::service::audit::{self, AuditAction, Target};
 use crate::backend::store::users::import::{self, ImportedUser};
 use crate::backend::store::roles;
+use crate::backend::service::settings;
 use crate::backend::AppState;
 use crate::model::*;
 use std::collections::{HashMap, HashSet};
@@ -25,6 +26,9 @@ pub async fn import_chunk(
 ) -> Result<ImportReport, AppError> {
     let change = AccountChange { creates_accounts: !dry_run, ..Default::default() };
     let caller = authorize(principal, admin_change_action(change))?;
+    if !dry_run {
+        settings::require_recent_sign_in(state, caller).await?;
+    }
     external::refuse_local_management(state)?;
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(csv.as_bytes());
     let headers: Vec<String> = reader

@@ -26,6 +26,7 @@ pub struct StoredSettings {
     pub session_idle_minutes: Option<i64>,
     pub session_lifetime_minutes: Option<i64>,
     pub inactive_days: Option<i64>,
+    pub reauth_window_minutes: Option<i64>,
     pub version: i64,
 }
 
@@ -38,6 +39,7 @@ pub struct SecurityValues {
     pub session_idle_minutes: i64,
     pub session_lifetime_minutes: i64,
     pub inactive_days: i64,
+    pub reauth_window_minutes: i64,
     pub version: i64,
 }
 
@@ -45,7 +47,7 @@ pub async fn load(db: &Db) -> Result<StoredSettings, sqlx::Error> {
     let sql = "SELECT registration_open, require_email_verification, require_admin_approval, notify_admins, \
                password_min_length, require_login, storage_limiter, allow_non_expiring_tokens, audit_retention_days, \
                audit_retention_pending_days, audit_retention_pending_at, password_expiry_days, lockout_threshold, lockout_minutes, session_idle_minutes, session_lifetime_minutes, \
-               inactive_days, owners_may_invite_new_people, version FROM site_settings WHERE id = 1";
+               inactive_days, owners_may_invite_new_people, reauth_window_minutes, version FROM site_settings WHERE id = 1";
     on_db!(db, |pool| sqlx::query_as::<_, StoredSettings>(sql).fetch_one(pool).await)
 }
 
@@ -88,7 +90,7 @@ pub async fn save(db: &Db, values: &StoredSettings, now: i64, event: Option<&New
 /// with `event`; `false` (writing nothing) when someone saved in between.
 pub async fn save_security(db: &Db, values: &SecurityValues, now: i64, event: Option<&NewEvent>) -> Result<bool, sqlx::Error> {
     let sql = "UPDATE site_settings SET password_expiry_days = $2, lockout_threshold = $3, lockout_minutes = $4, \
-               session_idle_minutes = $5, session_lifetime_minutes = $6, inactive_days = $8, version = version + 1, updated_at = $7 \
+               session_idle_minutes = $5, session_lifetime_minutes = $6, inactive_days = $8, reauth_window_minutes = $9, version = version + 1, updated_at = $7 \
                WHERE id = 1 AND version = $1";
     in_tx!(db, |tx| {
         let saved = sqlx::query(sql)
@@ -100,6 +102,7 @@ pub async fn save_security(db: &Db, values: &SecurityValues, now: i64, event: Op
             .bind(values.session_lifetime_minutes)
             .bind(now)
             .bind(values.inactive_days)
+            .bind(values.reauth_window_minutes)
             .execute(&mut *tx)
             .await?
             .rows_affected()

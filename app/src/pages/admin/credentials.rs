@@ -7,6 +7,7 @@ use crate::components::credentials::{delete_key, AccessTokenTable, ServiceKeyFor
 use crate::components::data_table::LoadedList;
 use crate::components::forms::{failure, FormError, FormSuccess};
 use crate::components::loaded::load;
+use crate::components::reauth::sensitive;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -78,7 +79,7 @@ fn AllAccessTokens() -> impl IntoView {
 
 #[component]
 fn SiteServiceKeys() -> impl IntoView {
-    let set = ServerAction::<SaveServiceKey>::new();
+    let set = sensitive(ServerAction::<SaveServiceKey>::new());
     let delete = ServerAction::<DeleteServiceKey>::new();
     let keys = load(move || (set.version().get(), delete.version().get()), |_| site_service_keys());
     let on_delete = delete_key(delete, true);

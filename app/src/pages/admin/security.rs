@@ -8,15 +8,16 @@ use crate::components::data_table::{DataTable, LoadedList};
 use crate::components::forms::{failure, field_error, form_error, BoundField, FormError, FormSuccess};
 use crate::components::loaded::load;
 use crate::model::{LockedAccount, SecurityForm};
+use crate::components::reauth::sensitive;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 const FIELDS: &[&str] =
-    &["password_expiry_days", "lockout_threshold", "lockout_minutes", "session_idle_minutes", "session_lifetime_minutes", "inactive_days"];
+    &["password_expiry_days", "lockout_threshold", "lockout_minutes", "session_idle_minutes", "session_lifetime_minutes", "inactive_days", "reauth_window_minutes"];
 
 #[component]
 pub fn AdminSecurityPage() -> impl IntoView {
-    let save = ServerAction::<SaveSecurity>::new();
+    let save = sensitive(ServerAction::<SaveSecurity>::new());
     let unlock = ServerAction::<UnlockUser>::new();
     // Reload (for the new version) only after a successful save, so that a
     // refused one keeps what the admin typed next to its error.
@@ -85,6 +86,7 @@ fn SecurityEditor(form: SecurityForm, save: ServerAction<SaveSecurity>) -> impl 
     let idle = RwSignal::new(form.session_idle_minutes);
     let lifetime = RwSignal::new(form.session_lifetime_minutes);
     let inactive = RwSignal::new(form.inactive_days);
+    let reauth = RwSignal::new(form.reauth_window_minutes);
     let preview = ServerAction::<PreviewInactive>::new();
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(()))).then(|| "Security settings saved.".to_string()));
@@ -99,6 +101,7 @@ fn SecurityEditor(form: SecurityForm, save: ServerAction<SaveSecurity>) -> impl 
                 session_idle_minutes: idle.get_untracked(),
                 session_lifetime_minutes: lifetime.get_untracked(),
                 inactive_days: inactive.get_untracked(),
+                reauth_window_minutes: reauth.get_untracked(),
             },
         });
     };
@@ -127,6 +130,9 @@ fn SecurityEditor(form: SecurityForm, save: ServerAction<SaveSecurity>) -> impl 
                 <BoundField label="Session lifetime (minutes)" id="session_lifetime_minutes" kind="number" value=lifetime required=true
                     hint="A session ends this long after sign-in, however active."
                     error=field_error(error, "session_lifetime_minutes")/>
+                <BoundField label="Re-authentication window (minutes)" id="reauth_window_minutes" kind="number" value=reauth required=true
+                    hint="Sensitive actions (passwords, second factors, tokens and keys, security settings, deleting users) need a sign-in proven this recently; after it, the password is asked again. Tokens never count."
+                    error=field_error(error, "reauth_window_minutes")/>
             </fieldset>
             <fieldset class="checklist">
                 <legend>"Inactive accounts"</legend>

@@ -5,12 +5,13 @@ use crate::api::settings::{get_settings, SaveSettings};
 use crate::components::forms::{field_error, form_error, BoundField, Checkbox, FormError, FormSuccess};
 use crate::components::loaded::load;
 use crate::model::SettingsForm;
+use crate::components::reauth::sensitive;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn AdminSettingsPage() -> impl IntoView {
-    let save = ServerAction::<SaveSettings>::new();
+    let save = sensitive(ServerAction::<SaveSettings>::new());
     // Reload (for the new version) only after a successful save, so that a
     // refused one keeps what the admin typed next to its error.
     let saves = RwSignal::new(0);

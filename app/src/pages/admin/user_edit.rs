@@ -8,6 +8,7 @@ use crate::api::roles::role_names;
 use crate::api::users::*;
 use crate::components::forms::{field_error, form_error, reload_to, BoundField, Checkbox, Field, FormError, NameChecklist};
 use crate::model::*;
+use crate::components::reauth::sensitive;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -35,7 +36,7 @@ pub fn NewUserPage() -> impl IntoView {
 #[component]
 fn NewUserForm(role_names: Vec<String>) -> impl IntoView {
     let roles = RwSignal::new(vec!["user".to_string()]);
-    let create = ServerAction::<CreateUser>::new();
+    let create = sensitive(ServerAction::<CreateUser>::new());
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(name)) = create.value().get() {
@@ -105,7 +106,7 @@ fn EditUserForm(edit: UserEdit, facts: UserFacts, on_saved: impl Fn(&str) + Copy
     let metadata = RwSignal::new(edit.metadata.clone());
     let all_roles = facts.all_roles.clone();
 
-    let save = ServerAction::<SaveUser>::new();
+    let save = sensitive(ServerAction::<SaveUser>::new());
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(())) = save.value().get() {
@@ -204,7 +205,7 @@ fn UnlockButton(username: String, on_done: impl Fn(&str) + Copy + Send + Sync + 
 #[component]
 fn AccountActions(username: String, enabled: bool, on_done: impl Fn(&str) + Copy + Send + Sync + 'static) -> impl IntoView {
     let toggle = ServerAction::<SetUserEnabled>::new();
-    let delete = ServerAction::<DeleteUser>::new();
+    let delete = sensitive(ServerAction::<DeleteUser>::new());
     let confirming = RwSignal::new(false);
     let keep_data = RwSignal::new(true);
     let me = crate::components::session_user::use_session_user();

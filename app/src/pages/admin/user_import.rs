@@ -4,6 +4,7 @@
 use super::AdminNav;
 use crate::api::users::import_users;
 use crate::model::*;
+use crate::components::reauth::prompt;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -27,6 +28,8 @@ pub fn ImportUsersPage() -> impl IntoView {
     let file = RwSignal::new(None::<String>);
     let run = RwSignal::new(None::<Run>);
     let busy = move || run.with(|r| r.as_ref().is_some_and(|r| !r.finished));
+    let again = RwSignal::new(None::<bool>);
+    let dialog = prompt();
     let start = move |dry_run: bool| {
         let Some(text) = file.get_untracked() else { return };
         let chunks = split_csv_chunks(&text, CHUNK_BYTES);
@@ -45,7 +48,13 @@ pub fn ImportUsersPage() -> impl IntoView {
                             r.report.problems.extend(chunk.problems);
                             r.done_rows += rows;
                         }
-                        Err(e) => r.failure = Some(e.message()),
+                        Err(e) => {
+                            if let (true, Some(dialog)) = (e.is_reauth(), dialog) {
+                                // Once the password is confirmed, the same run starts again.
+                                dialog.open(move || again.set(Some(dry_run)));
+                            }
+                            r.failure = Some(e.message());
+                        }
                     }
                 });
                 if run.with_untracked(|r| r.as_ref().is_some_and(|r| r.failure.is_some())) {
@@ -59,6 +68,12 @@ pub fn ImportUsersPage() -> impl IntoView {
             });
         });
     };
+    Effect::new(move |_| {
+        if let Some(dry_run) = again.get() {
+            again.set(None);
+            start(dry_run);
+        }
+    });
     view! {
         <Title text="Import users · Admin · Gatehouse"/>
         <AdminNav current="/admin/users"/>

@@ -10,6 +10,7 @@ use crate::components::data_table::DataTable;
 use crate::components::forms::{human_bytes, select_names, Pager};
 use crate::model::url::query_string;
 use crate::model::*;
+use crate::components::reauth::sensitive;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -60,7 +61,7 @@ pub(super) fn list_href(page: &str, q: &UserQuery, cursor: &str) -> String {
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
     let query = use_user_query();
-    let bulk = ServerAction::<BulkUsers>::new();
+    let bulk = sensitive(ServerAction::<BulkUsers>::new());
     let approve = ServerAction::<ApproveUser>::new();
     let page = load(move || (query.get(), bulk.version().get(), approve.version().get()), |(q, _, _)| list_users(q));
     let roles = load(|| (), |_| role_names());

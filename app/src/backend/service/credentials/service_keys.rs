@@ -20,6 +20,7 @@ use crate::backend::store::audit::NewEvent;
 use crate::backend::service::users::find_user;
 use crate::backend::store::credentials::service_keys::{self, KeyWrite, ServiceKeyRow, SITE};
 use crate::backend::store::roles;
+use crate::backend::service::settings;
 use crate::backend::time::now_ms;
 use crate::backend::{internal, AppState};
 use crate::model::*;
@@ -135,6 +136,7 @@ pub async fn resolve(state: &AppState, principal: Option<&Principal>, name: &str
     let (user_id, for_user) = match username.filter(|u| !u.eq_ignore_ascii_case(&caller.username)) {
         Some(other) => {
             authorize(principal, Action::Administer)?;
+            settings::require_recent_sign_in(state, caller).await?;
             let user = find_user(state, other).await?;
             (user.id, user.username)
         }
@@ -162,6 +164,7 @@ pub async fn resolve(state: &AppState, principal: Option<&Principal>, name: &str
 /// `PUT /api/service-keys/{name}`: the caller's own value for `name`.
 pub async fn set_mine(state: &AppState, principal: Option<&Principal>, name: &str, value: Option<&str>) -> Result<(), AppError> {
     let caller = authorize(principal, Action::ManageOwnCredentials)?;
+    settings::require_recent_sign_in(state, caller).await?;
     save(state, caller, caller.user_id, name, value, None, MAX_USER_KEYS).await
 }
 
@@ -201,6 +204,7 @@ pub async fn set_site(
     readable_by: Option<&[String]>,
 ) -> Result<(), AppError> {
     let caller = authorize(principal, Action::AdministerCredentials)?;
+    settings::require_recent_sign_in(state, caller).await?;
     let readers = match readable_by {
         Some(roles) => Some(readers_text(state, roles).await?),
         None => None,

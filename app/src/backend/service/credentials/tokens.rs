@@ -91,6 +91,7 @@ async fn holder(state: &AppState, principal: Option<&Principal>, username: Optio
 pub async fn issue_alias(state: &AppState, principal: Option<&Principal>, username: Option<&str>) -> Result<IssuedAliasToken, AppError> {
     let user = holder(state, principal, username).await?;
     let caller = authorize(principal, Action::ManageOwnCredentials)?;
+    settings::require_recent_sign_in(state, caller).await?;
     let (alias, secret) = (new_alias(), new_alias_secret());
     let now = now_ms();
     let expires_at = now + state.settings.alias_token_hours * HOUR_MS;
@@ -168,6 +169,7 @@ fn access_info(r: TokenRow) -> AccessTokenInfo {
 pub async fn create_access(state: &AppState, principal: Option<&Principal>, request: &NewAccessToken) -> Result<CreatedAccessToken, AppError> {
     let user = holder(state, principal, None).await?;
     let caller = authorize(principal, Action::ManageOwnCredentials)?;
+    settings::require_recent_sign_in(state, caller).await?;
     let name = check_token_name(request.name.as_deref().unwrap_or_default(), "name")?;
     if !ACCESS_TOKEN_LIFETIMES.contains(&request.expires_days) {
         return Err(AppError::validation("expires_days", "expires_days must be 30, 90, 365, or null for no expiry"));

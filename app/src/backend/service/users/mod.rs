@@ -110,6 +110,7 @@ async fn hash_new_password(state: &AppState, password: &str, field: &str) -> Res
 pub async fn create(state: &AppState, principal: Option<&Principal>, account: &NewAccount) -> Result<UserSummary, AppError> {
     let change = AccountChange { sets_password: true, creates_accounts: true, ..Default::default() };
     let caller = authorize(principal, admin_change_action(change))?;
+    settings::require_recent_sign_in(state, caller).await?;
     external::refuse_local_management(state)?;
     let username = account.username.trim();
     validate::check_username(username, "username")?;
@@ -275,7 +276,10 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, edit: &UserEd
         grants_admin: grants_admin(&old_roles, &role_names),
         ..Default::default()
     };
-    authorize(principal, admin_change_action(change))?;
+    let caller = authorize(principal, admin_change_action(change))?;
+    if change.sets_password {
+        settings::require_recent_sign_in(state, caller).await?;
+    }
     let password_hash = match edit.password.as_str() {
         "" => None,
         password => Some(hash_new_password(state, password, "password").await?),
@@ -352,6 +356,7 @@ pub async fn set_role(state: &AppState, principal: Option<&Principal>, username:
 /// offer no choice (REST, bulk) pass the deleting admin, so nothing is lost.
 pub async fn delete(state: &AppState, principal: Option<&Principal>, username: &str, heir: Option<&str>) -> Result<(), AppError> {
     let caller = authorize(principal, Action::Administer)?;
+    settings::require_recent_sign_in(state, caller).await?;
     external::refuse_local_management(state)?;
     let user = find_user(state, username).await?;
     if user.id == caller.user_id {
@@ -380,6 +385,7 @@ pub async fn delete(state: &AppState, principal: Option<&Principal>, username: &
 /// An admin sets someone's password; their sessions and tokens end.
 pub async fn set_password(state: &AppState, principal: Option<&Principal>, username: &str, new_password: Option<&str>) -> Result<(), AppError> {
     let caller = authorize(principal, Action::AdministerCredentials)?;
+    settings::require_recent_sign_in(state, caller).await?;
     external::refuse_local_management(state)?;
     let user = find_user(state, username).await?;
     let new_password = new_password.unwrap_or_default();
@@ -395,9 +401,13 @@ pub async fn set_password(state: &AppState, principal: Option<&Principal>, usern
 /// Applies `action` to each user separately, through the same rules as one
 /// at a time, and reports what happened to each.
 pub async fn bulk(state: &AppState, principal: Option<&Principal>, action: &BulkAction, usernames: &[String]) -> Result<Vec<BulkOutcome>, AppError> {
-    authorize(principal, Action::Administer)?;
+    let caller = authorize(principal, Action::Administer)?;
     if usernames.is_empty() {
         return Err(AppError::validation("selection", "Select at least one user"));
+    }
+    if matches!(action, BulkAction::Delete) {
+        // Asked once for the whole selection, so the page can confirm and retry it.
+        settings::require_recent_sign_in(state, caller).await?;
     }
     if usernames.len() > MAX_BULK {
         return Err(AppError::validation("selection", format!("Select at most {MAX_BULK} users at once")));
