@@ -290,7 +290,8 @@ pub fn logged_path<'a>(path: &'a str, route: Option<&'a str>) -> &'a str {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_safe_request_id, logged_path, same_origin};
+    use super::{is_safe_request_id, logged_path, same_origin, sent_by_another_site};
+    use http::HeaderMap;
 
     #[test]
     fn request_ids_are_kept_only_when_safe() {
@@ -313,6 +314,36 @@ mod tests {
         assert!(same_origin("http://127.0.0.1:4000", local, "127.0.0.1:4000"), "the Host it was sent to");
         assert!(!same_origin("https://127.0.0.1:4000", local, "127.0.0.1:4000"), "scheme");
         assert!(!same_origin("http://127.0.0.1:4001", local, "127.0.0.1:4000"), "port");
+    }
+
+    #[test]
+    fn one_rule_tells_a_request_another_site_sent() {
+        let public = "https://gatehouse.example";
+        let here = "https://gatehouse.example";
+        let judge = |pairs: &[(&'static str, &str)]| {
+            let mut headers = HeaderMap::new();
+            headers.insert("host", "gatehouse.example".parse().unwrap());
+            for (name, value) in pairs {
+                headers.insert(*name, value.parse().unwrap());
+            }
+            sent_by_another_site(&headers, public)
+        };
+        let page = format!("{here}/account/keys");
+        for refused in [
+            &[("sec-fetch-site", "cross-site")][..],
+            &[("sec-fetch-site", "same-site")],
+            &[("sec-fetch-site", "cross-site"), ("origin", here)],
+            &[("origin", "https://evil.example")],
+            &[("origin", "null")],
+            &[("sec-fetch-site", "same-origin"), ("origin", "https://evil.example")],
+            &[("referer", "https://evil.example/page")],
+        ] {
+            assert!(judge(refused), "{refused:?}");
+        }
+        for allowed in [&[][..], &[("sec-fetch-site", "same-origin")], &[("sec-fetch-site", "none")], &[("origin", here)], &[("referer", page.as_str())]] {
+            assert!(!judge(allowed), "{allowed:?}");
+        }
+        assert!(!judge(&[("sec-fetch-site", "cross-site"), ("authorization", "Basic eDp5")]), "no other site can send Authorization");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! the door's own error format), and for the REST door JSON or an HTML form
 //! with the same field names (repeated keys become arrays), per CONTRACTS.md §1.
 
+use super::text_guard::{checks_body, nul_in_read_fields};
 use super::xnat_prefixes::{is_xnat_path, xnat_error};
 use super::{error_response, ApiError, BODY_TOO_LARGE};
 use app::model::AppError;
@@ -43,7 +44,7 @@ enum Kind {
 
 /// Reads the body; a NUL in one of `fields` (all, when `None`) is a 400 naming it.
 async fn read(req: Request, form_allowed: bool, fields: Option<&[&str]>) -> Result<(Kind, Bytes), ApiError> {
-    let checked = super::text_guard::checks_body(req.uri().path());
+    let checked = checks_body(req.uri().path());
     let content_type = req
         .headers()
         .get(CONTENT_TYPE)
@@ -62,7 +63,7 @@ async fn read(req: Request, form_allowed: bool, fields: Option<&[&str]>) -> Resu
         }
     };
     if let (true, Kind::Json | Kind::Form) = (checked, &kind) {
-        if let Some(err) = super::text_guard::nul_in_read_fields(&bytes, matches!(kind, Kind::Form), fields) {
+        if let Some(err) = nul_in_read_fields(&bytes, matches!(kind, Kind::Form), fields) {
             return Err(ApiError(err));
         }
     }
