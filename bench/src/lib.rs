@@ -75,13 +75,13 @@ where
     Fut: std::future::Future<Output = ()>,
 {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config {
+    let mut config = Config {
         database_url: format!("sqlite://{}?mode=rwc", dir.path().join("gatehouse.db").display()),
         bind: "127.0.0.1:0".into(),
         admin_password: Some(SITE_ADMIN_PASSWORD.into()),
-        data_dir: dir.path().join("data").display().to_string(),
         ..Config::default()
     };
+    config.site.data_dir = dir.path().join("data");
     let running = gatehouse_server::start(&config).await.expect("server starts");
     fill(running.state.clone()).await;
     let base = format!("http://{}", running.addr);

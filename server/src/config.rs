@@ -3,10 +3,12 @@
 //! what `--help` prints.
 
 use app::backend::auth::client_addr::TrustedProxies;
+use app::backend::backup;
 use app::backend::auth::jwt::MIN_SECRET_BYTES;
 use app::backend::jobs::mail_delivery::MailDelivery;
+use app::backend::lenient as text;
 use app::backend::state::SiteSettings;
-use app::backend::backup;
+use app::model::PASSWORD_MAX_LENGTH;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
@@ -31,46 +33,14 @@ pub struct Config {
     pub admin_password: Option<String>,
     #[serde(deserialize_with = "text::optional")]
     pub admin_email: Option<String>,
-    pub lockout_threshold: i64,
-    pub lockout_minutes: i64,
-    pub session_idle_minutes: i64,
-    pub session_lifetime_minutes: i64,
-    pub password_min_length: usize,
     #[serde(deserialize_with = "text::optional")]
     pub jwt_secret: Option<String>,
-    pub jwt_lifetime_minutes: i64,
-    pub jwt_max_lifetime_days: i64,
     #[serde(deserialize_with = "text::optional")]
     pub secret_key: Option<String>,
-    pub alias_token_hours: i64,
-    pub allow_non_expiring_tokens: bool,
-    pub audit_retention_days: i64,
-    pub password_expiry_days: i64,
-    pub inactive_days: i64,
-    #[serde(deserialize_with = "text::optional")]
-    pub external_auth_url: Option<String>,
-    #[serde(deserialize_with = "text::optional")]
-    pub external_auth_admin_role: Option<String>,
     #[serde(deserialize_with = "text::optional")]
     pub metrics_token: Option<String>,
-    pub storage_limiter: bool,
-    pub login_rate_limit: i64,
-    #[serde(deserialize_with = "text::string")]
-    pub site_name: String,
-    pub require_login: bool,
-    #[serde(deserialize_with = "text::string")]
-    pub data_dir: String,
     #[serde(deserialize_with = "text::optional")]
     pub features_dir: Option<String>,
-    pub max_upload_mb: i64,
-    pub min_free_disk_mb: i64,
-    pub registration_open: bool,
-    pub require_email_verification: bool,
-    pub require_admin_approval: bool,
-    pub notify_admins: bool,
-    pub owners_may_invite_new_people: bool,
-    pub email_link_hours: i64,
-    pub invitation_daily_cap: i64,
     #[serde(deserialize_with = "text::optional")]
     pub smtp_url: Option<String>,
     #[serde(deserialize_with = "text::string")]
@@ -82,68 +52,14 @@ pub struct Config {
     pub log_format: String,
     #[serde(deserialize_with = "text::string")]
     pub log_level: String,
-}
-
-/// Text keys accept any scalar: environment variables like
-/// `GATEHOUSE_ADMIN_PASSWORD=12345678` arrive looking like numbers.
-mod text {
-    use serde::{Deserialize, Deserializer};
-
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Scalar {
-        Text(String),
-        Unsigned(u64),
-        Signed(i64),
-        Float(f64),
-        Bool(bool),
-    }
-
-    impl Scalar {
-        fn into_string(self) -> String {
-            match self {
-                Scalar::Text(s) => s,
-                Scalar::Unsigned(n) => n.to_string(),
-                Scalar::Signed(n) => n.to_string(),
-                Scalar::Float(n) => n.to_string(),
-                Scalar::Bool(b) => b.to_string(),
-            }
-        }
-    }
-
-    pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-        Scalar::deserialize(d).map(Scalar::into_string)
-    }
-
-    /// A list, from a TOML array or from text separated by commas or spaces.
-    pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum List {
-            Many(Vec<Scalar>),
-            One(Scalar),
-        }
-        let items = match List::deserialize(d)? {
-            List::Many(items) => items.into_iter().map(Scalar::into_string).collect(),
-            List::One(text) => vec![text.into_string()],
-        };
-        Ok(items
-            .iter()
-            .flat_map(|item| item.split([',', ' ']))
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect())
-    }
-
-    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        Option::<Scalar>::deserialize(d).map(|v| v.map(Scalar::into_string))
-    }
+    /// The site's settings, as keys of their own (`lockout_threshold`, …):
+    /// one definition, with their defaults, in `SiteSettings`.
+    #[serde(flatten)]
+    pub site: SiteSettings,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        let security = SiteSettings::default();
         Config {
             database_url: "sqlite://gatehouse.db?mode=rwc".into(),
             bind: "127.0.0.1:3000".into(),
@@ -153,38 +69,10 @@ impl Default for Config {
             admin_username: "admin".into(),
             admin_password: None,
             admin_email: None,
-            lockout_threshold: security.lockout_threshold,
-            lockout_minutes: security.lockout_minutes,
-            session_idle_minutes: security.session_idle_minutes,
-            session_lifetime_minutes: security.session_lifetime_minutes,
-            password_min_length: security.password_min_length,
             jwt_secret: None,
-            jwt_lifetime_minutes: security.jwt_lifetime_minutes,
-            jwt_max_lifetime_days: security.jwt_max_lifetime_days,
             secret_key: None,
-            alias_token_hours: security.alias_token_hours,
-            allow_non_expiring_tokens: security.allow_non_expiring_tokens,
-            audit_retention_days: security.audit_retention_days,
-            password_expiry_days: security.password_expiry_days,
-            inactive_days: security.inactive_days,
-            external_auth_url: None,
-            external_auth_admin_role: None,
             metrics_token: None,
-            storage_limiter: security.storage_limiter,
-            login_rate_limit: security.login_rate_limit,
-            site_name: security.site_name,
-            require_login: security.require_login,
-            data_dir: security.data_dir.display().to_string(),
             features_dir: None,
-            max_upload_mb: security.max_upload_mb,
-            min_free_disk_mb: security.min_free_disk_mb,
-            registration_open: security.registration_open,
-            require_email_verification: security.require_email_verification,
-            require_admin_approval: security.require_admin_approval,
-            notify_admins: security.notify_admins,
-            owners_may_invite_new_people: security.owners_may_invite_new_people,
-            email_link_hours: security.email_link_hours,
-            invitation_daily_cap: security.invitation_daily_cap,
             smtp_url: None,
             mail_from: "Gatehouse <gatehouse@localhost>".into(),
             mail_retry_seconds: 60,
@@ -192,6 +80,7 @@ impl Default for Config {
             dev_mode: false,
             log_format: "text".into(),
             log_level: "info".into(),
+            site: SiteSettings::default(),
         }
     }
 }
@@ -275,56 +164,59 @@ impl Config {
             }
             figment = figment.merge(Toml::file(path));
         }
-        let config: Config = figment
+        let figment = figment
             .merge(Env::raw().only(&["LEPTOS_SITE_ADDR"]).map(|_| "bind".into()))
             .merge(Env::raw().only(&["LEPTOS_SITE_ROOT"]).map(|_| "site_root".into()))
             .merge(Env::raw().only(&["DATABASE_URL"]))
-            .merge(Env::prefixed("GATEHOUSE_").ignore(&["CONFIG"]))
-            .extract()
-            .map_err(|e| format!("configuration error: {e}"))?;
+            .merge(Env::prefixed("GATEHOUSE_").ignore(&["CONFIG"]));
+        // The site's settings alone first: read through `flatten`, a bad
+        // value's error would not name its key.
+        figment.extract::<SiteSettings>().map_err(|e| format!("configuration error: {e}"))?;
+        let config: Config = figment.extract().map_err(|e| format!("configuration error: {e}"))?;
         config.check()?;
         Ok(config)
     }
 
     fn check(&self) -> Result<(), String> {
+        let site = &self.site;
         if self.bind.parse::<std::net::SocketAddr>().is_err() {
             return Err(format!("bind must be an address like 127.0.0.1:3000 (got {:?})", self.bind));
         }
         let positive = [
-            ("lockout_threshold", self.lockout_threshold),
-            ("lockout_minutes", self.lockout_minutes),
-            ("session_idle_minutes", self.session_idle_minutes),
-            ("session_lifetime_minutes", self.session_lifetime_minutes),
-            ("jwt_lifetime_minutes", self.jwt_lifetime_minutes),
-            ("jwt_max_lifetime_days", self.jwt_max_lifetime_days),
-            ("login_rate_limit", self.login_rate_limit),
-            ("email_link_hours", self.email_link_hours),
-            ("invitation_daily_cap", self.invitation_daily_cap),
-            ("alias_token_hours", self.alias_token_hours),
-            ("max_upload_mb", self.max_upload_mb),
+            ("lockout_threshold", site.lockout_threshold),
+            ("lockout_minutes", site.lockout_minutes),
+            ("session_idle_minutes", site.session_idle_minutes),
+            ("session_lifetime_minutes", site.session_lifetime_minutes),
+            ("jwt_lifetime_minutes", site.jwt_lifetime_minutes),
+            ("jwt_max_lifetime_days", site.jwt_max_lifetime_days),
+            ("login_rate_limit", site.login_rate_limit),
+            ("email_link_hours", site.email_link_hours),
+            ("invitation_daily_cap", site.invitation_daily_cap),
+            ("alias_token_hours", site.alias_token_hours),
+            ("max_upload_mb", site.max_upload_mb),
             ("mail_max_attempts", self.mail_max_attempts),
             ("mail_retry_seconds", self.mail_retry_seconds.min(i64::MAX as u64) as i64),
         ];
-        if !(0..=36_500).contains(&self.inactive_days) {
-            return Err(format!("inactive_days must be 0 (never) to 36500 (got {})", self.inactive_days));
+        if !(0..=36_500).contains(&site.inactive_days) {
+            return Err(format!("inactive_days must be 0 (never) to 36500 (got {})", site.inactive_days));
         }
-        if !(0..=36_500).contains(&self.password_expiry_days) {
-            return Err(format!("password_expiry_days must be 0 (never) to 36500 (got {})", self.password_expiry_days));
+        if !(0..=36_500).contains(&site.password_expiry_days) {
+            return Err(format!("password_expiry_days must be 0 (never) to 36500 (got {})", site.password_expiry_days));
         }
-        if !(self.audit_retention_days == 0 || (30..=36_500).contains(&self.audit_retention_days)) {
-            return Err(format!("audit_retention_days must be 0 (keep forever) or 30 to 36500 (got {})", self.audit_retention_days));
+        if !(site.audit_retention_days == 0 || (30..=36_500).contains(&site.audit_retention_days)) {
+            return Err(format!("audit_retention_days must be 0 (keep forever) or 30 to 36500 (got {})", site.audit_retention_days));
         }
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v < 1) {
             return Err(format!("{key} must be at least 1"));
         }
-        if self.min_free_disk_mb < 0 {
+        if site.min_free_disk_mb < 0 {
             return Err("min_free_disk_mb must be 0 or more".into());
         }
-        if !(1..=128).contains(&self.password_min_length) {
-            return Err("password_min_length must be between 1 and 128".into());
+        if !(1..=PASSWORD_MAX_LENGTH).contains(&site.password_min_length) {
+            return Err(format!("password_min_length must be between 1 and {PASSWORD_MAX_LENGTH}"));
         }
         self.trusted_proxies()?;
-        if let Some(url) = &self.external_auth_url {
+        if let Some(url) = &site.external_auth_url {
             let parsed = url::Url::parse(url).map_err(|e| format!("external_auth_url must be a URL ({e})"))?;
             if !matches!(parsed.scheme(), "http" | "https") {
                 return Err("external_auth_url must start with https:// (or http:// on a trusted network)".into());
@@ -364,40 +256,10 @@ impl Config {
         self.public_url().starts_with("https://")
     }
 
+    /// The settings as the site uses them: the configured ones, with the
+    /// public URL and whether mail goes out worked out from the rest.
     pub fn settings(&self) -> SiteSettings {
-        SiteSettings {
-            lockout_threshold: self.lockout_threshold,
-            lockout_minutes: self.lockout_minutes,
-            session_idle_minutes: self.session_idle_minutes,
-            session_lifetime_minutes: self.session_lifetime_minutes,
-            password_min_length: self.password_min_length,
-            jwt_lifetime_minutes: self.jwt_lifetime_minutes,
-            jwt_max_lifetime_days: self.jwt_max_lifetime_days,
-            storage_limiter: self.storage_limiter,
-            login_rate_limit: self.login_rate_limit,
-            site_name: self.site_name.clone(),
-            public_url: self.public_url(),
-            require_login: self.require_login,
-            data_dir: self.data_dir.clone().into(),
-            max_upload_mb: self.max_upload_mb,
-            min_free_disk_mb: self.min_free_disk_mb,
-            registration_open: self.registration_open,
-            require_email_verification: self.require_email_verification,
-            require_admin_approval: self.require_admin_approval,
-            notify_admins: self.notify_admins,
-            owners_may_invite_new_people: self.owners_may_invite_new_people,
-            email_link_hours: self.email_link_hours,
-            invitation_daily_cap: self.invitation_daily_cap,
-            smtp_configured: self.mail_delivery().is_some(),
-            alias_token_hours: self.alias_token_hours,
-            allow_non_expiring_tokens: self.allow_non_expiring_tokens,
-            audit_retention_days: self.audit_retention_days,
-            password_expiry_days: self.password_expiry_days,
-            inactive_days: self.inactive_days,
-            reauth_window_minutes: SiteSettings::default().reauth_window_minutes,
-            external_auth_url: self.external_auth_url.clone(),
-            external_auth_admin_role: self.external_auth_admin_role.clone(),
-        }
+        SiteSettings { public_url: self.public_url(), smtp_configured: self.mail_delivery().is_some(), ..self.site.clone() }
     }
 
     /// How outgoing mail is delivered, when an SMTP server is configured.
@@ -432,16 +294,16 @@ mod tests {
             )?;
             let path = jail.directory().join("gatehouse.toml");
             let from_file = Config::load(Some(&path)).map_err(|e| e.to_string())?;
-            assert_eq!(from_file.lockout_threshold, 7);
+            assert_eq!(from_file.site.lockout_threshold, 7);
             assert_eq!(from_file.bind, "127.0.0.1:4000");
-            assert_eq!(from_file.session_idle_minutes, Config::default().session_idle_minutes);
+            assert_eq!(from_file.site.session_idle_minutes, Config::default().site.session_idle_minutes);
 
             jail.set_env("GATEHOUSE_LOCKOUT_THRESHOLD", "3");
             jail.set_env("GATEHOUSE_ADMIN_PASSWORD", "12345678");
             jail.set_env("DATABASE_URL", "postgres://db/from-env");
             let with_env = Config::load(Some(&path)).map_err(|e| e.to_string())?;
-            assert_eq!(with_env.lockout_threshold, 3, "env beats file");
-            assert_eq!(with_env.lockout_minutes, 30, "file beats default");
+            assert_eq!(with_env.site.lockout_threshold, 3, "env beats file");
+            assert_eq!(with_env.site.lockout_minutes, 30, "file beats default");
             assert_eq!(with_env.admin_password.as_deref(), Some("12345678"), "digits stay a string");
             assert_eq!(with_env.database_url, "postgres://db/from-env");
 
@@ -477,6 +339,27 @@ mod tests {
             assert!(Config::load(None).is_ok(), "development mode allows a short secret");
             Ok(())
         });
+    }
+
+    /// The keys (and so the environment variables and `--help`) are what
+    /// existing files and deployments use: never rename one.
+    #[test]
+    fn the_keys_are_what_they_were() {
+        let keys = "database_url bind public_url trusted_proxies site_root admin_username admin_password admin_email \
+            lockout_threshold lockout_minutes session_idle_minutes session_lifetime_minutes password_min_length jwt_secret \
+            jwt_lifetime_minutes jwt_max_lifetime_days secret_key alias_token_hours allow_non_expiring_tokens \
+            audit_retention_days inactive_days external_auth_url external_auth_admin_role metrics_token password_expiry_days \
+            storage_limiter login_rate_limit site_name require_login data_dir features_dir max_upload_mb min_free_disk_mb \
+            registration_open require_email_verification require_admin_approval notify_admins owners_may_invite_new_people \
+            email_link_hours invitation_daily_cap smtp_url mail_from mail_retry_seconds mail_max_attempts dev_mode \
+            log_format log_level";
+        let listed: Vec<&str> = KEYS.iter().map(|(key, _)| *key).collect();
+        assert_eq!(listed.join(" "), keys.split_whitespace().collect::<Vec<_>>().join(" "), "--help's order");
+        let mut expected: Vec<&str> = keys.split_whitespace().collect();
+        expected.sort();
+        let defaults = serde_json::to_value(Config::default()).unwrap();
+        let fields: Vec<&str> = defaults.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(fields, expected, "the keys read from a file and GATEHOUSE_* variables");
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub async fn open_state(config: &Config) -> Result<AppState, String> {
 /// external authentication: there the provider's `external_auth_admin_role`
 /// makes admins, or `gatehouse create-admin` when it is unset).
 pub async fn first_run(config: &Config, state: &AppState) -> Result<Option<FirstAdmin>, String> {
-    if config.external_auth_url.is_some() {
+    if config.site.external_auth_url.is_some() {
         return Ok(None);
     }
     ensure_first_admin(

@@ -207,8 +207,8 @@ async fn serve(config: Config) -> Result<(), String> {
             None => println!("First admin created: {} (password from configuration).", admin.username),
         }
     }
-    if config.external_auth_url.is_some() {
-        match &config.external_auth_admin_role {
+    if config.site.external_auth_url.is_some() {
+        match &config.site.external_auth_admin_role {
             Some(role) => println!("Accounts come from the external authentication provider; a user it gives the role {role:?} is an admin."),
             None => println!("Accounts come from the external authentication provider; it cannot make admins: run `gatehouse create-admin`."),
         }
@@ -220,7 +220,7 @@ async fn serve(config: Config) -> Result<(), String> {
 
 /// The data_dir folder as an absolute path, for the backup commands' reminders.
 fn data_dir(config: &Config) -> String {
-    std::path::absolute(&config.data_dir).unwrap_or_else(|_| PathBuf::from(&config.data_dir)).display().to_string()
+    std::path::absolute(&config.site.data_dir).unwrap_or_else(|_| config.site.data_dir.clone()).display().to_string()
 }
 
 fn init_logging(config: &Config) {

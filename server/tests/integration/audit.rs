@@ -39,7 +39,7 @@ async fn signed_in(server: &TestServer, user: &str, password: &str) -> Client {
 #[tokio::test]
 async fn sign_ins_are_audited_with_door_reason_and_origin() {
     for db in test_databases().await {
-        let config = Config { login_rate_limit: 6, lockout_threshold: 1_000, ..test_config(&db) };
+        let config = with_site(test_config(&db), |s| { s.login_rate_limit = 6; s.lockout_threshold = 1_000; });
         let server = server_on(config).await;
         within_one_rate_window(20).await;
         let form = [("username", "lena"), ("password", "lena-password"), ("next", "")];
@@ -88,7 +88,7 @@ async fn sign_ins_are_audited_with_door_reason_and_origin() {
 #[tokio::test]
 async fn locked_accounts_are_refused_as_locked() {
     for db in test_databases().await {
-        let config = Config { lockout_threshold: 2, login_rate_limit: 1_000, ..test_config(&db) };
+        let config = with_site(test_config(&db), |s| { s.lockout_threshold = 2; s.login_rate_limit = 1_000; });
         let server = server_on(config).await;
         for _ in 0..2 {
             Client::new(&server.base).login("lena", "wrong").await;
@@ -574,7 +574,7 @@ async fn count_of(server: &TestServer, sql: &str) -> i64 {
 #[tokio::test]
 async fn concurrent_event_writes_leave_an_intact_chain() {
     for db in test_databases().await {
-        let config = Config { login_rate_limit: 1_000, lockout_threshold: 1_000, ..test_config(&db) };
+        let config = with_site(test_config(&db), |s| { s.login_rate_limit = 1_000; s.lockout_threshold = 1_000; });
         let server = server_on(config).await;
         let mut tasks = Vec::new();
         for n in 0..50 {
@@ -649,7 +649,7 @@ async fn the_servers_own_request_id_is_audited_and_the_clients_kept_apart() {
 #[tokio::test]
 async fn a_password_typed_as_the_username_is_not_logged() {
     for db in test_databases().await {
-        let config = Config { login_rate_limit: 100, ..test_config(&db) };
+        let config = with_site(test_config(&db), |s| { s.login_rate_limit = 100; });
         let server = server_on(config).await;
         let secret = "correct horse battery staple";
         assert_eq!(Client::new(&server.base).login(secret, "x").await.status(), 401);

@@ -3,7 +3,6 @@
 
 use crate::common::doors::*;
 use crate::common::*;
-use gatehouse_server::config::Config;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -11,7 +10,7 @@ use serde_json::Value;
 async fn nul_characters_are_refused_at_the_door_on_every_database() {
     for db in test_databases().await {
         let label = db.label;
-        let server = TestServer::start(&Config { login_rate_limit: 4, ..config(&db) }).await;
+        let server = TestServer::start(&with_site(config(&db), |s| { s.login_rate_limit = 4; })).await;
         within_one_rate_window(30).await;
         let http = reqwest::Client::new();
         // Signed in before the limit is spent (a correct password is not counted).

@@ -66,13 +66,7 @@ async fn start_provider(provider: Provider) -> (String, tokio::task::JoinHandle<
 }
 
 fn config(db: &TestDb, url: &str) -> Config {
-    Config {
-        external_auth_url: Some(url.into()),
-        external_auth_admin_role: Some("admin".into()),
-        login_rate_limit: 8,
-        lockout_threshold: 3,
-        ..test_config(db)
-    }
+    with_site(test_config(db), |s| { s.external_auth_url = Some(url.into()); s.external_auth_admin_role = Some("admin".into()); s.login_rate_limit = 8; s.lockout_threshold = 3; })
 }
 
 /// The roles and metadata Gatehouse holds for `username`, as an admin sees them.
@@ -250,11 +244,7 @@ async fn the_provider_is_trusted_only_so_far() {
         let (url, _provider_task) = start_provider(provider.clone()).await;
 
         // Unset, the provider cannot make admins: its "admin" is dropped.
-        let plain = TestServer::start(&Config {
-            external_auth_admin_role: None,
-            login_rate_limit: 100,
-            ..config(&db, &url)
-        })
+        let plain = TestServer::start(&with_site(config(&db, &url), |s| { s.external_auth_admin_role = None; s.login_rate_limit = 100; }))
         .await;
         assert_eq!(Client::new(&plain.base).login("eve", "eve-secret-1").await.status(), 200, "{label}");
         let (status, _) = Rest::new(&plain.base, "eve", "eve-secret-1").send(Method::GET, "/users", &Value::Null).await;
@@ -263,11 +253,7 @@ async fn the_provider_is_trusted_only_so_far() {
         drop(plain);
 
         // Set, only that role name grants admin.
-        let server = TestServer::start(&Config {
-            external_auth_admin_role: Some("site-admin".into()),
-            login_rate_limit: 100,
-            ..config(&db, &url)
-        })
+        let server = TestServer::start(&with_site(config(&db, &url), |s| { s.external_auth_admin_role = Some("site-admin".into()); s.login_rate_limit = 100; }))
         .await;
         let admin = Rest::new(&server.base, "boss", "boss-secret-1");
         assert_eq!(Client::new(&server.base).login("eve", "eve-secret-1").await.status(), 200);
@@ -319,7 +305,7 @@ async fn create_admin_under_external_auth_needs_no_local_password_change() {
         let provider = Provider::default();
         provider.set("grace", "grace-secret-1", json!({"userName": "grace", "email": "grace@example.org", "roles": ["admin", "user"]}));
         let (url, provider_task) = start_provider(provider.clone()).await;
-        let server = TestServer::start(&Config { external_auth_admin_role: None, ..config(&db, &url) }).await;
+        let server = TestServer::start(&with_site(config(&db, &url), |s| { s.external_auth_admin_role = None; })).await;
         let browser = Client::new(&server.base);
         let res = browser.login("grace", "grace-secret-1").await;
         assert_eq!(res.status(), 200, "[{}]", db.label);

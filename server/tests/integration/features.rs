@@ -12,7 +12,7 @@ const PASSWORD: &str = "features-password-1";
 const KEYS: [&str; 5] = ["download_files", "export_csv", "invite_members", "manage_files", "request_access"];
 
 async fn server_on(db: &TestDb, data: &std::path::Path) -> TestServer {
-    let config = Config { admin_password: Some(PASSWORD.into()), data_dir: data.display().to_string(), ..test_config(db) };
+    let config = with_site(Config { admin_password: Some(PASSWORD.into()), ..test_config(db) }, |s| { s.data_dir = data.into(); });
     let server = TestServer::start(&config).await;
     for name in ["lena", "max", "ola"] {
         server.create_user(name, PASSWORD).await;

@@ -110,7 +110,7 @@ async fn unknown_user_and_wrong_password_look_identical() {
 #[tokio::test]
 async fn lockout_after_failures_and_its_expiry() {
     for db in test_databases().await {
-        let config = Config { lockout_threshold: 3, lockout_minutes: 10, ..test_config(&db) };
+        let config = with_site(test_config(&db), |s| { s.lockout_threshold = 3; s.lockout_minutes = 10; });
         let server = TestServer::start(&config).await;
         server.create_user("bob", "bob-password-1").await;
         let client = Client::new(&server.base);
@@ -253,7 +253,7 @@ async fn oversized_bodies_are_refused() {
 #[tokio::test]
 async fn failed_password_checks_are_rate_limited_per_address() {
     for db in test_databases().await {
-        let config = Config { login_rate_limit: 3, lockout_threshold: 50, ..test_config(&db) };
+        let config = with_site(test_config(&db), |s| { s.login_rate_limit = 3; s.lockout_threshold = 50; });
         let server = TestServer::start(&config).await;
         server.create_user("kim", "kim-password").await;
         within_one_rate_window(20).await;

@@ -17,7 +17,7 @@ pub(crate) const PASSWORD: &str = "invitation-password-1";
 /// policy: owners' invitations may create accounts, approved at once
 /// (`invitation_sign_up_obeys_the_registration_policy` tests the defaults).
 pub(crate) fn config(db: &TestDb) -> Config {
-    Config { admin_password: Some(PASSWORD.into()), owners_may_invite_new_people: true, require_admin_approval: false, ..test_config(db) }
+    with_site(Config { admin_password: Some(PASSWORD.into()), ..test_config(db) }, |s| { s.owners_may_invite_new_people = true; s.require_admin_approval = false; })
 }
 
 fn now_ms() -> i64 {
@@ -173,7 +173,7 @@ async fn the_daily_invitation_cap_counts_the_last_24_hours() {
 #[tokio::test]
 async fn the_daily_invitation_cap_is_configurable() {
     for db in test_databases().await {
-        let server = TestServer::start(&Config { invitation_daily_cap: 2, ..config(&db) }).await;
+        let server = TestServer::start(&with_site(config(&db), |s| { s.invitation_daily_cap = 2; })).await;
         let owner = owner_of(&server, "owner", "lab").await;
         assert_eq!(invite(&owner, "lab", "one@example.org").await.0, StatusCode::OK);
         assert_eq!(invite(&owner, "lab", "two@example.org").await.0, StatusCode::OK);

@@ -20,7 +20,7 @@ async fn invitation_loop_register_and_join() {
         let sink = crate::common::smtp::SmtpSink::start().await;
         // Owners' links may create accounts, approved at once (the defaults:
         // `invitation_limits::invitation_sign_up_obeys_the_registration_policy`).
-        let open = Config { smtp_url: Some(sink.url()), owners_may_invite_new_people: true, require_admin_approval: false, ..config(&db, data.path()) };
+        let open = with_site(Config { smtp_url: Some(sink.url()), ..config(&db, data.path()) }, |s| { s.owners_may_invite_new_people = true; s.require_admin_approval = false; });
         let server = TestServer::start(&open).await;
         users(&server, &["owner", "member", "collab", "existing"]).await;
         set_email(&server, "existing", "existing@example.org").await;
@@ -92,7 +92,7 @@ async fn invitation_loop_register_and_join() {
 async fn an_unverified_address_accepts_no_invitation_from_the_home_page() {
     for db in test_databases().await {
         let data = tempfile::tempdir().unwrap();
-        let open = Config { registration_open: true, require_email_verification: false, require_admin_approval: false, ..config(&db, data.path()) };
+        let open = with_site(config(&db, data.path()), |s| { s.registration_open = true; s.require_email_verification = false; s.require_admin_approval = false; });
         let server = TestServer::start(&open).await;
         users(&server, &["owner", "member", "collab"]).await;
         let owner = Actor::signed_in(&server, "owner").await;

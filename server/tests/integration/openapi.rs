@@ -108,7 +108,7 @@ async fn the_document_and_the_router_list_the_same_rest_routes() {
 async fn every_documented_operation_reaches_its_handler() {
     let db = test_databases().await.remove(0);
     let data = tempfile::tempdir().unwrap();
-    let config = Config { data_dir: data.path().display().to_string(), ..test_config(&db) };
+    let config = with_site(test_config(&db), |s| { s.data_dir = data.path().into(); });
     let server = TestServer::start(&config).await;
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     for (method, path) in documented() {
@@ -167,12 +167,7 @@ async fn run_schemathesis(db: &TestDb, python: &std::path::Path, log: &std::sync
     let data = tempfile::tempdir().unwrap();
     // schemathesis' `ignored_auth` check sends a wrong credential to every
     // operation; the per-address limit on failed ones would answer 429.
-    let config = Config {
-        admin_password: Some(PASSWORD.into()),
-        data_dir: data.path().display().to_string(),
-        login_rate_limit: 1_000_000,
-        ..test_config(db)
-    };
+    let config = with_site(Config { admin_password: Some(PASSWORD.into()), ..test_config(db) }, |s| { s.data_dir = data.path().into(); s.login_rate_limit = 1_000_000; });
     let server = TestServer::start(&config).await;
     let admin = Rest::new(&server.base, "admin", PASSWORD);
     let (status, token) = admin.send(reqwest::Method::POST, "/api/tokens", &serde_json::json!({"name": "schemathesis"})).await;

@@ -25,7 +25,7 @@ async fn pyxnat_manages_projects_and_their_users() {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pyxnat/check.py");
     for db in test_databases().await {
         let data = tempfile::tempdir().unwrap();
-        let config = Config { admin_password: Some(PASSWORD.into()), data_dir: data.path().display().to_string(), ..test_config(&db) };
+        let config = with_site(Config { admin_password: Some(PASSWORD.into()), ..test_config(&db) }, |s| { s.data_dir = data.path().into(); });
         let server = TestServer::start(&config).await;
         server.create_user("xowner", PASSWORD).await;
         server.create_user("xother", PASSWORD).await;

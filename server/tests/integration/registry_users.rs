@@ -11,12 +11,7 @@ const ADMIN_PASSWORD: &str = "admin-password-1";
 const JWT_SECRET: &str = "test-secret-that-is-long-enough-0123456789";
 
 fn config(db: &TestDb) -> Config {
-    Config {
-        admin_password: Some(ADMIN_PASSWORD.into()),
-        jwt_secret: Some(JWT_SECRET.into()),
-        storage_limiter: true,
-        ..test_config(db)
-    }
+    with_site(Config { admin_password: Some(ADMIN_PASSWORD.into()), jwt_secret: Some(JWT_SECRET.into()), ..test_config(db) }, |s| { s.storage_limiter = true; })
 }
 
 /// A script's view of the API: bearer token or none, no cookies.

@@ -9,7 +9,6 @@ use app::backend::service::{quota, users};
 use app::backend::AppState;
 use app::model::*;
 use crate::common::*;
-use gatehouse_server::config::Config;
 
 /// A caller as the auth layer would find them.
 async fn principal(state: &AppState, username: &str) -> Principal {
@@ -40,7 +39,7 @@ fn account(username: &str, email: &str, roles: &[&str]) -> NewAccount {
 }
 
 async fn start(db: &TestDb) -> TestServer {
-    TestServer::start(&Config { storage_limiter: true, ..test_config(db) }).await
+    TestServer::start(&with_site(test_config(db), |s| { s.storage_limiter = true; })).await
 }
 
 #[tokio::test]

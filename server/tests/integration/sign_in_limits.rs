@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 #[tokio::test]
 async fn concurrent_guesses_from_one_address_reach_argon2_at_most_the_limit() {
     for db in test_databases().await {
-        let config = Config { login_rate_limit: 20, lockout_threshold: 10_000, ..config(&db) };
+        let config = with_site(config(&db), |s| { s.login_rate_limit = 20; s.lockout_threshold = 10_000; });
         let server = TestServer::start(&config).await;
         server.create_user("target", "target-password").await;
         within_one_rate_window(40).await;
@@ -38,7 +38,7 @@ async fn concurrent_guesses_from_one_address_reach_argon2_at_most_the_limit() {
 #[tokio::test]
 async fn concurrent_wrong_passwords_lock_the_account_and_the_lock_holds() {
     for db in test_databases().await {
-        let config = Config { lockout_threshold: 5, login_rate_limit: 10_000, ..config(&db) };
+        let config = with_site(config(&db), |s| { s.lockout_threshold = 5; s.login_rate_limit = 10_000; });
         let server = TestServer::start(&config).await;
         server.create_user("victim", "victim-password").await;
         // 53, not a multiple of 5: a lock cleared by a late failure shows.
@@ -58,7 +58,7 @@ async fn concurrent_wrong_passwords_lock_the_account_and_the_lock_holds() {
 #[tokio::test]
 async fn a_lock_answers_alike_whatever_the_password_through_every_door() {
     for db in test_databases().await {
-        let config = Config { lockout_threshold: 3, ..config(&db) };
+        let config = with_site(config(&db), |s| { s.lockout_threshold = 3; });
         let server = TestServer::start(&config).await;
         server.create_user("locked", "locked-password").await;
         let unknown = login_status(&server, "nobody-at-all", "whatever").await;
@@ -87,7 +87,7 @@ async fn a_lock_answers_alike_whatever_the_password_through_every_door() {
 #[tokio::test]
 async fn changing_the_password_is_limited_and_locked_like_signing_in() {
     for db in test_databases().await {
-        let config = Config { lockout_threshold: 3, login_rate_limit: 5, ..config(&db) };
+        let config = with_site(config(&db), |s| { s.lockout_threshold = 3; s.login_rate_limit = 5; });
         let server = TestServer::start(&config).await;
         server.create_user("carol", "carol-password").await;
         within_one_rate_window(30).await;
@@ -129,7 +129,7 @@ async fn ipv6_clients_count_by_their_64_and_forwarded_for_needs_a_trusted_proxy(
                     .status()
             }
         };
-        let proxied = Config { login_rate_limit: 2, trusted_proxies: vec!["127.0.0.0/8".into()], ..config(&db) };
+        let proxied = with_site(Config { trusted_proxies: vec!["127.0.0.0/8".into()], ..config(&db) }, |s| { s.login_rate_limit = 2; });
         let server = TestServer::start(&proxied).await;
         server.create_user("dora", "dora-password").await;
         within_one_rate_window(20).await;
@@ -141,7 +141,7 @@ async fn ipv6_clients_count_by_their_64_and_forwarded_for_needs_a_trusted_proxy(
         assert_eq!(login_from(&server, "198.51.100.1, 2001:db8:1:1::3").await, 429, "{}", db.label);
         drop(server);
 
-        let direct = Config { login_rate_limit: 2, ..config(&db) };
+        let direct = with_site(config(&db), |s| { s.login_rate_limit = 2; });
         let server = TestServer::start(&direct).await;
         within_one_rate_window(20).await;
         assert_eq!(login_from(&server, "198.51.100.1").await, 401);

@@ -29,12 +29,7 @@ fn row<'a>(page: &'a Value, username: &str) -> &'a Value {
 async fn per_user_figures_and_site_totals_match_what_happened() {
     for db in test_databases().await {
         let data = tempfile::tempdir().unwrap();
-        let config = Config {
-            admin_password: Some(PASSWORD.into()),
-            storage_limiter: true,
-            data_dir: data.path().display().to_string(),
-            ..test_config(&db)
-        };
+        let config = with_site(Config { admin_password: Some(PASSWORD.into()), ..test_config(&db) }, |s| { s.storage_limiter = true; s.data_dir = data.path().into(); });
         let server = TestServer::start(&config).await;
         let lena_id = server.create_user("lena", PASSWORD).await;
         let max_id = server.create_user("max", PASSWORD).await;

@@ -229,7 +229,7 @@ async fn recovery_codes_each_work_once_even_when_two_race() {
 #[tokio::test]
 async fn second_step_failures_count_toward_the_lockout() {
     for db in test_databases().await {
-        let server = TestServer::start(&Config { lockout_threshold: 3, login_rate_limit: 10_000, ..config(&db) }).await;
+        let server = TestServer::start(&with_site(config(&db), |s| { s.lockout_threshold = 3; s.login_rate_limit = 10_000; })).await;
         let client = signed_in_user(&server, "tara").await;
         let (secret, _) = enrol(&client).await;
         let guesser = Client::new(&server.base);
@@ -260,7 +260,7 @@ async fn second_step_failures_count_toward_the_lockout() {
 #[tokio::test]
 async fn second_step_failures_count_toward_the_address_limit() {
     for db in test_databases().await {
-        let server = TestServer::start(&Config { lockout_threshold: 10_000, login_rate_limit: 4, ..config(&db) }).await;
+        let server = TestServer::start(&with_site(config(&db), |s| { s.lockout_threshold = 10_000; s.login_rate_limit = 4; })).await;
         let client = signed_in_user(&server, "tara").await;
         let (secret, _) = enrol(&client).await;
         within_one_rate_window(20).await;

@@ -15,7 +15,7 @@ use std::time::Duration;
 const PASSWORD: &str = "hardening-password-1";
 
 fn config(db: &TestDb, data_dir: &Path) -> Config {
-    Config { admin_password: Some(PASSWORD.into()), data_dir: data_dir.display().to_string(), ..test_config(db) }
+    with_site(Config { admin_password: Some(PASSWORD.into()), ..test_config(db) }, |s| { s.data_dir = data_dir.into(); })
 }
 
 async fn users_with_email(server: &TestServer, names: &[&str]) {
@@ -71,7 +71,7 @@ fn entries(dir: &Path) -> usize {
 async fn uploads_over_max_upload_mb_are_stopped_through_both_doors() {
     for db in test_databases().await {
         let data = tempfile::tempdir().unwrap();
-        let server = TestServer::start(&Config { max_upload_mb: 1, ..config(&db, data.path()) }).await;
+        let server = TestServer::start(&with_site(config(&db, data.path()), |s| { s.max_upload_mb = 1; })).await;
         users_with_email(&server, &["owner"]).await;
         project_with(&server, "owner", "lab", &[]).await;
         let big = vec![5u8; 1_048_576 + 300_000];
@@ -96,7 +96,7 @@ async fn uploads_over_max_upload_mb_are_stopped_through_both_doors() {
 async fn uploads_are_refused_while_the_disk_is_nearly_full() {
     for db in test_databases().await {
         let data = tempfile::tempdir().unwrap();
-        let server = TestServer::start(&Config { min_free_disk_mb: 1 << 40, ..config(&db, data.path()) }).await;
+        let server = TestServer::start(&with_site(config(&db, data.path()), |s| { s.min_free_disk_mb = 1 << 40; })).await;
         users_with_email(&server, &["owner"]).await;
         project_with(&server, "owner", "lab", &[]).await;
         let (status, body) = rest(&server, "owner", Method::PUT, "/files/lab/ds/a.bin", Some(vec![1u8; 1000])).await;

@@ -7,17 +7,17 @@
 
 use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, settings_change_action, Action};
-use crate::backend::service::audit::{self, AuditAction, Changes, Target};
-use crate::backend::service::settings::{overlay, with_security, STALE_SETTINGS};
-use crate::backend::service::settings;
+use crate::backend::service::audit::{self, AuditAction, Target};
+use crate::backend::service::settings::{self, changes, overlay, with_values, STALE_SETTINGS};
 use crate::backend::state::SiteSettings;
-use crate::backend::store::site_settings::{self, SecurityValues};
+use crate::backend::store::site_settings;
 use crate::backend::store::users::{inactivity, role_grants, sign_in_counters};
 use crate::backend::time::{now_ms, DAY_MS};
 use crate::backend::AppState;
 use crate::model::{iso8601, AppError, InactivePreview, LockedAccount, SecurityForm};
+use serde_json::Value;
 
-/// Each value's field, what the form calls it, and its allowed range.
+/// Each value's setting (and field), what the form calls it, and its allowed range.
 const RANGES: [(&str, &str, i64, i64); 7] = [
     ("password_expiry_days", "Password expiry (days)", 0, 36_500),
     ("lockout_threshold", "Failed sign-ins before a lock", 1, 100),
@@ -29,7 +29,7 @@ const RANGES: [(&str, &str, i64, i64); 7] = [
 ];
 
 fn values_of(s: &SiteSettings) -> [i64; 7] {
-    [s.password_expiry_days, s.lockout_threshold, s.lockout_minutes, s.session_idle_minutes, s.session_lifetime_minutes, s.inactive_days, s.reauth_window_minutes]
+    RANGES.map(|(name, ..)| s.get(name).and_then(|v| v.as_i64()).unwrap_or_default())
 }
 
 pub async fn form(state: &AppState, principal: Option<&Principal>) -> Result<SecurityForm, AppError> {
@@ -75,26 +75,14 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Securi
     let caller = authorize(principal, Action::Administer)?;
     let new = parse(form)?;
     let before = overlay(&state.settings, &site_settings::load(&state.db).await?);
-    let [password_expiry_days, lockout_threshold, lockout_minutes, session_idle_minutes, session_lifetime_minutes, inactive_days, reauth_window_minutes] = new;
-    let values = SecurityValues {
-        password_expiry_days,
-        lockout_threshold,
-        lockout_minutes,
-        session_idle_minutes,
-        session_lifetime_minutes,
-        inactive_days,
-        reauth_window_minutes,
-        version: form.version,
-    };
-    authorize(principal, settings_change_action(&before, &with_security(before.clone(), &values)))?;
+    let values: Vec<(&str, Value)> = RANGES.iter().zip(new).map(|((name, ..), value)| (*name, value.into())).collect();
+    let after = with_values(&before, &values);
+    authorize(principal, settings_change_action(&before, &after))?;
     settings::require_recent_sign_in(state, caller).await?;
-    let mut changes = Changes::default();
-    for ((field, ..), (old, new)) in RANGES.iter().zip(values_of(&before).iter().zip(new.iter())) {
-        changes.note(field, old, new);
-    }
+    let changes = changes(&before, &after, &RANGES.map(|(name, ..)| name));
     let event = (!changes.is_empty())
         .then(|| audit::event(caller.into(), AuditAction::SettingsChanged, Target::setting("security"), changes.details()));
-    if !site_settings::save_security(&state.db, &values, now_ms(), event.as_ref()).await? {
+    if !site_settings::save(&state.db, form.version, &values, now_ms(), event.as_ref()).await? {
         return Err(AppError::Conflict(STALE_SETTINGS.into()));
     }
     state.settings_cache.clear();
@@ -165,6 +153,18 @@ pub async fn disable_inactive(state: &AppState) -> Result<u64, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each field of the form is a stored setting of the same name.
+    #[test]
+    fn the_form_fields_are_stored_settings() {
+        let form = serde_json::to_value(SecurityForm::default()).unwrap();
+        let fields: Vec<&str> = form.as_object().unwrap().keys().map(String::as_str).filter(|f| *f != "version").collect();
+        assert_eq!(fields.len(), RANGES.len());
+        for (name, ..) in RANGES {
+            assert!(fields.contains(&name) && SiteSettings::NAMES.contains(&name), "{name}");
+            assert!(site_settings::KEYS.iter().any(|(key, _)| *key == name), "{name} is stored");
+        }
+    }
 
     #[test]
     fn each_value_is_checked_against_its_range() {

@@ -9,14 +9,15 @@
 //! [`RETENTION_LOWERING_DELAY_MS`] (the form says when); and changing it is
 //! `Action::AdministerCredentials` — a token cannot make the log forget.
 
-use crate::backend::auth::{password, Principal};
+use crate::backend::auth::Principal;
 use crate::backend::policy::{authorize, settings_change_action, Action};
 use crate::backend::service::audit::{self, AuditAction, Changes, Target};
 use crate::backend::state::SiteSettings;
-use crate::backend::store::site_settings::{self, SecurityValues, StoredSettings};
+use crate::backend::store::site_settings::{self, StoredSettings};
 use crate::backend::time::{now_ms, DAY_MS};
 use crate::backend::{policy, AppState};
-use crate::model::{iso8601, AppError, PASSWORD_MAX_LENGTH, PublicSiteInfo, SettingsForm};
+use crate::model::{iso8601, AppError, PublicSiteInfo, SettingsForm, PASSWORD_MAX_LENGTH};
+use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -37,25 +38,12 @@ pub async fn current(state: &AppState) -> Result<Arc<SiteSettings>, AppError> {
     Ok(settings)
 }
 
+/// The settings in force from `stored`: each stored value laid over its
+/// default (one that does not fit is logged and ignored), the audit
+/// retention as [`retention`] has it.
 pub(crate) fn overlay(defaults: &SiteSettings, stored: &StoredSettings) -> SiteSettings {
-    let mut s = defaults.clone();
-    s.registration_open = stored.registration_open.unwrap_or(s.registration_open);
-    s.require_email_verification = stored.require_email_verification.unwrap_or(s.require_email_verification);
-    s.require_admin_approval = stored.require_admin_approval.unwrap_or(s.require_admin_approval);
-    s.notify_admins = stored.notify_admins.unwrap_or(s.notify_admins);
-    s.owners_may_invite_new_people = stored.owners_may_invite_new_people.unwrap_or(s.owners_may_invite_new_people);
-    s.password_min_length = stored.password_min_length.map(|n| n as usize).unwrap_or(s.password_min_length);
-    s.require_login = stored.require_login.unwrap_or(s.require_login);
-    s.storage_limiter = stored.storage_limiter.unwrap_or(s.storage_limiter);
-    s.allow_non_expiring_tokens = stored.allow_non_expiring_tokens.unwrap_or(s.allow_non_expiring_tokens);
+    let mut s = defaults.overlaid(&stored.values);
     s.audit_retention_days = retention(defaults, stored, now_ms()).in_force;
-    s.password_expiry_days = stored.password_expiry_days.unwrap_or(s.password_expiry_days);
-    s.inactive_days = stored.inactive_days.unwrap_or(s.inactive_days);
-    s.reauth_window_minutes = stored.reauth_window_minutes.unwrap_or(s.reauth_window_minutes);
-    s.lockout_threshold = stored.lockout_threshold.unwrap_or(s.lockout_threshold);
-    s.lockout_minutes = stored.lockout_minutes.unwrap_or(s.lockout_minutes);
-    s.session_idle_minutes = stored.session_idle_minutes.unwrap_or(s.session_idle_minutes);
-    s.session_lifetime_minutes = stored.session_lifetime_minutes.unwrap_or(s.session_lifetime_minutes);
     s
 }
 
@@ -64,6 +52,24 @@ pub(crate) fn overlay(defaults: &SiteSettings, stored: &StoredSettings) -> SiteS
 pub async fn require_recent_sign_in(state: &AppState, caller: &Principal) -> Result<(), AppError> {
     let settings = current(state).await?;
     policy::require_recent_sign_in(caller, &settings)
+}
+
+/// `old` with `values` (setting name, new value) set: what a save puts in force.
+pub(crate) fn with_values(old: &SiteSettings, values: &[(&str, Value)]) -> SiteSettings {
+    let mut new = old.clone();
+    for (name, value) in values {
+        let _ = new.set(name, value);
+    }
+    new
+}
+
+/// Each of the settings `names` that differs between `old` and `new`.
+pub(crate) fn changes(old: &SiteSettings, new: &SiteSettings, names: &[&str]) -> Changes {
+    let mut changes = Changes::default();
+    for name in names {
+        changes.note(name, old.get(name), new.get(name));
+    }
+    changes
 }
 
 /// Checks a new password against the rules in force (length, common passwords).
@@ -120,48 +126,18 @@ pub fn parse_min_length(text: &str) -> Result<i64, AppError> {
         })
 }
 
-/// Admin → Security's values in force in `s` (no row version).
-pub(crate) fn security_values(s: &SiteSettings) -> SecurityValues {
-    SecurityValues {
-        password_expiry_days: s.password_expiry_days,
-        lockout_threshold: s.lockout_threshold,
-        lockout_minutes: s.lockout_minutes,
-        session_idle_minutes: s.session_idle_minutes,
-        session_lifetime_minutes: s.session_lifetime_minutes,
-        inactive_days: s.inactive_days,
-        reauth_window_minutes: s.reauth_window_minutes,
-        version: 0,
-    }
-}
-
-/// `base` with Admin → Security's values taken from `values`.
-pub(crate) fn with_security(base: SiteSettings, values: &SecurityValues) -> SiteSettings {
-    SiteSettings {
-        password_expiry_days: values.password_expiry_days,
-        lockout_threshold: values.lockout_threshold,
-        lockout_minutes: values.lockout_minutes,
-        session_idle_minutes: values.session_idle_minutes,
-        session_lifetime_minutes: values.session_lifetime_minutes,
-        inactive_days: values.inactive_days,
-        reauth_window_minutes: values.reauth_window_minutes,
-        ..base
-    }
-}
-
-/// Each setting of this form that differs between `old` and `new`.
-fn changed_settings(old: &SiteSettings, new: &SiteSettings) -> Changes {
-    let mut changes = Changes::default();
-    changes.note("registration_open", old.registration_open, new.registration_open);
-    changes.note("require_email_verification", old.require_email_verification, new.require_email_verification);
-    changes.note("require_admin_approval", old.require_admin_approval, new.require_admin_approval);
-    changes.note("notify_admins", old.notify_admins, new.notify_admins);
-    changes.note("owners_may_invite_new_people", old.owners_may_invite_new_people, new.owners_may_invite_new_people);
-    changes.note("password_min_length", old.password_min_length, new.password_min_length);
-    changes.note("require_login", old.require_login, new.require_login);
-    changes.note("storage_limiter", old.storage_limiter, new.storage_limiter);
-    changes.note("allow_non_expiring_tokens", old.allow_non_expiring_tokens, new.allow_non_expiring_tokens);
-    changes
-}
+/// The settings Admin → Settings edits (besides the audit retention).
+pub const SETTINGS_FORM: [&str; 9] = [
+    "registration_open",
+    "require_email_verification",
+    "require_admin_approval",
+    "notify_admins",
+    "owners_may_invite_new_people",
+    "password_min_length",
+    "require_login",
+    "storage_limiter",
+    "allow_non_expiring_tokens",
+];
 
 /// Longest audit retention: a hundred years.
 pub const MAX_RETENTION_DAYS: i64 = 36_500;
@@ -198,8 +174,8 @@ fn kept_for(days: i64) -> i64 {
 /// a value below the minimum (stored before it existed) counts as the minimum.
 pub fn retention(defaults: &SiteSettings, stored: &StoredSettings, now: i64) -> Retention {
     let floor = |days: i64| if days == 0 { 0 } else { days.max(MIN_RETENTION_DAYS) };
-    let days = floor(stored.audit_retention_days.unwrap_or(defaults.audit_retention_days));
-    match (stored.audit_retention_pending_days, stored.audit_retention_pending_at) {
+    let days = floor(stored.int("audit_retention_days").unwrap_or(defaults.audit_retention_days));
+    match (stored.int("audit_retention_pending_days"), stored.int("audit_retention_pending_at")) {
         (Some(pending), Some(at)) if at <= now => Retention { in_force: floor(pending), pending: None },
         (Some(pending), Some(at)) => Retention { in_force: days, pending: Some((floor(pending), at)) },
         _ => Retention { in_force: days, pending: None },
@@ -247,32 +223,26 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
         authorize(principal, Action::AdministerCredentials)?;
     }
     let after = before.after_choosing(chosen_retention, now);
-    let values = StoredSettings {
-        registration_open: Some(form.registration_open),
-        require_email_verification: Some(form.require_email_verification),
-        require_admin_approval: Some(form.require_admin_approval),
-        notify_admins: Some(form.notify_admins),
-        owners_may_invite_new_people: Some(form.owners_may_invite_new_people),
-        password_min_length: Some(min_length),
-        require_login: Some(form.require_login),
-        storage_limiter: Some(form.storage_limiter),
-        allow_non_expiring_tokens: Some(form.allow_non_expiring_tokens),
-        audit_retention_days: Some(after.in_force),
-        audit_retention_pending_days: after.pending.map(|(days, _)| days),
-        audit_retention_pending_at: after.pending.map(|(_, at)| at),
-        version: form.version,
-        // Admin → Security's values: not written by this form.
-        ..Default::default()
-    };
+    let typed: [Value; 9] = [
+        form.registration_open.into(),
+        form.require_email_verification.into(),
+        form.require_admin_approval.into(),
+        form.notify_admins.into(),
+        form.owners_may_invite_new_people.into(),
+        min_length.into(),
+        form.require_login.into(),
+        form.storage_limiter.into(),
+        form.allow_non_expiring_tokens.into(),
+    ];
+    let mut values: Vec<(&str, Value)> = SETTINGS_FORM.into_iter().zip(typed).collect();
     let old = overlay(&state.settings, &stored);
-    // This form leaves Admin → Security's values as they are.
-    let new = with_security(overlay(&state.settings, &values), &security_values(&old));
+    let new = with_values(&old, &values);
     let needs = settings_change_action(&old, &new);
     authorize(principal, needs)?;
     if changes_retention || needs == Action::AdministerCredentials {
         require_recent_sign_in(state, caller).await?;
     }
-    let mut changed = changed_settings(&old, &new);
+    let mut changed = changes(&old, &new, &SETTINGS_FORM);
     changed.note("audit_retention_days", before.shown(), chosen_retention);
     if let (Some((_, at)), true) = (after.pending, after != before) {
         changed.set("audit_retention_takes_effect", iso8601(at).into());
@@ -280,7 +250,12 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
     let event = (!changed.is_empty()).then(|| {
         audit::event(caller.into(), AuditAction::SettingsChanged, Target::setting("site"), changed.details())
     });
-    if !site_settings::save(&state.db, &values, now, event.as_ref()).await? {
+    values.extend([
+        ("audit_retention_days", after.in_force.into()),
+        ("audit_retention_pending_days", after.pending.map(|(days, _)| days).into()),
+        ("audit_retention_pending_at", after.pending.map(|(_, at)| at).into()),
+    ]);
+    if !site_settings::save(&state.db, form.version, &values, now, event.as_ref()).await? {
         return Err(AppError::Conflict(STALE_SETTINGS.into()));
     }
     state.settings_cache.clear();
@@ -290,7 +265,6 @@ pub async fn save(state: &AppState, principal: Option<&Principal>, form: &Settin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::test_support;
 
     #[test]
     fn min_length_must_be_1_to_128() {
@@ -319,11 +293,27 @@ mod tests {
         assert_eq!(lowered, Retention { in_force: 365, pending: Some((30, now + RETENTION_LOWERING_DELAY_MS)) });
         assert_eq!(lowered.after_choosing(30, now + 5), lowered, "saving it unchanged keeps the date");
         assert_eq!(Retention { in_force: 0, pending: None }.after_choosing(365, now).in_force, 0, "forever to a year waits");
-        let stored = StoredSettings { audit_retention_days: Some(365), audit_retention_pending_days: Some(30), audit_retention_pending_at: Some(now), ..Default::default() };
+        let stored = StoredSettings::default().with("audit_retention_days", 365).with("audit_retention_pending_days", 30).with("audit_retention_pending_at", now);
         assert_eq!(retention(&SiteSettings::default(), &stored, now - 1).in_force, 365);
         assert_eq!(retention(&SiteSettings::default(), &stored, now).in_force, 30);
-        let legacy = StoredSettings { audit_retention_days: Some(1), ..Default::default() };
+        let legacy = StoredSettings::default().with("audit_retention_days", 1);
         assert_eq!(retention(&SiteSettings::default(), &legacy, now).in_force, MIN_RETENTION_DAYS);
+    }
+
+    /// Names are the settings' own: a stored column and a form field name
+    /// the setting they hold.
+    #[test]
+    fn stored_keys_and_form_fields_are_settings() {
+        for (key, _) in site_settings::KEYS {
+            assert!(SiteSettings::NAMES.contains(key) || key.starts_with("audit_retention_pending_"), "{key}");
+        }
+        let form = serde_json::to_value(SettingsForm::default()).unwrap();
+        for field in form.as_object().unwrap().keys().filter(|f| !["version", "audit_retention_note"].contains(&f.as_str())) {
+            assert!(SETTINGS_FORM.contains(&field.as_str()) || field == "audit_retention_days", "{field}");
+        }
+        for name in SETTINGS_FORM {
+            assert!(site_settings::KEYS.iter().any(|(key, _)| *key == name), "{name} is stored");
+        }
     }
 
     #[test]
@@ -332,7 +322,7 @@ mod tests {
         let none = overlay(&defaults, &StoredSettings::default());
         assert_eq!(none.password_min_length, defaults.password_min_length);
         assert_eq!(none.registration_open, defaults.registration_open);
-        let stored = StoredSettings { registration_open: Some(true), password_min_length: Some(12), ..Default::default() };
+        let stored = StoredSettings::default().with("registration_open", true).with("password_min_length", 12);
         let s = overlay(&defaults, &stored);
         assert!(s.registration_open);
         assert_eq!(s.password_min_length, 12);
@@ -341,8 +331,8 @@ mod tests {
 
     #[tokio::test]
     async fn save_validates_and_refuses_stale_versions() {
-        let state = test_support::test_state().await;
-        let admin = test_support::admin_principal();
+        let state = crate::backend::test_support::test_state().await;
+        let admin = crate::backend::test_support::admin_principal();
         let mut form = form(&state, Some(&admin)).await.unwrap();
         form.password_min_length = "0".into();
         assert_eq!(save(&state, Some(&admin), &form).await.unwrap_err().field(), Some("password_min_length"));
@@ -355,7 +345,7 @@ mod tests {
         form.password_min_length = "20".into();
         assert!(matches!(save(&state, Some(&admin), &form).await, Err(AppError::Conflict(_))), "stale version");
         assert_eq!(current(&state).await.unwrap().password_min_length, 12);
-        let plain = test_support::plain_principal();
+        let plain = crate::backend::test_support::plain_principal();
         assert!(save(&state, Some(&plain), &form).await.is_err());
     }
 }

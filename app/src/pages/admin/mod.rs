@@ -38,7 +38,7 @@ pub fn AdminNav(current: &'static str) -> impl IntoView {
         ("/admin/outbox", "Outbox"),
     ];
     view! {
-        <nav class="admin-nav" aria-label="Admin sections">
+        <nav class="tabs" aria-label="Admin sections">
             <ul>
                 {sections
                     .into_iter()

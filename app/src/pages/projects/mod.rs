@@ -16,6 +16,26 @@ use leptos_meta::Title;
 
 const NEW_FIELDS: &[&str] = &["slug", "name", "description", "accessibility"];
 
+/// The badge (style/base.css) of a project's accessibility.
+pub(crate) fn access_badge(access: Accessibility) -> impl IntoView {
+    let kind = match access {
+        Accessibility::Public => "ok",
+        Accessibility::Protected => "warn",
+        Accessibility::Private => "off",
+    };
+    view! { <span class=format!("badge {kind}")>{access.as_str()}</span> }
+}
+
+/// The badge of an access request's status.
+fn request_badge(status: RequestStatus, text: String) -> impl IntoView {
+    let kind = match status {
+        RequestStatus::Approved => "ok",
+        RequestStatus::Pending => "warn",
+        RequestStatus::Denied => "off",
+    };
+    view! { <span class=format!("badge {kind}")>{text}</span> }
+}
+
 /// The projects table, shared with Admin → Projects.
 #[component]
 pub fn ProjectTable(projects: Vec<ProjectSummary>, #[prop(optional)] caption: &'static str) -> impl IntoView {
@@ -34,7 +54,7 @@ pub fn ProjectTable(projects: Vec<ProjectSummary>, #[prop(optional)] caption: &'
                             <span class="muted">{format!(" ({})", p.slug)}</span>
                             {(!p.description.is_empty()).then(|| view! { <p class="muted small">{p.description.clone()}</p> })}
                         </td>
-                        <td><span class=format!("badge {}", p.accessibility.as_str())>{p.accessibility.as_str()}</span></td>
+                        <td>{access_badge(p.accessibility)}</td>
                         <td>{p.my_role.map(|r| r.group()).unwrap_or("—")}</td>
                         <td>{p.owner.clone().unwrap_or_else(|| "—".into())}</td>
                         <td class="num">{p.member_count}</td>
@@ -92,7 +112,7 @@ pub(crate) fn MyRequests(list: Vec<AccessRequestInfo>) -> impl IntoView {
                             <tr>
                                 <td><a href=format!("/projects/{}", r.project_slug)>{r.project_name.clone()}</a></td>
                                 <td>{day_of(r.created_at)}</td>
-                                <td><span class=format!("badge {}", r.status.as_str())>{status}</span></td>
+                                <td>{request_badge(r.status, status)}</td>
                                 <td>{r.reason.clone().unwrap_or_default()}</td>
                             </tr>
                         }

@@ -61,7 +61,7 @@ fn ProjectHeader(detail: ProjectDetail, tab: &'static str) -> impl IntoView {
         <p class="breadcrumb"><a href="/projects">"Projects"</a>" / "{p.slug.clone()}</p>
         <h1>{p.name.clone()}</h1>
         <p>
-            <span class=format!("badge {}", p.accessibility.as_str())>{p.accessibility.as_str()}</span>" "
+            {super::access_badge(p.accessibility)}" "
             <span class="muted">{p.accessibility.explain()}". "{role}</span>
         </p>
         {(!p.description.is_empty()).then(|| view! { <p>{p.description.clone()}</p> })}

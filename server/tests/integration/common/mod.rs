@@ -50,6 +50,12 @@ pub fn test_config(db: &TestDb) -> Config {
     Config { database_url: db.url.clone(), bind: "127.0.0.1:0".into(), ..Config::default() }
 }
 
+/// `config` with some of the site's settings changed.
+pub fn with_site(mut config: Config, change: impl FnOnce(&mut app::backend::state::SiteSettings)) -> Config {
+    change(&mut config.site);
+    config
+}
+
 /// The audit event a test fixture's account is created with.
 pub fn fixture_event(username: &str) -> app::backend::store::audit::NewEvent {
     use app::backend::service::audit::{event, Actor, AuditAction, Target};

@@ -10,13 +10,7 @@ use serde_json::{json, Value};
 pub const PASSWORD: &str = "project-password-1";
 
 pub fn config(db: &TestDb, data_dir: &std::path::Path) -> Config {
-    Config {
-        admin_password: Some(PASSWORD.into()),
-        storage_limiter: true,
-        require_login: false,
-        data_dir: data_dir.display().to_string(),
-        ..test_config(db)
-    }
+    with_site(Config { admin_password: Some(PASSWORD.into()), ..test_config(db) }, |s| { s.storage_limiter = true; s.require_login = false; s.data_dir = data_dir.into(); })
 }
 
 /// A caller of both doors: a cookie session (server functions) and the
