@@ -3,7 +3,8 @@
 // (support/totp.ts, checked against RFC 6238's vectors first), signing out
 // and in again with the password and a code, with a recovery code (the
 // count left drops, and the code does not work twice), the same sign-in as
-// plain forms with JavaScript off, and axe on every state of both pages.
+// plain forms with JavaScript off, and axe on every state of both pages
+// (with JavaScript: axe runs as a script in the page).
 import { test, expect, Page } from '@playwright/test';
 import { expectNoAxeViolations, gotoHydrated, signIn, signedInAdmin, waitForHydration } from '../support/helpers';
 import { base32Decode, codeAt, nextCode, wrongCode } from '../support/totp';
@@ -117,6 +118,7 @@ test('enrol an authenticator app, then sign in with the password and a code, and
 });
 
 test('the second step as plain forms with JavaScript off', async ({ page, browser }) => {
+  test.setTimeout(60_000);
   const { username, password } = await signedInAdmin(page, 'totpplain');
   const { secret, step } = await enrolApp(page);
   const context = await browser.newContext({ javaScriptEnabled: false });
@@ -127,12 +129,10 @@ test('the second step as plain forms with JavaScript off', async ({ page, browse
   await plain.getByRole('button', { name: 'Sign in' }).click();
   await expect(plain).toHaveURL(/\/login\?step=code&next=%2Faccount$/);
   await expect(plain.getByRole('heading', { name: 'Two-factor sign-in' })).toBeVisible();
-  await expectNoAxeViolations(plain);
   await plain.getByLabel('Code', { exact: true }).fill(wrongCode(secret));
   await plain.getByRole('button', { name: 'Sign in' }).click();
   await expect(plain.getByText(WRONG_CODE)).toBeVisible();
   await expect(plain.getByLabel('Code', { exact: true })).toHaveAttribute('aria-invalid', 'true');
-  await expectNoAxeViolations(plain);
   await plain.getByLabel('Code', { exact: true }).fill((await nextCode(secret, step)).code);
   await plain.getByRole('button', { name: 'Sign in' }).click();
   await expect(plain).toHaveURL(/\/account$/);
