@@ -52,20 +52,24 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -n
   (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# pyxnat 1.6.4 from PyPI, unmodified, for the XNAT client test, and
-# schemathesis 4.32.5 for the OpenAPI test (with --browser, i.e. for the test
-# command). pyxnat needs nibabel, numpy and pandas too.
+# pyxnat 1.6.4 from PyPI, unmodified, for the XNAT client test,
+# schemathesis 4.32.5 for the OpenAPI test and pyotp 2.9.0 for the TOTP test
+# (with --browser, i.e. for the test command). pyxnat needs nibabel, numpy
+# and pandas too. pip skips what is already there, so adding a package here
+# installs only it.
 pyxnat_venv="$HOME/.cache/gatehouse-pyxnat"
-if [ "${1:-}" = "--browser" ] && ! "$pyxnat_venv/bin/python" -c "import pyxnat, nibabel, pandas, schemathesis" 2>/dev/null; then
-  say "installing pyxnat 1.6.4 and schemathesis 4.32.5 in $pyxnat_venv"
-  python=$(command -v python3 || true)
-  if [ -z "$python" ] || ! "$python" -c "import venv, ensurepip" 2>/dev/null; then
-    apt_install python3 python3-venv
-    python=/usr/bin/python3
+if [ "${1:-}" = "--browser" ] && ! "$pyxnat_venv/bin/python" -c "import pyxnat, nibabel, pandas, schemathesis, pyotp" 2>/dev/null; then
+  say "installing pyxnat 1.6.4, schemathesis 4.32.5 and pyotp 2.9.0 in $pyxnat_venv"
+  if ! "$pyxnat_venv/bin/python" -c "import sys" 2>/dev/null; then
+    python=$(command -v python3 || true)
+    if [ -z "$python" ] || ! "$python" -c "import venv, ensurepip" 2>/dev/null; then
+      apt_install python3 python3-venv
+      python=/usr/bin/python3
+    fi
+    rm -rf "$pyxnat_venv"
+    "$python" -m venv "$pyxnat_venv"
   fi
-  rm -rf "$pyxnat_venv"
-  "$python" -m venv "$pyxnat_venv"
-  "$pyxnat_venv/bin/pip" install -q --disable-pip-version-check pyxnat==1.6.4 nibabel numpy pandas schemathesis==4.32.5
+  "$pyxnat_venv/bin/pip" install -q --disable-pip-version-check pyxnat==1.6.4 nibabel numpy pandas schemathesis==4.32.5 pyotp==2.9.0
 fi
 
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then

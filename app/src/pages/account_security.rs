@@ -78,8 +78,16 @@ pub fn AccountSecurityPage() -> impl IntoView {
     let confirm = sensitive(ServerAction::<ConfirmTotp>::new());
     let disable = ServerAction::<DisableTotp>::new();
     let renew = sensitive(ServerAction::<NewRecoveryCodes>::new());
+    // Reloaded after a change, not after a refused code: reloading redraws
+    // the set-up, which would lose its key, its QR code and the error.
+    let confirmed = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if confirm.value().with(|v| matches!(v, Some(Ok(_)))) {
+            confirmed.update(|n| *n += 1);
+        }
+    });
     let status = load(
-        move || (confirm.version().get(), disable.version().get(), renew.version().get()),
+        move || (confirmed.get(), disable.version().get(), renew.version().get()),
         |_| my_two_factor(),
     );
     view! {

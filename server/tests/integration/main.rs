@@ -44,6 +44,7 @@ mod sessions;
 mod sign_in_limits;
 mod statistics;
 mod two_factor;
+mod two_factor_pyotp;
 mod two_instances;
 mod uploads_privacy;
 mod xnat_projects;

@@ -139,6 +139,12 @@ async fn every_documented_operation_reaches_its_handler() {
     assert!(!html.contains("<script") && !html.contains("style="), "the page needs no script and no inline style");
     let doc: serde_json::Value = http.get(server.url("/api-docs/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
+    // Two-factor sign-in added no REST path (its second step is the sign-in
+    // page's server function), only `otp` on `/users/authenticate`.
+    let otp = &doc["components"]["schemas"]["AuthenticateRequest"]["properties"]["otp"];
+    assert!(otp["description"].as_str().is_some_and(|d| d.contains("recovery code")), "{otp}");
+    let refusal = &doc["paths"]["/users/authenticate"]["post"]["responses"]["401"]["description"];
+    assert!(refusal.as_str().is_some_and(|d| d.contains("two-factor")), "{refusal}");
 }
 
 fn venv_python() -> std::path::PathBuf {

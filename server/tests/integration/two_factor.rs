@@ -14,10 +14,10 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 const ADMIN_PASSWORD: &str = "two-factor-admin-1";
-const PASSWORD: &str = "tara-password-1";
+pub(crate) const PASSWORD: &str = "tara-password-1";
 const TWO_FACTOR_REQUIRED: &str = "This account uses two-factor sign-in: use an access token or an alias token";
 
-fn config(db: &TestDb) -> Config {
+pub(crate) fn config(db: &TestDb) -> Config {
     Config { admin_password: Some(ADMIN_PASSWORD.into()), jwt_secret: Some("0123456789abcdef0123456789abcdef".into()), ..test_config(db) }
 }
 
@@ -33,7 +33,7 @@ async fn step_with(needed_secs: i64) -> i64 {
     totp::step_at(app::backend::time::now_ms() / 1000)
 }
 
-async fn call(client: &Client, function: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
+pub(crate) async fn call(client: &Client, function: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
     status_and_body(client.post_form(&format!("/api/{function}"), form).await).await
 }
 
@@ -63,7 +63,7 @@ async fn enrol_at(client: &Client) -> (Vec<u8>, Vec<String>, i64) {
 }
 
 /// Signs in `username` on `client` up to the second step; asserts it was asked for.
-async fn password_step(client: &Client, username: &str) {
+pub(crate) async fn password_step(client: &Client, username: &str) {
     let res = client.login(username, PASSWORD).await;
     assert_eq!(res.status(), 200);
     let path: String = res.json().await.unwrap();
@@ -71,7 +71,7 @@ async fn password_step(client: &Client, username: &str) {
     assert_eq!(client.whoami().await, None, "no session before the second step");
 }
 
-async fn code_step(client: &Client, code: &str) -> (StatusCode, Value) {
+pub(crate) async fn code_step(client: &Client, code: &str) -> (StatusCode, Value) {
     call(client, "login_code", &[("code", code), ("next", "/account")]).await
 }
 

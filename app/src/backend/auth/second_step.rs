@@ -188,3 +188,51 @@ pub fn open_secret(state: &AppState, user_id: i64, sealed: &str) -> Result<Vec<u
         .map_err(|_| internal("a stored TOTP secret does not open with the current secret_key"))?;
     totp::base32_decode(&text).ok_or_else(|| internal("a stored TOTP secret is not base32"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::service::two_factor as enrolment;
+    use crate::backend::test_support::{plain_principal, test_state};
+
+    /// The replay rule as a sign-in meets it: within the window, a code of
+    /// the step last used, or of any earlier step, is refused; a later one is taken.
+    #[tokio::test]
+    async fn a_code_of_the_step_last_used_or_an_earlier_one_is_refused() {
+        let state = test_state().await;
+        let caller = plain_principal();
+        let new = users::NewUser {
+            username: &caller.username,
+            display_name: None,
+            email: None,
+            password_hash: "x",
+            must_change_password: false,
+            roles: &["user"],
+        };
+        let event = audit::event(Actor::System, AuditAction::UserCreated, Target::user(0, &caller.username), serde_json::json!({}));
+        assert_eq!(users::insert(&state.db, &new, event).await.unwrap(), caller.user_id);
+        let shown = enrolment::begin_totp(&state, Some(&caller)).await.unwrap().secret;
+        let secret = totp::base32_decode(&shown).unwrap();
+        // Room for the whole test within one step.
+        let left_ms = totp::STEP_SECONDS * 1000 - now_ms().rem_euclid(totp::STEP_SECONDS * 1000);
+        if left_ms < 3_000 {
+            tokio::time::sleep(std::time::Duration::from_millis(left_ms as u64 + 20)).await;
+        }
+        let now = totp::step_at(now_ms() / 1000);
+        let codes = enrolment::confirm_totp(&state, Some(&caller), &totp::code(&secret, now - 1)).await.unwrap();
+        assert_eq!(codes.codes.len(), 10);
+        let user = users::find_by_id(&state.db, caller.user_id).await.unwrap().unwrap();
+        let check = |step: i64| {
+            let (state, user, code) = (state.clone(), user.clone(), totp::code(&secret, step));
+            async move { check_code(&state, &user, &code, "form").await.unwrap() }
+        };
+        assert!(!check(now - 1).await, "the step the confirmation used");
+        assert!(check(now).await, "a later step");
+        assert!(!check(now).await, "the same step again");
+        assert!(!check(now - 1).await, "an earlier step, though within the window");
+        assert!(check(now + 1).await, "the next step");
+        assert!(!check(now).await && !check(now + 1).await, "neither earlier nor the same");
+        let failed = users::find_by_id(&state.db, user.id).await.unwrap().unwrap().failed_logins;
+        assert_eq!(failed, 2, "each refusal counts toward the lockout; a success cleared the earlier ones");
+    }
+}

@@ -9,7 +9,7 @@
 //! [`RETENTION_LOWERING_DELAY_MS`] (the form says when); and changing it is
 //! `Action::AdministerCredentials` — a token cannot make the log forget.
 
-use crate::backend::auth::Principal;
+use crate::backend::auth::{password, Principal};
 use crate::backend::policy::{authorize, settings_change_action, Action};
 use crate::backend::service::audit::{self, AuditAction, Changes, Target};
 use crate::backend::state::SiteSettings;
