@@ -109,6 +109,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("allow_non_expiring_tokens", "default of the site setting: personal access tokens may be made without an expiry"),
     ("audit_retention_days", "default of the site setting: audit events older than this many days are deleted hourly (0 = keep forever, else at least 30)"),
     ("inactive_days", "default of the site setting: accounts with no sign-in for this many days are disabled by the hourly sweep (0 = never)"),
+    ("reauth_window_minutes", "default of the site setting: minutes a proven sign-in counts as recent for sensitive actions (1 to 1440)"),
     ("external_auth_url", "unset = local accounts; set = every sign-in (form, Basic, /users/authenticate, /data/JSESSION) is checked by POSTing username and password to this URL, whose 200 JSON answer {userName, email?, roles?, metadata?} creates or updates the account, and local user management (create, edit, delete, passwords, registration, recovery) is off"),
     ("external_auth_admin_role", "unset = the external provider cannot make (or unmake) admins: an admin role in its answer is dropped and admins are made here (gatehouse create-admin); set = the provider role of this name grants admin, and its absence takes admin away"),
     ("metrics_token", "unset = /metrics answers loopback callers only (and not through a proxy); set = /metrics needs Authorization: Bearer <this token> from anywhere"),
@@ -199,6 +200,9 @@ impl Config {
         ];
         if !(0..=36_500).contains(&site.inactive_days) {
             return Err(format!("inactive_days must be 0 (never) to 36500 (got {})", site.inactive_days));
+        }
+        if !(1..=1_440).contains(&site.reauth_window_minutes) {
+            return Err(format!("reauth_window_minutes must be 1 to 1440 (got {})", site.reauth_window_minutes));
         }
         if !(0..=36_500).contains(&site.password_expiry_days) {
             return Err(format!("password_expiry_days must be 0 (never) to 36500 (got {})", site.password_expiry_days));
@@ -348,7 +352,7 @@ mod tests {
         let keys = "database_url bind public_url trusted_proxies site_root admin_username admin_password admin_email \
             lockout_threshold lockout_minutes session_idle_minutes session_lifetime_minutes password_min_length jwt_secret \
             jwt_lifetime_minutes jwt_max_lifetime_days secret_key alias_token_hours allow_non_expiring_tokens \
-            audit_retention_days inactive_days external_auth_url external_auth_admin_role metrics_token password_expiry_days \
+            audit_retention_days inactive_days reauth_window_minutes external_auth_url external_auth_admin_role metrics_token password_expiry_days \
             storage_limiter login_rate_limit site_name require_login data_dir features_dir max_upload_mb min_free_disk_mb \
             registration_open require_email_verification require_admin_approval notify_admins owners_may_invite_new_people \
             email_link_hours invitation_daily_cap smtp_url mail_from mail_retry_seconds mail_max_attempts dev_mode \

@@ -145,7 +145,7 @@ async fn pyotp_codes_within_one_step_are_accepted_and_two_steps_away_refused() {
     for db in test_databases().await {
         let started = std::time::Instant::now();
         // Every check is charged to this one address; 200 wrong codes must not reach the limit.
-        let server = TestServer::start(&Config { login_rate_limit: 100_000, ..config(&db) }).await;
+        let server = TestServer::start(&with_site(config(&db), |s| s.login_rate_limit = 100_000)).await;
         let hash = server.state().hasher.hash(PASSWORD).await.unwrap();
         let names: Vec<String> = (0..USERS).map(|i| format!("otp{i:03}")).collect();
         let mut secrets = Vec::new();

@@ -137,7 +137,7 @@ mod tests {
             "registration_open require_email_verification require_admin_approval notify_admins \
              owners_may_invite_new_people password_min_length require_login storage_limiter \
              allow_non_expiring_tokens audit_retention_days audit_retention_pending_days audit_retention_pending_at \
-             password_expiry_days lockout_threshold lockout_minutes session_idle_minutes session_lifetime_minutes inactive_days"
+             password_expiry_days lockout_threshold lockout_minutes session_idle_minutes session_lifetime_minutes inactive_days reauth_window_minutes"
         );
     }
 }
