@@ -1,9 +1,9 @@
 //! The single authorization decision. Every server function, REST handler
 //! and page guard asks here; nothing else decides who may do what.
 
-use crate::backend::auth::Principal;
+use crate::backend::auth::{Credential, Principal};
 use crate::backend::state::SiteSettings;
-use crate::backend::time::DAY_MS;
+use crate::backend::time::{now_ms, DAY_MS, MINUTE_MS};
 use crate::model::{Accessibility, AppError, ProjectRights, ProjectRole};
 
 /// Something a caller wants to do.
@@ -146,9 +146,11 @@ pub fn authorize(principal: Option<&Principal>, action: Action) -> Result<&Princ
 /// 403 `{"error": "Confirm your password to continue", "reauth": true}`,
 /// which the page answers with its password dialog and a retry.
 pub fn require_recent_sign_in(caller: &Principal, settings: &SiteSettings) -> Result<(), AppError> {
-    let window = settings.reauth_window_minutes.max(0).saturating_mul(crate::backend::time::MINUTE_MS);
-    let now = crate::backend::time::now_ms();
-    let by_sign_in = matches!(caller.credential, crate::backend::auth::Credential::Session | crate::backend::auth::Credential::Password);
+    let window = settings.reauth_window_minutes.max(0).saturating_mul(MINUTE_MS);
+    let now = now_ms();
+    // A JWT counts from its chain's password sign-in (seed 004's scripts
+    // sign in and act at once); access and alias tokens never count.
+    let by_sign_in = matches!(caller.credential, Credential::Session | Credential::Password | Credential::Jwt);
     match caller.proven_at {
         Some(at) if by_sign_in && now.saturating_sub(at) <= window => Ok(()),
         _ => Err(AppError::reauth()),
@@ -546,8 +548,6 @@ pub fn page_access(principal: Option<&Principal>, path: &str, guests_browse: boo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::auth::principal::Credential;
-    use crate::backend::time::{now_ms, MINUTE_MS};
 
     fn user(roles: &[&str], must_change: bool) -> Principal {
         Principal {
@@ -597,10 +597,14 @@ mod tests {
         assert!(require_recent_sign_in(&stale, &SiteSettings { reauth_window_minutes: 12, ..settings.clone() }).is_ok(), "the window is the setting's");
         let never = Principal { proven_at: None, ..user(&["admin"], false) };
         assert!(require_recent_sign_in(&never, &settings).unwrap_err().is_reauth());
-        for credential in [Credential::Jwt, Credential::AliasToken(1), Credential::AccessToken(1)] {
+        for credential in [Credential::AliasToken(1), Credential::AccessToken(1)] {
             let token = Principal { credential, proven_at: at(0), ..user(&["admin"], false) };
             assert!(require_recent_sign_in(&token, &settings).unwrap_err().is_reauth(), "{credential:?}");
         }
+        // A JWT's proof is its chain's password sign-in: recent, then not.
+        let jwt = |minutes_ago| Principal { credential: Credential::Jwt, proven_at: at(minutes_ago), ..user(&["admin"], false) };
+        assert!(require_recent_sign_in(&jwt(9), &settings).is_ok());
+        assert!(require_recent_sign_in(&jwt(11), &settings).unwrap_err().is_reauth());
         let wire = serde_json::to_value(AppError::reauth()).unwrap();
         assert_eq!(wire, serde_json::json!({"error": "Confirm your password to continue", "reauth": true}));
         assert_eq!(serde_json::from_value::<AppError>(wire).unwrap(), AppError::reauth(), "the client reads it back");

@@ -112,7 +112,11 @@ async fn from_jwt(state: &AppState, token: &str) -> Result<Principal, AppError> 
     let claims = state.jwt.verify(token)?;
     match users::find_with_roles(&state.db, claims.uid).await? {
         Some((user, roles)) if may_act(user.standing()) && user.generation == claims.gen && user.username == claims.sub => {
-            principal_of(state, user, roles, None, Credential::Jwt, None).await
+            // The registry's sign-in (seed 004: /users/authenticate, then
+            // act with the JWT) proves the password when its chain began;
+            // a refreshed JWT keeps that time, so it ages like a session.
+            let proven_at = claims.orig_iat.unwrap_or(claims.iat).saturating_mul(1000);
+            principal_of(state, user, roles, None, Credential::Jwt, Some(proven_at)).await
         }
         _ => Err(AppError::Unauthenticated(INVALID_TOKEN.into())),
     }
