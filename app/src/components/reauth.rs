@@ -75,7 +75,7 @@ pub fn ReauthDialog() -> impl IntoView {
     let (password, code) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     // The code field shows once the server asks for it (a second factor).
     let wants_code = RwSignal::new(false);
-    let opened_from = StoredValue::new_local(None::<FocusBack>);
+    let opened_from = FocusBack::slot();
     let open = Signal::derive(move || state.retry.with(Option::is_some));
     let close = move || {
         state.retry.set(None);
@@ -88,7 +88,7 @@ pub fn ReauthDialog() -> impl IntoView {
     };
     // What had the focus before the dialog opened (a button that a pending
     // action disables loses it, so the last element focused is kept).
-    let last_focused = StoredValue::new_local(None::<FocusBack>);
+    let last_focused = FocusBack::slot();
     track_focus(move |back| {
         if !open.get_untracked() {
             last_focused.set_value(Some(back));
@@ -181,7 +181,24 @@ fn track_focus(seen: impl Fn(FocusBack) + 'static) {
 #[derive(Clone)]
 struct FocusBack(#[cfg(feature = "hydrate")] Option<web_sys::HtmlElement>);
 
+/// Where a [`FocusBack`] is kept: in the browser a local (single-thread)
+/// value, as a DOM element is; on the server a plain one, because a page
+/// rendered there may be dropped on another thread than it was made on
+/// (a local value would panic: "Dropped SendWrapper<T> ... from a
+/// thread different to the one it has been created with").
+#[cfg(feature = "hydrate")]
+type FocusSlot = StoredValue<Option<FocusBack>, LocalStorage>;
+#[cfg(not(feature = "hydrate"))]
+type FocusSlot = StoredValue<Option<FocusBack>>;
+
 impl FocusBack {
+    fn slot() -> FocusSlot {
+        #[cfg(feature = "hydrate")]
+        return StoredValue::new_local(None);
+        #[cfg(not(feature = "hydrate"))]
+        StoredValue::new(None)
+    }
+
     fn current() -> FocusBack {
         #[cfg(feature = "hydrate")]
         {
