@@ -3,6 +3,8 @@
 use crate::model::{AppError, CurrentUser};
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
+use crate::backend::auth::login::safe_next_path;
+#[cfg(feature = "ssr")]
 use crate::backend::auth::second_step::{STEP_COOKIE, STEP_LIFETIME_MS};
 #[cfg(feature = "ssr")]
 use crate::backend::service::account::{change_own_password, sign_in, sign_in_second_step, PasswordChange, SignedIn};
@@ -78,7 +80,7 @@ pub async fn reauthenticate(
     use crate::backend::service::account::confirm_sign_in;
     let state = state()?;
     respond(async { confirm_sign_in(&state, principal().await.as_ref(), &session().await?, &password, &code, client_info().await.ip.as_deref()).await }.await)?;
-    let path = crate::backend::auth::login::safe_next_path(&next, &state.settings.public_url);
+    let path = safe_next_path(&next, &state.settings.public_url);
     on_form_post_go_to(&path);
     Ok(path)
 }

@@ -30,6 +30,7 @@ pub(crate) mod door {
     use crate::backend::auth::principal::{CurrentPrincipal, Principal};
     use crate::backend::auth::login::{self, ClientInfo};
     use crate::backend::{internal, AppState};
+    use crate::model::url::reauth_page;
     use crate::model::AppError;
     use leptos::prelude::*;
 
@@ -83,7 +84,7 @@ pub(crate) mod door {
             .and_then(|parts| parts.headers.get(http::header::REFERER).and_then(|v| v.to_str().ok()).map(str::to_owned))
             .unwrap_or_default();
         let public_url = use_context::<AppState>().map(|s| s.settings.public_url.clone()).unwrap_or_default();
-        crate::model::url::reauth_page(&crate::backend::auth::login::local_part_of(&referer, &public_url))
+        reauth_page(&login::local_part_of(&referer, &public_url))
     }
 
     /// Passes a service result through, giving the response the error's
