@@ -282,6 +282,10 @@ async fn password_only_doors_refuse_a_two_factor_account_and_otp_completes() {
         let client = signed_in_user(&server, "tara").await;
         let (status, alias) = call(&client, "credentials/alias/issue", &[]).await;
         assert_eq!(status, 200, "{alias}");
+        // Basic with the password works before enrolment, and is remembered
+        // (the cache): afterwards the remembered sign-in is refused too.
+        let res = reqwest::Client::new().get(server.url("/data/projects")).basic_auth("tara", Some(PASSWORD)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}: before enrolment", db.label);
         let (secret, codes) = enrol(&client).await;
         let refusal = json!({"error": TWO_FACTOR_REQUIRED});
 

@@ -9,6 +9,7 @@ pub mod sign_in_counters;
 
 use crate::backend::db::{Conn, Db};
 use crate::backend::store::audit::{append_in, NewEvent};
+use crate::backend::store::two_factor::HAS_SECOND_FACTOR;
 use crate::backend::store::users::role_grants::{grant_roles, sole_enabled_admin, LastAdmin};
 use crate::backend::time::now_ms;
 use crate::backend::policy::Standing;
@@ -127,12 +128,12 @@ pub async fn find_with_roles(db: &Db, id: i64) -> Result<Option<(UserRow, Vec<St
 }
 
 /// [`find_with_roles`], and whether the user has a confirmed second factor
-/// (the test of `store::two_factor::has_second_factor`), in the same round
+/// ([`HAS_SECOND_FACTOR`], the test `store::two_factor::has_second_factor` makes), in the same round
 /// trip: what a remembered HTTP Basic sign-in checks on each request.
 pub async fn find_with_roles_and_second_factor(db: &Db, id: i64) -> Result<Option<(UserRow, Vec<String>, bool)>, sqlx::Error> {
     let sql = format!(
         "SELECT {USER_COLUMNS}, user_roles.role AS granted_role, \
-         EXISTS (SELECT 1 FROM user_totp WHERE user_totp.user_id = users.id AND user_totp.confirmed_at IS NOT NULL) AS second_factor \
+         {HAS_SECOND_FACTOR} AS second_factor \
          FROM users LEFT JOIN user_roles ON user_roles.user_id = users.id WHERE users.id = $1 ORDER BY user_roles.role"
     );
     let rows = on_db!(db, |pool| sqlx::query_as::<_, UserWithRole>(&sql).bind(id).fetch_all(pool).await)?;
